@@ -1,0 +1,165 @@
+"""The data model shared by every step: entries, expert answers, summaries, match results.
+
+Plain dataclasses, no I/O. Everything the store, matcher, summariser, renderer and cog
+exchange is one of these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+# Discord's limits, used to validate fields so anything stored can be shown.
+LIMITS = {
+    "id": 64,
+    "question": 256,  # embed title
+    "body": 4000,
+    "phrasing": 200,
+    "tag": 50,
+    "answer_title": 256,
+    "answer_text": 4000,  # modal paragraph max; pages split longer text at render time
+    "provider_field": 200,
+    "url": 512,
+    "summary_point": 1000,
+}
+MAX_PHRASINGS = 50
+MAX_TAGS = 20
+MAX_ANSWERS = 50
+
+Decision = Literal["answer", "suggest", "none"]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who wrote an answer. Every field is optional: the seed has unnamed specialists."""
+
+    name: str | None = None
+    credentials: str | None = None  # "MD", "MD, PhD"
+    specialty: str | None = None  # "Facial Plastic Surgeon"
+    location: str | None = None  # "Panama City"
+    profile_url: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.name or self.credentials or self.specialty or self.location)
+
+    def full_name(self) -> str | None:
+        """"Aldo Guerra, MD" — the name with credentials, or None when unnamed."""
+        if not self.name:
+            return None
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def where(self) -> str | None:
+        """"Scottsdale Plastic Surgeon" style line: specialty and location together."""
+        if self.specialty and self.location:
+            return f"{self.specialty}, {self.location}"
+        return self.specialty or self.location
+
+
+def supporter_label(provider: Provider | None) -> str:
+    """How an expert is named in summaries: never invented, never borrowed.
+
+    A name when known; "unnamed facial plastic surgeon in Panama City" when only the
+    specialty (and location) are known; otherwise "unattributed".
+    """
+    if provider is None:
+        return "unattributed"
+    if provider.name:
+        return provider.name
+    if provider.specialty:
+        label = f"unnamed {provider.specialty.lower()}"
+        return f"{label} in {provider.location}" if provider.location else label
+    if provider.location:
+        return f"unnamed expert in {provider.location}"
+    return "unattributed"
+
+
+@dataclass(frozen=True)
+class Answer:
+    title: str
+    text: str
+    provider: Provider | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """One claim, in an expert's own words, with the experts who made it."""
+
+    text: str
+    supporters: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.supporters)
+
+
+@dataclass(frozen=True)
+class Side:
+    text: str
+    supporters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    topic: str
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A digest of an entry's answers. `experts` is m in "n of m experts"."""
+
+    points: tuple[Point, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    experts: int = 0
+    curated: bool = False
+
+    def is_empty(self) -> bool:
+        return not self.points and not self.disagreements
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry: a question and the expert answers to it.
+
+    `guild_id` None means global (from data/, read-only from Discord); otherwise the entry
+    belongs to that guild alone.
+    """
+
+    id: str
+    question: str
+    answers: tuple[Answer, ...] = ()
+    body: str = ""  # the asker's details, if any
+    phrasings: tuple[str, ...] = ()  # alternate phrasings and keywords
+    tags: tuple[str, ...] = ()
+    summary: Summary | None = None  # curated summary; takes precedence over the automatic one
+    source: Source | None = None
+    guild_id: int | None = None
+    created_at: str | None = None  # ISO 8601 UTC
+    updated_at: str | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
+
+    def with_changes(self, **changes: object) -> Entry:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    question: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    decision: Decision
+    confidence: float
+    best: Candidate | None = None  # the entry answered with, when decision == "answer"
+    suggestions: tuple[Candidate, ...] = field(default_factory=tuple)
