@@ -1,0 +1,116 @@
+"""Entry ⇄ plain dict (the shape of the YAML files and of the store's JSON column).
+
+Lossless both ways: `entry_from_dict(entry_to_dict(e)) == e`. Validation of untrusted dicts
+lives in `bot.validate`; these functions assume a dict that has passed it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from bot.models import Answer, Disagreement, Entry, Point, Provider, Side, Source, Summary
+
+PROVIDER_FIELDS = ("name", "credentials", "specialty", "location", "profile_url")
+
+
+def provider_to_dict(p: Provider | None) -> dict[str, str] | None:
+    if p is None:
+        return None
+    return {k: v for k in PROVIDER_FIELDS if (v := getattr(p, k))}
+
+
+def summary_to_dict(s: Summary) -> dict[str, Any]:
+    return {
+        "points": [{"text": p.text, "supporters": list(p.supporters)} for p in s.points],
+        "disagreements": [
+            {
+                "topic": d.topic,
+                "sides": [{"text": x.text, "supporters": list(x.supporters)} for x in d.sides],
+            }
+            for d in s.disagreements
+        ],
+        **({"experts": s.experts} if s.experts else {}),
+    }
+
+
+def summary_from_dict(d: dict[str, Any], *, curated: bool) -> Summary:
+    return Summary(
+        points=tuple(
+            Point(text=p["text"], supporters=tuple(p.get("supporters") or ()))
+            for p in d.get("points") or ()
+        ),
+        disagreements=tuple(
+            Disagreement(
+                topic=x["topic"],
+                sides=tuple(
+                    Side(text=s["text"], supporters=tuple(s.get("supporters") or ()))
+                    for s in x.get("sides") or ()
+                ),
+            )
+            for x in d.get("disagreements") or ()
+        ),
+        experts=int(d.get("experts") or 0),
+        curated=curated,
+    )
+
+
+def entry_to_dict(e: Entry, *, with_meta: bool = True) -> dict[str, Any]:
+    """The YAML/JSON shape. Empty optional fields are left out to keep files reviewable."""
+    out: dict[str, Any] = {"id": e.id, "question": e.question}
+    if e.body:
+        out["body"] = e.body
+    if e.phrasings:
+        out["phrasings"] = list(e.phrasings)
+    if e.tags:
+        out["tags"] = list(e.tags)
+    if e.source and (e.source.title or e.source.url):
+        out["source"] = {k: v for k in ("title", "url") if (v := getattr(e.source, k))}
+    if e.summary is not None:
+        out["summary"] = summary_to_dict(e.summary)
+    out["answers"] = [
+        {"title": a.title, "text": a.text, "provider": provider_to_dict(a.provider)}
+        for a in e.answers
+    ]
+    if with_meta:
+        if e.guild_id is not None:
+            out["guild_id"] = e.guild_id
+        for key in ("created_at", "created_by", "updated_at", "updated_by"):
+            if (value := getattr(e, key)) is not None:
+                out[key] = value
+    return out
+
+
+def entry_from_dict(d: dict[str, Any]) -> Entry:
+    source = d.get("source")
+    return Entry(
+        id=d["id"],
+        question=d["question"],
+        body=d.get("body") or "",
+        phrasings=tuple(d.get("phrasings") or ()),
+        tags=tuple(d.get("tags") or ()),
+        source=Source(source.get("title"), source.get("url")) if source else None,
+        summary=summary_from_dict(d["summary"], curated=True) if d.get("summary") else None,
+        answers=tuple(
+            Answer(
+                title=a.get("title") or "",
+                text=a["text"],
+                provider=Provider(**{k: a["provider"].get(k) for k in PROVIDER_FIELDS})
+                if a.get("provider")
+                else None,
+            )
+            for a in d["answers"]
+        ),
+        guild_id=d.get("guild_id"),
+        created_at=d.get("created_at"),
+        updated_at=d.get("updated_at"),
+        created_by=d.get("created_by"),
+        updated_by=d.get("updated_by"),
+    )
+
+
+def content_hash(e: Entry) -> str:
+    """Hash of what the entry says (not when or by whom): unchanged content → same hash."""
+    blob = json.dumps(entry_to_dict(e, with_meta=False), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,217 @@
+"""data/faq/*.yaml ⇄ entries.
+
+Safe by construction: `yaml.SafeLoader` only, a size limit per file, no anchors/aliases (the
+"billion laughs" bomb needs them and curated data never does), nesting bounded. Every
+problem carries file, line, entry and field. Writes are atomic (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.models import Entry, supporter_label
+from bot.serialize import entry_from_dict, entry_to_dict
+from bot.validate import Problem, Validator, validate_entry_dict
+
+MAX_YAML_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (*name) are not allowed in faqbot data",
+                event.start_mark,
+            )  # fmt: skip
+        return super().compose_node(parent, index)
+
+
+def _line_map(node: yaml.Node, path: str, out: dict[str, int], depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels (line {node.start_mark.line + 1})")
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = f"{path}.{key.value}" if path else str(key.value)
+            out[child] = key.start_mark.line + 1
+            _line_map(value, child, out, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _line_map(value, f"{path}.{i}" if path else str(i), out, depth + 1)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]]:
+    """YAML text → (data, path→line map, problems). Never raises for bad input."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        return None, {}, [Problem(name, None, None, None,
+                                  f"larger than {MAX_YAML_BYTES // 1024} KiB; split it into "
+                                  "several files")]  # fmt: skip
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        lines: dict[str, int] = {}
+        _line_map(node, "", lines)
+        return loader.construct_document(node), lines, []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = f"invalid YAML: {exc.problem or exc.context}; fix the syntax there"
+        return None, {}, [Problem(name, line, None, None, msg)]
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+
+
+@dataclass
+class LoadResult:
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # entry id → file it came from
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def entries_from_yaml(text: str, name: str) -> LoadResult:
+    """One file: a single entry mapping, or `entries:` (a list) with an optional guild_id."""
+    result = LoadResult()
+    data, lines, problems = parse_yaml(text, name)
+    result.problems.extend(problems)
+    if problems:
+        return result
+    if data is None:
+        result.problems.append(Problem(name, None, None, None, "the file is empty; remove it "
+                                       "or add an entry (id, question, answers)"))  # fmt: skip
+        return result
+    if isinstance(data, dict) and "entries" in data:
+        items, prefix = data["entries"], "entries"
+        if not isinstance(items, list):
+            result.problems.append(Problem(name, lines.get("entries"), None, "entries",
+                                           "must be a list of entries"))  # fmt: skip
+            return result
+        extra = set(data) - {"entries", "guild_id", "version"}
+        for key in sorted(map(str, extra)):
+            result.problems.append(Problem(name, lines.get(key), None, key, "unknown top-level "
+                                           "field; expected 'entries' (and 'guild_id')"))  # fmt: skip
+    else:
+        items, prefix = [data], ""
+    for i, item in enumerate(items):
+        v = Validator(name, lines)
+        path = f"{prefix}.{i}" if prefix else ""
+        if isinstance(item, dict) and isinstance(data, dict) and "guild_id" in data:
+            item = {**item, "guild_id": item.get("guild_id", data["guild_id"])}
+        if validate_entry_dict(item, v, path):
+            entry = entry_from_dict(item)
+            _check_curated_supporters(entry, v, path)
+            if not v.problems:
+                result.entries.append(entry)
+                result.files[entry.id] = name
+        result.problems.extend(v.problems)
+    return result
+
+
+def _check_curated_supporters(entry: Entry, v: Validator, path: str) -> None:
+    """A curated summary may only credit experts who answered: never an invented name."""
+    if entry.summary is None:
+        return
+    known = {supporter_label(a.provider) for a in entry.answers}
+    prefix = f"{path}.summary" if path else "summary"
+    named = [(f"{prefix}.points.{i}", p.supporters) for i, p in enumerate(entry.summary.points)]
+    for i, d in enumerate(entry.summary.disagreements):
+        named += [(f"{prefix}.disagreements.{i}.sides.{j}", s.supporters) for j, s in enumerate(d.sides)]
+    for field_path, supporters in named:
+        for name in supporters:
+            if name not in known:
+                v.add(field_path + ".supporters", f"{name!r} did not answer this entry; "
+                      f"use one of: {', '.join(sorted(known))}")  # fmt: skip
+
+
+def read_text_file(path: Path, limit: int) -> tuple[str | None, Problem | None]:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, Problem(str(path), None, None, None,
+                                 f"is {size} bytes; the limit is {limit} — split it")  # fmt: skip
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(str(path), None, None, None,
+                             f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")  # fmt: skip
+    except OSError as exc:
+        return None, Problem(str(path), None, None, None, f"cannot be read: {exc.strerror}")
+
+
+def load_dir(directory: str | Path) -> LoadResult:
+    """All `*.yaml`/`*.yml` below `directory`, with duplicate ids reported across files."""
+    root = Path(directory)
+    result = LoadResult()
+    if not root.is_dir():
+        result.problems.append(Problem(str(root), None, None, None,
+                                       "is not a directory; pass --data DIR pointing at the "
+                                       "folder that holds faq/*.yaml"))  # fmt: skip
+        return result
+    for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+        text, problem = read_text_file(path, MAX_YAML_BYTES)
+        if problem:
+            result.problems.append(problem)
+            continue
+        assert text is not None
+        part = entries_from_yaml(text, str(path))
+        result.problems.extend(part.problems)
+        for entry in part.entries:
+            key = (entry.guild_id, entry.id)
+            if any((e.guild_id, e.id) == key for e in result.entries):
+                result.problems.append(Problem(str(path), None, entry.id, "id",
+                                               f"duplicate id; also defined in "
+                                               f"{result.files[entry.id]} — rename one"))  # fmt: skip
+                continue
+            result.entries.append(entry)
+            result.files[entry.id] = part.files[entry.id]
+    return result
+
+
+def dump_entries(entries: Iterable[Entry]) -> str:
+    items = [entry_to_dict(e) for e in entries]
+    data: Any = items[0] if len(items) == 1 else {"entries": items}
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # Multi-line text as a readable block; everything else as plain or quoted scalars.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
