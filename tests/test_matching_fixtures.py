@@ -1,0 +1,80 @@
+"""Shared entries for the matching tests: the seed thread plus realistic neighbours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.models import Answer, Entry
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "seed" / "botox-smoother-skin.txt"
+
+
+def seed_entry() -> Entry:
+    """The seed thread as an Entry: first line the question, second block the body, the
+    rest as answer text (attribution doesn't matter for matching)."""
+    blocks = [b.strip() for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    question, body, rest = blocks[0], blocks[1], blocks[2:]
+    answers = tuple(Answer(title=b.splitlines()[0], text=b) for b in rest)
+    return Entry(
+        id="botox-smoother-skin",
+        question=question,
+        body=body,
+        answers=answers,
+        phrasings=("Does Botox shrink pores?", "Botox smoother forehead skin"),
+        tags=("botox", "pores"),
+    )
+
+
+def skincare_entries() -> list[Entry]:
+    def e(
+        id_: str, q: str, answer: str, phrasings: tuple[str, ...], tags: tuple[str, ...]
+    ) -> Entry:
+        return Entry(
+            id=id_, question=q, answers=(Answer(title=q, text=answer),),
+            phrasings=phrasings, tags=tags,
+        )
+
+    return [
+        seed_entry(),
+        e(
+            "filler-longevity",
+            "How long do hyaluronic acid fillers last?",
+            "Most hyaluronic acid fillers such as Juvederm and Restylane last 6 to 18 months "
+            "depending on the area treated; lips wear off sooner than cheeks.",
+            ("How long does lip filler last", "When will my cheek filler dissolve"),
+            ("filler", "juvederm", "restylane"),
+        ),
+        e(
+            "chemical-peel-downtime",
+            "How much peeling and downtime should I expect after a chemical peel?",
+            "A light glycolic peel causes mild flaking for a few days, while a medium TCA peel "
+            "can mean a week of peeling skin. Avoid sun and use sunscreen.",
+            ("Chemical peel recovery time", "Is it normal for my face to peel after a peel"),
+            ("peel", "downtime"),
+        ),
+        e(
+            "retinol-irritation",
+            "Why is retinol making my face red and flaky?",
+            "Retinoids speed up cell turnover, which causes redness, dryness and flaking for the "
+            "first weeks. Start every third night and moisturise.",
+            ("Retinol purge and irritation", "Tretinoin dry skin first month"),
+            ("retinol", "irritation"),
+        ),
+        e(
+            "laser-hair-removal-sessions",
+            "How many laser hair removal sessions do I need?",
+            "Most people need 6 to 8 sessions spaced 4 to 6 weeks apart because hair grows in "
+            "cycles; dark hair on light skin responds best.",
+            ("Number of laser hair removal treatments", "Why does hair grow back after laser"),
+            ("laser", "hair removal"),
+        ),
+        e(
+            "botox-bruising",
+            "Is bruising normal after Botox injections?",
+            "Small bruises at injection sites are common and fade within a week. Avoid aspirin "
+            "and alcohol before treatment.",
+            ("Bruise after tox", "Botox injection site bruise"),
+            ("botox", "bruising"),
+        ),
+    ]
