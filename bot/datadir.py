@@ -11,8 +11,8 @@ from typing import Literal
 
 from bot.importer import MAX_THREAD_BYTES, ImportError_, parse_thread
 from bot.models import Entry
-from bot.validate import Problem, Validator, validate_entry_dict
 from bot.serialize import entry_to_dict
+from bot.validate import Problem, Validator, validate_entry_dict
 from bot.yamlio import dump_entries, entries_from_yaml, read_text_file, write_atomic
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -72,17 +72,32 @@ def import_threads(files: list[Path], data_dir: Path, *, dry_run: bool = False) 
         target = entry_path(data_dir, report.entry.id)
         existing = read_entry_file(target) if target.exists() else None
         if target.exists() and existing is None:
-            out.problems.append(Problem(str(target), None, report.entry.id, None,
-                                        "exists but is not a valid entry file; fix or remove it "
-                                        "before re-importing (faqbot check shows why)"))  # fmt: skip
+            out.problems.append(
+                Problem(
+                    str(target),
+                    None,
+                    report.entry.id,
+                    None,
+                    "exists but is not a valid entry file; fix or remove it "
+                    "before re-importing (faqbot check shows why)",
+                )
+            )
             continue
         merged = merge_reimport(existing, report.entry)
         if any(p[1].id == merged.id for p in planned):
-            out.problems.append(Problem(str(file), None, merged.id, "id", "two files given "
-                                        "import to the same entry id; import them one at a time"))  # fmt: skip
+            out.problems.append(
+                Problem(
+                    str(file),
+                    None,
+                    merged.id,
+                    "id",
+                    "two files given import to the same entry id; import them one at a time",
+                )
+            )
             continue
-        outcome: Outcome = "created" if existing is None else (
-            "unchanged" if existing == merged else "updated")  # fmt: skip
+        outcome: Outcome = (
+            "created" if existing is None else ("unchanged" if existing == merged else "updated")
+        )
         planned.append((target, merged, outcome))
     if out.problems:
         return out

@@ -43,13 +43,13 @@ class Provider:
         return not (self.name or self.credentials or self.specialty or self.location)
 
     def full_name(self) -> str | None:
-        """"Aldo Guerra, MD" — the name with credentials, or None when unnamed."""
+        """ "Aldo Guerra, MD" — the name with credentials, or None when unnamed."""
         if not self.name:
             return None
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
     def where(self) -> str | None:
-        """"Scottsdale Plastic Surgeon" style line: specialty and location together."""
+        """ "Scottsdale Plastic Surgeon" style line: specialty and location together."""
         if self.specialty and self.location:
             return f"{self.specialty}, {self.location}"
         return self.specialty or self.location

@@ -38,8 +38,7 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
 def summary_from_dict(d: dict[str, Any], *, curated: bool) -> Summary:
     return Summary(
         points=tuple(
-            Point(text=p["text"], supporters=tuple(p.get("supporters") or ()))
-            for p in d.get("points") or ()
+            Point(text=p["text"], supporters=tuple(p.get("supporters") or ())) for p in d.get("points") or ()
         ),
         disagreements=tuple(
             Disagreement(
@@ -70,8 +69,7 @@ def entry_to_dict(e: Entry, *, with_meta: bool = True) -> dict[str, Any]:
     if e.summary is not None:
         out["summary"] = summary_to_dict(e.summary)
     out["answers"] = [
-        {"title": a.title, "text": a.text, "provider": provider_to_dict(a.provider)}
-        for a in e.answers
+        {"title": a.title, "text": a.text, "provider": provider_to_dict(a.provider)} for a in e.answers
     ]
     if with_meta:
         if e.guild_id is not None:

@@ -15,9 +15,20 @@ from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, MAX_TAGS
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ENTRY_KEYS = {
-    "id", "question", "body", "phrasings", "tags", "summary", "source", "answers",
-    "guild_id", "created_at", "created_by", "updated_at", "updated_by",
-}  # fmt: skip
+    "id",
+    "question",
+    "body",
+    "phrasings",
+    "tags",
+    "summary",
+    "source",
+    "answers",
+    "guild_id",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+}
 ANSWER_KEYS = {"title", "text", "provider"}
 PROVIDER_KEYS = {"name", "credentials", "specialty", "location", "profile_url"}
 SOURCE_KEYS = {"title", "url"}
@@ -157,8 +168,11 @@ def _answers(v: Validator, answers: Any, path: str) -> None:
         if provider is None:
             continue
         if not isinstance(provider, dict):
-            v.add(ap + ".provider", "must be a mapping (name, credentials, specialty, location, "
-                  "profile_url) or null for an unknown author")  # fmt: skip
+            v.add(
+                ap + ".provider",
+                "must be a mapping (name, credentials, specialty, location, "
+                "profile_url) or null for an unknown author",
+            )
             continue
         v.unknown_keys(provider, PROVIDER_KEYS, ap + ".provider")
         for key in ("name", "credentials", "specialty", "location"):

@@ -29,9 +29,11 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (*name) are not allowed in faqbot data",
+                None,
+                None,
+                "anchors and aliases (*name) are not allowed in faqbot data",
                 event.start_mark,
-            )  # fmt: skip
+            )
         return super().compose_node(parent, index)
 
 
@@ -52,9 +54,19 @@ def _line_map(node: yaml.Node, path: str, out: dict[str, int], depth: int = 0) -
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]]:
     """YAML text → (data, path→line map, problems). Never raises for bad input."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
-        return None, {}, [Problem(name, None, None, None,
-                                  f"larger than {MAX_YAML_BYTES // 1024} KiB; split it into "
-                                  "several files")]  # fmt: skip
+        return (
+            None,
+            {},
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"larger than {MAX_YAML_BYTES // 1024} KiB; split it into several files",
+                )
+            ],
+        )
     loader = _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
@@ -93,19 +105,30 @@ def entries_from_yaml(text: str, name: str) -> LoadResult:
     if problems:
         return result
     if data is None:
-        result.problems.append(Problem(name, None, None, None, "the file is empty; remove it "
-                                       "or add an entry (id, question, answers)"))  # fmt: skip
+        result.problems.append(
+            Problem(
+                name, None, None, None, "the file is empty; remove it or add an entry (id, question, answers)"
+            )
+        )
         return result
     if isinstance(data, dict) and "entries" in data:
         items, prefix = data["entries"], "entries"
         if not isinstance(items, list):
-            result.problems.append(Problem(name, lines.get("entries"), None, "entries",
-                                           "must be a list of entries"))  # fmt: skip
+            result.problems.append(
+                Problem(name, lines.get("entries"), None, "entries", "must be a list of entries")
+            )
             return result
         extra = set(data) - {"entries", "guild_id", "version"}
         for key in sorted(map(str, extra)):
-            result.problems.append(Problem(name, lines.get(key), None, key, "unknown top-level "
-                                           "field; expected 'entries' (and 'guild_id')"))  # fmt: skip
+            result.problems.append(
+                Problem(
+                    name,
+                    lines.get(key),
+                    None,
+                    key,
+                    "unknown top-level field; expected 'entries' (and 'guild_id')",
+                )
+            )
     else:
         items, prefix = [data], ""
     for i, item in enumerate(items):
@@ -135,20 +158,28 @@ def _check_curated_supporters(entry: Entry, v: Validator, path: str) -> None:
     for field_path, supporters in named:
         for name in supporters:
             if name not in known:
-                v.add(field_path + ".supporters", f"{name!r} did not answer this entry; "
-                      f"use one of: {', '.join(sorted(known))}")  # fmt: skip
+                v.add(
+                    field_path + ".supporters",
+                    f"{name!r} did not answer this entry; use one of: {', '.join(sorted(known))}",
+                )
 
 
 def read_text_file(path: Path, limit: int) -> tuple[str | None, Problem | None]:
     try:
         size = path.stat().st_size
         if size > limit:
-            return None, Problem(str(path), None, None, None,
-                                 f"is {size} bytes; the limit is {limit} — split it")  # fmt: skip
+            return None, Problem(
+                str(path), None, None, None, f"is {size} bytes; the limit is {limit} — split it"
+            )
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, Problem(str(path), None, None, None,
-                             f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")  # fmt: skip
+        return None, Problem(
+            str(path),
+            None,
+            None,
+            None,
+            f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8",
+        )
     except OSError as exc:
         return None, Problem(str(path), None, None, None, f"cannot be read: {exc.strerror}")
 
@@ -158,9 +189,15 @@ def load_dir(directory: str | Path) -> LoadResult:
     root = Path(directory)
     result = LoadResult()
     if not root.is_dir():
-        result.problems.append(Problem(str(root), None, None, None,
-                                       "is not a directory; pass --data DIR pointing at the "
-                                       "folder that holds faq/*.yaml"))  # fmt: skip
+        result.problems.append(
+            Problem(
+                str(root),
+                None,
+                None,
+                None,
+                "is not a directory; pass --data DIR pointing at the folder that holds faq/*.yaml",
+            )
+        )
         return result
     for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
         text, problem = read_text_file(path, MAX_YAML_BYTES)
@@ -173,9 +210,15 @@ def load_dir(directory: str | Path) -> LoadResult:
         for entry in part.entries:
             key = (entry.guild_id, entry.id)
             if any((e.guild_id, e.id) == key for e in result.entries):
-                result.problems.append(Problem(str(path), None, entry.id, "id",
-                                               f"duplicate id; also defined in "
-                                               f"{result.files[entry.id]} — rename one"))  # fmt: skip
+                result.problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        entry.id,
+                        "id",
+                        f"duplicate id; also defined in {result.files[entry.id]} — rename one",
+                    )
+                )
                 continue
             result.entries.append(entry)
             result.files[entry.id] = part.files[entry.id]

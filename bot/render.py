@@ -1,0 +1,113 @@
+"""A `Reply` as the CLI shows it: the stable `--json` object, or terminal text."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from bot.models import Answer, Provider, Summary, supporter_label
+from bot.service import Reply
+
+
+def provider_json(p: Provider | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "name": p.name,
+        "credentials": p.credentials,
+        "specialty": p.specialty,
+        "location": p.location,
+        "profile_url": p.profile_url,
+        "label": supporter_label(p),
+    }
+
+
+def summary_json(s: Summary) -> dict[str, Any]:
+    return {
+        "points": [{"text": p.text, "supporters": list(p.supporters), "count": p.count} for p in s.points],
+        "disagreements": [
+            {
+                "topic": d.topic,
+                "sides": [{"text": x.text, "supporters": list(x.supporters)} for x in d.sides],
+            }
+            for d in s.disagreements
+        ],
+        "experts": s.experts,
+        "curated": s.curated,
+    }
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The `faqbot ask --json` contract. Keys are only ever added, never renamed."""
+    r = reply.result
+    entry = reply.entry
+    return {
+        "query": r.query,
+        "decision": r.decision,
+        "confidence": round(r.confidence, 4),
+        "entry": {"id": entry.id, "question": entry.question} if entry else None,
+        "suggestions": [
+            {"id": c.entry_id, "question": c.question, "confidence": round(c.confidence, 4)}
+            for c in r.suggestions
+        ],
+        "summary": summary_json(reply.summary) if reply.summary else None,
+        "answers": [
+            {"title": a.title, "text": a.text, "provider": provider_json(a.provider)}
+            for a in (entry.answers if entry else ())
+        ],
+    }
+
+
+def _wrap(text: str, indent: str, width: int = 96) -> str:
+    return "\n".join(
+        textwrap.fill(par, width, initial_indent=indent, subsequent_indent=indent)
+        for par in text.split("\n")
+        if par.strip()
+    )
+
+
+def answer_byline(a: Answer) -> str:
+    p = a.provider
+    if p is None:
+        return "unattributed"
+    parts = [p.full_name() or supporter_label(p)]
+    if p.name and p.where():
+        parts.append(p.where() or "")
+    if p.profile_url:
+        parts.append(p.profile_url)
+    return " — ".join(parts)
+
+
+def reply_text(reply: Reply, *, show_answers: bool = True) -> str:
+    r = reply.result
+    lines: list[str] = []
+    if r.decision != "answer" or reply.entry is None:
+        lines.append(f"No confident answer for {r.query!r} (confidence {r.confidence:.2f}).")
+        if r.suggestions:
+            lines.append("Did you mean:")
+            lines += [f"  • {c.question}  [{c.entry_id}, {c.confidence:.2f}]" for c in r.suggestions]
+        return "\n".join(lines)
+    entry, summary = reply.entry, reply.summary
+    lines.append(f"Q: {entry.question}")
+    lines.append(f"   [{entry.id} · confidence {r.confidence:.2f}]")
+    if summary and not summary.is_empty():
+        m = summary.experts or len(entry.answers)
+        label = "curated summary" if summary.curated else f"what {m} experts say"
+        lines.append(f"\nIn short ({label}):")
+        for p in summary.points:
+            lines.append(_wrap(p.text, "  • ")[4:].join(["  • ", ""]))
+            lines.append(f"      — {p.count} of {m} experts: {', '.join(p.supporters)}")
+        for d in summary.disagreements:
+            lines.append(f"\nWhere they differ — {d.topic}:")
+            for side in d.sides:
+                lines.append(_wrap(side.text, "    ")[4:].join(["  ◦ ", ""]))
+                lines.append(f"      — {', '.join(side.supporters)}")
+    if entry.source and entry.source.url:
+        lines.append(f"\nSource: {entry.source.title or ''} {entry.source.url}".rstrip())
+    if show_answers:
+        lines.append(f"\nAll answers ({len(entry.answers)}):")
+        for i, a in enumerate(entry.answers, 1):
+            lines.append(f"\n{i}. {a.title or '(untitled)'}")
+            lines.append(f"   by {answer_byline(a)}")
+            lines.append(_wrap(a.text, "   "))
+    return "\n".join(lines)

@@ -1,0 +1,290 @@
+"""FaqService: the one façade the CLI and the Discord cog use.
+
+It owns the store connection, keeps one matcher per scope (global entries; each guild's own)
+current, and keeps automatic summaries computed at write time. Reads are served from memory;
+writes go to the store (one transaction each) and then refresh the affected scope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config
+from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_embedder, load_synonyms
+from bot.models import Answer, Candidate, Entry, MatchResult, Summary
+from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
+from bot.summary import effective_summary, summarize
+from bot.validate import Problem
+from bot.yamlio import load_dir
+
+log = logging.getLogger("faqbot.service")
+
+
+class DataError(Exception):
+    """data/ has problems; nothing was synced."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers: the match decision, and for an answer its entry and summary."""
+
+    result: MatchResult
+    entry: Entry | None = None
+    summary: Summary | None = None
+
+
+@dataclass
+class _Scope:
+    entries: dict[str, StoredEntry] = field(default_factory=dict)
+    matcher: Matcher | None = None
+
+    def live(self) -> list[Entry]:
+        return [s.entry for s in self.entries.values() if not s.deleted]
+
+
+class FaqService:
+    def __init__(self, store: Store, config: Config, *, embedder: Embedder | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.embedder = embedder
+        self.synonyms: Synonyms = load_synonyms(self._synonyms_path())
+        self._scopes: dict[int, _Scope] = {}
+        self._hidden: dict[int, set[str]] = {}
+        self._settings: dict[int, dict[str, Any]] = {}
+        self._revision = 0
+        self._refresh_lock = asyncio.Lock()
+        self.sync_report: SyncReport | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, config: Config, *, sync: bool = True) -> FaqService:
+        """Open the store, sync data/ into it (all or nothing), load everything into memory."""
+        embedder = None
+        if config.matching.semantic != "off":
+            embedder = load_embedder(config.matching.model_dir)
+            if embedder is None and config.matching.semantic == "on":
+                raise StoreError(
+                    "matching.semantic is 'on' but the semantic extra is not installed: "
+                    "pip install -e .[semantic] (or set matching.semantic: auto)"
+                )
+        if sync:
+            # Validate data/ before touching the database so bad data changes nothing.
+            loaded = load_dir(config.data_dir)
+            if loaded.problems:
+                raise DataError(loaded.problems)
+        store = await open_store(config.database.url)
+        service = cls(store, config, embedder=embedder)
+        try:
+            if sync:
+                service.sync_report = await store.sync_global(loaded.entries, service.summarize)
+            await service.reload()
+        except BaseException:
+            await store.close()
+            raise
+        return service
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    def _synonyms_path(self) -> Path | None:
+        path = Path(self.config.data_dir) / "synonyms.yaml"
+        return path if path.exists() else None
+
+    @property
+    def matcher_mode(self) -> str:
+        return "semantic+lexical" if self.embedder is not None else "lexical"
+
+    def summarize(self, entry: Entry) -> Summary:
+        return summarize(entry, max_points=self.config.replies.max_points, embedder=self.embedder)
+
+    async def reload(self) -> None:
+        """Load every entry from the store and rebuild all matchers."""
+        async with self._refresh_lock:
+            self._revision = await self.store.revision()
+            self._scopes = {}
+            for stored in await self.store.load_all():
+                gid = stored.entry.guild_id or GLOBAL
+                self._scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
+            self._hidden = await self._all_hidden()
+            self._settings = {}
+            for scope in self._scopes.values():
+                scope.matcher = None  # rebuilt lazily on first query
+
+    async def refresh(self) -> bool:
+        """Pick up writes made by other processes sharing the database. True if any."""
+        revision = await self.store.revision()
+        if revision == self._revision:
+            return False
+        await self.reload()
+        return True
+
+    async def _all_hidden(self) -> dict[int, set[str]]:
+        return await self.store.all_hidden()
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _scope(self, guild_id: int | None) -> _Scope:
+        return self._scopes.setdefault(guild_id or GLOBAL, _Scope())
+
+    def _matcher(self, guild_id: int | None) -> Matcher:
+        scope = self._scope(guild_id)
+        if scope.matcher is None:
+            scope.matcher = Matcher(
+                scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder
+            )
+        return scope.matcher
+
+    def _synonyms_for(self, guild_id: int | None) -> Synonyms:
+        extra = (self._settings.get(guild_id or GLOBAL) or {}).get("synonyms")
+        if not guild_id or not extra:
+            return self.synonyms
+        return self.synonyms.merged(Synonyms.from_mapping(extra))
+
+    def visible_entries(self, guild_id: int | None) -> list[Entry]:
+        hidden = self._hidden.get(guild_id or GLOBAL, set())
+        out = [e for e in self._scope(None).live() if e.id not in hidden]
+        if guild_id:
+            out += self._scope(guild_id).live()
+        return out
+
+    def find(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
+        """An entry visible to this guild: its own first, then a global one it has not hidden."""
+        if guild_id and (own := self._scope(guild_id).entries.get(entry_id)) and not own.deleted:
+            return own
+        stored = self._scope(None).entries.get(entry_id)
+        if stored is None or entry_id in self._hidden.get(guild_id or GLOBAL, set()):
+            return None
+        return stored
+
+    def summary_of(self, stored: StoredEntry) -> Summary:
+        return effective_summary(stored.entry, stored.auto_summary)
+
+    def thresholds(self, guild_id: int | None) -> Thresholds:
+        base = Thresholds()
+        conf = self.config.matching.thresholds
+        values = {k: v for k, v in conf.model_dump().items() if v is not None}
+        values.update((self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {})
+        return replace(base, **values) if values else base
+
+    def rank(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
+        hidden = self._hidden.get(guild_id or GLOBAL, set())
+        ranked = [c for c in self._matcher(None).rank(query, limit + len(hidden)) if c.entry_id not in hidden]
+        if guild_id:
+            own = self._matcher(guild_id).rank(query, limit)
+            shadowed = {c.entry_id for c in own}  # a guild's own entry wins over a global namesake
+            ranked = [c for c in ranked if c.entry_id not in shadowed] + own
+        ranked.sort(key=lambda c: -c.confidence)
+        return ranked[:limit]
+
+    async def ask(
+        self, query: str, guild_id: int | None = None, *, keyword: bool = False, record: bool = True
+    ) -> Reply:
+        """Match a member's words. Never raises for any text the member may type."""
+        if guild_id:
+            await self._load_settings(guild_id)
+        thresholds = self.thresholds(guild_id)
+        if keyword:  # unprompted replies use the stricter bar
+            thresholds = replace(thresholds, answer=max(thresholds.answer, thresholds.keyword))
+        result = decide(query, self.rank(query, guild_id), thresholds)
+        reply = Reply(result)
+        if result.decision == "answer" and result.best is not None:
+            stored = self.find(guild_id, result.best.entry_id)
+            if stored is not None:
+                reply = Reply(result, stored.entry, self.summary_of(stored))
+        if record and not keyword:
+            best = result.best.entry_id if result.best else None
+            await self.store.record_query(guild_id, query, result.decision, best)
+        return reply
+
+    def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
+        hidden = self._hidden.get(guild_id or GLOBAL, set())
+        out = [
+            c for c in self._matcher(None).autocomplete(text, limit + len(hidden)) if c.entry_id not in hidden
+        ]
+        if guild_id:
+            out += self._matcher(guild_id).autocomplete(text, limit)
+            out.sort(key=lambda c: -c.confidence)
+        return out[:limit]
+
+    # -- settings --------------------------------------------------------------------------
+
+    async def _load_settings(self, guild_id: int) -> dict[str, Any]:
+        if guild_id not in self._settings:
+            self._settings[guild_id] = await self.store.get_settings(guild_id)
+        return self._settings[guild_id]
+
+    async def settings(self, guild_id: int) -> dict[str, Any]:
+        return dict(await self._load_settings(guild_id))
+
+    async def update_settings(self, guild_id: int, changes: dict[str, Any], *, actor: str) -> dict[str, Any]:
+        current = await self.settings(guild_id)
+        current.update(changes)
+        current = {k: v for k, v in current.items() if v is not None}
+        await self.store.set_settings(guild_id, current, actor=actor)
+        self._settings[guild_id] = current
+        if "synonyms" in changes:
+            self._scope(guild_id).matcher = None
+        return current
+
+    # -- moderator writes (guild entries only) ------------------------------------------------
+
+    async def save_entry(self, entry: Entry, *, actor: str, action: str, create: bool | None) -> Entry:
+        if entry.guild_id is None:
+            raise ReadOnly("global entries come from data/ and are read-only from Discord")
+        saved = await self.store.save(entry, self.summarize(entry), actor=actor, action=action, create=create)
+        await self._reload_entry(saved.guild_id, saved.id)
+        return saved
+
+    async def add_answer(self, guild_id: int, entry_id: str, answer: Answer, *, actor: str) -> Entry:
+        stored = self._own(guild_id, entry_id)
+        entry = stored.entry.with_changes(answers=(*stored.entry.answers, answer))
+        return await self.save_entry(entry, actor=actor, action="answer", create=False)
+
+    async def set_removed(self, guild_id: int, entry_id: str, removed: bool, *, actor: str) -> None:
+        await self.store.set_deleted(guild_id, entry_id, removed, actor=actor)
+        await self._reload_entry(guild_id, entry_id)
+
+    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None:
+        if entry_id not in self._scope(None).entries:
+            raise NotFound(f"no global entry {entry_id!r}")
+        await self.store.set_hidden(guild_id, entry_id, hidden, actor=actor)
+        self._hidden = await self._all_hidden()
+
+    async def import_entries(self, guild_id: int, entries: Sequence[Entry], *, actor: str) -> None:
+        """Restore an export into a guild: all entries in one transaction, or none."""
+        entries = [e.with_changes(guild_id=guild_id) for e in entries]
+        await self.store.save_many(entries, [self.summarize(e) for e in entries], actor=actor)
+        for e in entries:
+            await self._reload_entry(guild_id, e.id)
+
+    def own_entries(self, guild_id: int | None) -> list[Entry]:
+        """A scope's own live entries (global when guild_id is None), sorted by id."""
+        return sorted(self._scope(guild_id).live(), key=lambda e: e.id)
+
+    def _own(self, guild_id: int, entry_id: str) -> StoredEntry:
+        stored = self._scope(guild_id).entries.get(entry_id)
+        if stored is None or stored.deleted:
+            if entry_id in self._scope(None).entries:
+                raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+            raise NotFound(f"no entry {entry_id!r} in this server")
+        return stored
+
+    async def _reload_entry(self, guild_id: int | None, entry_id: str) -> None:
+        stored = await self.store.get(guild_id, entry_id)
+        scope = self._scope(guild_id)
+        if stored is None:
+            scope.entries.pop(entry_id, None)
+        else:
+            scope.entries[entry_id] = stored
+        scope.matcher = None
+        self._revision = await self.store.revision()

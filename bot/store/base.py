@@ -1,0 +1,111 @@
+"""The store interface every backend implements, and the records it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.models import Entry, Summary
+
+GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done; the message is safe to show a moderator."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class ReadOnly(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    entry: Entry
+    auto_summary: Summary | None
+    deleted: bool = False
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    guild_id: int
+    entry_id: str
+    actor: str
+    action: str
+    at: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class QueryStat:
+    query: str
+    count: int
+    unanswered: int
+    last_entry_id: str | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    top_queries: tuple[QueryStat, ...] = ()
+    unanswered: tuple[QueryStat, ...] = ()
+    feedback: dict[str, tuple[int, int]] = field(default_factory=dict)  # id → (helpful, not)
+
+
+Summarizer = Callable[[Entry], Summary]
+
+
+class Store(Protocol):
+    """Async store. Every write is one transaction; a failure leaves the previous state."""
+
+    async def close(self) -> None: ...
+    async def revision(self) -> int: ...
+    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport: ...
+    async def load_all(self) -> list[StoredEntry]: ...
+    async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None: ...
+    async def save(
+        self,
+        entry: Entry,
+        auto_summary: Summary,
+        *,
+        actor: str,
+        action: str,
+        create: bool | None = None,
+    ) -> Entry: ...
+    async def save_many(
+        self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str
+    ) -> None: ...
+    async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None: ...
+    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None: ...
+    async def hidden(self, guild_id: int) -> set[str]: ...
+    async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]: ...
+    async def get_settings(self, guild_id: int) -> dict[str, Any]: ...
+    async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None: ...
+    async def record_query(
+        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
+    ) -> None: ...
+    async def record_feedback(
+        self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool
+    ) -> None: ...
+    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats: ...
+    async def entry_counts(self) -> dict[str, int]: ...
+    async def all_hidden(self) -> dict[int, set[str]]: ...
+    async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]: ...
+    async def forget_query(self, guild_id: int | None, query: str) -> None: ...
+    async def integrity_check(self) -> str: ...

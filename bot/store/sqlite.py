@@ -1,0 +1,515 @@
+"""SQLite store over aiosqlite: versioned migrations, WAL, foreign keys, FTS5.
+
+Entries are kept as their lossless JSON (the same shape as the YAML files) beside a content
+hash, the automatic summary computed at write time, and an FTS5 row for full-text search.
+Every write runs inside one `BEGIN IMMEDIATE … COMMIT`; any error rolls back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import Entry, Summary
+from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_from_dict, summary_to_dict
+from bot.store.base import (
+    GLOBAL,
+    AuditRecord,
+    NotFound,
+    QueryStat,
+    ReadOnly,
+    Stats,
+    StoredEntry,
+    StoreError,
+    Summarizer,
+    SyncReport,
+)
+
+MIGRATIONS: list[str] = [
+    # 1: entries, FTS, audit, settings, stats
+    """
+    CREATE TABLE entries (
+        pk INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        auto_summary TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        revision INTEGER NOT NULL,
+        UNIQUE (guild_id, id)
+    );
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        question, phrasings, tags, answers,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        at TEXT NOT NULL,
+        changes TEXT NOT NULL
+    );
+    CREATE INDEX audit_entry ON audit (guild_id, entry_id, seq);
+    CREATE TABLE hidden_globals (
+        guild_id INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        PRIMARY KEY (guild_id, entry_id)
+    );
+    CREATE TABLE guild_settings (
+        guild_id INTEGER PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE queries (
+        guild_id INTEGER NOT NULL,
+        query TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        unanswered INTEGER NOT NULL,
+        last_entry_id TEXT,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, query)
+    );
+    CREATE TABLE feedback (
+        guild_id INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        helpful INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, entry_id, user_id)
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('revision', '0');
+    """,
+]
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _gid(guild_id: int | None) -> int:
+    return GLOBAL if guild_id is None else guild_id
+
+
+def _fts_row(e: Entry) -> tuple[str, str, str, str]:
+    answers = "\n".join(f"{a.title}\n{a.text}" for a in e.answers)
+    return e.question, "\n".join(e.phrasings), " ".join(e.tags), answers
+
+
+def _diff(old: Entry | None, new: Entry | None) -> dict[str, Any]:
+    a = entry_to_dict(old, with_meta=False) if old else {}
+    b = entry_to_dict(new, with_meta=False) if new else {}
+    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+
+
+def normalise_query(query: str) -> str:
+    return " ".join(query.lower().split())[:200]
+
+
+class SQLiteStore:
+    """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self._db = db
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000) -> SQLiteStore:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        db.row_factory = aiosqlite.Row
+        store = cls(db, path)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await db.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                await db.execute("PRAGMA journal_mode = WAL")
+                await db.execute("PRAGMA synchronous = NORMAL")
+            await store._migrate()
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(f"{path} is not a usable faqbot database: {exc}") from exc
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"database schema version {version} is newer than this faqbot "
+                f"({len(MIGRATIONS)}); upgrade faqbot"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            async with self._transaction() as db:
+                for statement in filter(str.strip, script.split(";\n")):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            else:
+                await self._db.execute("COMMIT")
+
+    async def _bump(self, db: aiosqlite.Connection) -> int:
+        await db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+        async with db.execute("SELECT value FROM meta WHERE key = 'revision'") as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def revision(self) -> int:
+        async with self._db.execute("SELECT value FROM meta WHERE key = 'revision'") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- entries -------------------------------------------------------------------------
+
+    async def _write_entry(
+        self,
+        db: aiosqlite.Connection,
+        entry: Entry,
+        summary: Summary | None,
+        rev: int,
+        pk: int | None,
+    ) -> None:
+        data = json.dumps(entry_to_dict(entry), ensure_ascii=False)
+        auto = json.dumps(summary_to_dict(summary), ensure_ascii=False) if summary else None
+        if pk is None:
+            cur = await db.execute(
+                "INSERT INTO entries (guild_id, id, data, content_hash, auto_summary, revision) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (_gid(entry.guild_id), entry.id, data, content_hash(entry), auto, rev),
+            )
+            pk = cur.lastrowid
+        else:
+            await db.execute(
+                "UPDATE entries SET data = ?, content_hash = ?, auto_summary = ?, revision = ? WHERE pk = ?",
+                (data, content_hash(entry), auto, rev, pk),
+            )
+            await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
+        await db.execute(
+            "INSERT INTO entries_fts (rowid, question, phrasings, tags, answers) VALUES (?, ?, ?, ?, ?)",
+            (pk, *_fts_row(entry)),
+        )
+
+    async def _audit(
+        self,
+        db: aiosqlite.Connection,
+        guild_id: int | None,
+        entry_id: str,
+        actor: str,
+        action: str,
+        changes: dict[str, Any],
+    ) -> None:
+        await db.execute(
+            "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) VALUES (?, ?, ?, ?, ?, ?)",
+            (_gid(guild_id), entry_id, actor, action, now(), json.dumps(changes, ensure_ascii=False)),
+        )
+
+    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
+        """Make the global entries equal `entries` (from data/). Guild entries are untouched."""
+        async with self._db.execute(
+            "SELECT pk, id, content_hash, data FROM entries WHERE guild_id = ?", (GLOBAL,)
+        ) as cur:
+            existing = {row["id"]: row for row in await cur.fetchall()}
+        wanted = {e.id: e for e in entries}
+        added = [e for i, e in wanted.items() if i not in existing]
+        updated = [
+            e for i, e in wanted.items() if i in existing and existing[i]["content_hash"] != content_hash(e)
+        ]
+        removed = sorted(set(existing) - set(wanted))
+        if not (added or updated or removed):
+            return SyncReport(unchanged=len(wanted))
+        summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
+        async with self._transaction() as db:
+            rev = await self._bump(db)
+            stamp = now()
+            for e in added:
+                e = e.with_changes(
+                    guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp
+                )
+                await self._write_entry(db, e, summaries[e.id], rev, None)
+                await self._audit(db, None, e.id, "data/", "sync-add", _diff(None, e))
+            for e in updated:
+                old = entry_from_dict(json.loads(existing[e.id]["data"]))
+                e = e.with_changes(
+                    guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
+                )
+                await self._write_entry(db, e, summaries[e.id], rev, existing[e.id]["pk"])
+                await self._audit(db, None, e.id, "data/", "sync-update", _diff(old, e))
+            for entry_id in removed:
+                pk = existing[entry_id]["pk"]
+                await db.execute("DELETE FROM entries WHERE pk = ?", (pk,))
+                await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
+                await self._audit(db, None, entry_id, "data/", "sync-remove", {})
+        return SyncReport(
+            added=tuple(e.id for e in added),
+            updated=tuple(e.id for e in updated),
+            removed=tuple(removed),
+            unchanged=len(wanted) - len(added) - len(updated),
+        )
+
+    def _stored(self, row: aiosqlite.Row) -> StoredEntry:
+        auto = row["auto_summary"]
+        return StoredEntry(
+            entry=entry_from_dict(json.loads(row["data"])),
+            auto_summary=summary_from_dict(json.loads(auto), curated=False) if auto else None,
+            deleted=bool(row["deleted"]),
+            revision=row["revision"],
+        )
+
+    async def load_all(self, since_revision: int = 0) -> list[StoredEntry]:
+        async with self._db.execute(
+            "SELECT data, auto_summary, deleted, revision FROM entries WHERE revision > ? "
+            "ORDER BY guild_id, id",
+            (since_revision,),
+        ) as cur:
+            return [self._stored(row) for row in await cur.fetchall()]
+
+    async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
+        async with self._db.execute(
+            "SELECT data, auto_summary, deleted, revision FROM entries WHERE guild_id = ? AND id = ?",
+            (_gid(guild_id), entry_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return self._stored(row) if row else None
+
+    async def save(
+        self,
+        entry: Entry,
+        auto_summary: Summary,
+        *,
+        actor: str,
+        action: str,
+        create: bool | None = None,
+    ) -> Entry:
+        """Insert or update a guild entry. `create=True` refuses an existing id, False a new one."""
+        if entry.guild_id is None:
+            raise ReadOnly("global entries come from data/ and are read-only here")
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
+            ) as cur:
+                row = await cur.fetchone()
+            if create is True and row is not None:
+                raise StoreError(f"an entry with id {entry.id!r} already exists in this server")
+            if create is False and row is None:
+                raise NotFound(f"no entry {entry.id!r} in this server")
+            old = entry_from_dict(json.loads(row["data"])) if row else None
+            stamp = now()
+            entry = entry.with_changes(
+                created_at=old.created_at if old else stamp,
+                created_by=old.created_by if old else actor,
+                updated_at=stamp,
+                updated_by=actor,
+            )
+            rev = await self._bump(db)
+            await self._write_entry(db, entry, auto_summary, rev, row["pk"] if row else None)
+            await self._audit(db, entry.guild_id, entry.id, actor, action, _diff(old, entry))
+        return entry
+
+    async def save_many(self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str) -> None:
+        """Restore exported guild entries as they were (metadata kept), all in one transaction."""
+        if any(e.guild_id is None for e in entries):
+            raise ReadOnly("global entries come from data/; put their YAML files there instead")
+        async with self._transaction() as db:
+            rev = await self._bump(db)
+            for entry, summary in zip(entries, summaries, strict=True):
+                async with db.execute(
+                    "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
+                ) as cur:
+                    row = await cur.fetchone()
+                old = entry_from_dict(json.loads(row["data"])) if row else None
+                stamp = now()
+                entry = entry.with_changes(
+                    created_at=entry.created_at or stamp,
+                    created_by=entry.created_by or actor,
+                    updated_at=entry.updated_at or stamp,
+                    updated_by=entry.updated_by or actor,
+                )
+                await self._write_entry(db, entry, summary, rev, row["pk"] if row else None)
+                if row:
+                    await db.execute("UPDATE entries SET deleted = 0 WHERE pk = ?", (row["pk"],))
+                await self._audit(db, entry.guild_id, entry.id, actor, "import", _diff(old, entry))
+
+    async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None:
+        async with self._transaction() as db:
+            rev = await self._bump(db)
+            cur = await db.execute(
+                "UPDATE entries SET deleted = ?, revision = ? WHERE guild_id = ? AND id = ? AND deleted = ?",
+                (int(deleted), rev, guild_id, entry_id, int(not deleted)),
+            )
+            if cur.rowcount == 0:
+                state = "already removed" if deleted else "not removed"
+                exists = await self.get(guild_id, entry_id)
+                raise NotFound(f"entry {entry_id!r} is {state}" if exists else f"no entry {entry_id!r}")
+            await self._audit(db, guild_id, entry_id, actor, "remove" if deleted else "restore", {})
+
+    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None:
+        async with self._transaction() as db:
+            await self._bump(db)  # hiding changes what the guild's matcher may return
+            if hidden:
+                await db.execute("INSERT OR IGNORE INTO hidden_globals VALUES (?, ?)", (guild_id, entry_id))
+            else:
+                await db.execute(
+                    "DELETE FROM hidden_globals WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id)
+                )
+            await self._audit(db, guild_id, entry_id, actor, "hide" if hidden else "unhide", {})
+
+    async def hidden(self, guild_id: int) -> set[str]:
+        async with self._db.execute(
+            "SELECT entry_id FROM hidden_globals WHERE guild_id = ?", (guild_id,)
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def all_hidden(self) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {}
+        async with self._db.execute("SELECT guild_id, entry_id FROM hidden_globals") as cur:
+            for row in await cur.fetchall():
+                out.setdefault(row[0], set()).add(row[1])
+        return out
+
+    async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]:
+        async with self._db.execute(
+            "SELECT guild_id, entry_id, actor, action, at, changes FROM audit "
+            "WHERE guild_id = ? AND entry_id = ? ORDER BY seq",
+            (_gid(guild_id), entry_id),
+        ) as cur:
+            return [AuditRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in await cur.fetchall()]
+
+    async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]:
+        """Full-text filter for moderator lists; `text` is quoted so it can never be FTS syntax."""
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in text.split()[:20])
+        if not terms:
+            return []
+        async with self._db.execute(
+            "SELECT e.id FROM entries_fts f JOIN entries e ON e.pk = f.rowid "
+            "WHERE entries_fts MATCH ? AND e.guild_id IN (?, ?) "
+            "ORDER BY bm25(entries_fts, 10.0, 5.0, 3.0, 1.0) LIMIT ?",
+            (terms, GLOBAL, _gid(guild_id), limit),
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    # -- settings and stats ---------------------------------------------------------------
+
+    async def get_settings(self, guild_id: int) -> dict[str, Any]:
+        async with self._db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
+            row = await cur.fetchone()
+        return json.loads(row[0]) if row else {}
+
+    async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None:
+        old = await self.get_settings(guild_id)
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
+                (guild_id, json.dumps(settings)),
+            )
+            changes = {
+                k: [old.get(k), settings.get(k)]
+                for k in set(old) | set(settings)
+                if old.get(k) != settings.get(k)
+            }
+            await self._audit(db, guild_id, "*settings*", actor, "settings", changes)
+
+    async def record_query(
+        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
+    ) -> None:
+        q = normalise_query(query)
+        if not q:
+            return
+        unanswered = int(decision != "answer")
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO queries VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (guild_id, query) DO UPDATE "
+                "SET count = count + 1, unanswered = unanswered + excluded.unanswered, "
+                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
+                (_gid(guild_id), q, unanswered, entry_id, now()),
+            )
+
+    async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, entry_id, user_id) "
+                "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+                (_gid(guild_id), entry_id, user_id, int(helpful), now()),
+            )
+
+    async def forget_query(self, guild_id: int | None, query: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM queries WHERE guild_id = ? AND query = ?",
+                (_gid(guild_id), normalise_query(query)),
+            )
+
+    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
+        gid = _gid(guild_id)
+
+        async def rows(sql: str) -> list[QueryStat]:
+            async with self._db.execute(sql, (gid, limit)) as cur:
+                return [QueryStat(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+
+        top = await rows(
+            "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = ? "
+            "ORDER BY count DESC, query LIMIT ?"
+        )
+        unanswered = await rows(
+            "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = ? "
+            "AND unanswered > 0 ORDER BY unanswered DESC, query LIMIT ?"
+        )
+        async with self._db.execute(
+            "SELECT entry_id, SUM(helpful), SUM(1 - helpful) FROM feedback WHERE guild_id = ? "
+            "GROUP BY entry_id",
+            (gid,),
+        ) as cur:
+            feedback = {r[0]: (int(r[1]), int(r[2])) for r in await cur.fetchall()}
+        return Stats(tuple(top), tuple(unanswered), feedback)
+
+    async def entry_counts(self) -> dict[str, int]:
+        async with self._db.execute(
+            "SELECT SUM(guild_id = 0), SUM(guild_id != 0 AND deleted = 0), "
+            "COUNT(DISTINCT CASE WHEN guild_id != 0 THEN guild_id END) FROM entries"
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return {"global": row[0] or 0, "guild": row[1] or 0, "guilds": row[2] or 0}
+
+    async def integrity_check(self) -> str:
+        async with self._db.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else "no answer"
+
+    async def backup(self, target: str | Path) -> None:
+        """Online backup (consistent while the bot runs) via SQLite's backup API."""
+        dest = await aiosqlite.connect(str(target))
+        try:
+            await self._db.backup(dest)
+        finally:
+            await dest.close()
