@@ -20,7 +20,7 @@ from bot.render import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
 from bot.store import StoreError
-from bot.yamlio import dump_entries, entries_from_yaml, load_dir, read_text_file, write_atomic
+from bot.yamlio import dump_entries, entries_from_yaml, load_data, read_text_file, write_atomic
 
 
 class CliError(Exception):
@@ -155,7 +155,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     except CliError as exc:
         out.write(f"config: {exc}\n")
         return 1
-    loaded = load_dir(config.data_dir)
+    loaded = load_data(config.data_dir)
     problems += [str(p) for p in loaded.problems]
     synonyms = Path(config.data_dir) / "synonyms.yaml"
     if synonyms.exists():
@@ -268,7 +268,7 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
     path = entry_path(Path(config.data_dir), args.entry_id)
     entry = read_entry_file(path) if path.exists() else None
     if entry is None:
-        loaded = load_dir(config.data_dir)
+        loaded = load_data(config.data_dir)
         entry = next((e for e in loaded.entries if e.id == args.entry_id), None)
         path = Path(loaded.files.get(args.entry_id, path))
     if entry is None:
@@ -288,8 +288,8 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
         result = MatchResult(entry.question, "answer", 1.0, Candidate(entry.id, entry.question, 1.0))
         out.write(reply_text(Reply(result, entry, summary), show_answers=False) + "\n")
     if args.write:
-        if len(load_dir(path.parent).entries) > 1 and path.name != f"{entry.id}.yaml":
-            raise CliError(f"{path} holds several entries; add the summary there by hand")
+        if read_entry_file(path) is None:  # several entries in one file, or not valid alone
+            raise CliError(f"{path} does not hold this entry alone; add the summary there by hand")
         curated = entry.with_changes(summary=summary)
         write_atomic(path, dump_entries([curated]))
         data = summary_to_dict(summary)

@@ -20,7 +20,7 @@ from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
 from bot.summary import effective_summary, summarize
 from bot.validate import Problem
-from bot.yamlio import load_dir
+from bot.yamlio import load_data
 
 log = logging.getLogger("faqbot.service")
 
@@ -79,7 +79,7 @@ class FaqService:
                 )
         if sync:
             # Validate data/ before touching the database so bad data changes nothing.
-            loaded = load_dir(config.data_dir)
+            loaded = load_data(config.data_dir)
             if loaded.problems:
                 raise DataError(loaded.problems)
         store = await open_store(config.database.url)

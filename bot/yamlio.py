@@ -258,3 +258,12 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_data(data_dir: str | Path) -> LoadResult:
+    """The entries of a data folder: every YAML file under DATA/faq/ (none yet is fine)."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        return load_dir(root)  # reports the missing folder
+    faq = root / "faq"
+    return load_dir(faq) if faq.exists() else LoadResult()
