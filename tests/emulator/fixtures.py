@@ -1,0 +1,36 @@
+"""pytest fixtures; enable with ``pytest_plugins = ["tests.emulator.fixtures"]`` in conftest.
+
+* ``emulator`` — a started :class:`DiscordEmulator` with discord.py pointed at it and the
+  loopback-only network guard active for the whole test; stopped afterwards. At teardown it
+  fails the test if the bot made REST calls the emulator has no route for.
+* ``emulator_no_patch`` — the same server without touching discord.py (subprocess tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from .loopback import discord_loopback
+from .server import DiscordEmulator
+
+
+@pytest_asyncio.fixture
+async def emulator_no_patch() -> AsyncIterator[DiscordEmulator]:
+    emu = DiscordEmulator()
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest_asyncio.fixture
+async def emulator(emulator_no_patch: DiscordEmulator) -> AsyncIterator[DiscordEmulator]:
+    with discord_loopback(emulator_no_patch):
+        yield emulator_no_patch
+    unknown = emulator_no_patch.unknown_requests
+    if unknown:
+        pytest.fail(f"bot made Discord API calls the emulator does not handle: {unknown}")

@@ -1,0 +1,118 @@
+"""Point an in-process discord.py at the emulator, refuse any non-loopback connection, run a bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from cogs._loopback import apply_api_base, is_loopback_host
+
+from .server import DiscordEmulator
+from .state import DEFAULT_TIMEOUT
+
+
+class NonLoopbackConnection(ConnectionRefusedError):
+    """Raised by the network guard instead of touching an address outside 127.0.0.0/8."""
+
+
+def _ip_is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@contextlib.contextmanager
+def loopback_only_network() -> Iterator[None]:
+    """While active, DNS lookups and connects to anything but loopback raise.
+
+    A safety net for tests: if some code path still builds a discord.com URL it fails loudly
+    instead of reaching the network. Unix sockets are unaffected.
+    """
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and not (is_loopback_host(name) or _ip_is_loopback(name)):
+            raise NonLoopbackConnection(f"emulator network guard: lookup of {name!r} refused")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def _check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            if not _ip_is_loopback(str(host)):
+                raise NonLoopbackConnection(f"emulator network guard: connect to {host} refused")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        _check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        _check(self, address)
+        return real_connect_ex(self, address)
+
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real_getaddrinfo
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def discord_loopback(emu: DiscordEmulator, *, guard_network: bool = True) -> Iterator[None]:
+    """Patch ``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY`` to ``emu``; restore after."""
+    restore = apply_api_base(emu.api_base, emu.gateway_url)
+    try:
+        if guard_network:
+            with loopback_only_network():
+                yield
+        else:
+            yield
+    finally:
+        restore()
+
+
+@contextlib.asynccontextmanager
+async def run_bot(
+    bot: Any,
+    emu: DiscordEmulator,
+    *,
+    token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT * 2,
+) -> AsyncIterator[Any]:
+    """Start ``bot`` (a ``discord.Client``) against ``emu`` and yield it once READY.
+
+    Applies :func:`discord_loopback` if the caller has not. On exit the bot is closed and its
+    task awaited (bounded), so nothing outlives the test.
+    """
+    from discord.http import Route
+
+    ctx = discord_loopback(emu) if emu.api_base != Route.BASE else contextlib.nullcontext()
+    with ctx:
+        task = asyncio.create_task(bot.start(token or emu.world.token or "emulator-token"))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait({task, ready}, timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if task in done:
+                task.result()  # raises the start-up error
+                raise RuntimeError("bot.start() returned before READY")
+            if ready not in done:
+                raise TimeoutError(f"bot not READY after {timeout:.0f}s")
+            yield bot
+        finally:
+            ready.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(bot.close(), timeout)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(task, timeout)
