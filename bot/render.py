@@ -58,12 +58,14 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     }
 
 
-def _wrap(text: str, indent: str, width: int = 96) -> str:
-    return "\n".join(
+def _wrap(text: str, indent: str, first: str | None = None, width: int = 96) -> str:
+    """Wrap paragraphs; `first` replaces the indent of the very first line (a bullet)."""
+    out = "\n".join(
         textwrap.fill(par, width, initial_indent=indent, subsequent_indent=indent)
         for par in text.split("\n")
         if par.strip()
     )
+    return first + out[len(indent) :] if first is not None else out
 
 
 def answer_byline(a: Answer) -> str:
@@ -95,12 +97,12 @@ def reply_text(reply: Reply, *, show_answers: bool = True) -> str:
         label = "curated summary" if summary.curated else f"what {m} experts say"
         lines.append(f"\nIn short ({label}):")
         for p in summary.points:
-            lines.append(_wrap(p.text, "  • ")[4:].join(["  • ", ""]))
+            lines.append(_wrap(p.text, "    ", first="  • "))
             lines.append(f"      — {p.count} of {m} experts: {', '.join(p.supporters)}")
         for d in summary.disagreements:
             lines.append(f"\nWhere they differ — {d.topic}:")
             for side in d.sides:
-                lines.append(_wrap(side.text, "    ")[4:].join(["  ◦ ", ""]))
+                lines.append(_wrap(side.text, "    ", first="  ◦ "))
                 lines.append(f"      — {', '.join(side.supporters)}")
     if entry.source and entry.source.url:
         lines.append(f"\nSource: {entry.source.title or ''} {entry.source.url}".rstrip())
