@@ -1,0 +1,198 @@
+"""Claims about change ("does not change pore size", "pores shrink") and the contradictions
+between experts' claims.
+
+A *claim* is a predicate word with its polarity and the content words around it (its topic):
+
+* change predicates carry a direction: decrease (-1: "smaller", "shrink", "less", "reduce"),
+  increase (+1: "larger", "grow", "more") or any change (0: "change", "affect", "alter");
+* any other predicate in the scope of a negation ("does not cause acne") is a plain claim
+  whose opposite is the same predicate without the negation ("can cause acne").
+
+Two claims from different answers contradict when their topics share a word that is not
+one of the question's own words (every answer talks about the question's subject) and
+
+* one is negated and the other affirmed, with compatible predicates ("does not change pore
+  size" vs "smaller pores"; "does not cause acne" vs "causes acne"), or
+* both are affirmed with opposite directions ("pores get larger" vs "pores shrink").
+
+"not as open" is read as a decrease, "not only"/"not just" are not negations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.summary.sentences import Token, stem, tokens
+
+_DECREASE_WORDS = frozenset({
+    "smaller", "smallest", "tinier", "fewer", "less", "lower", "narrower", "shallower",
+    "thinner", "shrink", "shrinks", "shrinking", "shrank", "shrunk", "shrunken",
+})  # fmt: skip
+_DECREASE_STEMS = frozenset({"decreas", "shrink", "minim", "minimis", "minimiz", "diminish"})
+_INCREASE_WORDS = frozenset({
+    "larger", "largest", "bigger", "biggest", "more", "greater", "higher", "wider",
+    "deeper", "thicker", "grow", "grows", "growing", "grew", "grown",
+})  # fmt: skip
+_INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen"})
+_CHANGE_STEMS = frozenset({"chang", "affect", "alter", "impact", "modifi", "influenc"})
+# Words never taken as the predicate of a negated claim (auxiliaries, fillers).
+_SKIP_AS_PREDICATE = frozenset({"realli", "actual", "necessarili", "specif", "direct"})
+_NOT_A_NEGATION_AFTER = frozenset({"only", "just", "merely", "simply", "to"})
+_WINDOW = 3  # content words either side of a predicate that make its topic
+
+
+@dataclass(frozen=True)
+class Claim:
+    answer: int  # index of the answer in the entry
+    sentence: int  # index of the sentence (global, in the summariser's sentence list)
+    predicate: str  # stem, or "~change" for the change family
+    direction: int | None  # -1 / 0 / +1 for change predicates, None otherwise
+    negated: bool
+    topic: frozenset[str]
+    word: str = ""  # stem of the predicate word as written ("shrink", "small", "chang")
+    core: frozenset[str] = frozenset()  # the content words right next to the predicate
+
+
+def _direction(tok: Token) -> int | None:
+    if tok.word in _DECREASE_WORDS or tok.stem in _DECREASE_STEMS:
+        return -1
+    if tok.word in _INCREASE_WORDS or tok.stem in _INCREASE_STEMS:
+        return 1
+    if tok.stem in _CHANGE_STEMS:
+        return 0
+    return None
+
+
+def _topic(toks: list[Token], lo: int, hi: int) -> frozenset[str]:
+    """Content stems within _WINDOW content words before `lo` and after `hi`, same clause."""
+    out: list[str] = []
+    n = 0
+    i = lo - 1
+    while i >= 0 and n < _WINDOW:
+        if toks[i + 1].boundary_before:
+            break
+        if toks[i].stem and _direction(toks[i]) is None:
+            out.append(toks[i].stem)
+            n += 1
+        i -= 1
+    n = 0
+    i = hi + 1
+    while i < len(toks) and n < _WINDOW:
+        if toks[i].boundary_before:
+            break
+        if toks[i].stem:
+            if _direction(toks[i]) is not None:
+                break
+            out.append(toks[i].stem)
+            n += 1
+        i += 1
+    return frozenset(out)
+
+
+def _core(toks: list[Token], lo: int, hi: int) -> frozenset[str]:
+    """The nearest content word on each side of the predicate (same clause)."""
+    out: list[str] = []
+    i = lo - 1
+    while i >= 0 and not toks[i + 1].boundary_before:
+        if toks[i].stem:
+            out.append(toks[i].stem)
+            break
+        i -= 1
+    i = hi + 1
+    while i < len(toks) and not toks[i].boundary_before:
+        if toks[i].stem:
+            out.append(toks[i].stem)
+            break
+        i += 1
+    return frozenset(out)
+
+
+def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
+    toks = tokens(text)
+    claims: list[Claim] = []
+    scoped: set[int] = set()  # token positions inside a negation's scope
+    for i, t in enumerate(toks):
+        if not t.negator:
+            continue
+        nxt = toks[i + 1].word if i + 1 < len(toks) else ""
+        if nxt in _NOT_A_NEGATION_AFTER:
+            continue
+        # "not (be) as open" → an affirmed decrease of "open".
+        j = i + 1
+        if j < len(toks) and toks[j].word in {"be", "been", "being"}:
+            j += 1
+        if j + 1 < len(toks) and toks[j].word in {"as", "so"} and toks[j + 1].stem:
+            scoped.update(range(i, j + 2))
+            claims.append(Claim(answer, sentence, "~change", -1, False,
+                                _topic(toks, i, j + 1) | {toks[j + 1].stem}, toks[j + 1].stem,
+                                _core(toks, i, j + 1) | {toks[j + 1].stem}))  # fmt: skip
+            continue
+        # The predicate: the first change word, else the first content word, in the scope.
+        k = i + 1
+        pred: int | None = None
+        while k < len(toks) and k <= i + 5 and not toks[k].boundary_before:
+            if _direction(toks[k]) is not None:
+                pred = k
+                break
+            if pred is None and toks[k].stem and not toks[k].word.endswith("ly") \
+                    and toks[k].stem not in _SKIP_AS_PREDICATE:  # fmt: skip
+                pred = k
+                # keep looking a little further for a change word ("not directly affected")
+            k += 1
+        if pred is None:
+            continue
+        scoped.update(range(i, pred + 1))
+        d = _direction(toks[pred])
+        claims.append(Claim(answer, sentence, "~change" if d is not None else toks[pred].stem,
+                            d, True, _topic(toks, i, pred), toks[pred].stem or toks[pred].word,
+                            _core(toks, i, pred)))  # fmt: skip
+    for i, t in enumerate(toks):
+        if i in scoped:
+            continue
+        d = _direction(t)
+        if d is not None:
+            claims.append(Claim(answer, sentence, "~change", d, False, _topic(toks, i, i),
+                                t.stem or t.word, _core(toks, i, i)))  # fmt: skip
+        elif t.stem:
+            # A plain affirmed predicate: only useful against a negated one with this stem.
+            claims.append(Claim(answer, sentence, t.stem, None, False, _topic(toks, i, i),
+                                t.stem, _core(toks, i, i)))  # fmt: skip
+    return claims
+
+
+def contradicts(a: Claim, b: Claim, ignore: frozenset[str]) -> frozenset[str]:
+    """The shared topic words when `a` and `b` contradict each other, else empty."""
+    if a.answer == b.answer or a.predicate != b.predicate:
+        return frozenset()
+    if a.predicate == "~change":
+        assert a.direction is not None and b.direction is not None
+        if a.negated and b.negated:
+            return frozenset()
+        if a.negated != b.negated:
+            neg, aff = (a, b) if a.negated else (b, a)
+            assert neg.direction is not None and aff.direction is not None
+            ok = neg.direction == 0 or aff.direction == 0 or neg.direction == aff.direction
+            if not ok:
+                return frozenset()
+            return (a.topic & b.topic) - ignore
+        # Both affirmed: opposite directions of the very same thing ("larger pores" vs
+        # "smaller pores"), not merely of two things in one sentence.
+        if a.direction * b.direction != -1:
+            return frozenset()
+        return (a.core & b.core) - ignore
+    if a.negated == b.negated:
+        return frozenset()
+    shared = a.topic & b.topic
+    if shared - ignore:
+        return shared - ignore
+    # Same predicate on the question's own subject ("does not cause acne" / "causes acne").
+    return shared
+
+
+def topic_stems(question: str) -> frozenset[str]:
+    from bot.summary.sentences import content_stems
+
+    return frozenset(content_stems(question))
+
+
+__all__ = ["Claim", "contradicts", "sentence_claims", "stem", "topic_stems"]

@@ -1,0 +1,90 @@
+"""Pleasantries, greetings and sign-offs: dropped whole or trimmed off a sentence.
+
+"Thank you for your question.", "Hope this helps!", "Best, Dr. Green", "Enjoy your Botox!",
+"Your observations are correct!" carry no claim; "Hello, Botox works by…" keeps its claim
+once "Hello, " is trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# A sentence matching one of these (from its start) is a pleasantry as a whole.
+_WHOLE = [
+    re.compile(p, _I)
+    for p in (
+        r"^(?:hello|hi|hey|dear|greetings)\b[^.!?]{0,60}\bthanks?\b",  # "Hello Robin and thank you…"
+        r"^(?:and\s+)?(?:many\s+)?thanks?(?:\s+you)?(?:\s+(?:so|very)\s+much)?"
+        r"(?:\s+(?:for|again)\b|[\s.!,]*$)",
+        r"^(?:i\s+)?hope\s+(?:this|that|it|my\s+answer)\s+(?:helps?|answers?|was|is)\b",
+        r"^(?:all\s+the\s+best|best\s+wishes|best\s+regards|kind(?:est)?\s+regards|warm(?:est)?"
+        r"\s+regards|regards|sincerely|cheers|best\s+of\s+luck|good\s+luck|take\s+care|"
+        r"yours(?:\s+(?:truly|sincerely))?|respectfully|wishing\s+you)\b",
+        r"^best\s*[,!.\-–—]",  # "Best, Dr. Green" (not "Best results come…")
+        r"^best\s*$",
+        r"^enjoy\s+(?:your|the)\b",
+        r"^(?:a\s+)?(?:great|good|excellent|interesting|wonderful|fantastic)\s+"
+        r"(?:question|observation|point)s?\b[\s.!]*$",
+        r"^(?:your|this|that)\s+(?:observations?|question|assessment|instinct)s?\s+"
+        r"(?:is|are|was|were)\s+(?:correct|right|spot\s+on|accurate|valid|a\s+good\s+one)\b",
+        r"^(?:you\s+are|you're)\s+(?:right|correct|absolutely\s+right)\b[\s.!]*$",
+        r"^(?:dr\.?|doctor)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}[\s.!]*$",  # a bare signature
+        r"^(?:please\s+)?(?:feel\s+free\s+to|don't\s+hesitate\s+to|do\s+not\s+hesitate\s+to)\b",
+        r"^(?:good|great)\s+(?:to\s+hear|luck)\b",
+    )
+]
+# Also whole pleasantries when short: a thank-you anywhere in a brief sentence.
+_SHORT_THANKS = re.compile(r"\bthanks?\s+(?:you\s+)?for\s+(?:your|the|asking)\b", _I)
+
+# Trimmed from the start of a sentence, keeping the claim that follows.
+_PREFIXES = [
+    re.compile(p, _I)
+    for p in (
+        r"^(?:hello|hi|hey|dear)(?:\s+(?:there|[A-Z][a-z]+))?\s*[,!:.]\s*",
+        r"^(?:yes|absolutely|indeed|great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
+        r"^(?:you\s+are|you're)\s+(?:right|correct)\s*[,!:]\s*",
+        r"^(?:your\s+observations?\s+(?:is|are)\s+correct)\s*[,!:]\s*",
+    )
+]
+# A sign-off glued to the end of a sentence: "… less pores. Best, Dr. ALDO" already splits,
+# but "… less pores Best, Dr. ALDO" or "… — Dr. Green" do not.
+_SUFFIX = re.compile(
+    r"\s*(?:[-–—]\s*)?(?:best(?:\s+wishes)?|regards|sincerely|cheers)?\s*,?\s*"
+    r"(?:dr\.?|doctor)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*$"
+)
+
+
+def is_pleasantry(sentence: str) -> bool:
+    s = sentence.strip().strip("\"'“”‘’")
+    if any(p.search(s) for p in _WHOLE):
+        return True
+    return len(s) <= 90 and bool(_SHORT_THANKS.search(s))
+
+
+def trim(sentence: str) -> str:
+    """The sentence without a leading greeting or trailing signature ("" if nothing is left)."""
+    s = sentence.strip()
+    changed = True
+    while changed:
+        changed = False
+        for p in _PREFIXES:
+            new = p.sub("", s, count=1)
+            if new != s:
+                s, changed = new, True
+    if re.search(r"[.!?]\s", s) is None:  # only trim a signature off a single sentence
+        s = _SUFFIX.sub("", s).rstrip(" ,")
+    if s and s[0].islower():
+        s = s[0].upper() + s[1:]
+    return s.strip()
+
+
+def substantive(sentence: str) -> str:
+    """The sentence with greetings trimmed, or "" when it is only a pleasantry."""
+    if is_pleasantry(sentence):
+        return ""
+    s = trim(sentence)
+    if not s or is_pleasantry(s):
+        return ""
+    return s

@@ -1,0 +1,183 @@
+"""Sentence splitting and the normalised, stemmed token view the summariser works on.
+
+Everything here is pure and deterministic: the same text always gives the same sentences
+and the same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+
+from bot.text import clean_line
+
+# Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "prof", "st", "sr", "jr", "vs", "etc", "eg", "ie", "e.g", "i.e",
+    "approx", "no", "fig", "mt", "ft", "inc", "ltd", "co", "dept", "univ", "a.m", "p.m",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+
+# A candidate boundary: terminal punctuation (plus closing quotes/brackets), then space.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _wordset(
+    """
+    a about above after again against all almost along already also although always am among
+    an and any anyone anything are around as at be because been before being below between
+    both but by can could did do does doing done down during each either else enough even
+    ever every for from further get gets getting got had has have having he her here hers
+    herself him himself his how however i if in into is it its itself just let like likely
+    may me might mine more most much must my myself nor of off often on once one only onto or
+    other others otherwise our ours ourselves out over own per perhaps please quite rather
+    really same several shall she should since so some something such than that the their
+    theirs them themselves then there thereby therefore these they this those though through
+    thus to too under until up upon us usually very via was we well were what whatever when
+    where whereas whether which while whilst who whom whose why will with within would yet
+    you your yours yourself yourselves
+    make makes made making use used uses using
+    """
+)
+# "not" and friends are kept out of the token sets but drive contradiction detection.
+NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "cannot", "without", "none"})
+
+# Comparatives the stemmer leaves alone; mapped to their base so "smoother" meets "smooth".
+_COMPARATIVES = {
+    "smaller": "small", "smallest": "small", "larger": "large", "largest": "large",
+    "bigger": "big", "biggest": "big", "smoother": "smooth", "smoothest": "smooth",
+    "softer": "soft", "tighter": "tight", "thicker": "thick", "thinner": "thin",
+    "firmer": "firm", "oilier": "oily", "drier": "dry", "dryer": "dry", "higher": "high",
+    "wider": "wide", "deeper": "deep", "finer": "fine", "brighter": "bright",
+    "better": "good", "best": "good", "worse": "bad", "worst": "bad", "fewer": "less",
+    "greater": "more",
+}  # fmt: skip
+
+# A few near-synonyms folded together after stemming, so experts using different words for
+# the same claim still meet lexically ("paralysing" the muscle = relaxing it, "reduces" oil =
+# "decreases" oil). Kept short and general on purpose; the embedding model does the rest.
+_SYNONYMS = {
+    "paralys": "relax", "paralyz": "relax", "loosen": "relax",
+    "reduc": "decreas", "lessen": "decreas", "diminish": "decreas", "less": "decreas",
+    "lower": "decreas", "drop": "decreas", "declin": "decreas",
+    "rais": "increas", "boost": "increas",
+    "soften": "smooth",
+    "oil": "oil", "oili": "oil", "oily": "oil", "sebum": "oil",
+    "wrinkl": "wrinkl", "wrinkli": "wrinkl",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Lower-case word → normalised stem ("smoother" → "smooth", "paralysing" → "relax")."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = _COMPARATIVES.get(word, word)
+    s: str = _stemmer().stemWord(word)
+    return _SYNONYMS.get(s, s)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens in order (apostrophes kept: "doesn't")."""
+    return _WORD.findall(text.lower())
+
+
+def is_negator(word: str) -> bool:
+    w = word.replace("’", "'")
+    return w in NEGATORS or w.endswith("n't")
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning: no stop words, no negators, no bare numbers."""
+    out = []
+    for w in words(text):
+        if w in STOPWORDS or is_negator(w) or w.isdigit() or len(w) < 2:
+            continue
+        out.append(stem(w))
+    return out
+
+
+def clean(text: str) -> str:
+    """Paragraphs joined into one line of single-spaced text (NBSP and friends removed)."""
+    paragraphs = [clean_line(p) for p in re.split(r"\n\s*\n", text)]
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _ends_with_abbreviation(chunk: str) -> bool:
+    m = re.search(r"([A-Za-z][A-Za-z.]*)\.$", chunk.rstrip("\"'”’)]"))
+    if not m:
+        return False
+    token = m.group(1).lower().rstrip(".")
+    if token in _ABBREVIATIONS:
+        return True
+    return len(token) == 1 and token.isalpha()  # an initial: "J. Smith"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Text → sentences, in order. Paragraph breaks always end a sentence; "Dr." never does."""
+    out: list[str] = []
+    for para in clean(text).split("\n"):
+        para = " ".join(para.split())
+        start = 0
+        for m in _BOUNDARY.finditer(para):
+            end = m.end()
+            chunk = para[start:end].strip()
+            if _ends_with_abbreviation(chunk):
+                continue
+            nxt = para[end : end + 1]
+            if nxt and nxt.islower():  # "e.g. this" or an ellipsis inside a sentence
+                continue
+            if chunk:
+                out.append(chunk)
+            start = end
+        tail = para[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a sentence with what the claim detector needs to know about it."""
+
+    word: str  # lower-case surface form
+    stem: str  # normalised stem ("" for stop words)
+    negator: bool
+    boundary_before: bool  # a clause boundary (, ; : but however) sits before this word
+
+
+_CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whilst", "while", "whereas"})
+_TOKEN_OR_PUNCT = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[,;:()–—]")
+
+
+def tokens(sentence: str) -> list[Token]:
+    """Sentence → tokens with clause boundaries marked (for negation scope and windows)."""
+    out: list[Token] = []
+    boundary = False
+    for raw in _TOKEN_OR_PUNCT.findall(sentence):
+        if raw in {",", ";", ":", "(", ")", "–", "—"}:
+            boundary = True
+            continue
+        w = raw.lower().replace("’", "'")
+        if w in _CLAUSE_WORDS:
+            boundary = True
+        neg = is_negator(w)
+        content = not (w in STOPWORDS or neg or w.isdigit() or len(w) < 2)
+        out.append(Token(w, stem(w) if content else "", neg, boundary))
+        boundary = False
+    return out
