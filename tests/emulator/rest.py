@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tests.emulator.rest")
 
 API_PREFIX = "/api/v10"
+REC = web.RequestKey("rec", RecordedRequest)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Interaction callback types.
@@ -105,7 +106,7 @@ class Rest:
         if not request.path.startswith(API_PREFIX + "/"):
             return await handler(request)
         rec = await self._record(request)
-        request["rec"] = rec
+        request[REC] = rec
         try:
             self._authorize(request, rec)
             resp = await handler(request)
@@ -172,21 +173,23 @@ class Rest:
             raise DiscordError(401, 0, "401: Unauthorized")
 
     def _json(self, request: web.Request, data: Any, status: int = 200) -> web.Response:
-        rec: RecordedRequest | None = request.get("rec")
+        rec: RecordedRequest | None = request.get(REC)
         if rec is not None:
             rec.response = data
-        return web.json_response(data, status=status)
+        # Exactly "application/json": discord.py compares the header verbatim (no charset).
+        return web.Response(body=json.dumps(data).encode(), status=status,
+                            headers={"Content-Type": "application/json"})
 
     @staticmethod
     def _body(request: web.Request) -> Any:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         return rec.json if rec.json is not None else {}
 
     async def no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
 
     async def unknown(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         rec.known = False
         log.warning("emulator: unhandled Discord API call %s %s", rec.method, rec.path)
         return self._json(request, {"message": "404: Not Found", "code": 0}, 404)
@@ -357,7 +360,7 @@ class Rest:
         return handle
 
     async def callback(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         handle = self.world.interactions_by_id.get(int(request.match_info["interaction"]))
         if handle is None or handle.token != request.match_info["token"]:
             raise DiscordError(404, 10062, "Unknown interaction")
@@ -409,7 +412,7 @@ class Rest:
         return 19
 
     async def followup(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         handle = self._handle(request)
         body = self._body(request)
         orig = handle.original
@@ -442,7 +445,7 @@ class Rest:
         return self._json(request, self._webhook_message(request)[1])
 
     async def edit_webhook_message(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         handle, msg = self._webhook_message(request)
         self._edit(msg, self._body(request), rec.files)
         handle.edit_requests.append(rec)
@@ -480,7 +483,7 @@ class Rest:
         return self._json(request, msgs[:limit])
 
     async def create_message(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         ch = self._channel(request)
         body = self._body(request)
         if not (body.get("content") or body.get("embeds") or rec.files or body.get("components")
@@ -495,7 +498,7 @@ class Rest:
         return self._json(request, self._message(request))
 
     async def edit_message(self, request: web.Request) -> web.Response:
-        rec: RecordedRequest = request["rec"]
+        rec: RecordedRequest = request[REC]
         msg = self._message(request)
         if msg["author"]["id"] != self.world.bot_user["id"]:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")

@@ -104,10 +104,16 @@ class Callback:
 
 
 class Waitable:
-    """A condition the emulator notifies whenever anything is recorded."""
+    """A condition the emulator notifies whenever anything is recorded.
 
-    def __init__(self) -> None:
+    ``settle`` is how long a successful wait lingers before returning, so the bot has processed
+    the emulator's HTTP answer too (e.g. stored a view under the message id the callback
+    returned) before the test acts on it — as a human's next click would come much later.
+    """
+
+    def __init__(self, settle: float = 0.05) -> None:
         self._cond = asyncio.Condition()
+        self.settle = settle
 
     async def notify(self) -> None:
         async with self._cond:
@@ -124,9 +130,12 @@ class Waitable:
 
         try:
             async with asyncio.timeout(timeout):
-                return await _loop()
+                found = await _loop()
         except TimeoutError:
             raise TimeoutError(f"emulator: timed out after {timeout:.1f}s waiting for {what}") from None
+        if self.settle:
+            await asyncio.sleep(self.settle)
+        return found
 
 
 class InteractionHandle:
