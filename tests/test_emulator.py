@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import discord
 import pytest
@@ -255,6 +259,10 @@ async def test_gateway_resume(bot: PingBot, emulator: DiscordEmulator) -> None: 
 
 
 async def test_invalid_session_reidentifies(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
+    async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+        return None  # discord.py waits 5 s before a non-initial IDENTIFY
+
+    bot.before_identify_hook = no_wait  # type: ignore[method-assign]
     await emulator.wait_for_op(2)
     await emulator.invalidate_session(resumable=False)
     await emulator.wait_for_op(2, timeout=10)
@@ -282,5 +290,68 @@ def test_loopback_hook_refuses_remote_hosts() -> None:
     before = Route.BASE
     with pytest.raises(ValueError, match="non-loopback"):
         apply_api_base_from_env({"FAQBOT_DISCORD_API_BASE": "https://example.com/api/v10"})
-    assert Route.BASE == before
+    assert before == Route.BASE
     assert not apply_api_base_from_env({})
+
+
+async def test_dm_interaction(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
+    payload = emulator.slash_command("export", guild=None)
+    assert "guild_id" not in payload and payload["user"]["username"] == "alice"
+    assert payload["channel"]["type"] == 1 and payload["context"] == 1
+    cb = await (await emulator.send_interaction(payload)).response()
+    assert cb.content == "here"
+
+
+async def test_members_intent_chunks(emulator: DiscordEmulator) -> None:  # noqa: F811
+    client = discord.Client(intents=discord.Intents.all())
+    async with run_bot(client, emulator):
+        guild = client.get_guild(emulator.guild)
+        assert guild is not None and guild.chunked
+        assert {m.name for m in guild.members} >= {"alice", "mod", "owner", "faqbot-test"}
+        mod = guild.get_member(int(emulator.moderator["id"]))
+        assert mod is not None and mod.guild_permissions.manage_guild
+
+
+SUBPROCESS_BOT = """
+import os, discord
+from discord import app_commands
+from cogs._loopback import apply_api_base_from_env
+
+assert apply_api_base_from_env()
+client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
+tree = app_commands.CommandTree(client)
+
+@tree.command(name="ping", description="ping")
+async def ping(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("pong from a subprocess")
+
+@client.event
+async def on_ready() -> None:
+    await tree.sync()
+
+client.run(os.environ["DISCORD_TOKEN"], log_handler=None)
+"""
+
+
+async def test_bot_as_subprocess(emulator_no_patch: DiscordEmulator) -> None:  # noqa: F811
+    emu = emulator_no_patch
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, **emu.subprocess_env(token="subprocess-token"), "PYTHONPATH": str(root)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SUBPROCESS_BOT, env=env, cwd=root,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        sync = await emu.wait_for_request(lambda r: r.method == "PUT", timeout=10)
+        assert sync.headers["Authorization"] == "Bot subprocess-token"
+        handle = await emu.send_interaction(emu.slash_command("ping"))
+        assert (await handle.response()).content == "pong from a subprocess"
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        try:
+            _, err = await asyncio.wait_for(proc.communicate(), 10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            err = b""
+    assert b"Traceback" not in err, err.decode()
