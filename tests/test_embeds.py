@@ -1,0 +1,78 @@
+"""Discord-sized rendering: limits always hold, nothing is cut silently."""
+
+from __future__ import annotations
+
+from bot.embeds import (
+    DESCRIPTION_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_VALUE_MAX,
+    answer_embed,
+    answer_pages,
+    embed_length,
+)
+from bot.importer import parse_thread
+from bot.models import Answer, Candidate, Disagreement, Entry, MatchResult, Point, Provider, Side, Summary
+from bot.service import Reply
+from bot.summary import summarize
+
+
+def reply_for(entry: Entry, summary: Summary) -> Reply:
+    return Reply(MatchResult("q", "answer", 0.9, Candidate(entry.id, entry.question, 0.9)), entry, summary)
+
+
+def check_limits(embed: dict) -> None:  # type: ignore[type-arg]
+    assert len(embed["title"]) <= 256
+    assert len(embed.get("description", "")) <= DESCRIPTION_MAX
+    assert all(len(f["value"]) <= FIELD_VALUE_MAX and len(f["name"]) <= 256 for f in embed.get("fields", []))
+    assert embed_length(embed) <= EMBED_TOTAL_MAX
+
+
+def test_seed_embed_shows_points_supporters_and_disclaimer(seed_text: str) -> None:
+    entry = parse_thread(seed_text).entry
+    embed = answer_embed(reply_for(entry, summarize(entry)), "Not medical advice.")
+    check_limits(embed)
+    assert embed["title"] == entry.question
+    assert "Aldo Guerra" in embed["description"] and "experts" in embed["description"]
+    assert embed["footer"]["text"] == "Not medical advice."
+
+
+def test_every_answer_is_paged_in_full(seed_text: str) -> None:
+    entry = parse_thread(seed_text).entry
+    pages = answer_pages(entry)
+    assert len(pages) == len(entry.answers)
+    assert pages[3]["author"]["name"] == "Aldo Guerra, MD · Plastic Surgeon, Scottsdale"
+    assert pages[1]["author"]["name"] == "Unattributed answer"
+    assert pages[0]["author"]["name"] == "unnamed facial plastic surgeon in Panama City"
+    for page in pages:
+        check_limits(page)
+
+
+def test_long_answer_spans_pages_without_losing_text() -> None:
+    text = " ".join(f"Sentence number {i} about sunscreen and skin." for i in range(400))  # ~18k chars
+    entry = Entry("long", "Long?", (Answer("Long one", text, Provider(name="Jane Roe")),))
+    pages = answer_pages(entry)
+    assert len(pages) > 3
+    joined = " ".join(p["description"].replace("\n*(continued on the next page)*", "") for p in pages)
+    assert joined.split() == text.split()
+    assert pages[-1]["footer"]["text"].endswith(f"part {len(pages)} of {len(pages)}")
+    for page in pages:
+        check_limits(page)
+
+
+def test_oversized_summary_says_what_was_left_out() -> None:
+    experts = tuple(f"Expert {i}" for i in range(40))
+    points = tuple(
+        Point("A long point about retinoids and skin barrier repair. " * 5, experts) for _ in range(30)
+    )
+    dis = Disagreement("pores", (Side("x " * 700, experts[:20]), Side("y " * 700, experts[20:])))
+    entry = Entry("big", "Big?", tuple(Answer("t", "x", Provider(name=n)) for n in experts))
+    embed = answer_embed(reply_for(entry, Summary(points, (dis,), 40)), "d" * 3000)
+    check_limits(embed)
+    assert "more points" in embed["description"]
+    assert "◦ x" in embed["fields"][0]["value"] and "◦ y" in embed["fields"][0]["value"]
+
+
+def test_markdown_in_content_is_inert() -> None:
+    entry = Entry("m", "Q?", (Answer("t", "**bold** [link](http://x) `code`", None),))
+    page = answer_pages(entry)[0]
+    assert "\\*\\*bold\\*\\*" in page["description"] and "\\[link\\]" in page["description"]
