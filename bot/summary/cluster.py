@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 QUESTION_WEIGHT = 0.35
 LEXICAL_THRESHOLD = 0.28
-BLENDED_THRESHOLD = 0.42
+BLENDED_THRESHOLD = 0.3
 
 
 def weighted_cosine(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float]) -> float:
@@ -31,16 +31,27 @@ def similarity_matrix(
     weight: Mapping[str, float],
     embeddings: Sequence[Sequence[float]] | None = None,
 ) -> list[list[float]]:
+    """Pairwise similarity. Embeddings can only add to the lexical score, never lower it.
+
+    Sentences of one thread all talk about one subject, so their embedding cosines sit high
+    (the seed's median is ~0.45); cosines are rescaled against the thread's own median before
+    they are blended half and half with the lexical score. Embeddings do not see negation,
+    which is why contradictions are found lexically and kept apart with cannot-link pairs.
+    """
     n = len(features)
     sim = [[0.0] * n for _ in range(n)]
+    cos: list[list[float]] | None = None
+    if embeddings is not None and n > 1:
+        cos = [[sum(x * y for x, y in zip(a, b, strict=True)) for b in embeddings] for a in embeddings]
+        pairs = sorted(cos[i][j] for i in range(n) for j in range(i + 1, n))
+        median = min(pairs[len(pairs) // 2], 0.9)
     for i in range(n):
         sim[i][i] = 1.0
         for j in range(i + 1, n):
             s = weighted_cosine(features[i], features[j], weight)
-            if embeddings is not None:
-                cos = sum(x * y for x, y in zip(embeddings[i], embeddings[j], strict=True))
-                # MiniLM puts unrelated sentences of one topic near 0.3; rescale to 0..1.
-                s = 0.5 * s + 0.5 * max(0.0, min(1.0, (cos - 0.3) / 0.6))
+            if cos is not None:
+                scaled = max(0.0, min(1.0, (cos[i][j] - median) / (1.0 - median)))
+                s = max(s, 0.5 * s + 0.5 * scaled)
             sim[i][j] = sim[j][i] = s
     return sim
 

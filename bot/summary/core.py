@@ -129,6 +129,41 @@ def _shares(group: Sequence[Unit], features: Sequence[frozenset[str]]) -> dict[s
     return {t: len(a) / len(answers) for t, a in who.items() if len(a) >= 2}
 
 
+def _essence(group: Sequence[Unit], features: Sequence[frozenset[str]], question: frozenset[str]) -> set[str]:
+    return {t for t, share in _shares(group, features).items() if share >= 0.5 and t not in question}
+
+
+def _merge_duplicates(
+    groups: list[list[Unit]],
+    features: Sequence[frozenset[str]],
+    question: frozenset[str],
+    cannot: set[tuple[int, int]],
+) -> list[list[Unit]]:
+    """Merge groups that state the same claim (most of their essential words shared)."""
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            ei = _essence(groups[i], features, question)
+            if len(ei) < 2:
+                continue
+            for j in range(i + 1, len(groups)):
+                ej = _essence(groups[j], features, question)
+                if len(ei & ej) < 2 or len(ei & ej) < 0.5 * len(ei | ej):
+                    continue
+                pairs = {(min(a.index, b.index), max(a.index, b.index))
+                         for a in groups[i] for b in groups[j]}  # fmt: skip
+                if pairs & cannot:
+                    continue
+                groups[i] = sorted(groups[i] + groups[j], key=lambda u: u.index)
+                del groups[j]
+                merged = True
+                break
+            if merged:
+                break
+    return groups
+
+
 def _core_stems(
     group: Sequence[Unit], features: Sequence[frozenset[str]], question: frozenset[str]
 ) -> dict[str, float]:
@@ -371,6 +406,14 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         if len(members) == 1 and len(features[members[0].index] - question_stems) < 2:
             continue  # a lone sentence that only restates the question
         groups.append(members)
+    groups = _merge_duplicates(groups, features, question_stems, cannot)
+    for g in groups:
+        # A contested sentence (part of a disagreement) only lends support to a claim that
+        # stands on its own in at least two answers; otherwise the point's text would speak
+        # for an expert who said something else.
+        clean_answers = {u.answer for u in g if u.index not in contested}
+        if len(clean_answers) < 2:
+            g[:] = [u for u in g if u.index not in contested or u.answer in clean_answers]
     cores = [_core_stems(g, features, question_stems) for g in groups]
     # Second pass: a sentence also supports another group when it states that group's
     # essence: every distinctive word most of the group's answers use (at most one missing
