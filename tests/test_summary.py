@@ -321,3 +321,17 @@ def test_curated_wins(seed: Entry, seed_summary: Summary) -> None:
     assert eff.experts == seed_summary.experts
     assert effective_summary(seed, seed_summary) is seed_summary
     assert effective_summary(seed, None) == seed_summary
+
+
+def test_seed_acne_not_credited_to_oil_only_answers(seed: Entry) -> None:
+    s = summarize(seed, max_points=20)
+    for p in s.points:
+        if "acne" in p.text.lower():
+            assert p.supporters == ("Matthew Brace",)
+
+
+def test_seed_points_fit_discord(seed_summary: Summary) -> None:
+    for text in all_texts(seed_summary):
+        assert 0 < len(text) <= MAX_POINT_CHARS
+    for d in seed_summary.disagreements:
+        assert 0 < len(d.topic) <= 100
