@@ -129,6 +129,7 @@ def test_embedder_path_keeps_the_rules() -> None:
     assert len(with_emb.disagreements) == 1
     names = {x.supporters for x in with_emb.disagreements[0].sides}
     assert names == {("Bo Chen",), ("Cy Diaz",)}
+    assert with_emb.disagreements[0].topic == "whether sunscreen can cause cancer"
     top = with_emb.points[0]
     assert "ultraviolet" in top.text.lower()
     assert set(top.supporters) == {"Ann Lee", "Bo Chen"}

@@ -184,7 +184,11 @@ def _core_stems(
 
 
 def _claim_phrase(
-    side_units: dict[str, list[Unit]], claims: list[Claim], members: set[int], topic: set[str]
+    side_units: dict[str, list[Unit]],
+    claims: list[Claim],
+    members: set[int],
+    topic: set[str],
+    question: frozenset[str],
 ) -> str:
     """ "whether retinol can cause acne": the affirmed wording from the topic to the predicate."""
     affirmed = [claims[i] for i in sorted(members) if not claims[i].negated]
@@ -200,7 +204,7 @@ def _claim_phrase(
         p = stems.index(c.word)
         lo = p
         for i in range(p - 1, max(-1, p - 4), -1):
-            if stems[i] in topic:
+            if stems[i] in topic or stems[i] in question:
                 lo = i
         hi = p
         for i in range(p + 1, min(len(ws), p + 4)):
@@ -325,7 +329,7 @@ def _disagreements(
         predicate = claims[min(members)].predicate
         phrase = ""
         if predicate != "~change":
-            phrase = _claim_phrase(side_units, claims, members, set(topic))
+            phrase = _claim_phrase(side_units, claims, members, set(topic), question_stems)
         d = Disagreement(phrase or _topic_phrase(all_units, topic), tuple(s for _, _, s in built))
         support = len(_labels(all_units))
         out.append((-support, min(u.index for u in all_units), d))
