@@ -268,7 +268,7 @@ async def test_invalid_session_reidentifies(bot: PingBot, emulator: DiscordEmula
     await emulator.wait_for_op(2, timeout=10)
     cb = await (await emulator.send_interaction(emulator.slash_command(
         "ping", {"topic": "x"}))).response()
-    assert cb.content.startswith("pong x")
+    assert cb.content is not None and cb.content.startswith("pong x")
 
 
 async def test_unknown_route_is_404_and_logged(emulator_no_patch: DiscordEmulator) -> None:  # noqa: F811

@@ -122,7 +122,8 @@ class Gateway:
         return ws
 
     async def _on_frame(self, conn: Connection, frame: JSON) -> None:
-        op, d = frame.get("op"), frame.get("d")
+        op = frame.get("op")
+        d: Any = frame.get("d")
         await self.emu._record_frame(GatewayFrame("recv", int(op or 0), None, None, d, conn.path))
         if op == HEARTBEAT:
             await conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
@@ -188,8 +189,8 @@ class Gateway:
 
     async def _request_members(self, conn: Connection, d: JSON) -> None:
         session = self.session
-        guild_ids = d.get("guild_id")
-        ids = guild_ids if isinstance(guild_ids, list) else [guild_ids]
+        guild_ids: Any = d.get("guild_id")
+        ids: list[Any] = guild_ids if isinstance(guild_ids, list) else [guild_ids]
         for gid in ids:
             guild = self.emu.world.guilds.get(int(gid))
             if guild is None or session is None:

@@ -57,9 +57,9 @@ def loopback_only_network() -> Iterator[None]:
         _check(self, address)
         return real_connect_ex(self, address)
 
-    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect  # type: ignore[assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[assignment]
     try:
         yield
     finally:

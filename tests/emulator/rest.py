@@ -382,9 +382,8 @@ class Rest:
         elif cb_type in (DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE):
             if source is None:
                 raise DiscordError(400, 50035, "Invalid Form Body (no message to update)")
-            msg = self.world.messages.get(int(source["id"]), source)
-            if cb_type == UPDATE_MESSAGE:
-                msg = self._edit(msg, data, rec.files)
+            target: JSON = self.world.messages.get(int(source["id"])) or source
+            msg = self._edit(target, data, rec.files) if cb_type == UPDATE_MESSAGE else target
         elif cb_type == MODAL:
             self.world.modals[str(data.get("custom_id"))] = data
         elif cb_type != AUTOCOMPLETE_RESULT:

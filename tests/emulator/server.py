@@ -75,9 +75,7 @@ class DiscordEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
         log.info("Discord emulator listening on %s", self.http_base)
         return self
 
@@ -222,7 +220,8 @@ class DiscordEmulator:
                 "/messages") and r.status == 200
 
         rec = await self.wait_for_request(pred, timeout)
-        return rec.response  # type: ignore[no-any-return]
+        response: JSON = rec.response
+        return response
 
     async def wait_for_frame(
         self,
@@ -558,7 +557,7 @@ class DiscordEmulator:
     def modal_submit(
         self,
         custom_id: str,
-        values: Mapping[str, str],
+        values: Mapping[str, Any],
         *,
         message: JSON | None = None,
         **kw: Any,
@@ -571,7 +570,7 @@ class DiscordEmulator:
         modal = self.world.modals.get(custom_id)
 
         def field(comp: JSON) -> JSON | None:
-            cid = comp.get("custom_id")
+            cid = str(comp.get("custom_id"))
             if comp.get("type") == 4:
                 return {"type": 4, "custom_id": cid, "value": values.get(cid, "")}
             if comp.get("type") in (3, 5, 6, 7, 8):
