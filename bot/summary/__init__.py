@@ -10,7 +10,12 @@ from __future__ import annotations
 from bot.summary.core import effective_summary, summarize
 from bot.summary.serialize import format_summary, summary_from_dict, summary_to_dict
 
+# Bumped whenever the automatic summary of an unchanged entry can come out differently; the
+# store should recompute stored automatic summaries when it changes.
+SUMMARY_VERSION = 3
+
 __all__ = [
+    "SUMMARY_VERSION",
     "effective_summary",
     "format_summary",
     "summarize",
