@@ -63,6 +63,7 @@ class DiscordConfig(_Strict):
     shard_count: int | None = Field(None, ge=1)
     shard_ids: list[int] | None = None
     moderator_role_id: int | None = None  # default moderator role; guilds can set their own
+    message_content: bool = False  # privileged intent, needed only for keyword replies
 
     @field_validator("shard_ids")
     @classmethod

@@ -1,0 +1,83 @@
+"""What both cogs share: the one FaqService per bot, safe sending, error replies.
+
+When loaded as a plugin into someone else's bot, the service is opened from the config file
+named by FAQBOT_CONFIG (default ./config.yaml, else built-in defaults) and attached to the bot
+as `bot.faq_service`; the standalone runner attaches it before loading the cogs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.config import Config, load_config
+from bot.embeds import answer_embed
+from bot.service import FaqService, Reply
+
+log = logging.getLogger("faqbot.discord")
+
+NO_MENTIONS = discord.AllowedMentions.none()  # stored content can never ping anyone
+APOLOGY = "Sorry, something went wrong on my side. The moderators can find the details in the bot's log."
+
+
+async def ensure_service(bot: commands.Bot) -> FaqService:
+    """The bot's FaqService, opened on first use by whichever cog loads first."""
+    service: FaqService | None = getattr(bot, "faq_service", None)
+    if service is None:
+        path = os.environ.get("FAQBOT_CONFIG") or ("config.yaml" if Path("config.yaml").exists() else None)
+        config = load_config(path)
+        service = await FaqService.open(config)
+        bot.faq_service = service  # type: ignore[attr-defined]
+        bot.faq_service_owned = True  # type: ignore[attr-defined]  # the plugin closes it on unload
+        log.info("faqbot plugin: opened store %s (%s matcher)", config.database.url, service.matcher_mode)
+    return service
+
+
+def service_of(client: discord.Client) -> FaqService:
+    return client.faq_service  # type: ignore[attr-defined,no-any-return]
+
+
+def config_of(client: discord.Client) -> Config:
+    return service_of(client).config
+
+
+async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
+    service = service_of(client)
+    if guild_id:
+        custom = (await service.settings(guild_id)).get("disclaimer")
+        if custom is not None:
+            return str(custom)
+    return service.config.replies.disclaimer
+
+
+async def answer_message(client: discord.Client, reply: Reply, guild_id: int | None) -> dict[str, Any]:
+    """kwargs for send_message/followup.send: the answer embed and its buttons."""
+    from cogs.views import answer_view  # views import this module
+
+    assert reply.entry is not None
+    embed = discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(client, guild_id)))
+    return {"embed": embed, "view": answer_view(reply.entry.id), "allowed_mentions": NO_MENTIONS}
+
+
+async def send_private(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
+    """An ephemeral message, whether or not the interaction was answered already."""
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log the whole error; show the member a short apology, never a traceback."""
+    log.error("interaction %s failed", getattr(interaction.command, "qualified_name", interaction.type),
+              exc_info=error)  # fmt: skip
+    try:
+        await send_private(interaction, APOLOGY)
+    except discord.HTTPException:
+        log.warning("could not send the apology either")

@@ -1,0 +1,175 @@
+"""The member-facing plugin: /ask with autocomplete, buttons, keyword replies, and the
+"Find FAQ answer" message command. Thin glue over `bot.service.FaqService`.
+
+Load it into any discord.py 2.x bot with `await bot.load_extension("cogs.faq")`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.embeds import keyword_reply_text, no_match_text
+from bot.ratelimit import Cooldown, RateLimiter
+from bot.service import FaqService, Reply
+from cogs.common import NO_MENTIONS, answer_message, ensure_service, report_error, send_private
+from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
+
+log = logging.getLogger("faqbot.discord")
+
+DEFER_AFTER = 1.5  # seconds: past this, defer so Discord's 3-second deadline is never missed
+CHOICE_MAX = 100
+ENTRY_PREFIX = "entry:"  # autocomplete choices carry the entry id, not the (truncatable) question
+
+
+class FaqCog(commands.Cog):
+    def __init__(self, bot: commands.Bot, service: FaqService) -> None:
+        self.bot = bot
+        self.service = service
+        limit = service.config.replies.ask_rate_limit
+        self.ask_limit = RateLimiter(limit.count, limit.per_seconds)
+        kw = service.config.keyword_replies
+        self.channel_cooldown = Cooldown(kw.channel_cooldown_seconds)
+        self.user_cooldown = Cooldown(kw.user_cooldown_seconds)
+        self.context_menu = app_commands.ContextMenu(name="Find FAQ answer", callback=self.find_in_message)
+        self.context_menu.on_error = self._context_error  # type: ignore[assignment]
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.add_command(self.context_menu)
+        self.refresh_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.refresh_loop.cancel()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
+
+    @tasks.loop(seconds=5)
+    async def refresh_loop(self) -> None:
+        """Other processes on the same database (shards, a second bot) may have written."""
+        try:
+            if await self.service.refresh():
+                log.info("store changed elsewhere; reloaded")
+        except Exception:
+            log.exception("refreshing from the store failed; will retry")
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, getattr(error, "original", error))
+
+    async def _context_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, getattr(error, "original", error))
+
+    # -- /ask ----------------------------------------------------------------------------
+
+    @app_commands.command(name="ask", description="Ask the FAQ: a summary of what the experts say")
+    @app_commands.describe(query="Your question, in a few words")
+    async def ask(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 300]) -> None:
+        wait = self.ask_limit.hit(interaction.user.id, time.monotonic())
+        if wait:
+            await send_private(interaction, f"You're asking quickly — try again in {wait:.0f} seconds.")
+            return
+        await self._answer(interaction, query, ephemeral_miss=True)
+
+    @ask.autocomplete("query")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        choices = []
+        for c in self.service.autocomplete(current[:300], interaction.guild_id, limit=25):
+            name = c.question if len(c.question) <= CHOICE_MAX else c.question[: CHOICE_MAX - 1] + "…"
+            choices.append(app_commands.Choice(name=name, value=f"{ENTRY_PREFIX}{c.entry_id}"))
+        return choices
+
+    async def _ask(self, query: str, guild_id: int | None) -> Reply:
+        if query.startswith(ENTRY_PREFIX):  # a picked autocomplete choice
+            stored = self.service.find(guild_id, query.removeprefix(ENTRY_PREFIX))
+            if stored is not None:
+                from bot.models import Candidate, MatchResult
+
+                e = stored.entry
+                await self.service.store.record_query(guild_id, e.question, "answer", e.id)
+                result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+                return Reply(result, e, self.service.summary_of(stored))
+        return await self.service.ask(query, guild_id)
+
+    async def _answer(self, interaction: discord.Interaction, query: str, *, ephemeral_miss: bool) -> None:
+        task = asyncio.ensure_future(self._ask(query, interaction.guild_id))
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done:  # slow path: acknowledge now, answer with a follow-up
+            await interaction.response.defer(thinking=True)
+        reply = await task
+        if reply.result.decision == "answer" and reply.entry is not None:
+            message = await answer_message(self.bot, reply, interaction.guild_id)
+            if interaction.response.is_done():
+                await interaction.followup.send(**message)
+            else:
+                await interaction.response.send_message(**message)
+            return
+        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        await send_private(interaction, no_match_text(reply), **kwargs)
+
+    # -- message command -----------------------------------------------------------------
+
+    async def find_in_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        text = message.content.strip()
+        if not text:
+            await send_private(interaction, "That message has no text to look up.")
+            return
+        reply = await self._ask(text[:300], interaction.guild_id)
+        if reply.result.decision == "answer" and reply.entry is not None:
+            await interaction.response.send_message(
+                ephemeral=True, **await answer_message(self.bot, reply, interaction.guild_id)
+            )
+            return
+        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        await send_private(interaction, no_match_text(reply), **kwargs)
+
+    # -- keyword replies -----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or not message.content:
+            return  # never bots (ourselves included), never DMs
+        try:
+            await self._keyword_reply(message)
+        except Exception:
+            log.exception("keyword reply failed in channel %s", message.channel.id)
+
+    async def _keyword_reply(self, message: discord.Message) -> None:
+        assert message.guild is not None
+        settings = await self.service.settings(message.guild.id)
+        if message.channel.id not in (settings.get("keyword_channels") or []):
+            return
+        now = time.monotonic()
+        channel_key, user_key = (message.guild.id, message.channel.id), (message.guild.id, message.author.id)
+        if not (self.channel_cooldown.ready(channel_key, now) and self.user_cooldown.ready(user_key, now)):
+            return
+        reply = await self.service.ask(message.content[:300], message.guild.id, keyword=True)
+        if reply.result.decision != "answer" or reply.entry is None:
+            return
+        self.channel_cooldown.hit(channel_key, now)
+        self.user_cooldown.hit(user_key, now)
+        await message.reply(
+            keyword_reply_text(reply), view=keyword_view(reply.entry.id),
+            allowed_mentions=NO_MENTIONS, mention_author=False,
+        )  # fmt: skip
+
+
+async def setup(bot: commands.Bot) -> None:
+    service = await ensure_service(bot)
+    await bot.add_cog(FaqCog(bot, service))
+
+
+async def teardown(bot: commands.Bot) -> None:
+    if getattr(bot, "faq_service_owned", False) and "cogs.moderation" not in bot.extensions:
+        await bot.faq_service.close()  # type: ignore[attr-defined]
+        del bot.faq_service  # type: ignore[attr-defined]
