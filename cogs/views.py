@@ -24,7 +24,7 @@ from cogs.common import NO_MENTIONS, answer_message, report_error, send_private,
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
 
 
-class _EntryButton(discord.ui.DynamicItem[discord.ui.Button[Any]]):
+class _EntryButton:
     """Finds the entry for the clicker's server; a vanished entry gets a polite notice."""
 
     entry_id: str
@@ -44,7 +44,7 @@ class _EntryButton(discord.ui.DynamicItem[discord.ui.Button[Any]]):
         return Reply(result, stored.entry, service.summary_of(stored))
 
 
-class AllAnswers(_EntryButton, template=rf"faq:all:{ID}"):
+class AllAnswers(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:all:{ID}"):
     def __init__(self, entry_id: str) -> None:
         super().__init__(discord.ui.Button(label="All answers", style=discord.ButtonStyle.primary,
                                            custom_id=f"faq:all:{entry_id}"))  # fmt: skip
@@ -66,7 +66,9 @@ class AllAnswers(_EntryButton, template=rf"faq:all:{ID}"):
             )  # fmt: skip
 
 
-class Page(_EntryButton, template=rf"faq:pg:(?P<n>\d{{1,4}}):{ID}"):
+class Page(
+    _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:pg:(?P<n>\d{{1,4}}):{ID}"
+):
     def __init__(self, entry_id: str, page: int, label: str = "", disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(label=label or str(page + 1), disabled=disabled,
                                            style=discord.ButtonStyle.secondary,
@@ -102,7 +104,9 @@ def page_view(entry_id: str, page: int, total: int) -> discord.ui.View:
     return view
 
 
-class Feedback(_EntryButton, template=rf"faq:fb:(?P<v>[01]):{ID}"):
+class Feedback(
+    _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:fb:(?P<v>[01]):{ID}"
+):
     def __init__(self, entry_id: str, helpful: bool) -> None:
         super().__init__(discord.ui.Button(
             label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
@@ -124,7 +128,7 @@ class Feedback(_EntryButton, template=rf"faq:fb:(?P<v>[01]):{ID}"):
         await send_private(interaction, "Thanks — your feedback helps the moderators improve the FAQ.")
 
 
-class Suggestion(_EntryButton, template=rf"faq:sug:{ID}"):
+class Suggestion(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:sug:{ID}"):
     def __init__(self, entry_id: str, label: str = "Show") -> None:
         super().__init__(discord.ui.Button(label=label[:80] or "Show", style=discord.ButtonStyle.secondary,
                                            custom_id=f"faq:sug:{entry_id}"))  # fmt: skip
@@ -143,7 +147,7 @@ class Suggestion(_EntryButton, template=rf"faq:sug:{ID}"):
                                                                          interaction.guild_id))  # fmt: skip
 
 
-class ShowAnswer(_EntryButton, template=rf"faq:show:{ID}"):
+class ShowAnswer(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:show:{ID}"):
     def __init__(self, entry_id: str) -> None:
         super().__init__(discord.ui.Button(label="Show the answer", style=discord.ButtonStyle.primary,
                                            custom_id=f"faq:show:{entry_id}"))  # fmt: skip
