@@ -355,3 +355,40 @@ async def test_bot_as_subprocess(emulator_no_patch: DiscordEmulator) -> None:  #
             await proc.wait()
             err = b""
     assert b"Traceback" not in err, err.decode()
+
+
+def test_network_guard_blocks_before_touching_anything(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from tests.emulator import loopback_only_network
+    from tests.emulator.loopback import NonLoopbackConnection
+
+    calls: list[object] = []
+
+    def fake_getaddrinfo(*args: object, **kwargs: object) -> list[object]:
+        calls.append(args)
+        return []
+
+    def fake_connect(self: socket.socket, address: object) -> None:
+        calls.append(address)
+
+    # Fakes stand in for the real functions, so even a broken guard cannot reach the network.
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", fake_connect)
+    with loopback_only_network():
+        with pytest.raises(NonLoopbackConnection):
+            socket.getaddrinfo("discord.com", 443)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        with sock, pytest.raises(NonLoopbackConnection):
+            sock.connect(("192.0.2.1", 443))
+        socket.getaddrinfo("127.0.0.1", 80)
+    assert calls == [("127.0.0.1", 80)]
+
+
+async def test_interaction_deadline(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
+    emulator.interaction_deadline = 0.0
+    handle = await emulator.send_interaction(emulator.slash_command("ping", {"topic": "late"}))
+    req = await emulator.wait_for_request(lambda r: r.path.endswith("/callback"))
+    assert req.status == 404 and req.response == {"message": "Unknown interaction",
+                                                  "code": 10062}
+    assert handle.callbacks == []

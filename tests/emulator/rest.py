@@ -366,6 +366,10 @@ class Rest:
             raise DiscordError(404, 10062, "Unknown interaction")
         if handle.callbacks:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
+        deadline = self.emu.interaction_deadline
+        if deadline is not None and time.monotonic() - handle.created_at > deadline:
+            log.warning("emulator: interaction %s answered after %.1fs", handle.id, deadline)
+            raise DiscordError(404, 10062, "Unknown interaction")
         body = self._body(request)
         cb_type = int(body.get("type", 0))
         data: JSON = body.get("data") or {}

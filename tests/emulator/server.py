@@ -43,6 +43,9 @@ class DiscordEmulator:
     role "Moderator" with Manage Guild + Manage Messages) and another bot :attr:`other_bot`.
 
     ``token=None`` accepts any ``Bot ...`` token; a string makes every other token a 401 / 4004.
+    ``echo_bot_messages``: send MESSAGE_CREATE for the bot's own non-ephemeral messages, as
+    Discord does. ``settle``: seconds every successful wait lingers so the bot has processed the
+    emulator's HTTP answer before the test acts on it.
     """
 
     def __init__(
@@ -52,12 +55,17 @@ class DiscordEmulator:
         heartbeat_interval_ms: int = 41_250,
         default_world: bool = True,
         echo_bot_messages: bool = True,
+        interaction_deadline: float | None = None,
+        settle: float = 0.05,
     ) -> None:
         self.world = World(token=token)
         self.echo_bot_messages = echo_bot_messages
+        # Discord rejects an initial response later than 3 s with 10062 Unknown interaction;
+        # set interaction_deadline=3.0 to enforce that (off by default: loaded CI is slow).
+        self.interaction_deadline = interaction_deadline
         self.requests: list[RecordedRequest] = []
         self.frames: list[GatewayFrame] = []
-        self._waitable = Waitable()
+        self._waitable = Waitable(settle)
         self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
         self.rest = Rest(self)
         self._runner: web.AppRunner | None = None

@@ -150,6 +150,7 @@ class InteractionHandle:
         self.edit_requests: list[RecordedRequest] = []
         self.original: JSON | None = None
         self.original_deleted = False
+        self.created_at = time.monotonic()
         self._waitable = waitable
 
     async def response(self, timeout: float = DEFAULT_TIMEOUT) -> Callback:
