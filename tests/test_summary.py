@@ -120,13 +120,14 @@ def test_seed_supporters_made_the_point(seed: Entry, seed_summary: Summary) -> N
 
 def test_seed_shape(seed: Entry, seed_summary: Summary) -> None:
     assert not seed_summary.curated
-    # 10 answers, two of them unattributed: 9 distinct experts
-    assert seed_summary.experts == 9
+    # 10 answers by 10 people: the two unattributed answers are two different experts
+    assert seed_summary.experts == 10
     assert 3 <= len(seed_summary.points) <= 6
     counts = [p.count for p in seed_summary.points]
     assert counts == sorted(counts, reverse=True)
     for p in seed_summary.points:
-        assert len(p.supporters) == len(set(p.supporters))
+        named = [x for x in p.supporters if x != "unattributed"]
+        assert len(named) == len(set(named))
         assert p.count <= seed_summary.experts
     assert rendered_length(seed_summary) < 4096
 
@@ -258,16 +259,17 @@ def test_two_entries_sharing_words_do_not_mix() -> None:
     assert all("migraine" not in p.text.lower() for p in sb.points)
 
 
-def test_same_label_counts_once() -> None:
+def test_named_expert_counts_once_unattributed_answers_each_count() -> None:
     e = entry(
         "Why do bruises appear after filler?",
         (None, "The needle can puncture small blood vessels, which causes bruising."),
         (None, "Bruising comes from the needle puncturing small blood vessels."),
         ("Ann Lee", "A needle that punctures small blood vessels causes the bruising."),
+        ("Ann Lee", "Small blood vessels punctured by the needle cause bruising."),
     )
     s = summarize(e)
-    assert s.experts == 2
-    assert s.points[0].supporters == ("unattributed", "Ann Lee")
+    assert s.experts == 3  # two unknown authors are two people; Ann Lee is one
+    assert s.points[0].supporters == ("unattributed", "unattributed", "Ann Lee")
 
 
 def test_specialty_only_label() -> None:

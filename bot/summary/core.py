@@ -95,11 +95,16 @@ def extract_units(entry: Entry, max_units: int = MAX_UNITS) -> list[Unit]:
 
 
 def _labels(units: Sequence[Unit]) -> tuple[str, ...]:
-    """Distinct supporter labels in answer order."""
-    seen: dict[str, int] = {}
+    """Supporter labels in answer order, one per expert.
+
+    A named expert counts once however many answers they wrote; answers without a name are
+    different people as far as we know, so each counts ("unattributed" may repeat).
+    """
+    seen: dict[tuple[str, int], str] = {}
     for u in sorted(units, key=lambda u: (u.answer, u.index)):
-        seen.setdefault(u.label, u.answer)
-    return tuple(seen)
+        named = not u.label.startswith(("unattributed", "unnamed "))
+        seen.setdefault((u.label, -1 if named else u.answer), u.label)
+    return tuple(seen.values())
 
 
 def _clarity(u: Unit) -> float:
