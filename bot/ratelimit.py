@@ -44,6 +44,15 @@ class Cooldown(RateLimiter):
     def __init__(self, seconds: float) -> None:
         super().__init__(1, seconds)
 
-    def ready(self, key: Hashable, now: float) -> bool:
+    def ready(self, key: Hashable, now: float, seconds: float | None = None) -> bool:
+        """Whether `seconds` (default: the cooldown's own) have passed since the last hit."""
         window = self._hits.get(key)
-        return not window or now - window[-1] >= self.per
+        return not window or now - window[-1] >= (self.per if seconds is None else seconds)
+
+    def hit(self, key: Hashable, now: float) -> float:
+        # A cooldown records the latest hit (ready() decides, with a per-guild length).
+        self._hits.pop(key, None)
+        if len(self._hits) >= self.max_keys:
+            self._evict(now)
+        self._hits[key] = deque([now])
+        return 0.0

@@ -19,6 +19,7 @@ from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_e
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
 from bot.summary import effective_summary, summarize
+from bot.settings import validate_settings
 from bot.validate import Problem
 from bot.yamlio import load_data
 
@@ -227,9 +228,10 @@ class FaqService:
         return dict(await self._load_settings(guild_id))
 
     async def update_settings(self, guild_id: int, changes: dict[str, Any], *, actor: str) -> dict[str, Any]:
+        """Merge and validate (SettingsError names the bad key); a None value resets a key."""
         current = await self.settings(guild_id)
         current.update(changes)
-        current = {k: v for k, v in current.items() if v is not None}
+        current = validate_settings({k: v for k, v in current.items() if v is not None})
         await self.store.set_settings(guild_id, current, actor=actor)
         self._settings[guild_id] = current
         if "synonyms" in changes:

@@ -151,7 +151,12 @@ class FaqCog(commands.Cog):
             return
         now = time.monotonic()
         channel_key, user_key = (message.guild.id, message.channel.id), (message.guild.id, message.author.id)
-        if not (self.channel_cooldown.ready(channel_key, now) and self.user_cooldown.ready(user_key, now)):
+        channel_secs = settings.get("keyword_channel_cooldown")
+        user_secs = settings.get("keyword_user_cooldown")
+        if not (
+            self.channel_cooldown.ready(channel_key, now, channel_secs)
+            and self.user_cooldown.ready(user_key, now, user_secs)
+        ):
             return
         reply = await self.service.ask(message.content[:300], message.guild.id, keyword=True)
         if reply.result.decision != "answer" or reply.entry is None:

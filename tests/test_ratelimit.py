@@ -22,3 +22,11 @@ def test_cooldown() -> None:
     cd = Cooldown(5)
     assert cd.ready("c", 0) and cd.hit("c", 0) == 0
     assert not cd.ready("c", 4.9) and cd.ready("c", 5)
+
+
+def test_cooldown_length_can_be_overridden_per_guild() -> None:
+    cd = Cooldown(60)
+    cd.hit("g1", 0)
+    assert not cd.ready("g1", 10) and cd.ready("g1", 10, seconds=5)
+    cd.hit("g1", 10)
+    assert not cd.ready("g1", 12, seconds=5)
