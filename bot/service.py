@@ -17,9 +17,9 @@ from typing import Any
 from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
+from bot.settings import validate_settings
 from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
 from bot.summary import effective_summary, summarize
-from bot.settings import validate_settings
 from bot.validate import Problem
 from bot.yamlio import load_data
 
