@@ -54,9 +54,11 @@ class PingCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.menu = app_commands.ContextMenu(name="Save as FAQ", callback=self.save_as_faq)
+        self.user_menu = app_commands.ContextMenu(name="Who is", callback=self.whois)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.tree.add_command(self.user_menu)
 
     @app_commands.command(name="ping", description="Ping the bot")
     async def ping(self, interaction: discord.Interaction, topic: str) -> None:
@@ -92,6 +94,10 @@ class PingCog(commands.Cog):
         perms = interaction.permissions
         await interaction.response.send_message(
             f"added {question!r} w={weight} manage_guild={perms.manage_guild}", ephemeral=True)
+
+    async def whois(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        manage = member.guild_permissions.manage_guild
+        await interaction.response.send_message(f"{member.name} manage={manage}")
 
     async def save_as_faq(self, interaction: discord.Interaction, message: discord.Message
                           ) -> None:
@@ -138,7 +144,7 @@ async def test_sync_registers_commands(bot: PingBot, emulator: DiscordEmulator) 
     put = emulator.requests_to("PUT", f"/applications/{emulator.application_id}/commands")
     assert len(put) == 1
     names = {c["name"] for c in emulator.commands()}
-    assert names == {"ping", "slow", "feedback", "export", "faq", "Save as FAQ"}
+    assert names == {"ping", "slow", "feedback", "export", "faq", "Save as FAQ", "Who is"}
     assert {c.name for c in synced} == names and all(c.id for c in synced)
     # Guild sync goes to the guild route and the helpers then target the guild copy.
     bot.tree.copy_global_to(guild=discord.Object(emulator.guild))
@@ -208,6 +214,20 @@ async def test_message_context_menu(bot: PingBot, emulator: DiscordEmulator) -> 
         emulator.message_context_menu("Save as FAQ", target, user=emulator.moderator))
     cb = await handle.response()
     assert cb.content == "saved: How long does botox last?"
+
+
+async def test_user_context_menu(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
+    handle = await emulator.send_interaction(
+        emulator.user_context_menu("Who is", emulator.moderator))
+    assert (await handle.response()).content == "mod manage=True"
+
+
+async def test_reconnect_request_resumes(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
+    await emulator.request_reconnect()
+    await emulator.wait_for_op(6)
+    await emulator.wait_for_frame(lambda f: f.t == "RESUMED")
+    await emulator.send_message(content="?faq after reconnect")
+    assert (await emulator.wait_for_message())["content"] == "you asked: after reconnect"
 
 
 async def test_on_message_reply_via_rest(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811

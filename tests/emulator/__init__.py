@@ -7,7 +7,7 @@ Quick use (with the ``emulator`` fixture from ``tests.emulator.fixtures``)::
         cb = await handle.response()
         assert cb.type == 4 and "x" in cb.content
 
-See ``docs``-style notes in ``tests/emulator/README.md``.
+The full API, what is emulated and what is not: ``tests/emulator/README.md``.
 """
 
 from .loopback import discord_loopback, loopback_only_network, run_bot

@@ -57,6 +57,7 @@ class DiscordEmulator:
         echo_bot_messages: bool = True,
         interaction_deadline: float | None = None,
         settle: float = 0.05,
+        port: int = 0,
     ) -> None:
         self.world = World(token=token)
         self.echo_bot_messages = echo_bot_messages
@@ -69,7 +70,7 @@ class DiscordEmulator:
         self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
         self.rest = Rest(self)
         self._runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = port  # 0: a random free port, known after start()
         if default_world:
             self._build_default_world()
 
@@ -81,7 +82,7 @@ class DiscordEmulator:
         app.add_routes(self.rest.routes())
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, HOST, 0)
+        site = web.TCPSite(self._runner, HOST, self.port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         log.info("Discord emulator listening on %s", self.http_base)
