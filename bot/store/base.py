@@ -68,6 +68,49 @@ class Stats:
     feedback: dict[str, tuple[int, int]] = field(default_factory=dict)  # id → (helpful, not)
 
 
+@dataclass(frozen=True)
+class QueryRecord:
+    """One row of the query statistics, as stored (for copying between stores)."""
+
+    guild_id: int
+    query: str
+    count: int
+    unanswered: int
+    last_entry_id: str | None
+    last_at: str
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    guild_id: int
+    entry_id: str
+    user_id: int
+    helpful: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class StoreDump:
+    """Everything a store holds, backend-neutral: `dump()` of one store, `restore()` into another.
+
+    Entries keep their soft-deleted state, metadata, automatic summary and revision; audit keeps
+    its order and timestamps; `revision` is the store's counter.
+    """
+
+    revision: int
+    entries: tuple[StoredEntry, ...]
+    hidden: dict[int, frozenset[str]]
+    settings: dict[int, dict[str, Any]]
+    audit: tuple[AuditRecord, ...]
+    queries: tuple[QueryRecord, ...]
+    feedback: tuple[FeedbackRecord, ...]
+
+    def is_empty(self) -> bool:
+        return not (
+            self.entries or self.hidden or self.settings or self.audit or self.queries or self.feedback
+        )
+
+
 Summarizer = Callable[[Entry], Summary]
 
 
@@ -109,3 +152,5 @@ class Store(Protocol):
     async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]: ...
     async def forget_query(self, guild_id: int | None, query: str) -> None: ...
     async def integrity_check(self) -> str: ...
+    async def dump(self) -> StoreDump: ...
+    async def restore(self, dump: StoreDump) -> None: ...

@@ -23,11 +23,14 @@ from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_
 from bot.store.base import (
     GLOBAL,
     AuditRecord,
+    FeedbackRecord,
     NotFound,
+    QueryRecord,
     QueryStat,
     ReadOnly,
     Stats,
     StoredEntry,
+    StoreDump,
     StoreError,
     Summarizer,
     SyncReport,
@@ -505,6 +508,100 @@ class SQLiteStore:
         async with self._db.execute("PRAGMA integrity_check") as cur:
             row = await cur.fetchone()
         return str(row[0]) if row else "no answer"
+
+    # -- copying between stores (faqbot migrate) ---------------------------------------------
+
+    async def dump(self) -> StoreDump:
+        """Everything, read in one snapshot (a read transaction sees one state of the file)."""
+        async with self._write_lock:  # no write of ours interleaves; BEGIN gives one snapshot
+            await self._db.execute("BEGIN")
+            try:
+                revision = await self.revision()
+                entries = await self.load_all()
+                hidden = {g: frozenset(ids) for g, ids in (await self.all_hidden()).items()}
+                async with self._db.execute(
+                    "SELECT guild_id, data FROM guild_settings ORDER BY guild_id"
+                ) as c:
+                    settings = {r[0]: json.loads(r[1]) for r in await c.fetchall()}
+                async with self._db.execute(
+                    "SELECT guild_id, entry_id, actor, action, at, changes FROM audit ORDER BY seq"
+                ) as c:
+                    audit = tuple(
+                        AuditRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))
+                        for r in await c.fetchall()
+                    )
+                async with self._db.execute(
+                    "SELECT guild_id, query, count, unanswered, last_entry_id, last_at FROM queries "
+                    "ORDER BY guild_id, query"
+                ) as c:
+                    queries = tuple(QueryRecord(*r) for r in await c.fetchall())
+                async with self._db.execute(
+                    "SELECT guild_id, entry_id, user_id, helpful, at FROM feedback "
+                    "ORDER BY guild_id, entry_id, user_id"
+                ) as c:
+                    feedback = tuple(
+                        FeedbackRecord(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await c.fetchall()
+                    )
+            finally:
+                await self._db.execute("COMMIT")
+        return StoreDump(revision, tuple(entries), hidden, settings, audit, queries, feedback)
+
+    async def restore(self, dump: StoreDump) -> None:
+        """Load a dump into this empty store, as it was (revisions included), in one transaction."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM audit) "
+                "+ (SELECT COUNT(*) FROM guild_settings) + (SELECT COUNT(*) FROM queries) "
+                "+ (SELECT COUNT(*) FROM feedback) + (SELECT COUNT(*) FROM hidden_globals)"
+            ) as cur:
+                row = await cur.fetchone()
+            if row and row[0]:
+                raise StoreError("the destination store is not empty; restore needs an empty one")
+            for stored in dump.entries:
+                await self._write_entry(db, stored.entry, stored.auto_summary, stored.revision, None)
+                if stored.deleted:
+                    await db.execute(
+                        "UPDATE entries SET deleted = 1 WHERE guild_id = ? AND id = ?",
+                        (_gid(stored.entry.guild_id), stored.entry.id),
+                    )
+            await db.executemany(
+                "INSERT INTO hidden_globals VALUES (?, ?)",
+                [(g, i) for g, ids in dump.hidden.items() for i in sorted(ids)],
+            )
+            await db.executemany(
+                "INSERT INTO guild_settings VALUES (?, ?)",
+                [(g, json.dumps(data)) for g, data in dump.settings.items()],
+            )
+            await db.executemany(
+                "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        a.guild_id,
+                        a.entry_id,
+                        a.actor,
+                        a.action,
+                        a.at,
+                        json.dumps(a.changes, ensure_ascii=False),
+                    )
+                    for a in dump.audit
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (q.guild_id, q.query, q.count, q.unanswered, q.last_entry_id, q.last_at)
+                    for q in dump.queries
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
+                [(f.guild_id, f.entry_id, f.user_id, int(f.helpful), f.at) for f in dump.feedback],
+            )
+            # The copy keeps the source's revisions; a store others already watched moves on.
+            current = await self.revision()
+            revision = dump.revision if current == 0 else max(dump.revision, current + 1)
+            await db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
 
     async def backup(self, target: str | Path) -> None:
         """Online backup (consistent while the bot runs) via SQLite's backup API."""
