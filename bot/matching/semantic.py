@@ -94,7 +94,7 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Vectors for `texts` (shape len × dim), cached by text."""
         np = self._np
         out = np.empty((len(texts), self.dim), dtype=np.float32)
