@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="copy the SQLite store to PATH while the bot runs")
     p.add_argument("target", type=Path, metavar="PATH")
     _common(p)
+
+    p = sub.add_parser(
+        "migrate", help="copy a whole store into an empty one, e.g. SQLite to PostgreSQL (bot stopped)"
+    )
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="sqlite:///faqbot.db or a path"
+    )
+    p.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://user@host/db")
     return parser
 
 
@@ -338,6 +346,18 @@ async def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+async def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.store import redact_url
+    from bot.store.migrate import migrate_urls
+
+    try:
+        report = await migrate_urls(args.source, args.target)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    out.write(f"copied {report}\nfrom {redact_url(args.source)} to {redact_url(args.target)}\n")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     config = load_cli_config(args)
     try:
@@ -355,6 +375,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Awaitable[int]]] = {
     "summarize": cmd_summarize,
     "eval": cmd_eval,
     "backup": cmd_backup,
+    "migrate": cmd_migrate,
 }
 
 

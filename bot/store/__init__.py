@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from bot.store.base import (
     GLOBAL,
     AuditRecord,
@@ -25,7 +27,24 @@ __all__ = [
     "StoredEntry",
     "SyncReport",
     "open_store",
+    "redact_url",
 ]
+
+
+def redact_url(url: str) -> str:
+    """The database URL without its password, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "<unparseable database URL>"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{port}" if port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 async def open_store(url: str) -> Store:

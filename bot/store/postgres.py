@@ -26,12 +26,12 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.models import Entry, Summary
 from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_from_dict, summary_to_dict
+from bot.store import redact_url as redact
 from bot.store.base import (
     GLOBAL,
     AuditRecord,
@@ -147,21 +147,6 @@ _UPDATE_ENTRY = f"""
         search_text = $10
     WHERE pk = $1
 """
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable database URL>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _clean(text: str) -> str:
@@ -723,7 +708,9 @@ class PostgresStore:
         """Load a dump into this empty store, as it was (revisions included), in one transaction."""
         async with self._transaction() as conn:
             current = await self._bump(conn) - 1  # also locks out every other writer meanwhile
-            counts = await conn.fetchval(" + ".join(f"(SELECT count(*) FROM {t})" for t in _TABLES))
+            counts = await conn.fetchval(
+                "SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in _TABLES)
+            )
             if counts:
                 raise StoreError("the destination store is not empty; restore needs an empty one")
             rows = []

@@ -1,0 +1,92 @@
+"""Copy a whole store to another one, typically SQLite → PostgreSQL when a bot outgrows one process.
+
+`faqbot migrate --from URL --to URL` calls `migrate_urls`. The copy is exact: entries (global and
+per server) with their soft-deleted state, metadata, automatic summaries and revisions; hidden
+globals; server settings; the audit log in order; query statistics and feedback. It reads one
+consistent snapshot of the source, writes the destination in one transaction (all or nothing),
+refuses a destination that already holds anything, and reads the copy back to check it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.store import open_store
+from bot.store.base import Store, StoreDump, StoreError
+
+
+@dataclass(frozen=True)
+class MigrateReport:
+    entries: int
+    removed: int  # of `entries`, soft-deleted (kept, as in the source)
+    hidden: int
+    settings: int
+    audit: int
+    queries: int
+    feedback: int
+    revision: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.entries} entries ({self.removed} removed), {self.hidden} hidden globals, "
+            f"settings of {self.settings} servers, {self.audit} audit records, {self.queries} query "
+            f"statistics, {self.feedback} feedback votes (revision {self.revision})"
+        )
+
+
+def _report(dump: StoreDump) -> MigrateReport:
+    return MigrateReport(
+        entries=len(dump.entries),
+        removed=sum(1 for s in dump.entries if s.deleted),
+        hidden=sum(len(ids) for ids in dump.hidden.values()),
+        settings=len(dump.settings),
+        audit=len(dump.audit),
+        queries=len(dump.queries),
+        feedback=len(dump.feedback),
+        revision=dump.revision,
+    )
+
+
+async def migrate(src: Store, dst: Store) -> MigrateReport:
+    """Copy everything in `src` into the empty `dst`; StoreError if `dst` is not empty."""
+    dump = await src.dump()
+    if not (await dst.dump()).is_empty():
+        raise StoreError(
+            "the destination already holds data; migrate only into an empty database (nothing was copied)"
+        )
+    await dst.restore(dump)
+    copied = await dst.dump()
+    if replace(copied, revision=dump.revision) != dump:
+        raise StoreError(
+            "the copy was written but reads back different from the source; do not use it, "
+            "and please report this"
+        )
+    return _report(dump)
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+async def open_source(url: str) -> Store:
+    """Open an existing store; unlike `open_store`, never creates an empty SQLite file."""
+    if not _is_postgres(url):
+        path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+        if path != ":memory:" and not Path(path).is_file():
+            raise StoreError(f"{path}: no such SQLite database")
+    return await open_store(url)
+
+
+async def migrate_urls(source: str, target: str) -> MigrateReport:
+    if source == target:
+        raise StoreError("--from and --to are the same database")
+    src = await open_source(source)
+    try:
+        dst = await open_store(target)
+        try:
+            return await migrate(src, dst)
+        finally:
+            await dst.close()
+    finally:
+        await src.close()

@@ -1,0 +1,190 @@
+"""`faqbot migrate`: a store copied between backends is the same store, exactly."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import cli
+from bot.importer import parse_thread
+from bot.models import Answer, Entry, Provider, Summary
+from bot.store import Store, StoreError, open_store
+from bot.store.migrate import migrate, migrate_urls
+from tests.pgtools import fresh_database
+
+SEED_ID = "why-does-botox-make-my-skin-appear-smoother"
+
+
+def summary_of(entry: Entry) -> Summary:
+    return Summary(experts=len(entry.answers))
+
+
+def make(entry_id: str, question: str, guild_id: int | None = None, text: str = "An answer.") -> Entry:
+    return Entry(
+        id=entry_id,
+        question=question,
+        answers=(Answer("Dr A", text, Provider(name="Ada Lovelace", credentials="MD")),),
+        phrasings=(f"{question} please",),
+        tags=("skin",),
+        guild_id=guild_id,
+    )
+
+
+async def populate(store: Store, seed_text: str) -> None:
+    """A store with a bit of everything a real one holds."""
+    await store.sync_global([parse_thread(seed_text).entry, make("retinol", "Is retinol safe?")], summary_of)
+    await store.sync_global(  # an update and a removal, so the audit has all three kinds
+        [parse_thread(seed_text).entry, make("sunscreen", "Does sunscreen expire?")], summary_of
+    )
+    big_guild = 2**62 + 7  # Discord snowflakes are 64-bit
+    for gid in (1, big_guild):
+        await store.save(make("own", "Our own question — é ✓?", gid), Summary(), actor="mod#1", action="add")
+        await store.save(
+            make("own", "Our own question, edited?", gid, text="Edited “answer”."),
+            summary_of(make("own", "x", gid)),
+            actor="mod#2",
+            action="edit",
+        )
+    await store.save(make("gone", "Removed one?", 1), Summary(experts=3), actor="mod#1", action="add")
+    await store.set_deleted(1, "gone", True, actor="mod#3")
+    await store.set_hidden(1, SEED_ID, True, actor="mod#1")
+    await store.set_hidden(big_guild, "sunscreen", True, actor="mod#1")
+    await store.set_settings(1, {"keyword_channels": [10, 11], "thresholds": {"answer": 0.71}}, actor="m")
+    await store.set_settings(big_guild, {"synonyms": {"botox": ["tox"]}}, actor="m")
+    for q, decision in [("Botox pores", "answer"), ("botox pores", "answer"), ("cats?", "none")]:
+        await store.record_query(1, q, decision, SEED_ID if decision == "answer" else None)
+    await store.record_query(None, "global question", "suggest", None)
+    await store.record_feedback(1, SEED_ID, 99, True)
+    await store.record_feedback(1, SEED_ID, 98, False)
+    await store.record_feedback(None, "sunscreen", 2**63 - 1, True)
+
+
+async def observable(store: Store) -> dict[str, Any]:
+    """Everything the bot can read back through the Store interface."""
+    entries = await store.load_all()
+    guilds = sorted({s.entry.guild_id or 0 for s in entries} | {1, 0})
+    return {
+        "revision": await store.revision(),
+        "entries": entries,
+        "counts": await store.entry_counts(),
+        "hidden": await store.all_hidden(),
+        "settings": {g: await store.get_settings(g) for g in guilds},
+        "history": {
+            (s.entry.guild_id, s.entry.id): await store.history(s.entry.guild_id, s.entry.id) for s in entries
+        },
+        "removed_history": await store.history(None, "retinol"),
+        "settings_history": await store.history(1, "*settings*"),
+        "stats": {g: await store.stats(g or None) for g in guilds},
+        "dump": await store.dump(),
+    }
+
+
+@pytest.fixture
+async def source(tmp_path: Path, seed_text: str) -> AsyncIterator[str]:
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    store = await open_store(url)
+    await populate(store, seed_text)
+    await store.close()
+    yield url
+
+
+async def read(url: str) -> dict[str, Any]:
+    store = await open_store(url)
+    try:
+        return await observable(store)
+    finally:
+        await store.close()
+
+
+async def test_sqlite_to_sqlite_copy_is_exact(source: str, tmp_path: Path) -> None:
+    report = await migrate_urls(source, str(tmp_path / "copy.db"))
+    assert (report.entries, report.removed, report.hidden, report.settings) == (5, 1, 2, 2)
+    assert report.queries == 3 and report.feedback == 3 and report.audit > 10
+    assert await read(str(tmp_path / "copy.db")) == await read(source)
+
+
+async def test_sqlite_to_postgres_to_sqlite_round_trip_is_lossless(source: str, tmp_path: Path) -> None:
+    original = await read(source)
+    async with fresh_database() as pg:
+        await migrate_urls(source, pg)
+        on_pg = await read(pg)
+        assert on_pg == original
+        back = f"sqlite:///{tmp_path / 'back.db'}"
+        await migrate_urls(pg, back)
+    assert await read(back) == original
+    assert original["entries"] and original["stats"][1].top_queries  # compared something real
+
+
+async def test_copied_store_keeps_working(source: str) -> None:
+    async with fresh_database() as pg:
+        await migrate_urls(source, pg)
+        store = await open_store(pg)
+        try:
+            rev = await store.revision()
+            await store.save(make("new", "After the move?", 1), Summary(), actor="m", action="add")
+            assert await store.revision() == rev + 1
+            assert await store.search(1, "sunscreen") == ["sunscreen"]
+            assert await store.integrity_check() == "ok"
+        finally:
+            await store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_refuses_a_destination_that_holds_data(source: str, tmp_path: Path, backend: str) -> None:
+    async def check(dst_url: str) -> None:
+        dst = await open_store(dst_url)
+        try:
+            await dst.set_settings(5, {"x": 1}, actor="m")
+            before = await dst.dump()
+            src = await open_store(source)
+            try:
+                with pytest.raises(StoreError, match="already holds data"):
+                    await migrate(src, dst)
+                with pytest.raises(StoreError, match="not empty"):  # restore checks too, in its transaction
+                    await dst.restore(await src.dump())
+            finally:
+                await src.close()
+            assert await dst.dump() == before
+        finally:
+            await dst.close()
+
+    if backend == "sqlite":
+        await check(str(tmp_path / "busy.db"))
+    else:
+        async with fresh_database() as pg:
+            await check(pg)
+
+
+def test_cli_migrate(source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "cli-copy.db"
+    assert cli.main(["migrate", "--from", source, "--to", f"sqlite:///{target}"]) == 0
+    assert "copied 5 entries (1 removed)" in capsys.readouterr().out
+    assert asyncio.run(read(str(target))) == asyncio.run(read(source))
+
+    assert cli.main(["migrate", "--from", source, "--to", str(target)]) == 1  # not empty now
+    assert "already holds data" in capsys.readouterr().err
+    missing = tmp_path / "nope.db"
+    assert cli.main(["migrate", "--from", str(missing), "--to", str(tmp_path / "x.db")]) == 1
+    assert "no such SQLite database" in capsys.readouterr().err
+    assert not missing.exists()  # a typo'd source is not created empty
+
+
+@pytest.fixture
+async def pg_db() -> AsyncIterator[str]:
+    async with fresh_database() as url:
+        yield url
+
+
+def test_cli_migrate_to_postgres_hides_the_password(
+    source: str, pg_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["migrate", "--from", source, "--to", pg_db]) == 0
+    out = capsys.readouterr().out
+    assert "copied 5 entries" in out
+    password = pg_db.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert password not in out and ":***@" in out
+    assert asyncio.run(read(pg_db))["dump"] == asyncio.run(read(source))["dump"]
