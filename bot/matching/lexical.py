@@ -34,6 +34,7 @@ W_ANSWERS = 0.12
 SATURATION = 1.2  # s(tf) = tf / (tf + SATURATION): one primary hit ≈ 0.45
 MIX = 0.7  # lexical = MIX * coverage + (1 - MIX) * phrasing
 MAX_PREFIX_EXPANSION = 60
+MIN_CORPUS = 100
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ def terms_of(tokens: Sequence[str]) -> list[str]:
 
 def idf(df: int, n: int) -> float:
     # BM25's idf kept positive; a word no entry has (df 0) weighs most, so unknown words
-    # in a query pull its coverage down — the signal for "out of scope".
+    # in a query pull its coverage down — the signal for "out of scope". A small store is
+    # treated as a sample of at least MIN_CORPUS entries: in a one-entry store every known
+    # word would otherwise weigh a fifth of an unknown one and any extra word sank a match.
+    n = max(n, MIN_CORPUS)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
@@ -129,7 +133,9 @@ class LexicalIndex:
         out: dict[str, QueryTerm] = {}
         for w in rewritten:
             t = stem(w)
-            if t not in out:
+            # A stop word the store never uses says nothing about the topic; counting it
+            # at full "unknown word" weight would sink small stores' coverage.
+            if t not in out and (t in self._cov or is_content(w)):
                 out[t] = QueryTerm(((t, sims.get(w, 1.0)),), w)
         terms = list(out.values())
         if partial:

@@ -1,0 +1,75 @@
+"""bot.evaluate: the eval CSV format, the metrics, and the shipped seed eval set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import (
+    EvalCase,
+    EvalFileError,
+    evaluate,
+    load_eval_csv,
+    report_to_dict,
+    report_to_text,
+)
+from bot.matching import Matcher, Thresholds, decide, load_synonyms
+from bot.models import Candidate, MatchResult
+
+try:  # works whether or not tests/ is a package
+    from tests.test_matching_fixtures import seed_entry
+except ImportError:
+    from test_matching_fixtures import seed_entry  # type: ignore[no-redef]
+
+SEED_CSV = Path(__file__).resolve().parents[1] / "data" / "eval" / "seed.csv"
+
+
+def test_load_with_and_without_header(tmp_path: Path) -> None:
+    f = tmp_path / "e.csv"
+    f.write_text('query,expected_id\nbotox pores,a\n"pizza, hot",\n\n', encoding="utf-8")
+    assert load_eval_csv(f) == [EvalCase("botox pores", "a", 2), EvalCase("pizza, hot", None, 3)]
+    f.write_text("botox pores,a\nrouter\n", encoding="utf-8")
+    assert load_eval_csv(f) == [EvalCase("botox pores", "a", 1), EvalCase("router", None, 2)]
+
+
+def test_bad_row_names_file_and_line(tmp_path: Path) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text("query,expected_id\nok,a\npizza, hot, extra\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match=r"bad\.csv:3"):
+        load_eval_csv(f)
+    f.write_text(" ,a\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match=r"bad\.csv:1: empty query"):
+        load_eval_csv(f)
+
+
+def test_metrics_and_misses() -> None:
+    a = Candidate("a", "A?", 0.9)
+    answers = {
+        "right": MatchResult("right", "answer", 0.9, best=a),
+        "wrong": MatchResult("wrong", "answer", 0.9, best=Candidate("b", "B?", 0.9)),
+        "unsure": MatchResult("unsure", "suggest", 0.4, suggestions=(a,)),
+        "oos-ok": MatchResult("oos-ok", "none", 0.1),
+        "oos-bad": MatchResult("oos-bad", "answer", 0.8, best=a),
+    }
+    cases = [EvalCase("right", "a"), EvalCase("wrong", "a"), EvalCase("unsure", "a"),
+             EvalCase("oos-ok", None), EvalCase("oos-bad", None)]
+    report = evaluate(cases, answers.__getitem__)
+    assert report.accuracy == pytest.approx(1 / 3)
+    assert report.oos_recall == pytest.approx(1 / 2)
+    assert [m.case.query for m in report.misses] == ["wrong", "unsure", "oos-bad"]
+    d = report_to_dict(report)
+    json.dumps(d)
+    assert d["accuracy"] == pytest.approx(0.3333) and len(d["misses"]) == 3  # type: ignore[arg-type]
+    text = report_to_text(report)
+    assert "33.3%" in text and "50.0%" in text and "'unsure'" in text
+
+
+def test_seed_eval_set_passes_on_the_seed_store() -> None:
+    entry = seed_entry().with_changes(id="why-does-botox-make-my-skin-appear-smoother")
+    m = Matcher([entry], synonyms=load_synonyms(None))
+    cases = load_eval_csv(SEED_CSV)
+    assert any(c.expected_id is None for c in cases) and any(c.expected_id for c in cases)
+    report = evaluate(cases, lambda q: decide(q, m.rank(q), Thresholds()))
+    assert report.misses == (), report_to_text(report)
