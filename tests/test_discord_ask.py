@@ -68,7 +68,9 @@ def assert_no_pings(emu: DiscordEmulator) -> None:
     bodies = [b for b in bodies if isinstance(b, dict) and ("content" in b or "embeds" in b)]
     assert bodies
     for body in bodies:
-        assert body.get("allowed_mentions") == {"parse": []}, body
+        allowed = body.get("allowed_mentions") or {}
+        assert allowed.get("parse") == [] and not allowed.get("users") and not allowed.get("roles"), body
+        assert not allowed.get("replied_user"), body
 
 
 async def test_commands_are_registered(emulator: DiscordEmulator, bot: FaqBot) -> None:
