@@ -290,3 +290,31 @@ class FaqService:
             scope.entries[entry_id] = stored
         scope.matcher = None
         self._revision = await self.store.revision()
+
+    # -- moderator curation helpers (issue 6: /faq in cogs/moderation.py) ------------------------
+
+    def own_entry(self, guild_id: int, entry_id: str) -> StoredEntry:
+        """A guild's own live entry; NotFound, or ReadOnly for a global entry's id."""
+        return self._own(guild_id, entry_id)
+
+    def removed_entries(self, guild_id: int) -> list[Entry]:
+        """A guild's soft-deleted entries (what /faq restore can bring back), sorted by id."""
+        removed = [s.entry for s in self._scope(guild_id).entries.values() if s.deleted]
+        return sorted(removed, key=lambda e: e.id)
+
+    def hidden_ids(self, guild_id: int) -> set[str]:
+        """Ids of the global entries this guild has hidden."""
+        return set(self._hidden.get(guild_id, set()))
+
+    def taken_ids(self, guild_id: int) -> set[str]:
+        """Ids a new guild entry must not use: the guild's own (removed ones too) and the global ones."""
+        return set(self._scope(guild_id).entries) | set(self._scope(None).entries)
+
+    async def save_unchanged_since(self, entry: Entry, revision: int, *, actor: str, action: str) -> Entry:
+        """Save an edit only if the stored entry is still at `revision` (no lost updates)."""
+        assert entry.guild_id is not None
+        current = self._own(entry.guild_id, entry.id)
+        if current.revision != revision:
+            who = current.entry.updated_by or "someone"
+            raise StoreError(f"{who} changed {entry.id!r} while you were editing; open it again")
+        return await self.save_entry(entry, actor=actor, action=action, create=False)

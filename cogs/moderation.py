@@ -1,0 +1,1115 @@
+"""The moderator plugin: the `/faq` command group. Thin glue over `bot.service.FaqService` and
+`bot.curation` (the pure logic: drafts, near-duplicates, imports, embeds).
+
+Load it with `await bot.load_extension("cogs.moderation")`. Discord shows `/faq` only to members
+with Manage Server; every command, button and modal checks again on this side (Manage Server, or
+the moderator role from `/faq settings` or `discord.moderator_role_id`).
+
+Persistent buttons (custom_id ≤ 100 characters, no in-memory state):
+  faqm:ls:<page>:<scope>:<filter>   /faq list pages
+  faqm:rm:<1|0>:<id>                confirm / cancel a removal
+  faqm:ua:<query key>:<id>          /faq stats: add an unanswered query as a phrasing of <id>
+  faqm:pd:<ok|alias|no>:<token>     confirm a pending draft (import preview, near-duplicate add);
+                                    the draft itself is kept in memory for 15 minutes
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.curation import (
+    FILTER_MAX,
+    LIST_SCOPES,
+    MAX_UPLOAD_BYTES,
+    RESETTABLE,
+    SETTINGS_KEY,
+    CurationError,
+    ImportPlan,
+    Listed,
+    edited_entry,
+    entry_embed,
+    history_embed,
+    import_preview_embed,
+    list_page,
+    make_answer,
+    matches_filter,
+    near_duplicates,
+    new_entry,
+    plan_import,
+    query_key,
+    settings_changes,
+    settings_embed,
+    stats_embed,
+    suggest_aliases,
+    unique_id,
+    with_answer,
+    with_phrasing,
+)
+from bot.embeds import answer_embed, clip
+from bot.matching import Thresholds
+from bot.models import LIMITS, MAX_ANSWERS, Candidate, Entry, MatchResult
+from bot.service import FaqService, Reply
+from bot.settings import SettingsError
+from bot.store import StoredEntry, StoreError
+from bot.yamlio import dump_entries
+from cogs.common import NO_MENTIONS, disclaimer_for, ensure_service, report_error, service_of
+from cogs.views import AllAnswers
+
+log = logging.getLogger("faqbot.discord")
+
+ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
+REFUSAL = (
+    "Only moderators can change the FAQ: you need the Manage Server permission or this server's "
+    "moderator role."
+)
+PENDING_TTL = 15 * 60  # seconds a preview or draft waits for its Confirm button
+PENDING_MAX = 500
+MESSAGE_MAX = 2000
+
+
+class NotModerator(app_commands.CheckFailure):
+    pass
+
+
+def actor_of(user: discord.abc.User) -> str:
+    return f"{user.name} ({user.id})"
+
+
+async def is_moderator(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator), or the guild's moderator role. Never in DMs."""
+    if interaction.guild_id is None:
+        return False
+    perms = interaction.permissions
+    if perms.manage_guild or perms.administrator:
+        return True
+    service = service_of(interaction.client)
+    settings = await service.settings(interaction.guild_id)
+    role_id = settings.get("moderator_role_id") or service.config.discord.moderator_role_id
+    user = interaction.user
+    return bool(role_id) and isinstance(user, discord.Member) and any(r.id == role_id for r in user.roles)
+
+
+async def require_moderator(interaction: discord.Interaction) -> bool:
+    """For buttons and modals: True, or the refusal has been sent."""
+    if await is_moderator(interaction):
+        return True
+    await send(interaction, REFUSAL)
+    return False
+
+
+async def send(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: dict[str, Any] | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """An ephemeral reply that can ping no one, whether or not the interaction was answered."""
+    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": NO_MENTIONS}
+    if content:
+        kwargs["content"] = clip(content, MESSAGE_MAX)
+    if embed is not None:
+        kwargs["embed"] = discord.Embed.from_dict(embed)
+    if view is not None:
+        kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Problems a moderator can fix get a specific ephemeral message; anything else an apology."""
+    error = getattr(error, "original", error)
+    if isinstance(error, NotModerator):
+        await send(interaction, REFUSAL)
+    elif isinstance(error, CurationError | StoreError | SettingsError | app_commands.TransformerError):
+        await send(interaction, f"Nothing was changed. {error}")
+    else:
+        await report_error(interaction, error)
+
+
+def _cog(interaction: discord.Interaction) -> ModerationCog:
+    cog = interaction.client.get_cog(ModerationCog.__cog_name__)  # type: ignore[attr-defined]
+    assert isinstance(cog, ModerationCog)
+    return cog
+
+
+# -- drafts waiting for confirmation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftAdd:
+    """A new entry whose question looks like an existing one."""
+
+    entry: Entry
+    duplicate: Candidate
+    duplicate_is_own: bool
+
+
+class Pending:
+    """Bounded, expiring drafts keyed by a random token and tied to one member in one guild."""
+
+    def __init__(self, ttl: float = PENDING_TTL, limit: int = PENDING_MAX) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._items: OrderedDict[str, tuple[float, tuple[int, int], object]] = OrderedDict()
+
+    def put(self, owner: tuple[int, int], value: object) -> str:
+        self._expire()
+        while len(self._items) >= self.limit:
+            self._items.popitem(last=False)
+        token = secrets.token_hex(8)
+        self._items[token] = (time.monotonic(), owner, value)
+        return token
+
+    def take(self, token: str, owner: tuple[int, int]) -> object | None:
+        self._expire()
+        item = self._items.get(token)
+        if item is None or item[1] != owner:
+            return None
+        del self._items[token]
+        return item[2]
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self.ttl
+        while self._items and next(iter(self._items.values()))[0] < cutoff:
+            self._items.popitem(last=False)
+
+
+# -- persistent buttons ---------------------------------------------------------------------------
+
+
+class _ModButton:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await handle_error(interaction, error)
+
+
+class ListPage(
+    _ModButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"faqm:ls:(?P<page>\d{{1,4}}):(?P<scope>[a-z]{{3,7}}):(?P<f>.{{0,{FILTER_MAX}}})",
+):
+    def __init__(self, page: int, scope: str, text: str, label: str, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                disabled=disabled,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"faqm:ls:{page}:{scope}:{text}",
+            )
+        )
+        self.page, self.scope, self.text = page, scope, text
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> ListPage:
+        return cls(int(match["page"]), match["scope"], match["f"], "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        embed, view = _cog(interaction).list_message(
+            interaction.guild_id or 0, self.scope, self.text, self.page
+        )
+        await interaction.response.edit_message(
+            embed=discord.Embed.from_dict(embed), view=view, allowed_mentions=NO_MENTIONS
+        )
+
+
+class RemoveButton(
+    _ModButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:rm:(?P<ok>[01]):{ID}"
+):
+    def __init__(self, entry_id: str, confirm: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Remove" if confirm else "Cancel",
+                style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
+                custom_id=f"faqm:rm:{int(confirm)}:{entry_id}",
+            )
+        )
+        self.entry_id, self.confirm = entry_id, confirm
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> RemoveButton:
+        return cls(match["id"], match["ok"] == "1")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        if not self.confirm:
+            await interaction.response.edit_message(
+                content="Cancelled; nothing was removed.", view=None, embed=None, allowed_mentions=NO_MENTIONS
+            )
+            return
+        service = service_of(interaction.client)
+        assert interaction.guild_id is not None
+        await service.set_removed(interaction.guild_id, self.entry_id, True, actor=actor_of(interaction.user))
+        await interaction.response.edit_message(
+            content=f"Removed `{self.entry_id}`; members no longer get it. "
+            f"`/faq restore entry:{self.entry_id}` brings it back.",
+            view=None,
+            embed=None,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+class AliasButton(
+    _ModButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"faqm:ua:(?P<key>[0-9a-f]{{10}}):{ID}",
+):
+    def __init__(self, key: str, entry_id: str, label: str = "Add as phrasing") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, 80),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"faqm:ua:{key}:{entry_id}",
+            )
+        )
+        self.key, self.entry_id = key, entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> AliasButton:
+        return cls(match["key"], match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        await _cog(interaction).add_unanswered_alias(interaction, self.key, self.entry_id)
+
+
+class PendingButton(
+    _ModButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"faqm:pd:(?P<act>ok|alias|no):(?P<token>[0-9a-f]{16})",
+):
+    def __init__(self, action: str, token: str, label: str, style: discord.ButtonStyle) -> None:
+        super().__init__(
+            discord.ui.Button(label=clip(label, 80), style=style, custom_id=f"faqm:pd:{action}:{token}")
+        )
+        self.action, self.token = action, token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> PendingButton:
+        return cls(match["act"], match["token"], "", discord.ButtonStyle.secondary)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        await _cog(interaction).resolve_pending(interaction, self.action, self.token)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    ListPage,
+    RemoveButton,
+    AliasButton,
+    PendingButton,
+)
+
+
+# -- modals -----------------------------------------------------------------------------------------
+
+
+def _input(
+    label: str,
+    custom_id: str,
+    *,
+    limit: int,
+    paragraph: bool = False,
+    required: bool = True,
+    default: str | None = None,
+    placeholder: str | None = None,
+) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        label=label,
+        custom_id=custom_id,
+        max_length=min(limit, 4000),
+        required=required,
+        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        default=default[: min(limit, 4000)] if default else None,
+        placeholder=placeholder,
+    )
+
+
+class _ModModal(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await handle_error(interaction, error)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await require_moderator(interaction)
+
+
+class AddModal(_ModModal, title="New FAQ entry"):
+    def __init__(self) -> None:
+        super().__init__(custom_id="faqm:add", timeout=PENDING_TTL)
+        self.question = _input(
+            "Question", "question", limit=LIMITS["question"], placeholder="How long does Botox last?"
+        )
+        self.phrasings = _input(
+            "Other phrasings or keywords (one per line)",
+            "phrasings",
+            limit=4000,
+            paragraph=True,
+            required=False,
+        )
+        self.answer = _input("First expert answer", "answer", limit=LIMITS["answer_text"], paragraph=True)
+        self.expert = _input(
+            "Expert name and credentials",
+            "expert",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Jane Roe, MD",
+        )
+        self.where = _input(
+            "Specialty and location",
+            "where",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Boston Dermatologist",
+        )
+        for item in (self.question, self.phrasings, self.answer, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).finish_add(interaction, self)
+
+
+class AnswerModal(_ModModal, title="Expert answer"):
+    """Adds an answer (index None) or replaces answer `index` of entry `entry_id`."""
+
+    def __init__(self, entry: StoredEntry, index: int | None = None) -> None:
+        e = entry.entry
+        custom_id = f"faqm:answer:{e.id}" if index is None else f"faqm:edit-answer:{index}:{e.id}"
+        super().__init__(custom_id=custom_id, timeout=PENDING_TTL)
+        self.entry_id, self.index, self.revision = e.id, index, entry.revision
+        old = e.answers[index] if index is not None else None
+        provider = old.provider if old else None
+        self.answer_title = _input(
+            "Answer title (optional)",
+            "title",
+            limit=LIMITS["answer_title"],
+            required=False,
+            default=old.title if old else None,
+        )
+        self.text = _input(
+            "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
+        )
+        self.expert = _input(
+            "Expert name and credentials",
+            "expert",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Jane Roe, MD",
+            default=provider.full_name() if provider else None,
+        )
+        self.where = _input(
+            "Specialty and location",
+            "where",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Boston Dermatologist",
+            default=provider.where() if provider else None,
+        )
+        self.profile_url = provider.profile_url if provider else None
+        for item in (self.answer_title, self.text, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).finish_answer(interaction, self)
+
+
+class EditModal(_ModModal, title="Edit FAQ entry"):
+    def __init__(self, entry: StoredEntry) -> None:
+        e = entry.entry
+        super().__init__(custom_id=f"faqm:edit:{e.id}", timeout=PENDING_TTL)
+        self.entry_id, self.revision = e.id, entry.revision
+        self.question = _input("Question", "question", limit=LIMITS["question"], default=e.question)
+        self.phrasings = _input(
+            "Other phrasings or keywords (one per line)",
+            "phrasings",
+            limit=4000,
+            paragraph=True,
+            required=False,
+            default="\n".join(e.phrasings),
+        )
+        self.body = _input(
+            "Details of the question (optional)",
+            "body",
+            limit=LIMITS["body"],
+            paragraph=True,
+            required=False,
+            default=e.body,
+        )
+        self.tags = _input(
+            "Tags (comma-separated, optional)", "tags", limit=1000, required=False, default=", ".join(e.tags)
+        )
+        for item in (self.question, self.phrasings, self.body, self.tags):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).finish_edit(interaction, self)
+
+
+# -- the cog -----------------------------------------------------------------------------------------
+
+
+class ModerationCog(commands.Cog, name="FaqModeration"):
+    faq = app_commands.Group(
+        name="faq",
+        description="Curate this server's FAQ (moderators)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: commands.Bot, service: FaqService) -> None:
+        self.bot = bot
+        self.service = service
+        self.pending = Pending()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        if not await is_moderator(interaction):
+            raise NotModerator(REFUSAL)
+        return True
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await handle_error(interaction, error)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _gid(interaction: discord.Interaction) -> int:
+        if interaction.guild_id is None:  # guild_only keeps /faq out of DMs; belt and braces
+            raise CurationError("/faq works inside a server only.")
+        return interaction.guild_id
+
+    @staticmethod
+    def _resolve(value: str, pool: list[Entry], what: str = "entry") -> Entry:
+        """An autocomplete id, or a question typed out in full; else a specific error."""
+        value = value.strip()
+        for e in pool:
+            if e.id == value:
+                return e
+        folded = value.casefold()
+        for e in pool:
+            if e.question.casefold() == folded:
+                return e
+        raise CurationError(f"No {what} “{clip(value, 80)}” here; pick one from the list as you type.")
+
+    def _own(self, guild_id: int, value: str) -> StoredEntry:
+        entry = self._resolve(value, [*self.service.own_entries(guild_id), *self._globals()])
+        return self.service.own_entry(guild_id, entry.id)  # ReadOnly for a global entry
+
+    def _globals(self) -> list[Entry]:
+        return self.service.own_entries(None)
+
+    def _all(self, guild_id: int) -> list[Listed]:
+        hidden = self.service.hidden_ids(guild_id)
+        own = [Listed(e, "server") for e in self.service.own_entries(guild_id)]
+        own_ids = {x.entry.id for x in own}
+        glob = [
+            Listed(e, "global", "hidden" if e.id in hidden else "")
+            for e in self._globals()
+            if e.id not in own_ids
+        ]
+        removed = [Listed(e, "server", "removed") for e in self.service.removed_entries(guild_id)]
+        return own + glob + removed
+
+    async def _choices(
+        self, interaction: discord.Interaction, current: str, pool: list[Entry]
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not await is_moderator(interaction):
+            return []
+        by_id = {e.id: e for e in pool}
+        ranked = [c.entry_id for c in self.service.autocomplete(current[:100], interaction.guild_id, 50)]
+        ids = [i for i in ranked if i in by_id]
+        ids += [
+            e.id
+            for e in sorted(pool, key=lambda e: e.question.casefold())
+            if e.id not in ids and matches_filter(e, current)
+        ]
+        return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
+
+    def list_message(
+        self, guild_id: int, scope: str, text: str, page: int
+    ) -> tuple[dict[str, Any], discord.ui.View]:
+        items = [x for x in self._all(guild_id) if matches_filter(x.entry, text)]
+        if scope == "server":
+            items = [x for x in items if x.scope == "server" and not x.state]
+        elif scope in ("global", "hidden", "removed"):
+            items = [x for x in items if scope in (x.scope, x.state)]
+        title = (
+            "FAQ entries"
+            + (f" — {scope}" if scope != "all" else "")
+            + (f" matching “{text}”" if text else "")
+        )
+        embed, pages = list_page(items, page, title=title)
+        page = min(max(page, 0), pages - 1)
+        view = discord.ui.View(timeout=None)
+        if pages > 1:
+            view.add_item(ListPage(max(page - 1, 0), scope, text, "◀ Previous", disabled=page == 0))
+            view.add_item(
+                discord.ui.Button(label=f"{page + 1} / {pages}", disabled=True, custom_id=f"faqm:noop:{page}")
+            )
+            view.add_item(
+                ListPage(min(page + 1, pages - 1), scope, text, "Next ▶", disabled=page >= pages - 1)
+            )
+        return embed, view
+
+    async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
+        stored = self.service.own_entry(guild_id, entry_id)
+        e = stored.entry
+        reply = Reply(
+            MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0)),
+            e,
+            self.service.summary_of(stored),
+        )
+        return answer_embed(reply, await disclaimer_for(self.bot, guild_id))
+
+    # -- add / answer / edit / alias ------------------------------------------------------------
+
+    @faq.command(name="add", description="Add an entry: question, phrasings and the first expert answer")
+    async def add(self, interaction: discord.Interaction) -> None:
+        self._gid(interaction)
+        await interaction.response.send_modal(AddModal())
+
+    async def finish_add(self, interaction: discord.Interaction, modal: AddModal) -> None:
+        gid = self._gid(interaction)
+        answer = make_answer(modal.answer.value, modal.expert.value, modal.where.value)
+        entry = new_entry(
+            guild_id=gid,
+            question=modal.question.value,
+            phrasings=modal.phrasings.value,
+            answer=answer,
+            taken_ids=self.service.taken_ids(gid),
+        )
+        await self.service.settings(gid)  # the guild's thresholds
+        dupes = near_duplicates(
+            self.service.rank(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
+        )
+        if dupes:
+            best = dupes[0]
+            own = any(e.id == best.entry_id for e in self.service.own_entries(gid))
+            token = self.pending.put((gid, interaction.user.id), DraftAdd(entry, best, own))
+            view = discord.ui.View(timeout=None)
+            view.add_item(PendingButton("ok", token, "Create anyway", discord.ButtonStyle.primary))
+            if own:
+                view.add_item(
+                    PendingButton(
+                        "alias",
+                        token,
+                        "Add as a phrasing of the existing entry",
+                        discord.ButtonStyle.secondary,
+                    )
+                )
+            view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
+            await send(
+                interaction,
+                f"Not saved yet: “{clip(entry.question, 200)}” looks like an existing entry, "
+                f"“{clip(best.question, 200)}” (`{best.entry_id}`, {best.confidence:.0%} match). "
+                "Members asking it would already get that answer.",
+                view=view,
+            )
+            return
+        await self._create(interaction, entry)
+
+    async def _create(self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False) -> None:
+        saved = await self.service.save_entry(
+            entry, actor=actor_of(interaction.user), action="add", create=True
+        )
+        content = f"Added `{saved.id}`. Members can find it with /ask now."
+        embed = await self._summary_reply(saved.guild_id or 0, saved.id)
+        if edit:
+            await interaction.response.edit_message(
+                content=content, embed=discord.Embed.from_dict(embed), view=None, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await send(interaction, content, embed=embed)
+
+    @faq.command(name="answer", description="Add another expert's answer to an entry")
+    @app_commands.describe(entry="The entry (start typing its question)")
+    async def answer(self, interaction: discord.Interaction, entry: str) -> None:
+        stored = self._own(self._gid(interaction), entry)
+        if len(stored.entry.answers) >= MAX_ANSWERS:
+            raise CurationError(
+                f"`{stored.entry.id}` already has {MAX_ANSWERS} answers, the most it can hold."
+            )
+        await interaction.response.send_modal(AnswerModal(stored))
+
+    async def finish_answer(self, interaction: discord.Interaction, modal: AnswerModal) -> None:
+        gid = self._gid(interaction)
+        stored = self.service.own_entry(gid, modal.entry_id)
+        answer = make_answer(
+            modal.text.value,
+            modal.expert.value,
+            modal.where.value,
+            modal.answer_title.value,
+            profile_url=modal.profile_url,
+        )
+        actor = actor_of(interaction.user)
+        if modal.index is None:
+            with_answer(stored.entry, answer)  # validates limits; add_answer appends to the current entry
+            saved = await self.service.add_answer(gid, modal.entry_id, answer, actor=actor)
+            what = f"Added answer {len(saved.answers)} to `{saved.id}`"
+        else:
+            changed = with_answer(stored.entry, answer, modal.index)
+            saved = await self.service.save_unchanged_since(
+                changed, modal.revision, actor=actor, action="edit"
+            )
+            what = f"Updated answer {modal.index + 1} of `{saved.id}`"
+        await send(
+            interaction,
+            f"{what}. The summary members see now:",
+            embed=await self._summary_reply(gid, saved.id),
+        )
+
+    @faq.command(name="edit", description="Edit an entry's question and phrasings, or one of its answers")
+    @app_commands.describe(
+        entry="The entry (start typing its question)",
+        answer="Edit this answer (1 = the first) instead of the question",
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        entry: str,
+        answer: app_commands.Range[int, 1, 50] | None = None,
+    ) -> None:
+        stored = self._own(self._gid(interaction), entry)
+        if answer is None:
+            await interaction.response.send_modal(EditModal(stored))
+            return
+        if answer > len(stored.entry.answers):
+            raise CurationError(
+                f"`{stored.entry.id}` has {len(stored.entry.answers)} answers; pick 1 to "
+                f"{len(stored.entry.answers)}."
+            )
+        await interaction.response.send_modal(AnswerModal(stored, answer - 1))
+
+    async def finish_edit(self, interaction: discord.Interaction, modal: EditModal) -> None:
+        gid = self._gid(interaction)
+        stored = self.service.own_entry(gid, modal.entry_id)
+        changed = edited_entry(
+            stored.entry,
+            question=modal.question.value,
+            phrasings=modal.phrasings.value,
+            body=modal.body.value,
+            tags=modal.tags.value,
+        )
+        if changed == stored.entry:
+            await send(interaction, "No changes; nothing was saved.")
+            return
+        await self.service.settings(gid)
+        dupes = near_duplicates(
+            self.service.rank(changed.question, gid, 3),
+            bar=self.service.thresholds(gid).answer,
+            exclude=changed.id,
+        )
+        saved = await self.service.save_unchanged_since(
+            changed, modal.revision, actor=actor_of(interaction.user), action="edit"
+        )
+        note = ""
+        if dupes and changed.question != stored.entry.question:
+            other = dupes[0]
+            note = f"\nNote: the question also looks like “{clip(other.question, 150)}” (`{other.entry_id}`)."
+        stored_now = self.service.own_entry(gid, saved.id)
+        await send(
+            interaction,
+            f"Saved `{saved.id}`.{note}",
+            embed=entry_embed(saved, scope="server", summary=self.service.summary_of(stored_now)),
+        )
+
+    @faq.command(name="alias", description="Add an alternate phrasing or keyword to an entry")
+    @app_commands.describe(entry="The entry (start typing its question)", phrase="Words members use for it")
+    async def alias(
+        self, interaction: discord.Interaction, entry: str, phrase: app_commands.Range[str, 1, 200]
+    ) -> None:
+        gid = self._gid(interaction)
+        stored = self._own(gid, entry)
+        changed = with_phrasing(stored.entry, phrase)
+        await self.service.save_entry(changed, actor=actor_of(interaction.user), action="alias", create=False)
+        await self.service.store.forget_query(gid, phrase)  # no longer an unanswered query
+        await send(
+            interaction,
+            f"Added “{clip(changed.phrasings[-1], 200)}” as a phrasing of `{changed.id}` "
+            f"({len(changed.phrasings)} phrasings now).",
+        )
+
+    # -- remove / restore / hide / unhide -----------------------------------------------------------
+
+    @faq.command(name="remove", description="Remove an entry (it can be restored)")
+    @app_commands.describe(entry="The entry (start typing its question)")
+    async def remove(self, interaction: discord.Interaction, entry: str) -> None:
+        stored = self._own(self._gid(interaction), entry)
+        view = discord.ui.View(timeout=None)
+        view.add_item(RemoveButton(stored.entry.id, True))
+        view.add_item(RemoveButton(stored.entry.id, False))
+        await send(
+            interaction,
+            f"Remove “{clip(stored.entry.question, 200)}” (`{stored.entry.id}`)? Members will "
+            "stop getting it; `/faq restore` brings it back.",
+            view=view,
+        )
+
+    @faq.command(name="restore", description="Bring back a removed entry")
+    @app_commands.describe(entry="A removed entry")
+    async def restore(self, interaction: discord.Interaction, entry: str) -> None:
+        gid = self._gid(interaction)
+        e = self._resolve(entry, self.service.removed_entries(gid), "removed entry")
+        await self.service.set_removed(gid, e.id, False, actor=actor_of(interaction.user))
+        await send(interaction, f"Restored `{e.id}`; members get it again.")
+
+    @faq.command(name="hide", description="Hide a global entry (from the bot's data) in this server")
+    @app_commands.describe(entry="A global entry")
+    async def hide(self, interaction: discord.Interaction, entry: str) -> None:
+        gid = self._gid(interaction)
+        hidden = self.service.hidden_ids(gid)
+        e = self._resolve(entry, [g for g in self._globals() if g.id not in hidden], "visible global entry")
+        await self.service.set_hidden(gid, e.id, True, actor=actor_of(interaction.user))
+        await send(
+            interaction, f"Hid the global entry `{e.id}` in this server. `/faq unhide` shows it again."
+        )
+
+    @faq.command(name="unhide", description="Show a hidden global entry in this server again")
+    @app_commands.describe(entry="A hidden global entry")
+    async def unhide(self, interaction: discord.Interaction, entry: str) -> None:
+        gid = self._gid(interaction)
+        hidden = self.service.hidden_ids(gid)
+        e = self._resolve(entry, [g for g in self._globals() if g.id in hidden], "hidden global entry")
+        await self.service.set_hidden(gid, e.id, False, actor=actor_of(interaction.user))
+        await send(interaction, f"The global entry `{e.id}` is shown in this server again.")
+
+    # -- list / show / stats / history ----------------------------------------------------------------
+
+    @faq.command(name="list", description="List entries, with an optional filter")
+    @app_commands.describe(
+        filter="Words in the question, a phrasing, a tag or an expert's name",
+        scope="Which entries (default: all)",
+    )
+    @app_commands.choices(scope=[app_commands.Choice(name=s, value=s) for s in LIST_SCOPES])
+    async def list_(
+        self,
+        interaction: discord.Interaction,
+        filter: app_commands.Range[str, 1, FILTER_MAX] | None = None,
+        scope: str = "all",
+    ) -> None:
+        if scope not in LIST_SCOPES:
+            raise CurationError(f"scope: choose one of {', '.join(LIST_SCOPES)}.")
+        embed, view = self.list_message(self._gid(interaction), scope, (filter or "").strip(), 0)
+        await send(interaction, embed=embed, view=view)
+
+    @faq.command(name="show", description="Show an entry: phrasings, experts, summary, feedback")
+    @app_commands.describe(entry="The entry (start typing its question)")
+    async def show(self, interaction: discord.Interaction, entry: str) -> None:
+        gid = self._gid(interaction)
+        item = next((x for x in self._all(gid) if x.entry.id == entry.strip()), None)
+        if item is None:
+            e = self._resolve(entry, [x.entry for x in self._all(gid)])
+            item = next(x for x in self._all(gid) if x.entry.id == e.id)
+        stats = await self.service.store.stats(gid)
+        stored = self.service.find(gid, item.entry.id) if not item.state else None
+        summary = self.service.summary_of(stored) if stored else None
+        embed = entry_embed(
+            item.entry,
+            scope=item.scope,
+            state=item.state,
+            summary=summary,
+            feedback=stats.feedback.get(item.entry.id),
+        )
+        view = discord.ui.View(timeout=None)
+        if stored is not None:
+            view.add_item(AllAnswers(item.entry.id))
+        await send(interaction, embed=embed, view=view)
+
+    @faq.command(name="stats", description="Top and unanswered queries, feedback per entry")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        gid = self._gid(interaction)
+        stats = await self.service.store.stats(gid, limit=10)
+        questions = {x.entry.id: x.entry.question for x in self._all(gid)}
+        own = {e.id for e in self.service.own_entries(gid)}
+        suggestions = suggest_aliases(stats.unanswered, lambda q: self.service.rank(q, gid, 5), own)
+        view = discord.ui.View(timeout=None)
+        for s in suggestions:
+            view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
+        await send(interaction, embed=stats_embed(stats, questions, suggestions), view=view)
+
+    async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
+        gid = self._gid(interaction)
+        stats = await self.service.store.stats(gid, limit=1000)
+        query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+        if query is None:
+            raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
+        stored = self.service.own_entry(gid, entry_id)
+        changed = with_phrasing(stored.entry, query)
+        await self.service.save_entry(changed, actor=actor_of(interaction.user), action="alias", create=False)
+        await self.service.store.forget_query(gid, query)
+        await send(
+            interaction,
+            f"Added “{clip(query, 200)}” as a phrasing of `{entry_id}`; it is off the unanswered list.",
+        )
+
+    @faq.command(name="history", description="Who changed an entry, when, and what (no entry: settings)")
+    @app_commands.describe(entry="The entry (leave empty for the settings' history)")
+    async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
+        gid = self._gid(interaction)
+        if entry is None or entry.strip() == "":
+            records = await self.service.store.history(gid, SETTINGS_KEY)
+            await send(interaction, embed=history_embed(records, "settings"))
+            return
+        entry_id = entry.strip()
+        known = {x.entry.id: x.entry for x in self._all(gid)}
+        if entry_id not in known:
+            entry_id = self._resolve(entry, list(known.values())).id
+        records = await self.service.store.history(gid, entry_id)
+        await send(
+            interaction, embed=history_embed(records, f"{clip(known[entry_id].question, 150)} ({entry_id})")
+        )
+
+    # -- import / export ------------------------------------------------------------------------
+
+    @faq.command(
+        name="import", description="Import a /faq export (YAML) or a Q&A thread (text): preview first"
+    )
+    @app_commands.describe(file="A .yaml export or a .txt thread, at most 1 MiB")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        gid = self._gid(interaction)
+        if file.size > MAX_UPLOAD_BYTES:
+            raise CurationError(
+                f"{file.filename} is {file.size // 1024} KiB; the limit is "
+                f"{MAX_UPLOAD_BYTES // 1024} KiB — split it."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException as exc:
+            raise CurationError(
+                f"Could not download {file.filename} from Discord ({exc.status}); try again."
+            ) from None
+        own = {e.id for e in self.service.own_entries(gid)} | {
+            e.id for e in self.service.removed_entries(gid)
+        }
+        plan = plan_import(
+            file.filename, data, guild_id=gid, own_ids=own, global_ids={e.id for e in self._globals()}
+        )
+        token = self.pending.put((gid, interaction.user.id), plan)
+        view = discord.ui.View(timeout=None)
+        view.add_item(PendingButton("ok", token, "Confirm import", discord.ButtonStyle.primary))
+        view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
+        await send(interaction, embed=import_preview_embed(plan), view=view)
+
+    @faq.command(
+        name="export", description="Download this server's entries as YAML (restore with /faq import)"
+    )
+    async def export(self, interaction: discord.Interaction) -> None:
+        gid = self._gid(interaction)
+        entries = self.service.own_entries(gid)
+        if not entries:
+            raise CurationError("This server has no entries of its own to export yet; add one with /faq add.")
+        text = dump_entries(entries)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+        file = discord.File(BytesIO(text.encode("utf-8")), filename=f"faq-{gid}-{stamp}.yaml")
+        await send(interaction, f"{len(entries)} entries. Restore them anywhere with /faq import.", file=file)
+
+    # -- pending drafts -----------------------------------------------------------------------------
+
+    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> None:
+        gid = self._gid(interaction)
+        value = self.pending.take(token, (gid, interaction.user.id))
+        if value is None:
+            await interaction.response.edit_message(
+                content="This preview has expired or was already used; run the command again.",
+                embed=None,
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        if action == "no":
+            await interaction.response.edit_message(
+                content="Cancelled; nothing was changed.", embed=None, view=None, allowed_mentions=NO_MENTIONS
+            )
+            return
+        actor = actor_of(interaction.user)
+        if isinstance(value, ImportPlan):
+            await interaction.response.defer()
+            await self.service.import_entries(gid, value.entries, actor=actor)
+            await interaction.edit_original_response(
+                content=f"Imported {len(value.entries)} entries from {value.filename}: "
+                f"{len(value.created)} new, {len(value.updated)} replaced.",
+                embed=None,
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        assert isinstance(value, DraftAdd)
+        if action == "alias" and value.duplicate_is_own:
+            stored = self.service.own_entry(gid, value.duplicate.entry_id)
+            changed = with_phrasing(stored.entry, value.entry.question)
+            await self.service.save_entry(changed, actor=actor, action="alias", create=False)
+            await interaction.response.edit_message(
+                content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
+                "no new entry was created.",
+                embed=None,
+                view=None,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        entry = value.entry
+        if entry.id in self.service.taken_ids(gid):  # taken meanwhile
+            entry = entry.with_changes(id=unique_id(entry.question, self.service.taken_ids(gid)))
+        await self._create(interaction, entry, edit=True)
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    @faq.command(name="settings", description="Show or change this server's FAQ settings")
+    @app_commands.describe(
+        add_keyword_channel="Reply to matching messages in this channel",
+        remove_keyword_channel="Stop keyword replies in this channel",
+        answer_threshold="Confidence needed to answer (0–1)",
+        suggest_threshold="Confidence needed to suggest (0–1)",
+        keyword_threshold="Confidence needed for an unprompted keyword reply (0–1)",
+        disclaimer="Footer shown under every answer",
+        moderator_role="Members with this role may use /faq (needs Manage Server to change)",
+        channel_cooldown="Seconds between keyword replies in one channel",
+        user_cooldown="Seconds between keyword replies to one member",
+        reset="Return one setting to the default",
+    )
+    @app_commands.choices(reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE])
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        add_keyword_channel: discord.TextChannel | None = None,
+        remove_keyword_channel: discord.TextChannel | None = None,
+        answer_threshold: app_commands.Range[float, 0.0, 1.0] | None = None,
+        suggest_threshold: app_commands.Range[float, 0.0, 1.0] | None = None,
+        keyword_threshold: app_commands.Range[float, 0.0, 1.0] | None = None,
+        disclaimer: app_commands.Range[str, 1, 2048] | None = None,
+        moderator_role: discord.Role | None = None,
+        channel_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
+        user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
+        reset: str | None = None,
+    ) -> None:
+        gid = self._gid(interaction)
+        if (moderator_role is not None or reset == "moderator_role") and not (
+            interaction.permissions.manage_guild or interaction.permissions.administrator
+        ):
+            raise CurationError("Only members with Manage Server can change the moderator role.")
+        current = await self.service.settings(gid)
+        thresholds = {
+            k: v
+            for k, v in (
+                ("answer", answer_threshold),
+                ("suggest", suggest_threshold),
+                ("keyword", keyword_threshold),
+            )
+            if v is not None
+        }
+        base_conf = self.service.config.matching.thresholds.model_dump()
+        base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
+        changes = settings_changes(
+            current,
+            base=base,
+            add_channel=add_keyword_channel.id if add_keyword_channel else None,
+            remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
+            thresholds=thresholds,
+            disclaimer=disclaimer,
+            moderator_role_id=moderator_role.id if moderator_role else None,
+            channel_cooldown=channel_cooldown,
+            user_cooldown=user_cooldown,
+            reset=reset,
+        )
+        if changes:
+            current = await self.service.update_settings(gid, changes, actor=actor_of(interaction.user))
+            content = "Saved: " + ", ".join(sorted(changes)) + "."
+        else:
+            content = "Current settings (pass options to change them):"
+        cfg = self.service.config
+        defaults = {
+            "thresholds": base.__dict__,
+            "disclaimer": cfg.replies.disclaimer,
+            "moderator_role_id": cfg.discord.moderator_role_id,
+            "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
+            "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
+        }
+        await send(interaction, content, embed=settings_embed(current, defaults))
+
+    # -- autocomplete -----------------------------------------------------------------------------
+
+    @answer.autocomplete("entry")
+    @edit.autocomplete("entry")
+    @alias.autocomplete("entry")
+    @remove.autocomplete("entry")
+    async def own_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(interaction, current, self.service.own_entries(interaction.guild_id or 0))
+
+    @show.autocomplete("entry")
+    @history.autocomplete("entry")
+    async def any_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(
+            interaction, current, [x.entry for x in self._all(interaction.guild_id or 0)]
+        )
+
+    @restore.autocomplete("entry")
+    async def removed_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(
+            interaction, current, self.service.removed_entries(interaction.guild_id or 0)
+        )
+
+    @hide.autocomplete("entry")
+    async def visible_global_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        hidden = self.service.hidden_ids(interaction.guild_id or 0)
+        return await self._choices(interaction, current, [e for e in self._globals() if e.id not in hidden])
+
+    @unhide.autocomplete("entry")
+    async def hidden_global_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        hidden = self.service.hidden_ids(interaction.guild_id or 0)
+        return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+async def setup(bot: commands.Bot) -> None:
+    service = await ensure_service(bot)
+    await bot.add_cog(ModerationCog(bot, service))
+
+
+async def teardown(bot: commands.Bot) -> None:
+    if getattr(bot, "faq_service_owned", False) and "cogs.faq" not in bot.extensions:
+        await bot.faq_service.close()  # type: ignore[attr-defined]
+        del bot.faq_service  # type: ignore[attr-defined]
