@@ -1,0 +1,168 @@
+"""Speed: query and autocomplete latency, index build time and peak RSS at 1k/10k/100k
+synthetic entries, with rank_bm25 on the same corpus in the same run as the reference.
+
+    python benchmarks/speed.py [--sizes 1000 10000 100000] [--queries 500] [--semantic]
+
+Each size runs in a child process so its peak RSS is its own. With --semantic the query is
+embedded for real but the entries' vectors are random unit vectors (embedding 100k entries
+takes hours on 2 cores; the per-query cost doesn't depend on their values).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.matching import Matcher, load_synonyms
+from bot.models import Answer, Entry
+
+SYLLABLES = "ka lo mi ne ru ta so vi pe da zu fo gi ha be ni ro te ma li".split()  # noqa: SIM905
+
+
+def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
+    words = {"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size * 2)}
+    return sorted(words)[:size]
+
+
+def corpus(n: int, seed: int = 0) -> tuple[list[Entry], list[str], list[str]]:
+    """Entries whose words follow a Zipf-like law, plus queries and partial inputs."""
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = [1 / (r + 1) for r in range(len(vocab))]
+
+    def text(k: int) -> str:
+        return " ".join(rng.choices(vocab, weights, k=k))
+
+    entries = [
+        Entry(
+            id=f"e{i}",
+            question=text(8) + "?",
+            phrasings=(text(6), text(5)),
+            tags=(text(1), text(1)),
+            answers=(Answer(title=text(4), text=text(40)),),
+        )
+        for i in range(n)
+    ]
+    queries, partial = [], []
+    for _ in range(1000):
+        words = rng.choice(entries).question.rstrip("?").split()
+        q = rng.sample(words, rng.randint(2, 6))
+        if rng.random() < 0.3:  # a typo
+            w = q[0]
+            i = rng.randrange(len(w))
+            q[0] = w[:i] + w[i + 1 :]
+        queries.append(" ".join(q))
+        cut = " ".join(words[: rng.randint(1, 3)])
+        partial.append(cut[: max(1, len(cut) - rng.randint(0, 3))])
+    return entries, queries, partial
+
+
+def latency(fn: Callable[[str], object], inputs: Sequence[str]) -> dict[str, float]:
+    times = []
+    for q in inputs:
+        t0 = time.perf_counter()
+        fn(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": times[len(times) // 2], "p99_ms": times[int(len(times) * 0.99) - 1]}
+
+
+class RandomEntryEmbedder:
+    """The real embedder for queries; random unit vectors for entries (see module doc)."""
+
+    def __init__(self, real: object) -> None:
+        import numpy as np
+
+        self._real, self._np, self.dim = real, np, real.dim  # type: ignore[attr-defined]
+        self._rng = np.random.default_rng(0)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> object:
+        if len(texts) == 1:
+            return self._real.embed(texts)  # type: ignore[attr-defined]
+        v = self._rng.standard_normal((len(texts), self.dim)).astype(self._np.float32)
+        return v / self._np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def child(n: int, n_queries: int, semantic: bool) -> dict[str, object]:
+    entries, queries, partial = corpus(n)
+    queries, partial = queries[:n_queries], partial[:n_queries]
+    syn = load_synonyms(None)
+    out: dict[str, object] = {"entries": n}
+    t0 = time.perf_counter()
+    m = Matcher(entries, synonyms=syn)
+    out["build_s"] = time.perf_counter() - t0
+    m.rank(queries[0])
+    out["query"] = latency(m.rank, queries)
+    out["autocomplete"] = latency(m.autocomplete, partial)
+
+    from rank_bm25 import BM25Okapi
+
+    t0 = time.perf_counter()
+    docs = [
+        " ".join((e.question, *e.phrasings, *e.tags, *(a.text for a in e.answers))).split()
+        for e in entries
+    ]
+    bm = BM25Okapi(docs)
+    out["bm25_build_s"] = time.perf_counter() - t0
+    k = max(20, n_queries // (n // 1000 or 1))  # rank_bm25 is slow at 100k; fewer queries
+    out["bm25_query"] = latency(lambda q: bm.get_top_n(q.split(), docs, 10), queries[:k])
+
+    if semantic:
+        from bot.matching import load_embedder
+
+        real = load_embedder()
+        if real is not None:
+            fake = RandomEntryEmbedder(real)
+            t0 = time.perf_counter()
+            sm = Matcher(entries, synonyms=syn, embedder=fake)  # type: ignore[arg-type]
+            out["semantic_build_s_excl_embedding"] = time.perf_counter() - t0
+            sm.rank(queries[0])
+            out["semantic_query"] = latency(sm.rank, queries)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    ap.add_argument("--queries", type=int, default=500)
+    ap.add_argument("--semantic", action="store_true")
+    ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.queries, args.semantic)))
+        return 0
+    results = []
+    for n in args.sizes:
+        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries)]
+        cmd += ["--semantic"] if args.semantic else []
+        res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        results.append(res)
+        print(json.dumps(res), file=sys.stderr)
+    print("| entries | build s | query p50 / p99 ms | autocomplete p50 / p99 ms | "
+          "rank_bm25 query p50 / p99 ms | p50 ratio | semantic query p50 / p99 ms | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        q, a, b = r["query"], r["autocomplete"], r["bm25_query"]
+        s = r.get("semantic_query")
+        sem = f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f}" if s else "-"
+        print(f"| {r['entries']:,} | {r['build_s']:.2f} | {q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
+              f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
+              f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
