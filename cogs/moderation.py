@@ -481,6 +481,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         name="faq",
         description="Curate this server's FAQ (moderators)",
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

@@ -1,0 +1,408 @@
+"""/faq through the loopback Discord emulator, with the real discord.py bot (`cogs.standalone.FaqBot`
+loading cogs.faq and cogs.moderation) on a temporary SQLite store and a copy of data/."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_config
+from bot.service import FaqService
+from cogs.moderation import REFUSAL
+from cogs.standalone import FaqBot
+from tests.conftest import ROOT, SEED_ID
+from tests.emulator import Callback, DiscordEmulator, run_bot
+from tests.emulator import payloads as p
+from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
+from tests.emulator.state import RecordedFile
+
+WAIT = 10.0
+LIP = "how-long-does-lip-filler-last"
+LIP_FIELDS = {
+    "question": "How long does lip filler last?",
+    "phrasings": "lip filler duration\nfiller lips",
+    "answer": "Hyaluronic acid lip filler usually lasts six to twelve months.",
+    "expert": "Jane Roe, MD",
+    "where": "Boston Dermatologist",
+}
+
+
+def _config(tmp_path: Path, db: str = "faq.db") -> Any:
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(ROOT / "data", data)
+    return load_config(None, {"data_dir": str(data), "database": {"url": f"sqlite:///{tmp_path / db}"},
+                              "matching": {"semantic": "off"}})  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def running(emu: DiscordEmulator, tmp_path: Path, db: str = "faq.db") -> AsyncIterator[FaqBot]:
+    """The standalone bot on its own store; commands synced before the test acts."""
+    config = _config(tmp_path, db)
+    service = await FaqService.open(config)
+    bot = FaqBot(config, service)
+    try:
+        async with run_bot(bot, emu):
+            await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), WAIT)
+            yield bot
+    finally:
+        await service.close()
+
+
+def svc(bot: FaqBot) -> FaqService:
+    return bot.faq_service
+
+
+async def call(emu: DiscordEmulator, name: str, options: dict[str, Any] | None = None, **kw: Any) -> Callback:
+    kw.setdefault("user", emu.moderator)
+    handle = await emu.send_interaction(emu.slash_command(name, options, **kw))
+    return await handle.response(timeout=WAIT)
+
+
+async def submit(emu: DiscordEmulator, opened: Callback, values: dict[str, str], **kw: Any) -> Callback:
+    """Fill the modal the bot opened (type 9) the way a member would and submit it."""
+    assert opened.type == 9, opened.data
+    kw.setdefault("user", emu.moderator)
+    handle = await emu.send_interaction(emu.modal_submit(opened.data["custom_id"], values, **kw))
+    return await handle.response(timeout=WAIT)
+
+
+def message_of(cb: Callback) -> dict[str, Any]:
+    """The message a type-4 callback created (Discord's callback resource)."""
+    return cb.request.response["resource"]["message"]  # type: ignore[no-any-return]
+
+
+async def click(
+    emu: DiscordEmulator, message: Callback | dict[str, Any], custom_id: str, **kw: Any
+) -> Callback:
+    kw.setdefault("user", emu.moderator)
+    msg = message_of(message) if isinstance(message, Callback) else message
+    handle = await emu.send_interaction(emu.component_click(msg, custom_id, **kw))
+    return await handle.response(timeout=WAIT)
+
+
+async def add(emu: DiscordEmulator, fields: dict[str, str] = LIP_FIELDS, **kw: Any) -> Callback:
+    return await submit(emu, await call(emu, "faq add", **kw), fields, **kw)
+
+
+def custom_ids(cb: Callback) -> list[str]:
+    return [c["custom_id"] for row in cb.components for c in row["components"] if "custom_id" in c]
+
+
+def upload(emu: DiscordEmulator, name: str, data: bytes) -> dict[str, Any]:
+    """An attachment as Discord serves it: stored by the emulator, downloadable over loopback."""
+    att_id = emu.world.ids.next()
+    emu.world.attachments[att_id] = RecordedFile("files[0]", name, "text/plain", data)
+    url = f"{emu.http_base}/attachments/{emu.channel}/{att_id}/{name}"
+    return p.attachment(att_id, name, len(data), url, content_type="text/plain")
+
+
+async def import_file(emu: DiscordEmulator, attachment: dict[str, Any], **kw: Any) -> tuple[Callback, Any]:
+    """/faq import file:<attachment> → the first callback and the message that answers it."""
+    kw.setdefault("user", emu.moderator)
+    payload = emu.slash_command("faq import", {"file": attachment["id"]}, **kw)
+    payload["data"]["resolved"] = {"attachments": {attachment["id"]: attachment}}
+    handle = await emu.send_interaction(payload)
+    first = await handle.response(timeout=WAIT)
+    if first.type == 4:  # refused before downloading (e.g. too large)
+        return first, first.data
+    (followup,) = await handle.followups(count=1, timeout=WAIT)
+    return first, followup
+
+
+async def ask(emu: DiscordEmulator, query: str, **kw: Any) -> Callback:
+    kw.setdefault("user", emu.user)
+    return await call(emu, "ask", {"query": query}, **kw)
+
+
+def answered(cb: Callback) -> str | None:
+    """The title of the answer embed /ask sent, or None for a miss."""
+    return cb.embeds[0]["title"] if cb.embeds and "faq:all:" in str(cb.components) else None
+
+
+# -- tests --------------------------------------------------------------------------------------------
+
+
+async def test_add_then_ask_finds_the_new_entry(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    emu = emulator
+    async with running(emu, tmp_path):
+        assert answered(await ask(emu, "how long do lip fillers last")) is None
+        opened = await call(emu, "faq add")
+        assert opened.type == 9 and opened.data["custom_id"] == "faqm:add"
+        inputs = [row["components"][0] for row in opened.data["components"]]
+        assert [i["custom_id"] for i in inputs] == ["question", "phrasings", "answer", "expert", "where"]
+        assert all(len(i["label"]) <= 45 and i["max_length"] <= 4000 for i in inputs)
+        done = await submit(emu, opened, LIP_FIELDS)
+        assert done.ephemeral and done.content == f"Added `{LIP}`. Members can find it with /ask now."
+        assert "Jane Roe" in done.embeds[0]["description"]
+        reply = await ask(emu, "how long do lip fillers last")
+        assert answered(reply) == "How long does lip filler last?" and not reply.ephemeral
+        assert answered(await ask(emu, "filler lips")) == "How long does lip filler last?"
+        # The entry option autocompletes to the new entry's id.
+        handle = await emu.send_interaction(
+            emu.autocomplete("faq answer", "entry", "lip", user=emu.moderator)
+        )
+        choices = (await handle.response(timeout=WAIT)).choices
+        assert choices[0] == {"name": "How long does lip filler last?", "value": LIP}
+
+
+async def test_second_answer_changes_the_summary(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    emu = emulator
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        before = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
+        assert before.startswith("**What 1 experts say**")
+        opened = await call(emu, "faq answer", {"entry": LIP})
+        assert opened.data["custom_id"] == f"faqm:answer:{LIP}"
+        done = await submit(emu, opened, {
+            "title": "", "answer": "Most lip filler lasts about six months. Newer fillers can last a year.",
+            "expert": "John Doe, DO", "where": "Chicago Plastic Surgeon",
+        })  # fmt: skip
+        assert done.content == f"Added answer 2 to `{LIP}`. The summary members see now:"
+        after = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
+        assert after != before and after.startswith("**What 2 experts say**")
+        assert "John Doe" in after and "Jane Roe" in after
+        entry = svc(bot).own_entry(emu.guild, LIP).entry
+        assert entry.answers[1].provider is not None and entry.answers[1].provider.location == "Chicago"
+
+
+async def test_member_without_permission_is_refused_everywhere(
+    emulator: DiscordEmulator,
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    emu = emulator
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        service = svc(bot)
+        before = (
+            service.own_entries(emu.guild),
+            await service.settings(emu.guild),
+            service.hidden_ids(emu.guild),
+        )
+        revision = await service.store.revision()
+        # Discord shows /faq to Manage Server only; the bot checks again on every use.
+        faq = next(c for c in emu.commands() if c["name"] == "faq")
+        assert int(faq["default_member_permissions"]) == 1 << 5 and faq["contexts"] == [0]
+        attachment = upload(emu, "x.yaml", b"id: x\nquestion: Q?\nanswers: [{text: a}]\n")
+        attempts: list[tuple[str, dict[str, Any]]] = [
+            ("faq add", {}), ("faq answer", {"entry": LIP}), ("faq edit", {"entry": LIP}),
+            ("faq alias", {"entry": LIP, "phrase": "lips"}), ("faq remove", {"entry": LIP}),
+            ("faq restore", {"entry": LIP}), ("faq hide", {"entry": SEED_ID}), ("faq unhide", {"entry": SEED_ID}),
+            ("faq settings", {"disclaimer": "pwned"}), ("faq export", {}), ("faq list", {}), ("faq stats", {}),
+            ("faq show", {"entry": LIP}), ("faq history", {"entry": LIP}),
+        ]  # fmt: skip
+        for name, options in attempts:
+            cb = await call(emu, name, options, user=emu.user, member_permissions=0)
+            assert (cb.type, cb.content, cb.ephemeral) == (4, REFUSAL, True), name
+        payload = emu.slash_command(
+            "faq import", {"file": attachment["id"]}, user=emu.user, member_permissions=0
+        )
+        payload["data"]["resolved"] = {"attachments": {attachment["id"]: attachment}}
+        cb = await (await emu.send_interaction(payload)).response(timeout=WAIT)
+        assert cb.content == REFUSAL
+        # Modals, buttons and autocomplete check too, even when the payload reaches the bot.
+        assert (await submit(emu, await call(emu, "faq add"), LIP_FIELDS | {"question": "Sneaky?"},
+                             user=emu.user, member_permissions=0)).content == REFUSAL  # fmt: skip
+        prompt = await call(emu, "faq remove", {"entry": LIP})
+        assert custom_ids(prompt) == [f"faqm:rm:1:{LIP}", f"faqm:rm:0:{LIP}"]
+        refused = await click(emu, prompt, f"faqm:rm:1:{LIP}", user=emu.user, member_permissions=0)
+        assert refused.content == REFUSAL
+        handle = await emu.send_interaction(
+            emu.autocomplete("faq edit", "entry", "lip", user=emu.user, member_permissions=0)
+        )
+        assert (await handle.response(timeout=WAIT)).choices == []
+        after = (
+            service.own_entries(emu.guild),
+            await service.settings(emu.guild),
+            service.hidden_ids(emu.guild),
+        )
+        assert after == before and await service.store.revision() == revision
+        assert service.find(emu.guild, LIP) is not None
+
+
+async def test_moderator_role_grants_access_but_not_the_role_setting(
+    emulator: DiscordEmulator,
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    emu = emulator
+    helpers = emu.guild_state.add_role("FAQ helpers", p.EVERYONE_PERMISSIONS)
+    helper = emu.add_user("helper")
+    emu.guild_state.add_member(helper, roles=[helpers])
+    async with running(emu, tmp_path) as bot:
+        assert (await call(emu, "faq list", user=helper)).content == REFUSAL
+        set_role = await call(emu, "faq settings", {"moderator_role": helpers})
+        assert set_role.content == "Saved: moderator_role_id."
+        assert (await svc(bot).settings(emu.guild))["moderator_role_id"] == int(helpers["id"])
+        listed = await call(emu, "faq list", user=helper)
+        assert listed.embeds[0]["title"] == "FAQ entries" and listed.content is None
+        assert (await add(emu, user=helper)).content == f"Added `{LIP}`. Members can find it with /ask now."
+        refused = await call(emu, "faq settings", {"reset": "moderator_role"}, user=helper)
+        assert (
+            refused.content
+            == "Nothing was changed. Only members with Manage Server can change the moderator role."
+        )
+        assert svc(bot).own_entries(emu.guild)[0].created_by == f"helper ({helper['id']})"
+
+
+async def test_guilds_do_not_see_each_others_entries_settings_or_stats(
+    emulator: DiscordEmulator,
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    emu = emulator
+    other = emu.add_guild("Other Guild", owner=emu.owner)
+    other.add_channel("lobby")
+    mods = other.add_role("Mods", p.MODERATOR_PERMISSIONS)
+    other.add_member(emu.moderator, roles=[mods])
+    other.add_member(emu.user)
+    g2 = {"guild": other.id}
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        await call(emu, "faq settings", {"disclaimer": "Guild one's own disclaimer."})
+        await call(emu, "faq hide", {"entry": SEED_ID})
+        await ask(emu, "do lips get puffy after filler")
+        assert answered(await ask(emu, "how long does lip filler last")) == "How long does lip filler last?"
+        # The other guild: no entry, default settings, the global entry still visible, empty stats.
+        assert answered(await ask(emu, "how long does lip filler last", **g2)) is None
+        assert answered(await ask(emu, "why does botox make my skin smoother", **g2)) is not None
+        assert answered(await ask(emu, "why does botox make my skin smoother")) is None  # hidden in guild one
+        listing = (await call(emu, "faq list", **g2)).embeds[0]
+        assert LIP not in listing["description"] and SEED_ID in listing["description"]
+        settings = {
+            f["name"]: f["value"] for f in (await call(emu, "faq settings", **g2)).embeds[0]["fields"]
+        }
+        assert "Guild one" not in settings["Disclaimer"] and settings["Disclaimer"].endswith("*(default)*")
+        stats = {f["name"]: f["value"] for f in (await call(emu, "faq stats", **g2)).embeds[0]["fields"]}
+        assert "lips" not in stats["Top queries"] and "lips" not in stats["Unanswered queries"]
+        mine = {f["name"]: f["value"] for f in (await call(emu, "faq stats")).embeds[0]["fields"]}
+        assert "1× do lips get puffy after filler" in mine["Unanswered queries"]
+        assert (await call(emu, "faq export", **g2)).content == (
+            "Nothing was changed. This server has no entries of its own to export yet; add one with /faq add."
+        )
+        refused = await call(emu, "faq edit", {"entry": LIP}, **g2)
+        assert (
+            refused.content
+            == f"Nothing was changed. No entry “{LIP}” here; pick one from the list as you type."
+        )
+        assert svc(bot).own_entries(other.id) == [] and await svc(bot).settings(other.id) == {}
+
+
+async def test_entries_survive_a_restart(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    emu = emulator
+    async with running(emu, tmp_path):
+        await add(emu)
+        await call(emu, "faq alias", {"entry": LIP, "phrase": "kysse longevity"})
+    async with running(emu, tmp_path) as bot:
+        assert answered(await ask(emu, "kysse longevity")) == "How long does lip filler last?"
+        history = (await call(emu, "faq history", {"entry": LIP})).embeds[0]
+        assert history["description"] == "2 changes"
+        assert [f["name"].split(" · ")[1:] for f in history["fields"]] == [
+            ["alias", f"mod ({emu.moderator['id']})"], ["add", f"mod ({emu.moderator['id']})"],
+        ]  # fmt: skip
+        assert "phrasings: 2 items → 3 items" in history["fields"][0]["value"]
+        assert [e.id for e in svc(bot).own_entries(emu.guild)] == [LIP]
+
+
+async def test_mentions_in_entries_ping_nobody(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    emu = emulator
+    role = emu.guild_state.roles[0]["id"]
+    hostile = {
+        "question": f"Is @everyone safe with <@&{role}> and @here fillers?",
+        "phrasings": "@everyone fillers",
+        "answer": f"Yes @everyone, ask <@&{role}> and <@{emu.user['id']}>.",
+        "expert": "Jane Roe, MD",
+        "where": "",
+    }
+    async with running(emu, tmp_path):
+        added = await add(emu, hostile)
+        entry_id = added.content.split("`")[1] if added.content else ""
+        assert (await ask(emu, "is everyone safe with fillers")).embeds
+        await call(emu, "faq show", {"entry": entry_id})
+        await call(emu, "faq list", {"filter": "everyone"})
+        await call(emu, "faq alias", {"entry": entry_id, "phrase": "@here please"})
+        await call(emu, "faq history", {"entry": entry_id})
+        await ask(emu, "@everyone unanswered <@&1>")
+        await call(emu, "faq stats")
+        await call(emu, "faq export")
+    bodies = [r.json for r in emu.requests if r.path.endswith("/callback") or "/webhooks/" in r.path]
+    sent = [b.get("data", b) for b in bodies if isinstance(b, dict) and b.get("type") != 9]
+    messages = [m for m in sent if m.get("content") or m.get("embeds")]
+    assert len(messages) >= 9
+    assert all(m.get("allowed_mentions") == {"parse": []} for m in messages), messages
+    assert any("@everyone" in str(m) for m in messages)
+
+
+async def test_malformed_import_changes_nothing(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    emu = emulator
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        service = svc(bot)
+        before, revision = service.own_entries(emu.guild), await service.store.revision()
+        cases = [
+            ("broken.yaml", b"entries:\n- id: a\n  question: [oops\n", "broken.yaml:4: invalid YAML"),
+            ("partial.yaml", b"entries:\n- id: ok\n  question: Fine\n  answers: [{text: yes}]\n"
+                             b"- id: bad\n  question: Where are the answers\n", "field 'entries.1.answers'"),
+            ("thread.txt", b"Only a question here?\n", "no answers"),
+            ("binary.yaml", b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+            ("big.yaml", b"#" * (1024 * 1024 + 1), "the limit is 1024 KiB"),
+        ]  # fmt: skip
+        for name, data, message in cases:
+            first, followup = await import_file(emu, upload(emu, name, data))
+            assert first.ephemeral and first.type == (4 if name == "big.yaml" else 5)
+            assert (
+                followup["content"].startswith("Nothing was changed.") and message in followup["content"]
+            ), name
+            assert not followup.get("components")
+        assert service.own_entries(emu.guild) == before and await service.store.revision() == revision
+
+
+async def test_build_export_and_restore_into_a_fresh_store(
+    emulator: DiscordEmulator,
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    """Done when: a small FAQ built in Discord, exported, restores losslessly into a fresh store."""
+    emu = emulator
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        await submit(emu, await call(emu, "faq answer", {"entry": LIP}),
+                     {"answer": "About six months; longer with newer products.", "expert": "Dr. Green"})  # fmt: skip
+        opened = await call(emu, "faq edit", {"entry": LIP})
+        defaults = {row["components"][0]["custom_id"]: row["components"][0].get("value")
+                    for row in opened.data["components"]}  # fmt: skip
+        assert defaults["question"] == "How long does lip filler last?"
+        assert defaults["phrasings"] == "lip filler duration\nfiller lips"
+        edited = await submit(
+            emu, opened, {**defaults, "body": "Asked by many members.", "tags": "fillers, lips"}
+        )
+        assert edited.content == f"Saved `{LIP}`."
+        await add(emu, {"question": "Does tretinoin cause purging?", "answer": "Yes, often for 4-6 weeks.",
+                        "expert": "Sam Lee, MD", "where": "Austin Dermatologist", "phrasings": ""})  # fmt: skip
+        await call(emu, "faq alias", {"entry": "does-tretinoin-cause-purging", "phrase": "retinoid purge"})
+        original = svc(bot).own_entries(emu.guild)
+        exported = await call(emu, "faq export")
+        assert exported.ephemeral and exported.content == "2 entries. Restore them anywhere with /faq import."
+        (file,) = exported.files
+        assert file.filename.startswith(f"faq-{emu.guild}-") and file.filename.endswith(".yaml")
+    async with running(emu, tmp_path, db="fresh.db") as fresh:
+        assert svc(fresh).own_entries(emu.guild) == []
+        _, preview = await import_file(emu, upload(emu, "restore.yaml", file.data))
+        embed = preview["embeds"][0]
+        assert "2 entries from YAML: 2 new, 0 replacing" in embed["description"]
+        assert svc(fresh).own_entries(emu.guild) == []  # nothing before Confirm
+        ok = next(c for c in custom_ids_of(preview) if c.startswith("faqm:pd:ok:"))
+        handle = await emu.send_interaction(emu.component_click(preview, ok, user=emu.moderator))
+        assert (await handle.response(timeout=WAIT)).type == 6
+        (edit,) = await handle.edits(count=1, timeout=WAIT)
+        assert edit.json["content"] == "Imported 2 entries from restore.yaml: 2 new, 0 replaced."
+        assert svc(fresh).own_entries(emu.guild) == original
+        assert answered(await ask(emu, "retinoid purge")) == "Does tretinoin cause purging?"
+        again = await call(emu, "faq export")
+        assert again.files[0].data == file.data
+
+
+def custom_ids_of(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in message.get("components", []) for c in row["components"]]
