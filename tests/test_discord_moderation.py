@@ -36,8 +36,14 @@ def _config(tmp_path: Path, db: str = "faq.db") -> Any:
     data = tmp_path / "data"
     if not data.exists():
         shutil.copytree(ROOT / "data", data)
-    return load_config(None, {"data_dir": str(data), "database": {"url": f"sqlite:///{tmp_path / db}"},
-                              "matching": {"semantic": "off"}})  # fmt: skip
+    return load_config(
+        None,
+        {
+            "data_dir": str(data),
+            "database": {"url": f"sqlite:///{tmp_path / db}"},
+            "matching": {"semantic": "off"},
+        },
+    )
 
 
 @contextlib.asynccontextmanager
@@ -52,6 +58,11 @@ async def running(emu: DiscordEmulator, tmp_path: Path, db: str = "faq.db") -> A
             yield bot
     finally:
         await service.close()
+
+
+@pytest.fixture
+def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
+    return emulator
 
 
 def svc(bot: FaqBot) -> FaqService:
@@ -128,8 +139,7 @@ def answered(cb: Callback) -> str | None:
 # -- tests --------------------------------------------------------------------------------------------
 
 
-async def test_add_then_ask_finds_the_new_entry(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
-    emu = emulator
+async def test_add_then_ask_finds_the_new_entry(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path):
         assert answered(await ask(emu, "how long do lip fillers last")) is None
         opened = await call(emu, "faq add")
@@ -151,18 +161,23 @@ async def test_add_then_ask_finds_the_new_entry(emulator: DiscordEmulator, tmp_p
         assert choices[0] == {"name": "How long does lip filler last?", "value": LIP}
 
 
-async def test_second_answer_changes_the_summary(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
-    emu = emulator
+async def test_second_answer_changes_the_summary(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path) as bot:
         await add(emu)
         before = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
         assert before.startswith("**What 1 experts say**")
         opened = await call(emu, "faq answer", {"entry": LIP})
         assert opened.data["custom_id"] == f"faqm:answer:{LIP}"
-        done = await submit(emu, opened, {
-            "title": "", "answer": "Most lip filler lasts about six months. Newer fillers can last a year.",
-            "expert": "John Doe, DO", "where": "Chicago Plastic Surgeon",
-        })  # fmt: skip
+        done = await submit(
+            emu,
+            opened,
+            {
+                "title": "",
+                "answer": "Most lip filler lasts about six months. Newer fillers can last a year.",
+                "expert": "John Doe, DO",
+                "where": "Chicago Plastic Surgeon",
+            },
+        )
         assert done.content == f"Added answer 2 to `{LIP}`. The summary members see now:"
         after = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
         assert after != before and after.startswith("**What 2 experts say**")
@@ -171,11 +186,7 @@ async def test_second_answer_changes_the_summary(emulator: DiscordEmulator, tmp_
         assert entry.answers[1].provider is not None and entry.answers[1].provider.location == "Chicago"
 
 
-async def test_member_without_permission_is_refused_everywhere(
-    emulator: DiscordEmulator,
-    tmp_path: Path,  # noqa: F811
-) -> None:
-    emu = emulator
+async def test_member_without_permission_is_refused_everywhere(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path) as bot:
         await add(emu)
         service = svc(bot)
@@ -190,12 +201,21 @@ async def test_member_without_permission_is_refused_everywhere(
         assert int(faq["default_member_permissions"]) == 1 << 5 and faq["contexts"] == [0]
         attachment = upload(emu, "x.yaml", b"id: x\nquestion: Q?\nanswers: [{text: a}]\n")
         attempts: list[tuple[str, dict[str, Any]]] = [
-            ("faq add", {}), ("faq answer", {"entry": LIP}), ("faq edit", {"entry": LIP}),
-            ("faq alias", {"entry": LIP, "phrase": "lips"}), ("faq remove", {"entry": LIP}),
-            ("faq restore", {"entry": LIP}), ("faq hide", {"entry": SEED_ID}), ("faq unhide", {"entry": SEED_ID}),
-            ("faq settings", {"disclaimer": "pwned"}), ("faq export", {}), ("faq list", {}), ("faq stats", {}),
-            ("faq show", {"entry": LIP}), ("faq history", {"entry": LIP}),
-        ]  # fmt: skip
+            ("faq add", {}),
+            ("faq answer", {"entry": LIP}),
+            ("faq edit", {"entry": LIP}),
+            ("faq alias", {"entry": LIP, "phrase": "lips"}),
+            ("faq remove", {"entry": LIP}),
+            ("faq restore", {"entry": LIP}),
+            ("faq hide", {"entry": SEED_ID}),
+            ("faq unhide", {"entry": SEED_ID}),
+            ("faq settings", {"disclaimer": "pwned"}),
+            ("faq export", {}),
+            ("faq list", {}),
+            ("faq stats", {}),
+            ("faq show", {"entry": LIP}),
+            ("faq history", {"entry": LIP}),
+        ]
         for name, options in attempts:
             cb = await call(emu, name, options, user=emu.user, member_permissions=0)
             assert (cb.type, cb.content, cb.ephemeral) == (4, REFUSAL, True), name
@@ -206,8 +226,15 @@ async def test_member_without_permission_is_refused_everywhere(
         cb = await (await emu.send_interaction(payload)).response(timeout=WAIT)
         assert cb.content == REFUSAL
         # Modals, buttons and autocomplete check too, even when the payload reaches the bot.
-        assert (await submit(emu, await call(emu, "faq add"), LIP_FIELDS | {"question": "Sneaky?"},
-                             user=emu.user, member_permissions=0)).content == REFUSAL  # fmt: skip
+        assert (
+            await submit(
+                emu,
+                await call(emu, "faq add"),
+                LIP_FIELDS | {"question": "Sneaky?"},
+                user=emu.user,
+                member_permissions=0,
+            )
+        ).content == REFUSAL
         prompt = await call(emu, "faq remove", {"entry": LIP})
         assert custom_ids(prompt) == [f"faqm:rm:1:{LIP}", f"faqm:rm:0:{LIP}"]
         refused = await click(emu, prompt, f"faqm:rm:1:{LIP}", user=emu.user, member_permissions=0)
@@ -226,10 +253,8 @@ async def test_member_without_permission_is_refused_everywhere(
 
 
 async def test_moderator_role_grants_access_but_not_the_role_setting(
-    emulator: DiscordEmulator,
-    tmp_path: Path,  # noqa: F811
+    emu: DiscordEmulator, tmp_path: Path
 ) -> None:
-    emu = emulator
     helpers = emu.guild_state.add_role("FAQ helpers", p.EVERYONE_PERMISSIONS)
     helper = emu.add_user("helper")
     emu.guild_state.add_member(helper, roles=[helpers])
@@ -250,10 +275,8 @@ async def test_moderator_role_grants_access_but_not_the_role_setting(
 
 
 async def test_guilds_do_not_see_each_others_entries_settings_or_stats(
-    emulator: DiscordEmulator,
-    tmp_path: Path,  # noqa: F811
+    emu: DiscordEmulator, tmp_path: Path
 ) -> None:
-    emu = emulator
     other = emu.add_guild("Other Guild", owner=emu.owner)
     other.add_channel("lobby")
     mods = other.add_role("Mods", p.MODERATOR_PERMISSIONS)
@@ -291,8 +314,7 @@ async def test_guilds_do_not_see_each_others_entries_settings_or_stats(
         assert svc(bot).own_entries(other.id) == [] and await svc(bot).settings(other.id) == {}
 
 
-async def test_entries_survive_a_restart(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
-    emu = emulator
+async def test_entries_survive_a_restart(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path):
         await add(emu)
         await call(emu, "faq alias", {"entry": LIP, "phrase": "kysse longevity"})
@@ -301,14 +323,14 @@ async def test_entries_survive_a_restart(emulator: DiscordEmulator, tmp_path: Pa
         history = (await call(emu, "faq history", {"entry": LIP})).embeds[0]
         assert history["description"] == "2 changes"
         assert [f["name"].split(" · ")[1:] for f in history["fields"]] == [
-            ["alias", f"mod ({emu.moderator['id']})"], ["add", f"mod ({emu.moderator['id']})"],
-        ]  # fmt: skip
+            ["alias", f"mod ({emu.moderator['id']})"],
+            ["add", f"mod ({emu.moderator['id']})"],
+        ]
         assert "phrasings: 2 items → 3 items" in history["fields"][0]["value"]
         assert [e.id for e in svc(bot).own_entries(emu.guild)] == [LIP]
 
 
-async def test_mentions_in_entries_ping_nobody(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
-    emu = emulator
+async def test_mentions_in_entries_ping_nobody(emu: DiscordEmulator, tmp_path: Path) -> None:
     role = emu.guild_state.roles[0]["id"]
     hostile = {
         "question": f"Is @everyone safe with <@&{role}> and @here fillers?",
@@ -336,20 +358,23 @@ async def test_mentions_in_entries_ping_nobody(emulator: DiscordEmulator, tmp_pa
     assert any("@everyone" in str(m) for m in messages)
 
 
-async def test_malformed_import_changes_nothing(emulator: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
-    emu = emulator
+async def test_malformed_import_changes_nothing(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path) as bot:
         await add(emu)
         service = svc(bot)
         before, revision = service.own_entries(emu.guild), await service.store.revision()
         cases = [
             ("broken.yaml", b"entries:\n- id: a\n  question: [oops\n", "broken.yaml:4: invalid YAML"),
-            ("partial.yaml", b"entries:\n- id: ok\n  question: Fine\n  answers: [{text: yes}]\n"
-                             b"- id: bad\n  question: Where are the answers\n", "field 'entries.1.answers'"),
+            (
+                "partial.yaml",
+                b"entries:\n- id: ok\n  question: Fine\n  answers: [{text: yes}]\n"
+                b"- id: bad\n  question: Where are the answers\n",
+                "field 'entries.1.answers'",
+            ),
             ("thread.txt", b"Only a question here?\n", "no answers"),
             ("binary.yaml", b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
             ("big.yaml", b"#" * (1024 * 1024 + 1), "the limit is 1024 KiB"),
-        ]  # fmt: skip
+        ]
         for name, data, message in cases:
             first, followup = await import_file(emu, upload(emu, name, data))
             assert first.ephemeral and first.type == (4 if name == "big.yaml" else 5)
@@ -360,27 +385,36 @@ async def test_malformed_import_changes_nothing(emulator: DiscordEmulator, tmp_p
         assert service.own_entries(emu.guild) == before and await service.store.revision() == revision
 
 
-async def test_build_export_and_restore_into_a_fresh_store(
-    emulator: DiscordEmulator,
-    tmp_path: Path,  # noqa: F811
-) -> None:
+async def test_build_export_and_restore_into_a_fresh_store(emu: DiscordEmulator, tmp_path: Path) -> None:
     """Done when: a small FAQ built in Discord, exported, restores losslessly into a fresh store."""
-    emu = emulator
     async with running(emu, tmp_path) as bot:
         await add(emu)
-        await submit(emu, await call(emu, "faq answer", {"entry": LIP}),
-                     {"answer": "About six months; longer with newer products.", "expert": "Dr. Green"})  # fmt: skip
+        await submit(
+            emu,
+            await call(emu, "faq answer", {"entry": LIP}),
+            {"answer": "About six months; longer with newer products.", "expert": "Dr. Green"},
+        )
         opened = await call(emu, "faq edit", {"entry": LIP})
-        defaults = {row["components"][0]["custom_id"]: row["components"][0].get("value")
-                    for row in opened.data["components"]}  # fmt: skip
+        defaults = {
+            row["components"][0]["custom_id"]: row["components"][0].get("value")
+            for row in opened.data["components"]
+        }
         assert defaults["question"] == "How long does lip filler last?"
         assert defaults["phrasings"] == "lip filler duration\nfiller lips"
         edited = await submit(
             emu, opened, {**defaults, "body": "Asked by many members.", "tags": "fillers, lips"}
         )
         assert edited.content == f"Saved `{LIP}`."
-        await add(emu, {"question": "Does tretinoin cause purging?", "answer": "Yes, often for 4-6 weeks.",
-                        "expert": "Sam Lee, MD", "where": "Austin Dermatologist", "phrasings": ""})  # fmt: skip
+        await add(
+            emu,
+            {
+                "question": "Does tretinoin cause purging?",
+                "answer": "Yes, often for 4-6 weeks.",
+                "expert": "Sam Lee, MD",
+                "where": "Austin Dermatologist",
+                "phrasings": "",
+            },
+        )
         await call(emu, "faq alias", {"entry": "does-tretinoin-cause-purging", "phrase": "retinoid purge"})
         original = svc(bot).own_entries(emu.guild)
         exported = await call(emu, "faq export")
