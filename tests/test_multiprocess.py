@@ -103,15 +103,8 @@ async def test_hiding_a_global_entry_is_seen_by_the_other(pair: tuple[FaqService
 
 
 async def test_settings_changed_in_one_process_are_seen_by_the_other(
-    pair: tuple[FaqService, FaqService], request: pytest.FixtureRequest
+    pair: tuple[FaqService, FaqService],
 ) -> None:
-    if request.node.callspec.params["db_url"] == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="SQLiteStore.set_settings does not bump the revision, so refresh() misses it",
-            )
-        )
     a, b = pair
     assert await b.settings(GUILD) == {}  # b has it cached now
     await a.update_settings(GUILD, {"keyword_channels": [7]}, actor="mod#1")
@@ -173,12 +166,6 @@ async def test_processes_starting_together_on_postgres(data_dir: Path, tmp_path:
             await store.close()
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: it fails often, not always
-    reason="SQLiteStore reads PRAGMA user_version and diffs data/ outside its BEGIN IMMEDIATE: "
-    "processes starting together fail with 'table entries already exists' or "
-    "'UNIQUE constraint failed' (fix: re-read inside the transaction, as PostgresStore does)",
-)
 async def test_processes_starting_together_on_sqlite(data_dir: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     results = await run_processes(url, data_dir, tmp_path, count=2)

@@ -154,19 +154,23 @@ class SQLiteStore:
         await self._db.close()
 
     async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        version = int(row[0]) if row else 0
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"database schema version {version} is newer than this faqbot "
-                f"({len(MIGRATIONS)}); upgrade faqbot"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # The version is read inside each BEGIN IMMEDIATE, so processes opening a new file at
+        # the same moment migrate it once, one after the other.
+        while True:
             async with self._transaction() as db:
-                for statement in filter(str.strip, script.split(";\n")):
+                async with db.execute("PRAGMA user_version") as cur:
+                    row = await cur.fetchone()
+                version = int(row[0]) if row else 0
+                if version > len(MIGRATIONS):
+                    raise StoreError(
+                        f"database schema version {version} is newer than this faqbot "
+                        f"({len(MIGRATIONS)}); upgrade faqbot"
+                    )
+                if version == len(MIGRATIONS):
+                    return
+                for statement in filter(str.strip, MIGRATIONS[version].split(";\n")):
                     await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {number}")
+                await db.execute(f"PRAGMA user_version = {version + 1}")
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -252,6 +256,23 @@ class SQLiteStore:
             return SyncReport(unchanged=len(wanted))
         summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
         async with self._transaction() as db:
+            # Another process may have synced since the read above: decide again, under the lock.
+            async with db.execute(
+                "SELECT pk, id, content_hash, data FROM entries WHERE guild_id = ?", (GLOBAL,)
+            ) as cur:
+                existing = {row["id"]: row for row in await cur.fetchall()}
+            added = [e for i, e in wanted.items() if i not in existing]
+            updated = [
+                e
+                for i, e in wanted.items()
+                if i in existing and existing[i]["content_hash"] != content_hash(e)
+            ]
+            removed = sorted(set(existing) - set(wanted))
+            if not (added or updated or removed):
+                return SyncReport(unchanged=len(wanted))
+            for e in [*added, *updated]:
+                if e.id not in summaries:
+                    summaries[e.id] = summarize(e)
             rev = await self._bump(db)
             stamp = now()
             for e in added:
@@ -409,7 +430,8 @@ class SQLiteStore:
 
     async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]:
         """Full-text filter for moderator lists; `text` is quoted so it can never be FTS syntax."""
-        terms = " ".join('"' + t.replace('"', '""') + '"' for t in text.split()[:20])
+        words = text.replace("\x00", " ").split()[:20]  # NUL would end FTS5's string early
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in words)
         if not terms:
             return []
         async with self._db.execute(
@@ -430,6 +452,7 @@ class SQLiteStore:
     async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None:
         old = await self.get_settings(guild_id)
         async with self._transaction() as db:
+            await self._bump(db)  # other processes reload (FaqService caches settings until then)
             await db.execute(
                 "INSERT INTO guild_settings VALUES (?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
