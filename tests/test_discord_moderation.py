@@ -440,3 +440,150 @@ async def test_build_export_and_restore_into_a_fresh_store(emu: DiscordEmulator,
 
 def custom_ids_of(message: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in message.get("components", []) for c in row["components"]]
+
+
+async def test_remove_needs_confirmation_and_restore_brings_it_back(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path):
+        await add(emu)
+        prompt = await call(emu, "faq remove", {"entry": LIP})
+        cancelled = await click(emu, prompt, f"faqm:rm:0:{LIP}")
+        assert cancelled.type == 7 and cancelled.content == "Cancelled; nothing was removed."
+        assert answered(await ask(emu, "how long does lip filler last")) is not None
+        prompt = await call(emu, "faq remove", {"entry": LIP})
+        done = await click(emu, prompt, f"faqm:rm:1:{LIP}")
+        assert done.type == 7 and done.content.startswith(f"Removed `{LIP}`") and done.components == []
+        assert answered(await ask(emu, "how long does lip filler last")) is None
+        handle = await emu.send_interaction(emu.autocomplete("faq restore", "entry", "", user=emu.moderator))
+        assert [c["value"] for c in (await handle.response(timeout=WAIT)).choices] == [LIP]
+        listed = (await call(emu, "faq list", {"scope": "removed"})).embeds[0]["description"]
+        assert f"`{LIP}` · 1 answers · server, removed" in listed
+        assert (
+            await call(emu, "faq restore", {"entry": LIP})
+        ).content == f"Restored `{LIP}`; members get it again."
+        assert answered(await ask(emu, "how long does lip filler last")) is not None
+        history = (await call(emu, "faq history", {"entry": LIP})).embeds[0]
+        assert [f["name"].split(" · ")[1] for f in history["fields"]] == ["restore", "remove", "add"]
+
+
+async def test_global_entries_are_read_only_but_can_be_hidden(emu: DiscordEmulator, tmp_path: Path) -> None:
+    async with running(emu, tmp_path) as bot:
+        for name, options in [
+            ("faq edit", {"entry": SEED_ID}),
+            ("faq alias", {"entry": SEED_ID, "phrase": "x"}),
+            ("faq answer", {"entry": SEED_ID}),
+            ("faq remove", {"entry": SEED_ID}),
+        ]:
+            cb = await call(emu, name, options)
+            assert cb.type == 4 and "is a global entry from data/; it is read-only here" in (
+                cb.content or ""
+            ), name
+        assert (await call(emu, "faq hide", {"entry": SEED_ID})).content.startswith(
+            f"Hid the global entry `{SEED_ID}`"
+        )
+        assert answered(await ask(emu, "why does botox make my skin smoother")) is None
+        shown = (await call(emu, "faq show", {"entry": SEED_ID})).embeds[0]
+        assert {f["name"]: f["value"] for f in shown["fields"]}["Scope"] == "global (hidden)"
+        await call(emu, "faq unhide", {"entry": SEED_ID})
+        assert answered(await ask(emu, "why does botox make my skin smoother")) is not None
+        assert svc(bot).hidden_ids(emu.guild) == set()
+
+
+async def test_near_duplicate_question_is_a_warning_not_a_write(emu: DiscordEmulator, tmp_path: Path) -> None:
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        dup = await add(emu, LIP_FIELDS | {"question": "How long does a lip filler last?"})
+        assert dup.content.startswith(
+            "Not saved yet: “How long does a lip filler last?” looks like an existing entry"
+        )
+        ids = custom_ids(dup)
+        assert [i.split(":")[2] for i in ids] == ["ok", "alias", "no"]
+        aliased = await click(emu, dup, ids[1])
+        assert aliased.content.startswith(
+            f"Added “How long does a lip filler last?” as a phrasing of `{LIP}`"
+        )
+        assert [e.id for e in svc(bot).own_entries(emu.guild)] == [LIP]
+        # Against a (read-only) global entry only "Create anyway" and "Cancel" are offered.
+        botox = await add(emu, LIP_FIELDS | {"question": "Why does Botox make skin appear smoother?"})
+        ids = custom_ids(botox)
+        assert [i.split(":")[2] for i in ids] == ["ok", "no"]
+        created = await click(emu, botox, ids[0])
+        assert (
+            created.content
+            == "Added `why-does-botox-make-skin-appear-smoother`. Members can find it with /ask now."
+        )
+
+
+async def test_stats_one_click_adds_an_unanswered_query_as_a_phrasing(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        for _ in range(2):
+            assert answered(await ask(emu, "do lips get puffy after filler")) is None
+        await ask(emu, "how long does lip filler last")
+        await click(emu, await ask(emu, "how long does lip filler last"), f"faq:fb:1:{LIP}")
+        stats = await call(emu, "faq stats")
+        fields = {f["name"]: f["value"] for f in stats.embeds[0]["fields"]}
+        assert fields["Unanswered queries"] == "2× do lips get puffy after filler"
+        assert "2× how long does lip filler last" in fields["Top queries"]
+        assert fields["Feedback per entry"] == "👍 1 · 👎 0 — How long does lip filler last?"
+        (button,) = custom_ids(stats)
+        assert button.startswith("faqm:ua:") and button.endswith(f":{LIP}")
+        added = await click(emu, stats, button)
+        assert added.content.startswith(f"Added “do lips get puffy after filler” as a phrasing of `{LIP}`")
+        assert "do lips get puffy after filler" in svc(bot).own_entry(emu.guild, LIP).entry.phrasings
+        assert answered(await ask(emu, "do lips get puffy after filler")) == "How long does lip filler last?"
+        again = {f["name"]: f["value"] for f in (await call(emu, "faq stats")).embeds[0]["fields"]}
+        assert "puffy" not in again["Unanswered queries"]
+
+
+async def test_list_pages_and_filters(emu: DiscordEmulator, tmp_path: Path) -> None:
+    entries = "".join(
+        f"- id: topic-{i:02d}\n  question: Question about topic {i:02d}?\n  answers: [{{text: A{i}.}}]\n"
+        for i in range(14)
+    )
+    async with running(emu, tmp_path):
+        _, preview = await import_file(emu, upload(emu, "many.yaml", f"entries:\n{entries}".encode()))
+        ok = next(c for c in custom_ids_of(preview) if ":ok:" in c)
+        handle = await emu.send_interaction(emu.component_click(preview, ok, user=emu.moderator))
+        await handle.edits(count=1, timeout=WAIT)
+        first = await call(emu, "faq list", {"scope": "server"})
+        assert first.embeds[0]["footer"]["text"] == "Page 1 of 2 · 14 entries"
+        assert custom_ids(first) == ["faqm:ls:0:server:", "faqm:noop:0", "faqm:ls:1:server:"]
+        second = await click(emu, first, "faqm:ls:1:server:")
+        assert second.type == 7 and second.embeds[0]["footer"]["text"] == "Page 2 of 2 · 14 entries"
+        assert (
+            "topic-13" in second.embeds[0]["description"]
+            and "topic-00" not in second.embeds[0]["description"]
+        )
+        filtered = await call(emu, "faq list", {"filter": "TOPIC 07"})
+        assert (
+            filtered.embeds[0]["footer"]["text"] == "Page 1 of 1 · 1 entries" and custom_ids(filtered) == []
+        )
+
+
+async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmulator, tmp_path: Path) -> None:
+    async with running(emu, tmp_path) as bot:
+        revision = await svc(bot).store.revision()
+        bad = await add(emu, LIP_FIELDS | {"question": "Q" * 300, "answer": "   "})
+        assert bad.ephemeral and bad.content is not None and bad.content.startswith("Nothing was changed.")
+        assert "Question: is 300 characters; the limit is 256" in bad.content
+        assert "Answer 1 answer text: is missing or empty" in bad.content
+        too_low = await call(emu, "faq settings", {"suggest_threshold": 0.9})
+        assert too_low.content == "Nothing was changed. thresholds: threshold suggest must not exceed answer."
+        assert await svc(bot).store.revision() == revision and await svc(bot).settings(emu.guild) == {}
+        saved = await call(
+            emu, "faq settings", {"add_keyword_channel": emu.channel_payload, "user_cooldown": 30.0}
+        )
+        assert saved.content == "Saved: keyword_channels, keyword_user_cooldown."
+        fields = {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}
+        assert fields["Keyword-reply channels"] == f"<#{emu.channel}>"
+        assert svc(bot).own_entries(emu.guild) == []
+        assert await svc(bot).settings(emu.guild) == {
+            "keyword_channels": [emu.channel],
+            "keyword_user_cooldown": 30.0,
+        }
+        settings_history = (await call(emu, "faq history")).embeds[0]
+        assert settings_history["description"] == "1 changes"
