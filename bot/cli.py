@@ -173,7 +173,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             load_synonyms(synonyms)
         except Exception as exc:  # the loader's own message names file and entry
             problems.append(f"{synonyms}: {exc}")
-    from bot.store import open_store
+    from bot.store import open_store, redact_url
 
     try:
         store = await open_store(config.database.url)
@@ -181,9 +181,9 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         counts = await store.entry_counts()
         await store.close()
         if integrity != "ok":
-            problems.append(f"database {config.database.url}: integrity check says {integrity!r}")
+            problems.append(f"database {redact_url(config.database.url)}: integrity check says {integrity!r}")
     except StoreError as exc:
-        problems.append(f"database: {exc}")
+        problems.append(str(exc))
         counts = {}
     for p in problems:
         out.write(p + "\n")
@@ -193,7 +193,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     token = "set" if config.token() else "not set (needed only for faqbot run)"
     out.write(
         f"ok: {len(loaded.entries)} entries in {config.data_dir}, database "
-        f"{config.database.url} reachable ({counts.get('guild', 0)} server entries), "
+        f"{redact_url(config.database.url)} reachable ({counts.get('guild', 0)} server entries), "
         f"DISCORD_TOKEN {token}\n"
     )
     return 0

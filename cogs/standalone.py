@@ -14,7 +14,7 @@ from bot import __version__
 from bot.config import Config
 from bot.logs import setup_logging
 from bot.service import DataError, FaqService
-from bot.store import StoreError
+from bot.store import StoreError, redact_url
 from cogs._loopback import apply_api_base_from_env
 
 log = logging.getLogger("faqbot")
@@ -78,7 +78,7 @@ async def _main(config: Config) -> int:
     counts = await service.store.entry_counts()
     log.info(
         "faqbot %s: store %s, %d global entries, %d server entries in %d servers, %s matcher",
-        __version__, config.database.url.split("@")[-1], counts["global"], counts["guild"], counts["guilds"],
+        __version__, redact_url(config.database.url), counts["global"], counts["guild"], counts["guilds"],
         service.matcher_mode,
     )  # fmt: skip
     if service.sync_report and service.sync_report.changed:
