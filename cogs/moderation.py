@@ -355,7 +355,7 @@ def _input(
 
 
 class _ModModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await handle_error(interaction, error)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -496,7 +496,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if not await is_moderator(interaction):
             raise NotModerator(REFUSAL)
         return True

@@ -50,15 +50,11 @@ def seed_entry() -> Entry:
     return next(e for e in entries if e.id == SEED_ID)
 
 
-def _entry(question: str = "How long does lip filler last?", **kw: object) -> Entry:
+def _entry(
+    question: str = "How long does lip filler last?", phrasings: str = "", taken: tuple[str, ...] = ()
+) -> Entry:
     answer = make_answer("Usually six to twelve months.", "Jane Roe, MD", "Boston Dermatologist")
-    return new_entry(
-        guild_id=GUILD,
-        question=question,
-        phrasings=str(kw.get("phrasings", "")),
-        answer=answer,
-        taken_ids=set(kw.get("taken", ())),
-    )  # type: ignore[call-overload]
+    return new_entry(guild_id=GUILD, question=question, phrasings=phrasings, answer=answer, taken_ids=taken)
 
 
 # -- modal fields → entries ---------------------------------------------------------------------
@@ -100,7 +96,7 @@ def test_new_entry_slug_phrasings_and_provider() -> None:
     assert e.phrasings == ("lip filler duration", "filler lips")  # blanks, repeats and the question dropped
     assert e.answers[0].provider == Provider("Jane Roe", "MD", "Dermatologist", "Boston")
     taken = {"how-long-does-lip-filler-last", "how-long-does-lip-filler-last-2"}
-    assert _entry(taken=taken).id == "how-long-does-lip-filler-last-3"
+    assert _entry(taken=tuple(taken)).id == "how-long-does-lip-filler-last-3"
 
 
 def test_unique_id_stays_within_64_characters() -> None:

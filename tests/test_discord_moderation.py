@@ -85,7 +85,8 @@ async def submit(emu: DiscordEmulator, opened: Callback, values: dict[str, str],
 
 def message_of(cb: Callback) -> dict[str, Any]:
     """The message a type-4 callback created (Discord's callback resource)."""
-    return cb.request.response["resource"]["message"]  # type: ignore[no-any-return]
+    message: dict[str, Any] = cb.request.response["resource"]["message"]
+    return message
 
 
 async def click(
@@ -282,7 +283,7 @@ async def test_guilds_do_not_see_each_others_entries_settings_or_stats(
     mods = other.add_role("Mods", p.MODERATOR_PERMISSIONS)
     other.add_member(emu.moderator, roles=[mods])
     other.add_member(emu.user)
-    g2 = {"guild": other.id}
+    g2: dict[str, Any] = {"guild": other.id}
     async with running(emu, tmp_path) as bot:
         await add(emu)
         await call(emu, "faq settings", {"disclaimer": "Guild one's own disclaimer."})
@@ -453,7 +454,9 @@ async def test_remove_needs_confirmation_and_restore_brings_it_back(
         assert answered(await ask(emu, "how long does lip filler last")) is not None
         prompt = await call(emu, "faq remove", {"entry": LIP})
         done = await click(emu, prompt, f"faqm:rm:1:{LIP}")
-        assert done.type == 7 and done.content.startswith(f"Removed `{LIP}`") and done.components == []
+        assert (
+            done.type == 7 and (done.content or "").startswith(f"Removed `{LIP}`") and done.components == []
+        )
         assert answered(await ask(emu, "how long does lip filler last")) is None
         handle = await emu.send_interaction(emu.autocomplete("faq restore", "entry", "", user=emu.moderator))
         assert [c["value"] for c in (await handle.response(timeout=WAIT)).choices] == [LIP]
@@ -479,7 +482,7 @@ async def test_global_entries_are_read_only_but_can_be_hidden(emu: DiscordEmulat
             assert cb.type == 4 and "is a global entry from data/; it is read-only here" in (
                 cb.content or ""
             ), name
-        assert (await call(emu, "faq hide", {"entry": SEED_ID})).content.startswith(
+        assert ((await call(emu, "faq hide", {"entry": SEED_ID})).content or "").startswith(
             f"Hid the global entry `{SEED_ID}`"
         )
         assert answered(await ask(emu, "why does botox make my skin smoother")) is None
@@ -494,13 +497,13 @@ async def test_near_duplicate_question_is_a_warning_not_a_write(emu: DiscordEmul
     async with running(emu, tmp_path) as bot:
         await add(emu)
         dup = await add(emu, LIP_FIELDS | {"question": "How long does a lip filler last?"})
-        assert dup.content.startswith(
+        assert (dup.content or "").startswith(
             "Not saved yet: “How long does a lip filler last?” looks like an existing entry"
         )
         ids = custom_ids(dup)
         assert [i.split(":")[2] for i in ids] == ["ok", "alias", "no"]
         aliased = await click(emu, dup, ids[1])
-        assert aliased.content.startswith(
+        assert (aliased.content or "").startswith(
             f"Added “How long does a lip filler last?” as a phrasing of `{LIP}`"
         )
         assert [e.id for e in svc(bot).own_entries(emu.guild)] == [LIP]
@@ -532,7 +535,9 @@ async def test_stats_one_click_adds_an_unanswered_query_as_a_phrasing(
         (button,) = custom_ids(stats)
         assert button.startswith("faqm:ua:") and button.endswith(f":{LIP}")
         added = await click(emu, stats, button)
-        assert added.content.startswith(f"Added “do lips get puffy after filler” as a phrasing of `{LIP}`")
+        assert (added.content or "").startswith(
+            f"Added “do lips get puffy after filler” as a phrasing of `{LIP}`"
+        )
         assert "do lips get puffy after filler" in svc(bot).own_entry(emu.guild, LIP).entry.phrasings
         assert answered(await ask(emu, "do lips get puffy after filler")) == "How long does lip filler last?"
         again = {f["name"]: f["value"] for f in (await call(emu, "faq stats")).embeds[0]["fields"]}
