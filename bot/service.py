@@ -19,7 +19,7 @@ from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_e
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.settings import validate_settings
 from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
-from bot.summary import effective_summary, summarize
+from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
 
@@ -88,6 +88,8 @@ class FaqService:
         try:
             if sync:
                 service.sync_report = await store.sync_global(loaded.entries, service.summarize)
+            # Stored automatic summaries follow the summariser: recompute once after an upgrade.
+            await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
             await service.reload()
         except BaseException:
             await store.close()

@@ -394,6 +394,31 @@ class PostgresStore:
             unchanged=len(wanted) - len(added) - len(updated),
         )
 
+    async def refresh_summaries(self, version: int, summarize: Summarizer) -> int:
+        """Recompute every automatic summary once when the summariser's version changes."""
+        async with self._conn() as conn:
+            current = await conn.fetchval("SELECT value FROM meta WHERE key = 'summary_version'")
+            if current is not None and int(current) == version:
+                return 0
+            rows = await conn.fetch("SELECT pk, data, auto_summary FROM entries")
+        fresh = []
+        for pk, data, stored in rows:
+            auto = json.dumps(
+                summary_to_dict(summarize(entry_from_dict(json.loads(data)))), ensure_ascii=False
+            )
+            if auto != stored:  # unchanged summaries are not rewritten
+                fresh.append((pk, auto))
+        async with self._transaction() as conn:
+            await conn.executemany("UPDATE entries SET auto_summary = $2 WHERE pk = $1", fresh)
+            await conn.execute(
+                "INSERT INTO meta VALUES ('summary_version', $1) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                version,
+            )
+            if fresh:
+                await self._bump(conn)
+        return len(fresh)
+
     async def load_all(self, since_revision: int = 0) -> list[StoredEntry]:
         async with self._conn() as conn:
             rows = await conn.fetch(

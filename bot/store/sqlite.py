@@ -300,6 +300,28 @@ class SQLiteStore:
             unchanged=len(wanted) - len(added) - len(updated),
         )
 
+    async def refresh_summaries(self, version: int, summarize: Summarizer) -> int:
+        """Recompute every automatic summary once when the summariser's version changes."""
+        async with self._db.execute("SELECT value FROM meta WHERE key = 'summary_version'") as cur:
+            row = await cur.fetchone()
+        if row is not None and int(row[0]) == version:
+            return 0
+        async with self._db.execute("SELECT pk, data, auto_summary FROM entries") as cur:
+            rows = await cur.fetchall()
+        fresh = []
+        for row in rows:
+            auto = json.dumps(
+                summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))), ensure_ascii=False
+            )
+            if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
+                fresh.append((auto, row["pk"]))
+        async with self._transaction() as db:
+            await db.executemany("UPDATE entries SET auto_summary = ? WHERE pk = ?", fresh)
+            await db.execute("INSERT OR REPLACE INTO meta VALUES ('summary_version', ?)", (str(version),))
+            if fresh:
+                await self._bump(db)
+        return len(fresh)
+
     def _stored(self, row: aiosqlite.Row) -> StoredEntry:
         auto = row["auto_summary"]
         return StoredEntry(
