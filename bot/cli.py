@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -367,7 +367,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run(config)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, int]]] = {
     "ask": cmd_ask,
     "check": cmd_check,
     "import": cmd_import,

@@ -39,7 +39,7 @@ async def ensure_service(bot: commands.Bot) -> FaqService:
 
 
 def service_of(client: discord.Client) -> FaqService:
-    return client.faq_service  # type: ignore[attr-defined,no-any-return]
+    return client.faq_service  # type: ignore[attr-defined]
 
 
 def config_of(client: discord.Client) -> Config:
@@ -75,8 +75,11 @@ async def send_private(interaction: discord.Interaction, content: str, **kwargs:
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Log the whole error; show the member a short apology, never a traceback."""
-    log.error("interaction %s failed", getattr(interaction.command, "qualified_name", interaction.type),
-              exc_info=error)  # fmt: skip
+    log.error(
+        "interaction %s failed",
+        getattr(interaction.command, "qualified_name", interaction.type),
+        exc_info=error,
+    )
     try:
         await send_private(interaction, APOLOGY)
     except discord.HTTPException:

@@ -37,7 +37,7 @@ class FaqCog(commands.Cog):
         self.channel_cooldown = Cooldown(kw.channel_cooldown_seconds)
         self.user_cooldown = Cooldown(kw.user_cooldown_seconds)
         self.context_menu = app_commands.ContextMenu(name="Find FAQ answer", callback=self.find_in_message)
-        self.context_menu.on_error = self._context_error  # type: ignore[assignment]
+        self.context_menu.on_error = self._context_error
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -164,9 +164,11 @@ class FaqCog(commands.Cog):
         self.channel_cooldown.hit(channel_key, now)
         self.user_cooldown.hit(user_key, now)
         await message.reply(
-            keyword_reply_text(reply), view=keyword_view(reply.entry.id),
-            allowed_mentions=NO_MENTIONS, mention_author=False,
-        )  # fmt: skip
+            keyword_reply_text(reply),
+            view=keyword_view(reply.entry.id),
+            allowed_mentions=NO_MENTIONS,
+            mention_author=False,
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

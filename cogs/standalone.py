@@ -37,7 +37,7 @@ class FaqBot(commands.AutoShardedBot):
             intents=intents_for(config),
             allowed_mentions=discord.AllowedMentions.none(),
             shard_count=config.discord.shard_count,
-            shard_ids=config.discord.shard_ids,
+            shard_ids=config.discord.shard_ids,  # type: ignore[arg-type]  # None: all shards
             help_command=None,
         )
         self.config = config
@@ -78,9 +78,13 @@ async def _main(config: Config) -> int:
     counts = await service.store.entry_counts()
     log.info(
         "faqbot %s: store %s, %d global entries, %d server entries in %d servers, %s matcher",
-        __version__, redact_url(config.database.url), counts["global"], counts["guild"], counts["guilds"],
+        __version__,
+        redact_url(config.database.url),
+        counts["global"],
+        counts["guild"],
+        counts["guilds"],
         service.matcher_mode,
-    )  # fmt: skip
+    )
     if service.sync_report and service.sync_report.changed:
         r = service.sync_report
         log.info(

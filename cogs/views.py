@@ -46,8 +46,11 @@ class _EntryButton:
 
 class AllAnswers(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:all:{ID}"):
     def __init__(self, entry_id: str) -> None:
-        super().__init__(discord.ui.Button(label="All answers", style=discord.ButtonStyle.primary,
-                                           custom_id=f"faq:all:{entry_id}"))  # fmt: skip
+        super().__init__(
+            discord.ui.Button(
+                label="All answers", style=discord.ButtonStyle.primary, custom_id=f"faq:all:{entry_id}"
+            )
+        )
         self.entry_id = entry_id
 
     @classmethod
@@ -61,18 +64,25 @@ class AllAnswers(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], t
         if reply and reply.entry:
             pages = answer_pages(reply.entry)
             await interaction.response.send_message(
-                embed=discord.Embed.from_dict(pages[0]), view=page_view(self.entry_id, 0, len(pages)),
-                ephemeral=True, allowed_mentions=NO_MENTIONS,
-            )  # fmt: skip
+                embed=discord.Embed.from_dict(pages[0]),
+                view=page_view(self.entry_id, 0, len(pages)),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
 
 
 class Page(
     _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:pg:(?P<n>\d{{1,4}}):{ID}"
 ):
     def __init__(self, entry_id: str, page: int, label: str = "", disabled: bool = False) -> None:
-        super().__init__(discord.ui.Button(label=label or str(page + 1), disabled=disabled,
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=f"faq:pg:{page}:{entry_id}"))  # fmt: skip
+        super().__init__(
+            discord.ui.Button(
+                label=label or str(page + 1),
+                disabled=disabled,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"faq:pg:{page}:{entry_id}",
+            )
+        )
         self.entry_id = entry_id
         self.page = page
 
@@ -86,19 +96,20 @@ class Page(
             pages = answer_pages(reply.entry)
             n = min(self.page, len(pages) - 1)
             await interaction.response.edit_message(
-                embed=discord.Embed.from_dict(pages[n]), view=page_view(self.entry_id, n, len(pages)),
+                embed=discord.Embed.from_dict(pages[n]),
+                view=page_view(self.entry_id, n, len(pages)),
                 allowed_mentions=NO_MENTIONS,
-            )  # fmt: skip
+            )
 
 
 def page_view(entry_id: str, page: int, total: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if total > 1:
-        # Distinct custom_ids: previous/next point at different pages; the disabled ends
-        # reuse the current page number with a suffix-free id the router never sees clicked.
+        # Previous/next carry the page they lead to, so their custom_ids always differ.
         view.add_item(Page(entry_id, max(page - 1, 0), "◀ Previous", disabled=page == 0))
-        counter = discord.ui.Button(label=f"{page + 1} / {total}", disabled=True,
-                                    custom_id=f"faq:noop:{page}:{entry_id}")  # fmt: skip
+        counter: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=f"{page + 1} / {total}", disabled=True, custom_id=f"faq:noop:{page}:{entry_id}"
+        )
         view.add_item(counter)
         view.add_item(Page(entry_id, min(page + 1, total - 1), "Next ▶", disabled=page >= total - 1))
     return view
@@ -108,10 +119,14 @@ class Feedback(
     _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:fb:(?P<v>[01]):{ID}"
 ):
     def __init__(self, entry_id: str, helpful: bool) -> None:
-        super().__init__(discord.ui.Button(
-            label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
-            style=discord.ButtonStyle.secondary, custom_id=f"faq:fb:{int(helpful)}:{entry_id}",
-        ))  # fmt: skip
+        super().__init__(
+            discord.ui.Button(
+                label="Helpful" if helpful else "Not helpful",
+                emoji="👍" if helpful else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"faq:fb:{int(helpful)}:{entry_id}",
+            )
+        )
         self.entry_id = entry_id
         self.helpful = helpful
 
@@ -130,8 +145,13 @@ class Feedback(
 
 class Suggestion(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:sug:{ID}"):
     def __init__(self, entry_id: str, label: str = "Show") -> None:
-        super().__init__(discord.ui.Button(label=label[:80] or "Show", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"faq:sug:{entry_id}"))  # fmt: skip
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80] or "Show",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"faq:sug:{entry_id}",
+            )
+        )
         self.entry_id = entry_id
 
     @classmethod
@@ -143,14 +163,18 @@ class Suggestion(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], t
     async def callback(self, interaction: discord.Interaction) -> None:
         reply = await self._reply_for(interaction)
         if reply:
-            await interaction.response.send_message(**await answer_message(interaction.client, reply,
-                                                                         interaction.guild_id))  # fmt: skip
+            await interaction.response.send_message(
+                **await answer_message(interaction.client, reply, interaction.guild_id)
+            )
 
 
 class ShowAnswer(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:show:{ID}"):
     def __init__(self, entry_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Show the answer", style=discord.ButtonStyle.primary,
-                                           custom_id=f"faq:show:{entry_id}"))  # fmt: skip
+        super().__init__(
+            discord.ui.Button(
+                label="Show the answer", style=discord.ButtonStyle.primary, custom_id=f"faq:show:{entry_id}"
+            )
+        )
         self.entry_id = entry_id
 
     @classmethod
