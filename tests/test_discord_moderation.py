@@ -592,3 +592,18 @@ async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmul
         }
         settings_history = (await call(emu, "faq history")).embeds[0]
         assert settings_history["description"] == "1 changes"
+
+
+def test_pending_drafts_are_single_use_owned_and_bounded() -> None:
+    from cogs.moderation import Pending
+
+    pending = Pending(ttl=60, limit=2)
+    token = pending.put((1, 10), "draft")
+    assert pending.take(token, (1, 11)) is None  # another member cannot confirm it
+    assert pending.take(token, (2, 10)) is None  # nor the same member in another server
+    assert pending.take(token, (1, 10)) == "draft" and pending.take(token, (1, 10)) is None
+    tokens = [pending.put((1, 10), n) for n in range(3)]
+    assert pending.take(tokens[0], (1, 10)) is None and pending.take(tokens[2], (1, 10)) == 2
+    expired = Pending(ttl=0)
+    stale = expired.put((1, 10), "old")
+    assert expired.take(stale, (1, 10)) is None
