@@ -148,6 +148,9 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             await db.close()
             raise StoreError(f"{path} is not a usable faqbot database: {exc}") from exc
+        except BaseException:  # StoreError (busy, newer schema): close, or the worker thread lingers
+            await db.close()
+            raise
         return store
 
     async def close(self) -> None:
@@ -175,14 +178,36 @@ class SQLiteStore:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self._operational(exc) from exc
             try:
                 yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            else:
                 await self._db.execute("COMMIT")
+            except BaseException as exc:
+                # SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR):
+                # a second ROLLBACK would hide the real error behind "no transaction is active".
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise self._operational(exc) from exc
+                raise
+
+    def _operational(self, exc: sqlite3.OperationalError) -> StoreError:
+        """A busy, locked or full database as a StoreError saying what happened; nothing was written."""
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"the database {self.path} is busy (another process held it longer than the busy "
+                f"timeout); nothing was saved — try again: {text}"
+            )
+        if "full" in text:
+            return StoreError(
+                f"the database {self.path} or its disk is full; nothing was saved — free disk space "
+                f"(or raise the database size limit) and try again: {text}"
+            )
+        return StoreError(f"database error on {self.path}; nothing was saved: {text}")
 
     async def _bump(self, db: aiosqlite.Connection) -> int:
         await db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
