@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Answer, Entry, Summary, supporter_label
+from bot.models import Answer, Entry, Summary, supporter_label, supporters_text
 from bot.service import Reply
 
 TITLE_MAX = 256
@@ -49,15 +49,8 @@ def embed_length(embed: Embed) -> int:
     return total
 
 
-def _names(supporters: tuple[str, ...]) -> str:
-    counts: dict[str, int] = {}
-    for s in supporters:
-        counts[s] = counts.get(s, 0) + 1
-    return ", ".join(f"{n} {s}" if n > 1 and s == "unattributed" else s for s, n in counts.items())
-
-
 def _point_line(text: str, supporters: tuple[str, ...], experts: int) -> str:
-    who = _names(supporters)
+    who = supporters_text(supporters)
     share = f"{len(supporters)} of {experts} experts" if experts else f"{len(supporters)} experts"
     return f"• {escape_markdown(text)}\n  — *{share}: {escape_markdown(who)}*"
 
@@ -82,12 +75,13 @@ def disagreement_fields(summary: Summary) -> list[dict[str, Any]]:
     fields = []
     for d in summary.disagreements:
         sides = [
-            f"◦ {escape_markdown(s.text)}\n  — *{escape_markdown(_names(s.supporters))}*" for s in d.sides
+            f"◦ {escape_markdown(s.text)}\n  — *{escape_markdown(supporters_text(s.supporters))}*"
+            for s in d.sides
         ]
         value = "\n".join(sides)
         if len(value) > FIELD_VALUE_MAX:  # keep every side, shorten each side's quote
             per = FIELD_VALUE_MAX // len(d.sides) - 40
-            short = [(clip(s.text, per), clip(_names(s.supporters), 30)) for s in d.sides]
+            short = [(clip(s.text, per), clip(supporters_text(s.supporters), 30)) for s in d.sides]
             value = "\n".join(f"◦ {escape_markdown(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
             value = value[:FIELD_VALUE_MAX]  # escaping may add a few characters
         fields.append({"name": clip(f"Where experts differ: {d.topic}", FIELD_NAME_MAX), "value": value})

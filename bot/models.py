@@ -73,6 +73,14 @@ def supporter_label(provider: Provider | None) -> str:
     return "unattributed"
 
 
+def supporters_text(supporters: tuple[str, ...] | list[str]) -> str:
+    """ "Aldo Guerra, 2 unattributed": names in order, repeated anonymous labels counted."""
+    counts: dict[str, int] = {}
+    for s in supporters:
+        counts[s] = counts.get(s, 0) + 1
+    return ", ".join(f"{n} {s}" if n > 1 else s for s, n in counts.items())
+
+
 @dataclass(frozen=True)
 class Answer:
     title: str

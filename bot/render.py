@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from bot.models import Answer, Provider, Summary, supporter_label
+from bot.models import Answer, Provider, Summary, supporter_label, supporters_text
 from bot.service import Reply
 
 
@@ -98,12 +98,12 @@ def reply_text(reply: Reply, *, show_answers: bool = True) -> str:
         lines.append(f"\nIn short ({label}):")
         for p in summary.points:
             lines.append(_wrap(p.text, "    ", first="  • "))
-            lines.append(f"      — {p.count} of {m} experts: {', '.join(p.supporters)}")
+            lines.append(f"      — {p.count} of {m} experts: {supporters_text(p.supporters)}")
         for d in summary.disagreements:
             lines.append(f"\nWhere they differ — {d.topic}:")
             for side in d.sides:
                 lines.append(_wrap(side.text, "    ", first="  ◦ "))
-                lines.append(f"      — {', '.join(side.supporters)}")
+                lines.append(f"      — {len(side.supporters)} of {m}: {supporters_text(side.supporters)}")
     if entry.source and entry.source.url:
         lines.append(f"\nSource: {entry.source.title or ''} {entry.source.url}".rstrip())
     if show_answers:

@@ -21,6 +21,7 @@ answers with at least one substantive sentence, so n ≤ m always holds.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -105,6 +106,11 @@ def _labels(units: Sequence[Unit]) -> tuple[str, ...]:
         named = not u.label.startswith(("unattributed", "unnamed "))
         seen.setdefault((u.label, -1 if named else u.answer), u.label)
     return tuple(seen.values())
+
+
+_DEPENDENT_OPENER = re.compile(
+    r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then)\b", re.IGNORECASE
+)
 
 
 def _clarity(u: Unit) -> float:
@@ -463,6 +469,8 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         if text in side_texts:
             continue
         labels = _labels(members)
+        if len(labels) == 1 and _DEPENDENT_OPENER.match(text):
+            continue  # one expert's "As a result, …" / "This is …" means little out of context
         ranked.append((-len(labels), min(u.index for u in members), Point(text, labels)))
     ranked.sort(key=lambda x: (x[0], x[1]))
     points = [p for _, _, p in ranked[: max(0, max_points)]]
