@@ -1,12 +1,17 @@
-"""Lexical index: field-weighted term coverage plus best-phrasing TF-IDF cosine.
+"""Lexical index: field-weighted term coverage plus best-unit TF-IDF cosine, vectorised.
 
-Pure Python (no numpy) so the base install ranks well. Two scores, both in [0, 1] and
-independent of corpus size in scale, so they can be calibrated once:
+Each score is a column-sparse (CSC-like) term → postings matrix held in numpy arrays; a
+query touches a handful of columns and sums them into a dense per-entry array, so the cost
+is a few numpy calls per query term, not a Python step per posting. Two scores, both in
+[0, 1] and independent of corpus size in scale, so they can be calibrated once:
 
-* coverage  — how much of the query's IDF mass the entry covers, each term saturating with
-  its field-weighted frequency (question/phrasings/tags count fully; body and answers less);
-* phrasing  — the best cosine between the query and any one phrasing (or the question, or a
-  tag), which rewards a near-verbatim paraphrase over scattered hits.
+* coverage — how much of the query's IDF mass the entry covers, each term saturating with
+  its field-weighted frequency (question/phrasings/tags count fully, the experts' answer
+  titles nearly so; the asker's body and the answer texts less);
+* unit     — the best cosine between the query and any one "unit": the question, a phrasing,
+  a tag or an answer's title (experts title their answers with their own paraphrase of the
+  question, so titles are phrasing-level evidence). Rewards a near-verbatim paraphrase over
+  scattered hits.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import process
+import numpy as np
 from rapidfuzz.distance import OSA
 
-from bot.matching.normalize import is_content, stem, words
+from bot.matching.normalize import STOP_WORDS, is_content, stem, words
 from bot.matching.synonyms import Synonyms
 from bot.models import Entry
 
@@ -29,12 +34,19 @@ from bot.models import Entry
 # things in passing, so they count for less than the question and its phrasings.
 W_PRIMARY = 1.0
 W_TAGS = 1.0
+W_TITLES = 0.6
 W_BODY = 0.35
 W_ANSWERS = 0.12
 SATURATION = 1.2  # s(tf) = tf / (tf + SATURATION): one primary hit ≈ 0.45
-MIX = 0.7  # lexical = MIX * coverage + (1 - MIX) * phrasing
+MIX = 0.7  # lexical = MIX * coverage + (1 - MIX) * unit
 MAX_PREFIX_EXPANSION = 60
 MIN_CORPUS = 100
+# Stop words keep a little weight (they disambiguate "how much" vs "what"), but never more
+# than a word found in this share of the (at least MIN_CORPUS) entries: in a small store
+# every word is rare and "does" would otherwise weigh as much as "botox".
+STOP_DF_SHARE = 0.25
+
+_STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,8 @@ def analyse(text: str, synonyms: Synonyms) -> list[str]:
 
 
 def terms_of(tokens: Sequence[str]) -> list[str]:
-    """Stems of every word. Stop words are kept: IDF already makes them weigh little, and
-    on CLINC150 dropping them cost 4 points of top-1 ("my" vs "the", "how much" vs "what");
+    """Stems of every word. Stop words are kept (down-weighted, see STOP_DF_SHARE): on
+    CLINC150 dropping them cost 4 points of top-1 ("my" vs "the", "how much" vs "what");
     adjacent-word bigrams were measured too and did not help."""
     return [stem(w) for w in tokens]
 
@@ -67,46 +79,84 @@ def idf(df: int, n: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
+class _Postings:
+    """term → (row indices, values) as one CSC-like triple of flat numpy arrays."""
+
+    def __init__(self, cols: dict[str, int], rows: np.ndarray, col: np.ndarray, vals: np.ndarray) -> None:
+        self.cols = cols
+        order = np.argsort(col, kind="stable")  # rows stay ascending within a column
+        self.rows = rows[order]
+        self.vals = vals[order]
+        counts = np.bincount(col, minlength=len(cols))
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        c = self.cols.get(term)
+        if c is None:
+            return None
+        a, b = self.indptr[c], self.indptr[c + 1]
+        if a == b:
+            return None
+        return self.rows[a:b], self.vals[a:b]
+
+
 class LexicalIndex:
     def __init__(self, entries: Sequence[Entry], synonyms: Synonyms) -> None:
         self.synonyms = synonyms
         self.n = len(entries)
-        # term → parallel lists (entry index, saturated field-weighted tf)
-        self._cov: dict[str, tuple[list[int], list[float]]] = {}
-        # term → parallel lists (unit index, idf² / |unit|)
-        self._unit: dict[str, tuple[list[int], list[float]]] = {}
-        self._unit_entry: list[int] = []
-        self._df: Counter[str] = Counter()
         surface: Counter[str] = Counter()
-
-        weighted: list[dict[str, float]] = []
-        unit_terms: list[list[str]] = []
+        cols: dict[str, int] = {}
+        # One flat record per token occurrence, aggregated with numpy below:
+        # coverage (entry, term, field weight) and units (unit, term).
+        t_rows: list[int] = []
+        t_cols: list[int] = []
+        t_wts: list[float] = []
+        u_rows: list[int] = []
+        u_cols: list[int] = []
+        starts: list[int] = []
+        n_units = 0
+        analysed: dict[str, tuple[list[str], list[int]]] = {}  # titles/tags repeat
         for i, e in enumerate(entries):
-            tf: defaultdict[str, float] = defaultdict(float)
+            starts.append(n_units)
             for text, w, is_unit in _fields(e):
-                for word in words(text):
-                    surface[word] += 1
-                terms = analyse(text, synonyms)
-                for t in terms:
-                    tf[t] += w
-                if is_unit and terms:
-                    unit_terms.append(terms)
-                    self._unit_entry.append(i)
-            weighted.append(tf)
-            self._df.update(tf.keys())
+                hit = analysed.get(text)
+                if hit is None:
+                    tokens = words(text)
+                    ids = [cols.setdefault(t, len(cols)) for t in terms_of(synonyms.apply(tokens))]
+                    hit = (tokens, ids)
+                    if len(text) < 200 and len(analysed) < 200_000:
+                        analysed[text] = hit
+                surface.update(hit[0])
+                k = len(hit[1])
+                t_rows.extend([i] * k)
+                t_cols.extend(hit[1])
+                t_wts.extend([w] * k)
+                if is_unit and k:
+                    u_rows.extend([n_units] * k)
+                    u_cols.extend(hit[1])
+                    n_units += 1
+            if n_units == starts[-1]:  # no unit: an empty one keeps segments aligned
+                n_units += 1
 
-        for i, entry_tf in enumerate(weighted):
-            for t, f in entry_tf.items():
-                ids, vals = self._cov.setdefault(t, ([], []))
-                ids.append(i)
-                vals.append(f / (f + SATURATION))
-        for u, terms in enumerate(unit_terms):
-            uniq = set(terms)
-            norm = math.sqrt(sum(self.idf(t) ** 2 for t in uniq)) or 1.0
-            for t in uniq:
-                ids, vals = self._unit.setdefault(t, ([], []))
-                ids.append(u)
-                vals.append(self.idf(t) ** 2 / norm)
+        n_cols = max(len(cols), 1)
+        keys = np.asarray(t_rows, np.int64) * n_cols + np.asarray(t_cols, np.int64)
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        tf = np.bincount(inverse, weights=np.asarray(t_wts, np.float64), minlength=len(uniq))
+        c_rows, c_cols = (uniq // n_cols).astype(np.int32), (uniq % n_cols).astype(np.int32)
+        df = np.bincount(c_cols, minlength=len(cols))
+        self._df = dict(zip(cols, (int(d) for d in df), strict=True))
+        self._idf = np.array([self._term_idf(t) for t in cols], dtype=np.float64)
+        c_vals = (tf / (tf + SATURATION)).astype(np.float32)
+
+        ukeys = np.unique(np.asarray(u_rows, np.int64) * n_cols + np.asarray(u_cols, np.int64))
+        ur, uc = (ukeys // n_cols).astype(np.int32), (ukeys % n_cols).astype(np.int32)
+        idf2 = self._idf**2
+        norms = np.sqrt(np.bincount(ur, weights=idf2[uc], minlength=n_units))
+        u_vals = (idf2[uc] / np.maximum(norms[ur], 1e-12)).astype(np.float32)
+        self._cov = _Postings(cols, c_rows, c_cols, c_vals)
+        self._unit = _Postings(cols, ur, uc, u_vals)
+        self.n_units = n_units
+        self._unit_starts = np.asarray(starts, dtype=np.intp)
 
         # Surface words for typo snapping and prefix completion (stop words can't be snapped to).
         vocab = {w for w in surface if is_content(w) and not w.isdigit()}
@@ -114,12 +164,26 @@ class LexicalIndex:
         self._freq = surface
         self._vocab = vocab
         self._sorted_vocab = sorted(vocab)
-        self._by_len: defaultdict[int, list[str]] = defaultdict(list)
+        # Typo candidates SymSpell-style: every vocabulary word under itself and its
+        # one-letter deletions; a query word looks up its own deletions (two for long words).
+        self._deletes: defaultdict[str, list[str]] = defaultdict(list)
         for word in self._sorted_vocab:
-            self._by_len[len(word)].append(word)
+            if len(word) >= 3:
+                for key in {word} | _deletions(word):
+                    self._deletes[key].append(word)
+
+    def _term_idf(self, term: str) -> float:
+        df = self._df.get(term, 0)
+        if term in _STOP_STEMS:
+            df = max(df, int(STOP_DF_SHARE * max(self.n, MIN_CORPUS)))
+        return idf(df, self.n)
 
     def idf(self, term: str) -> float:
-        return idf(self._df.get(term, 0), self.n)
+        c = self._cov.cols.get(term)
+        return float(self._idf[c]) if c is not None else self._term_idf(term)
+
+    def known(self, term: str) -> bool:
+        return term in self._cov.cols
 
     # -- query side -------------------------------------------------------------------
     def query_terms(self, text: str, *, prefix: bool = False) -> list[QueryTerm]:
@@ -135,7 +199,7 @@ class LexicalIndex:
             t = stem(w)
             # A stop word the store never uses says nothing about the topic; counting it
             # at full "unknown word" weight would sink small stores' coverage.
-            if t not in out and (t in self._cov or is_content(w)):
+            if t not in out and (t in self._cov.cols or is_content(w)):
                 out[t] = QueryTerm(((t, sims.get(w, 1.0)),), w)
         terms = list(out.values())
         if partial:
@@ -144,25 +208,36 @@ class LexicalIndex:
                 terms.append(QueryTerm(alts, partial))
         return terms
 
+    def corrected(self, text: str) -> str | None:
+        """The query with unknown words snapped to the store's vocabulary, or None if no
+        word changed (for embedding a typo'd query as the words it probably meant)."""
+        raw = words(text)
+        fixed = [self._snap(w)[0] for w in raw]
+        return " ".join(fixed) if fixed != raw else None
+
     def _snap(self, word: str) -> tuple[str, float]:
         """An unknown word of 4+ letters → the closest vocabulary word within 1 edit
         (2 for 8+ letters; transpositions count as one), weighted by similarity."""
         if len(word) < 4 or word in self._vocab or not is_content(word) or word.isdigit():
             return word, 1.0
-        if self._cov.get(stem(word)):
+        if stem(word) in self._cov.cols:
             return word, 1.0
         max_d = 2 if len(word) >= 8 else 1
-        pool: list[str] = []
-        for n in range(len(word) - max_d, len(word) + max_d + 1):
-            pool.extend(self._by_len.get(n, ()))
-        if not pool:
+        keys = {word} | _deletions(word)
+        if max_d == 2:
+            keys |= {d2 for d in keys for d2 in _deletions(d)}
+        found: set[str] = set()
+        for key in keys:
+            found.update(self._deletes.get(key, ()))
+        if not found:
             return word, 1.0
-        hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=max_d, limit=5)
+        scored = [(OSA.distance(word, w, score_cutoff=max_d), w) for w in found]
+        hits = [(d, w) for d, w in scored if d <= max_d]
         if not hits:
             return word, 1.0
-        best_d = hits[0][1]
-        # Ties: prefer the more frequent word in the store.
-        best = max((h for h in hits if h[1] == best_d), key=lambda h: self._freq[h[0]])[0]
+        best_d = min(d for d, _ in hits)
+        # Ties: prefer the more frequent word in the store, then the alphabetically first.
+        best = min((w for d, w in hits if d == best_d), key=lambda w: (-self._freq[w], w))
         return best, 1.0 - best_d / max(len(word), len(best)) * 0.8
 
     def _complete(self, partial: str) -> tuple[tuple[str, float], ...]:
@@ -183,47 +258,51 @@ class LexicalIndex:
         return tuple(stems.items())
 
     # -- scoring ----------------------------------------------------------------------
-    def score(self, terms: Iterable[QueryTerm]) -> dict[int, float]:
-        """entry index → lexical score in [0, 1] for every entry matching any term."""
+    def score_array(self, terms: Iterable[QueryTerm]) -> np.ndarray:
+        """Lexical score in [0, 1] per entry (entry order); 0 where no term matches."""
         terms = list(terms)
         if not terms or self.n == 0:
-            return {}
+            return np.zeros(self.n, np.float32)
         weights = [max(self.idf(t) for t, _ in q.alternatives) for q in terms]
         total = sum(weights) or 1.0
         qnorm = math.sqrt(sum(w * w for w in weights)) or 1.0
-        cov: dict[int, float] = {}
-        unit: dict[int, float] = {}
+        cov = np.zeros(self.n, np.float32)
+        unit = np.zeros(self.n_units, np.float32)
         for q in terms:
-            best_c: dict[int, float] = {}
-            best_u: dict[int, float] = {}
-            for t, p in q.alternatives:
-                posting = self._cov.get(t)
-                if posting is None:
-                    continue
-                w = self.idf(t) * p
-                for e, s in zip(*posting, strict=True):
-                    v = w * s
-                    if v > best_c.get(e, 0.0):
-                        best_c[e] = v
-                uposting = self._unit.get(t)
-                if uposting is not None:
-                    for u, s in zip(*uposting, strict=True):
-                        v = p * s
-                        if v > best_u.get(u, 0.0):
-                            best_u[u] = v
-            for e, v in best_c.items():
-                cov[e] = cov.get(e, 0.0) + v
-            for u, v in best_u.items():
-                unit[u] = unit.get(u, 0.0) + v
-        best_unit: dict[int, float] = {}
-        for u, v in unit.items():
-            e = self._unit_entry[u]
-            if v > best_unit.get(e, 0.0):
-                best_unit[e] = v
-        return {
-            e: MIX * c / total + (1 - MIX) * min(1.0, best_unit.get(e, 0.0) / qnorm)
-            for e, c in cov.items()
-        }
+            _accumulate(cov, [(self._cov.get(t), self.idf(t) * p) for t, p in q.alternatives])
+            _accumulate(unit, [(self._unit.get(t), p) for t, p in q.alternatives])
+        best_unit = np.maximum.reduceat(unit, self._unit_starts)
+        out = (MIX / total) * cov + ((1 - MIX) / qnorm) * np.minimum(best_unit * 1.0, qnorm)
+        out[cov <= 0] = 0.0
+        return out.astype(np.float32, copy=False)
+
+    def score(self, terms: Iterable[QueryTerm]) -> dict[int, float]:
+        """entry index → lexical score for every entry matching any term (diagnostics)."""
+        arr = self.score_array(terms)
+        nz = np.flatnonzero(arr)
+        return {int(i): float(arr[i]) for i in nz}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _accumulate(
+    dense: np.ndarray, postings: list[tuple[tuple[np.ndarray, np.ndarray] | None, float]]
+) -> None:
+    """dense += for one query term, the best of its alternatives per row."""
+    present = [(p, w) for p, w in postings if p is not None and w > 0]
+    if not present:
+        return
+    if len(present) == 1:
+        (rows, vals), w = present[0]
+        dense[rows] += vals * np.float32(w)  # rows are unique within one term's postings
+        return
+    rows = np.concatenate([p[0] for p, _ in present])
+    vals = np.concatenate([p[1] * np.float32(w) for p, w in present])
+    best = np.zeros_like(dense)
+    np.maximum.at(best, rows, vals)
+    dense += best
 
 
 def _fields(e: Entry) -> Iterable[tuple[str, float, bool]]:
@@ -236,4 +315,6 @@ def _fields(e: Entry) -> Iterable[tuple[str, float, bool]]:
     if e.body:
         yield e.body, W_BODY, False
     for a in e.answers:
-        yield f"{a.title}\n{a.text}", W_ANSWERS, False
+        if a.title.strip():
+            yield a.title, W_TITLES, True
+        yield a.text, W_ANSWERS, False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import logging
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from bot.matching import calibrate
 from bot.matching.lexical import LexicalIndex
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500  # members type a few words; bound the work for pasted essays
-SEMANTIC_POOL = 50  # candidates taken from each side before fusing
+FIT_POOL = 50  # candidates per query used when fitting the calibration on a large store
 AUTOCOMPLETE_PREFIX_BONUS = 0.15
 
 
@@ -37,7 +39,9 @@ class Matcher:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self.synonyms = synonyms if synonyms is not None else Synonyms()
         self._lex = LexicalIndex(self.entries, self.synonyms)
-        self._folded = [fold(e.question) for e in self.entries]
+        folded = [fold(e.question).strip() for e in self.entries]
+        self._by_question = sorted(range(len(folded)), key=lambda i: (folded[i], i))
+        self._sorted_questions = [folded[i] for i in self._by_question]
         self._sem: SemanticIndex | None = None
         if embedder is not None:
             from bot.matching.semindex import SemanticIndex
@@ -58,33 +62,55 @@ class Matcher:
             return []
         query = query[:MAX_QUERY_CHARS]
         try:
-            scored = self._scores(query)
+            conf = self._confidences(query)
+            return self._top(conf, limit, positive_only=True)
         except Exception:  # a matcher bug must degrade to "no answer", not a crash
             log.exception("ranking failed for query %r", query)
             return []
-        top = heapq.nlargest(limit, scored.items(), key=lambda kv: (kv[1], -kv[0]))
-        return [self._candidate(i, c) for i, c in top if c > 0.0]
 
     def scores(self, query: str) -> dict[int, float]:
-        """Entry index → confidence (for benchmarks and diagnostics)."""
-        return self._scores(query[:MAX_QUERY_CHARS])
+        """Entry index → confidence for every candidate entry (benchmarks, diagnostics)."""
+        conf = self._confidences(query[:MAX_QUERY_CHARS])
+        return {int(i): float(conf[i]) for i in np.flatnonzero(conf > 0)}
+
+    def feature_matrix(self, query: str) -> np.ndarray:
+        """The raw features the calibration takes, one row per entry: (lexical,) or
+        (lexical, best-unit cosine, soft-kNN cosine, centroid cosine)."""
+        query = query[:MAX_QUERY_CHARS]
+        lex = self._lex.score_array(self._lex.query_terms(query))
+        if self._sem is None:
+            return lex[:, None]
+        texts = [query]
+        corrected = self._lex.corrected(query)
+        if corrected:  # typos: embed what the member probably meant too, keep the best
+            texts.append(corrected)
+        best, knn, cent = self._sem.similarities(self._sem.embed_queries(texts))
+        return np.stack([lex, best, knn, cent], axis=1)
 
     def features(self, query: str) -> dict[int, tuple[float, ...]]:
-        """Entry index → the raw features the calibration takes (for fitting it)."""
-        lex = self._lex.score(self._lex.query_terms(query))
-        if self._sem is None:
-            return {i: (v,) for i, v in lex.items()}
-        smax, smean = self._sem.similarities(self._sem.embed_query(query))
-        pool = set(lex)
-        combined = smax + smean
-        k = min(SEMANTIC_POOL, len(combined))
-        pool.update(int(i) for i in combined.argpartition(-k)[-k:])
-        return {i: (lex.get(i, 0.0), float(smax[i]), float(smean[i])) for i in pool}
+        """Entry index → raw features, over the candidate pool (for fitting)."""
+        f = self.feature_matrix(query)
+        conf = self._calibrated(f)
+        pool = np.flatnonzero(conf > 0)
+        if len(pool) > FIT_POOL:
+            pool = pool[np.argpartition(-conf[pool], FIT_POOL)[:FIT_POOL]]
+        return {int(i): tuple(float(v) for v in f[i]) for i in pool}
 
-    def _scores(self, query: str) -> dict[int, float]:
-        feats = self.features(query)
-        model = calibrate.FUSED if self._sem is not None else calibrate.LEXICAL
-        return {i: model(*f) for i, f in feats.items()}
+    def _calibrated(self, f: np.ndarray) -> np.ndarray:
+        if self._sem is None:
+            conf = calibrate.LEXICAL.array(f)
+            conf[f[:, 0] <= 0] = 0.0  # no shared word: not a candidate
+            return conf
+        return calibrate.FUSED.array(f)
+
+    def _confidences(self, query: str) -> np.ndarray:
+        return self._calibrated(self.feature_matrix(query))
+
+    def _top(self, conf: np.ndarray, limit: int, *, positive_only: bool) -> list[Candidate]:
+        n = len(conf)
+        idx = np.argpartition(-conf, limit - 1)[:limit] if limit < n else np.arange(n)
+        idx = idx[np.lexsort((idx, -conf[idx]))]
+        return [self._candidate(int(i), float(conf[i])) for i in idx if not positive_only or conf[i] > 0]
 
     # -- autocomplete -------------------------------------------------------------------
     def autocomplete(self, text: str, limit: int = 25) -> list[Candidate]:
@@ -96,18 +122,21 @@ class Matcher:
         try:
             folded = fold(text).strip()
             if not folded:
-                order = sorted(range(len(self.entries)), key=lambda i: self._folded[i])
-                return [self._candidate(i, 0.0) for i in order[:limit]]
-            lex = self._lex.score(self._lex.query_terms(text, prefix=True))
-            scored = {i: calibrate.LEXICAL(v) for i, v in lex.items()}
-            for i, q in enumerate(self._folded) if len(self.entries) <= 5000 else ():
-                if q.startswith(folded):
-                    scored[i] = min(1.0, scored.get(i, 0.0) + AUTOCOMPLETE_PREFIX_BONUS)
+                return [self._candidate(i, 0.0) for i in self._by_question[:limit]]
+            lex = self._lex.score_array(self._lex.query_terms(text, prefix=True))
+            conf = calibrate.LEXICAL.array(lex[:, None])
+            conf[lex <= 0] = 0.0
+            # Questions that start with the typed text get a bonus (a sorted-list range).
+            lo = bisect_left(self._sorted_questions, folded)
+            for k in range(lo, min(lo + 4 * limit, len(self._sorted_questions))):
+                if not self._sorted_questions[k].startswith(folded):
+                    break
+                i = self._by_question[k]
+                conf[i] = min(1.0, conf[i] + AUTOCOMPLETE_PREFIX_BONUS)
+            return self._top(conf, limit, positive_only=True)
         except Exception:
             log.exception("autocomplete failed for %r", text)
             return []
-        top = heapq.nlargest(limit, scored.items(), key=lambda kv: (kv[1], -kv[0]))
-        return [self._candidate(i, c) for i, c in top]
 
     def _candidate(self, i: int, confidence: float) -> Candidate:
         e = self.entries[i]

@@ -37,6 +37,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def fold(text: str) -> str:
     """Case-fold and strip accents: "Détox RÉSUMÉ" → "detox resume"."""
+    if text.isascii():
+        return text.translate(_APOSTROPHES).casefold()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -44,8 +46,9 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens with possessives and inner apostrophes removed."""
-    text = _POSSESSIVE.sub("", fold(text))
-    text = _INNER_APOSTROPHE.sub("", text)
+    text = fold(text)
+    if "'" in text:
+        text = _INNER_APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
     return _WORD.findall(text)
 
 

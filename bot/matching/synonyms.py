@@ -27,6 +27,7 @@ class Synonyms:
         init=False, repr=False, compare=False, default_factory=dict
     )
     _longest: int = field(init=False, repr=False, compare=False, default=0)
+    _starts: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         table: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -40,6 +41,7 @@ class Synonyms:
                     table[key] = target
         self._table.update(table)
         object.__setattr__(self, "_longest", max((len(k) for k in table), default=0))
+        object.__setattr__(self, "_starts", frozenset(k[0] for k in table))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Sequence[str] | str | None]) -> Synonyms:
@@ -71,12 +73,17 @@ class Synonyms:
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """Rewrite variant phrases to their canonical words, longest match first."""
-        if not self._table:
+        starts = self._starts
+        if not self._table or starts.isdisjoint(tokens):
             return list(tokens)
         longest = self._longest
         out: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
+            if tokens[i] not in starts:
+                out.append(tokens[i])
+                i += 1
+                continue
             for size in range(min(longest, n - i), 0, -1):
                 target = self._table.get(tuple(tokens[i : i + size]))
                 if target is not None:
