@@ -36,8 +36,9 @@ def clip(text: str, limit: int) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Stored text is shown as written: no bold/italic/links injected by content."""
-    return re.sub(r"([\\*_`~|>\[\]])", r"\\\1", text)
+    """Stored text is shown as written: no bold/italic/links/headings injected by content."""
+    text = re.sub(r"([\\*_`~|>\[\]])", r"\\\1", text)
+    return re.sub(r"(?m)^([ \t]*)(#{1,3}|-#)(?=\s)", r"\1\\\2", text)  # "# big", "-# small" at a line start
 
 
 def embed_length(embed: Embed) -> int:

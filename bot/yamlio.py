@@ -67,7 +67,12 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
                 )
             ],
         )
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)  # checks every character up front
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        msg = f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML; remove it"
+        return None, {}, [Problem(name, line, None, None, msg)]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -82,6 +87,10 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
         return None, {}, [Problem(name, line, None, None, msg)]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
+    except (AttributeError, TypeError, OverflowError, KeyError, IndexError) as exc:
+        # PyYAML's constructors fail this way on some explicitly tagged values ("!!timestamp x").
+        msg = f"invalid YAML value ({type(exc).__name__}: {exc}); check explicit tags such as !!timestamp"
+        return None, {}, [Problem(name, None, None, None, msg)]
     finally:
         loader.dispose()
 
