@@ -11,9 +11,13 @@ from bot.matching.normalize import words
 from bot.models import Candidate, Entry
 
 try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import seed_entry, skincare_entries
+    from tests.test_matching_fixtures import SEED_ID, seed_entry, skincare_entries
 except ImportError:
-    from test_matching_fixtures import seed_entry, skincare_entries  # type: ignore[no-redef]
+    from test_matching_fixtures import (  # type: ignore[no-redef]
+        SEED_ID,
+        seed_entry,
+        skincare_entries,
+    )
 
 SEED_QUERIES = [
     "botox pores",
@@ -21,6 +25,9 @@ SEED_QUERIES = [
     "dysport smooth forehead",
     "does tox shrink pores",
     "why is my forehead smoother after tox",
+    "does botox make your skin smoother",
+    "my pores look smaller since my last botox",
+    "can neurotoxin injections reduce oily skin",
     "Botox's effect on pore size",
     "neurotoxin smoother skin",
     "BOTOX   smoother SKIN??",
@@ -81,14 +88,31 @@ def test_load_synonyms_rejects_bad_structure(tmp_path) -> None:
 def test_seed_queries_answer_with_seed_entry(matcher: Matcher, query: str) -> None:
     result = ask(matcher, query)
     assert result.decision == "answer", result
-    assert result.best is not None and result.best.entry_id == "botox-smoother-skin"
+    assert result.best is not None and result.best.entry_id == SEED_ID
 
 
-@pytest.mark.parametrize("query", SEED_QUERIES[:4])
+@pytest.mark.parametrize("query", SEED_QUERIES)
 def test_seed_queries_single_entry_store(synonyms: Synonyms, query: str) -> None:
     m = Matcher([seed_entry()], synonyms=synonyms)
     result = ask(m, query)
     assert result.decision == "answer" and result.best is not None
+
+
+@pytest.mark.parametrize("query", UNRELATED)
+def test_unrelated_queries_get_none_single_entry_store(synonyms: Synonyms, query: str) -> None:
+    m = Matcher([seed_entry()], synonyms=synonyms)
+    assert ask(m, query).decision == "none"
+
+
+def test_answer_titles_are_phrasing_level_units(synonyms: Synonyms) -> None:
+    """"botox pores" is answered because an expert titled an answer "Smother skin and
+    smaller pores after Botox"; with the titles blanked, the same words are only scattered
+    through body and answer text and the confidence drops."""
+    seed = seed_entry()
+    untitled = seed.with_changes(answers=tuple(a.__class__(title="", text=a.text) for a in seed.answers))
+    with_titles = Matcher([seed], synonyms=synonyms).rank("botox pores")[0].confidence
+    without = Matcher([untitled], synonyms=synonyms).rank("botox pores")[0].confidence
+    assert with_titles > without
 
 
 @pytest.mark.parametrize("query", UNRELATED)
@@ -128,14 +152,14 @@ def test_confidence_does_not_depend_on_unrelated_entries(synonyms: Synonyms) -> 
     padding = [Entry(id=f"x{i}", question=f"Question about topic number {i} gardening")
                for i in range(200)]
     big = Matcher([*skincare_entries(), *padding], synonyms=synonyms).rank("botox pores")
-    assert big[0].entry_id == "botox-smoother-skin"
+    assert big[0].entry_id == SEED_ID
     assert abs(big[0].confidence - small) < 0.1
 
 
 def test_ambiguous_query_suggests_close_candidates(matcher: Matcher) -> None:
     result = ask(matcher, "botox")
     ids = {c.entry_id for c in result.suggestions} | {result.best.entry_id if result.best else ""}
-    assert {"botox-smoother-skin", "botox-bruising"} <= ids
+    assert {SEED_ID, "botox-bruising"} <= ids
     assert len(result.suggestions) <= 3
 
 
@@ -144,7 +168,7 @@ def test_suggest_decision_between_thresholds(matcher: Matcher) -> None:
     th = Thresholds(answer=min(1.0, conf + 0.01), suggest=conf - 0.01, keyword=1.0)
     result = ask(matcher, "botox pores", th)
     assert result.decision == "suggest" and result.best is None
-    assert result.suggestions[0].entry_id == "botox-smoother-skin"
+    assert result.suggestions[0].entry_id == SEED_ID
 
 
 def test_decide_dedupes_and_orders() -> None:
@@ -198,7 +222,7 @@ def _shared_matcher() -> Matcher:
 
 def test_autocomplete_partial_input(matcher: Matcher) -> None:
     ids = [c.entry_id for c in matcher.autocomplete("bot")]
-    assert set(ids[:2]) == {"botox-smoother-skin", "botox-bruising"}
+    assert set(ids[:2]) == {SEED_ID, "botox-bruising"}
     assert matcher.autocomplete("laser ha")[0].entry_id == "laser-hair-removal-sessions"
     assert matcher.autocomplete("chemical p")[0].entry_id == "chemical-peel-downtime"
 

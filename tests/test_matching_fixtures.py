@@ -1,29 +1,25 @@
-"""Shared entries for the matching tests: the seed thread plus realistic neighbours."""
+"""Shared entries for the matching tests: the real seed thread plus realistic neighbours."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.importer import parse_thread
 from bot.models import Answer, Entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed" / "botox-smoother-skin.txt"
 
 
+SEED_ID = "why-does-botox-make-my-skin-appear-smoother"
+
+
 def seed_entry() -> Entry:
-    """The seed thread as an Entry: first line the question, second block the body, the
-    rest as answer text (attribution doesn't matter for matching)."""
-    blocks = [b.strip() for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
-    question, body, rest = blocks[0], blocks[1], blocks[2:]
-    answers = tuple(Answer(title=b.splitlines()[0], text=b) for b in rest)
-    return Entry(
-        id="botox-smoother-skin",
-        question=question,
-        body=body,
-        answers=answers,
-        phrasings=("Does Botox shrink pores?", "Botox smoother forehead skin"),
-        tags=("botox", "pores"),
-    )
+    """The real seed thread as the importer reads it: a question with no phrasings and no
+    tags, the asker's body and 10 expert answers (titles + texts). Nothing added."""
+    entry = parse_thread(SEED.read_text(encoding="utf-8"), source_name=SEED.name).entry
+    assert entry.id == SEED_ID and not entry.phrasings and not entry.tags
+    return entry
 
 
 def skincare_entries() -> list[Entry]:

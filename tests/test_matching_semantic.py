@@ -11,9 +11,13 @@ pytest.importorskip("tokenizers")
 from bot.matching import Matcher, Thresholds, decide, load_embedder, load_synonyms
 
 try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import skincare_entries
+    from tests.test_matching_fixtures import SEED_ID, seed_entry, skincare_entries
 except ImportError:
-    from test_matching_fixtures import skincare_entries  # type: ignore[no-redef]
+    from test_matching_fixtures import (  # type: ignore[no-redef]
+        SEED_ID,
+        seed_entry,
+        skincare_entries,
+    )
 
 pytestmark = pytest.mark.semantic
 
@@ -24,6 +28,14 @@ def matcher() -> Matcher:
     if emb is None:
         pytest.skip("no ONNX model installed")
     return Matcher(skincare_entries(), synonyms=load_synonyms(None), embedder=emb)
+
+
+@pytest.fixture(scope="module")
+def single() -> Matcher:
+    emb = load_embedder()
+    if emb is None:
+        pytest.skip("no ONNX model installed")
+    return Matcher([seed_entry()], synonyms=load_synonyms(None), embedder=emb)
 
 
 def test_mode(matcher: Matcher) -> None:
@@ -43,22 +55,76 @@ def test_embeddings_are_normalised_and_meaningful(matcher: Matcher) -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["botox pores", "dysport smooth forehead", "does tox shrink pores",
-     "why is my forehead smoother after tox"],
-)
-def test_seed_queries(matcher: Matcher, query: str) -> None:
-    top = matcher.rank(query)
-    assert top and top[0].entry_id == "botox-smoother-skin"
-    assert decide(query, top, Thresholds()).decision in {"answer", "suggest"}
+SEED_QUERIES = [
+    "botox pores",
+    "botx porse",
+    "dysport smooth forehead",
+    "does tox shrink pores",
+    "why is my forehead smoother after tox",
+    "does botox make your skin smoother",
+    "my pores look smaller since my last botox",
+    "can neurotoxin injections reduce oily skin",
+    "is it in my head that botox makes my skin look better",
+]
+UNRELATED = [
+    "how do I reset my router",
+    "what's the capital of France",
+    "best pizza in town",
+    "what time is it in Tokyo",
+    "how do I bake sourdough bread",
+]
 
 
-@pytest.mark.parametrize(
-    "query", ["how do I reset my router", "what's the capital of France", "best pizza in town"]
-)
-def test_unrelated_get_none(matcher: Matcher, query: str) -> None:
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_seed_queries_answered_with_default_thresholds(matcher: Matcher, query: str) -> None:
+    result = decide(query, matcher.rank(query), Thresholds())
+    assert result.decision == "answer", result
+    assert result.best is not None and result.best.entry_id == SEED_ID
+
+
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_seed_queries_single_entry_store(single: Matcher, query: str) -> None:
+    result = decide(query, single.rank(query), Thresholds())
+    assert result.decision == "answer" and result.best is not None
+
+
+@pytest.mark.parametrize("query", UNRELATED)
+def test_unrelated_get_none(matcher: Matcher, single: Matcher, query: str) -> None:
     assert decide(query, matcher.rank(query), Thresholds()).decision == "none"
+    assert decide(query, single.rank(query), Thresholds()).decision == "none"
+
+
+def test_synonyms_reach_the_embedder(matcher: Matcher) -> None:
+    """"tox" means nothing to the model; the query is also embedded as the store spells it
+    ("botox"), so the semantic score of the seed rises."""
+    f = matcher.feature_matrix("does tox shrink pores")
+    assert matcher.entries[int(f[:, 3].argmax())].id == SEED_ID
+
+
+def test_embedding_disk_cache_round_trip(tmp_path) -> None:
+    first = load_embedder(cache_dir=tmp_path)
+    assert first is not None
+    texts = [f"cache probe sentence number {i}" for i in range(70)]
+    v1 = first.embed(texts)
+    first.flush()
+    assert list(tmp_path.glob("embeddings-*.npz"))
+    second = load_embedder(cache_dir=tmp_path)
+    assert second is not None
+    second._encode = None  # type: ignore[method-assign,assignment]  # must not run the model
+    assert (second.embed(texts) == v1).all()
+
+
+def test_damaged_cache_is_ignored(tmp_path) -> None:
+    emb = load_embedder(cache_dir=tmp_path)
+    assert emb is not None
+    emb.embed(["x"])
+    emb.flush()
+    files = list(tmp_path.glob("embeddings-*.npz"))
+    assert files
+    for p in files:
+        p.write_bytes(b"junk")
+    again = load_embedder(cache_dir=tmp_path)
+    assert again is not None and again.embed(["hello"]).shape == (1, again.dim)
 
 
 def test_paraphrase_without_shared_words(matcher: Matcher) -> None:

