@@ -2,10 +2,14 @@
 synthetic entries, with rank_bm25 on the same corpus in the same run as the reference.
 
     python benchmarks/speed.py [--sizes 1000 10000 100000] [--queries 500] [--semantic]
+                               [--semantic-max 10000] [--embed-build 1000]
 
 Each size runs in a child process so its peak RSS is its own. With --semantic the query is
 embedded for real but the entries' vectors are random unit vectors (embedding 100k entries
-takes hours on 2 cores; the per-query cost doesn't depend on their values).
+takes hours on 2 cores; the per-query cost doesn't depend on their values), up to
+--semantic-max entries. Separately, for the first size only, a real semantic build of
+--embed-build entries is timed three ways: first build (empty disk cache), restart (a new
+embedder reading the disk cache) and in-process rebuild (the embedder's memory cache).
 """
 
 from __future__ import annotations
@@ -92,7 +96,35 @@ class RandomEntryEmbedder:
         return v / self._np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def child(n: int, n_queries: int, semantic: bool) -> dict[str, object]:
+def embed_builds(entries: Sequence[Entry], syn: object) -> dict[str, float]:
+    import tempfile
+
+    from bot.matching import load_embedder
+    from bot.matching.semindex import units_of
+
+    out: dict[str, float] = {"entries": len(entries)}
+    out["texts"] = sum(len(units_of(e)) for e in entries)
+    with tempfile.TemporaryDirectory() as cache:
+        emb = load_embedder(cache_dir=cache)
+        if emb is None:
+            return {}
+        t0 = time.perf_counter()
+        Matcher(entries, synonyms=syn, embedder=emb)  # type: ignore[arg-type]
+        emb.flush()
+        out["first_build_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        Matcher(entries, synonyms=syn, embedder=emb)  # type: ignore[arg-type]
+        out["rebuild_in_process_s"] = time.perf_counter() - t0
+        emb2 = load_embedder(cache_dir=cache)
+        t0 = time.perf_counter()
+        Matcher(entries, synonyms=syn, embedder=emb2)  # type: ignore[arg-type]
+        out["restart_build_s"] = time.perf_counter() - t0
+    return out
+
+
+def child(
+    n: int, n_queries: int, semantic: bool, semantic_max: int = 10_000, embed_build: int = 0
+) -> dict[str, object]:
     entries, queries, partial = corpus(n)
     queries, partial = queries[:n_queries], partial[:n_queries]
     syn = load_synonyms(None)
@@ -100,6 +132,9 @@ def child(n: int, n_queries: int, semantic: bool) -> dict[str, object]:
     t0 = time.perf_counter()
     m = Matcher(entries, synonyms=syn)
     out["build_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m = Matcher(entries, synonyms=syn)
+    out["rebuild_s"] = time.perf_counter() - t0  # warm: stems and analysed texts cached
     m.rank(queries[0])
     out["query"] = latency(m.rank, queries)
     out["autocomplete"] = latency(m.autocomplete, partial)
@@ -116,7 +151,7 @@ def child(n: int, n_queries: int, semantic: bool) -> dict[str, object]:
     k = max(20, n_queries // (n // 1000 or 1))  # rank_bm25 is slow at 100k; fewer queries
     out["bm25_query"] = latency(lambda q: bm.get_top_n(q.split(), docs, 10), queries[:k])
 
-    if semantic:
+    if semantic and n <= semantic_max:
         from bot.matching import load_embedder
 
         real = load_embedder()
@@ -127,6 +162,9 @@ def child(n: int, n_queries: int, semantic: bool) -> dict[str, object]:
             out["semantic_build_s_excl_embedding"] = time.perf_counter() - t0
             sm.rank(queries[0])
             out["semantic_query"] = latency(sm.rank, queries)
+            del sm
+    if semantic and embed_build:
+        out["embed_build"] = embed_builds(entries[:embed_build], syn)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -136,29 +174,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     ap.add_argument("--queries", type=int, default=500)
     ap.add_argument("--semantic", action="store_true")
+    ap.add_argument("--semantic-max", type=int, default=100_000)
+    ap.add_argument("--embed-build", type=int, default=1000)
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(child(args.child, args.queries, args.semantic)))
+        print(json.dumps(child(args.child, args.queries, args.semantic, args.semantic_max,
+                               args.embed_build)))
         return 0
     results = []
-    for n in args.sizes:
-        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries)]
+    for k, n in enumerate(args.sizes):
+        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries),
+               "--semantic-max", str(args.semantic_max),
+               "--embed-build", str(args.embed_build if k == 0 else 0)]
         cmd += ["--semantic"] if args.semantic else []
         res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results.append(res)
         print(json.dumps(res), file=sys.stderr)
-    print("| entries | build s | query p50 / p99 ms | autocomplete p50 / p99 ms | "
+    print("| entries | build s (rebuild) | query p50 / p99 ms | autocomplete p50 / p99 ms | "
           "rank_bm25 query p50 / p99 ms | p50 ratio | semantic query p50 / p99 ms | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         q, a, b = r["query"], r["autocomplete"], r["bm25_query"]
         s = r.get("semantic_query")
         sem = f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f}" if s else "-"
-        print(f"| {r['entries']:,} | {r['build_s']:.2f} | {q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
+        print(f"| {r['entries']:,} | {r['build_s']:.2f} ({r['rebuild_s']:.2f}) | "
+              f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
               f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
               f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |")
+    for r in results:
+        if r.get("embed_build"):
+            print(f"\nsemantic build with real embeddings: {json.dumps(r['embed_build'])}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

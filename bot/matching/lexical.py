@@ -39,7 +39,7 @@ W_BODY = 0.35
 W_ANSWERS = 0.12
 SATURATION = 1.2  # s(tf) = tf / (tf + SATURATION): one primary hit ≈ 0.45
 MIX = 0.7  # lexical = MIX * coverage + (1 - MIX) * unit
-MAX_PREFIX_EXPANSION = 60
+MAX_PREFIX_EXPANSION = 30  # completions of a partial last word (10 for 1-2 letters)
 MIN_CORPUS = 100
 # Stop words keep a little weight (they disambiguate "how much" vs "what"), but never more
 # than a word found in this share of the (at least MIN_CORPUS) entries: in a small store
@@ -243,14 +243,13 @@ class LexicalIndex:
         return best, 1.0 - best_d / max(len(word), len(best)) * 0.8
 
     def _complete(self, partial: str) -> tuple[tuple[str, float], ...]:
-        lo = bisect_left(self._sorted_vocab, partial)
-        found: list[str] = []
-        for w in self._sorted_vocab[lo:]:
-            if not w.startswith(partial):
-                break
-            found.append(w)
-        if len(found) > MAX_PREFIX_EXPANSION:
-            found = heapq.nlargest(MAX_PREFIX_EXPANSION, found, key=lambda w: self._freq[w])
+        vocab = self._sorted_vocab
+        lo = bisect_left(vocab, partial)
+        hi = bisect_left(vocab, partial + "\U0010ffff", lo)
+        found = vocab[lo:hi]
+        cap = MAX_PREFIX_EXPANSION if len(partial) > 2 else 10
+        if len(found) > cap:
+            found = heapq.nlargest(cap, found, key=lambda w: self._freq[w])
         stems: dict[str, float] = {}
         for w in found:
             for t in analyse(w, self.synonyms):

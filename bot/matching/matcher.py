@@ -73,9 +73,10 @@ class Matcher:
         conf = self._confidences(query[:MAX_QUERY_CHARS])
         return {int(i): float(conf[i]) for i in np.flatnonzero(conf > 0)}
 
-    def feature_matrix(self, query: str) -> np.ndarray:
+    def feature_matrix(self, query: str, *, all_features: bool = True) -> np.ndarray:
         """The raw features the calibration takes, one row per entry: (lexical,) or
-        (lexical, best-unit cosine, soft-kNN cosine, centroid cosine)."""
+        (lexical, best-unit cosine, soft-kNN cosine, centroid cosine). Without
+        `all_features`, features the calibration weighs at 0 are left at 0 (faster)."""
         query = query[:MAX_QUERY_CHARS]
         lex = self._lex.score_array(self._lex.query_terms(query))
         if self._sem is None:
@@ -84,7 +85,8 @@ class Matcher:
         corrected = self._lex.corrected(query)
         if corrected:  # typos: embed what the member probably meant too, keep the best
             texts.append(corrected)
-        best, knn, cent = self._sem.similarities(self._sem.embed_queries(texts))
+        units = all_features or any(calibrate.FUSED.weights[1:3])
+        best, knn, cent = self._sem.similarities(self._sem.embed_queries(texts), units=units)
         return np.stack([lex, best, knn, cent], axis=1)
 
     def features(self, query: str) -> dict[int, tuple[float, ...]]:
@@ -104,7 +106,7 @@ class Matcher:
         return calibrate.FUSED.array(f)
 
     def _confidences(self, query: str) -> np.ndarray:
-        return self._calibrated(self.feature_matrix(query))
+        return self._calibrated(self.feature_matrix(query, all_features=False))
 
     def _top(self, conf: np.ndarray, limit: int, *, positive_only: bool) -> list[Candidate]:
         n = len(conf)

@@ -64,19 +64,21 @@ class SemanticIndex:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
 
-    def similarities(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def similarities(
+        self, q: np.ndarray, *, units: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(best-unit, soft-kNN, centroid) cosine per entry, in entry order. `q` is one
-        vector or several (e.g. the raw and the typo-corrected query): the best of them."""
+        vector or several (e.g. the raw and the typo-corrected query): the best of them.
+        `units=False` skips the per-unit scores (zeros) when the calibration ignores them."""
         if not len(self._starts):
             empty = np.zeros(0, np.float32)
             return empty, empty, empty
         qm = q.reshape(-1, q.shape[-1]).T  # dim × k
-        unit = self._units @ qm
-        cent = self._centroids @ qm
-        if unit.shape[1] > 1:
-            unit, cent = unit.max(axis=1), cent.max(axis=1)
-        else:
-            unit, cent = unit[:, 0], cent[:, 0]
+        cent = (self._centroids @ qm).max(axis=1)
+        if not units:
+            zeros = np.zeros_like(cent)
+            return zeros, zeros, cent
+        unit = (self._units @ qm).max(axis=1)
         best = np.maximum.reduceat(unit, self._starts)
         t = np.float32(KNN_TEMPERATURE)
         ex = np.exp((unit - np.repeat(best, self._counts)) / t)
