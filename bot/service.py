@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_embedder, load_synonyms
@@ -24,6 +26,7 @@ from bot.validate import Problem
 from bot.yamlio import load_data
 
 log = logging.getLogger("faqbot.service")
+T = TypeVar("T")
 
 
 class DataError(Exception):
@@ -64,6 +67,10 @@ class FaqService:
         self._revision = 0
         self._refresh_lock = asyncio.Lock()
         self.sync_report: SyncReport | None = None
+        # All matcher work (queries and index builds) runs on this one thread: the event loop
+        # stays free for Discord's deadlines, and the matchers (and the embedder's cache) are
+        # never used from two threads at once.
+        self._matching = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-matching")
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -97,7 +104,12 @@ class FaqService:
         return service
 
     async def close(self) -> None:
+        self._matching.shutdown(wait=True, cancel_futures=True)
         await self.store.close()
+
+    async def in_matching_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run matcher work (rank, autocomplete, builds) on the matching thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._matching, partial(fn, *args))
 
     def _synonyms_path(self) -> Path | None:
         path = Path(self.config.data_dir) / "synonyms.yaml"
@@ -111,17 +123,25 @@ class FaqService:
         return summarize(entry, max_points=self.config.replies.max_points, embedder=self.embedder)
 
     async def reload(self) -> None:
-        """Load every entry from the store and rebuild all matchers."""
+        """Load every entry from the store and rebuild all matchers, then swap them in.
+
+        Queries keep using the previous matchers until the new ones are built.
+        """
         async with self._refresh_lock:
-            self._revision = await self.store.revision()
-            self._scopes = {}
+            revision = await self.store.revision()
+            scopes: dict[int, _Scope] = {}
             for stored in await self.store.load_all():
                 gid = stored.entry.guild_id or GLOBAL
-                self._scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
-            self._hidden = await self._all_hidden()
-            self._settings = {}
-            for scope in self._scopes.values():
-                scope.matcher = None  # rebuilt lazily on first query
+                scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
+            hidden = await self._all_hidden()
+            settings: dict[int, dict[str, Any]] = {}
+            for gid in scopes:
+                if gid != GLOBAL:
+                    settings[gid] = await self.store.get_settings(gid)
+            self._settings = settings
+            for gid, scope in scopes.items():
+                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+            self._scopes, self._hidden, self._revision = scopes, hidden, revision
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
@@ -139,12 +159,13 @@ class FaqService:
     def _scope(self, guild_id: int | None) -> _Scope:
         return self._scopes.setdefault(guild_id or GLOBAL, _Scope())
 
+    def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
+        return Matcher(scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
+
     def _matcher(self, guild_id: int | None) -> Matcher:
         scope = self._scope(guild_id)
-        if scope.matcher is None:
-            scope.matcher = Matcher(
-                scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder
-            )
+        if scope.matcher is None:  # a scope nobody has asked in yet: small, built on demand
+            scope.matcher = self._build(scope, guild_id)
         return scope.matcher
 
     def _synonyms_for(self, guild_id: int | None) -> Synonyms:
@@ -198,7 +219,8 @@ class FaqService:
         thresholds = self.thresholds(guild_id)
         if keyword:  # unprompted replies use the stricter bar
             thresholds = replace(thresholds, answer=max(thresholds.answer, thresholds.keyword))
-        result = decide(query, self.rank(query, guild_id), thresholds)
+        candidates = await self.in_matching_thread(self.rank, query, guild_id)
+        result = decide(query, candidates, thresholds)
         reply = Reply(result)
         if result.decision == "answer" and result.best is not None:
             stored = self.find(guild_id, result.best.entry_id)
@@ -208,6 +230,12 @@ class FaqService:
             best = result.best.entry_id if result.best else None
             await self.store.record_query(guild_id, query, result.decision, best)
         return reply
+
+    async def autocomplete_async(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
+        return await self.in_matching_thread(self.autocomplete, text, guild_id, limit)
+
+    async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
+        return await self.in_matching_thread(self.rank, query, guild_id, limit)
 
     def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
         hidden = self._hidden.get(guild_id or GLOBAL, set())
@@ -237,7 +265,8 @@ class FaqService:
         await self.store.set_settings(guild_id, current, actor=actor)
         self._settings[guild_id] = current
         if "synonyms" in changes:
-            self._scope(guild_id).matcher = None
+            scope = self._scope(guild_id)
+            scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         return current
 
     # -- moderator writes (guild entries only) ------------------------------------------------
@@ -290,8 +319,10 @@ class FaqService:
             scope.entries.pop(entry_id, None)
         else:
             scope.entries[entry_id] = stored
-        scope.matcher = None
-        self._revision = await self.store.revision()
+        scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+        revision = await self.store.revision()
+        if revision == self._revision + 1:  # only our write: nothing else to pick up
+            self._revision = revision
 
     # -- moderator curation helpers (issue 6: /faq in cogs/moderation.py) ------------------------
 

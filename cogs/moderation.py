@@ -552,7 +552,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if interaction.guild_id is None or not await is_moderator(interaction):
             return []
         by_id = {e.id: e for e in pool}
-        ranked = [c.entry_id for c in self.service.autocomplete(current[:100], interaction.guild_id, 50)]
+        ranked = [
+            c.entry_id for c in await self.service.autocomplete_async(current[:100], interaction.guild_id, 50)
+        ]
         ids = [i for i in ranked if i in by_id]
         ids += [
             e.id
@@ -616,7 +618,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         )
         await self.service.settings(gid)  # the guild's thresholds
         dupes = near_duplicates(
-            self.service.rank(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
+            await self.service.rank_async(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
         )
         if dupes:
             best = dupes[0]
@@ -731,7 +733,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return
         await self.service.settings(gid)
         dupes = near_duplicates(
-            self.service.rank(changed.question, gid, 3),
+            await self.service.rank_async(changed.question, gid, 3),
             bar=self.service.thresholds(gid).answer,
             exclude=changed.id,
         )
@@ -857,7 +859,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         stats = await self.service.store.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
         own = {e.id for e in self.service.own_entries(gid)}
-        suggestions = suggest_aliases(stats.unanswered, lambda q: self.service.rank(q, gid, 5), own)
+        suggestions = await self.service.in_matching_thread(
+            suggest_aliases, stats.unanswered, lambda q: self.service.rank(q, gid, 5), own
+        )
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
