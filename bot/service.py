@@ -228,7 +228,10 @@ class FaqService:
                 reply = Reply(result, stored.entry, self.summary_of(stored))
         if record and not keyword:
             best = result.best.entry_id if result.best else None
-            await self.store.record_query(guild_id, query, result.decision, best)
+            try:
+                await self.store.record_query(guild_id, query, result.decision, best)
+            except StoreError as exc:  # stats are worth less than the member's answer
+                log.warning("query not recorded in the stats: %s", exc)
         return reply
 
     async def autocomplete_async(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
