@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.models import Answer, Provider, Summary, supporter_label, supporters_text
 from bot.service import Reply
+from bot.summary.serialize import summary_to_dict as summary_dict
 
 
 def provider_json(p: Provider | None) -> dict[str, Any] | None:
@@ -23,18 +24,11 @@ def provider_json(p: Provider | None) -> dict[str, Any] | None:
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
-    return {
-        "points": [{"text": p.text, "supporters": list(p.supporters), "count": p.count} for p in s.points],
-        "disagreements": [
-            {
-                "topic": d.topic,
-                "sides": [{"text": x.text, "supporters": list(x.supporters)} for x in d.sides],
-            }
-            for d in s.disagreements
-        ],
-        "experts": s.experts,
-        "curated": s.curated,
-    }
+    """The summary in the `--json` contract: each point also says how many experts made it."""
+    d = summary_dict(s)
+    for point, p in zip(d["points"], s.points, strict=True):
+        point["count"] = p.count
+    return d
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:

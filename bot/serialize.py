@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
-from bot.models import Answer, Disagreement, Entry, Point, Provider, Side, Source, Summary
+from bot.models import Answer, Entry, Provider, Source, Summary
+from bot.summary.serialize import summary_from_dict as parse_summary_dict
+from bot.summary.serialize import summary_to_dict as summary_dict
 
 PROVIDER_FIELDS = ("name", "credentials", "specialty", "location", "profile_url")
 
@@ -22,37 +25,16 @@ def provider_to_dict(p: Provider | None) -> dict[str, str] | None:
 
 
 def summary_to_dict(s: Summary) -> dict[str, Any]:
-    return {
-        "points": [{"text": p.text, "supporters": list(p.supporters)} for p in s.points],
-        "disagreements": [
-            {
-                "topic": d.topic,
-                "sides": [{"text": x.text, "supporters": list(x.supporters)} for x in d.sides],
-            }
-            for d in s.disagreements
-        ],
-        **({"experts": s.experts} if s.experts else {}),
-    }
+    """The YAML/stored shape of a summary: whether it is curated is known from where it is."""
+    d = summary_dict(s)
+    del d["curated"]
+    if not d["experts"]:
+        del d["experts"]
+    return d
 
 
 def summary_from_dict(d: dict[str, Any], *, curated: bool) -> Summary:
-    return Summary(
-        points=tuple(
-            Point(text=p["text"], supporters=tuple(p.get("supporters") or ())) for p in d.get("points") or ()
-        ),
-        disagreements=tuple(
-            Disagreement(
-                topic=x["topic"],
-                sides=tuple(
-                    Side(text=s["text"], supporters=tuple(s.get("supporters") or ()))
-                    for s in x.get("sides") or ()
-                ),
-            )
-            for x in d.get("disagreements") or ()
-        ),
-        experts=int(d.get("experts") or 0),
-        curated=curated,
-    )
+    return replace(parse_summary_dict(d), curated=curated)
 
 
 def entry_to_dict(e: Entry, *, with_meta: bool = True) -> dict[str, Any]:
