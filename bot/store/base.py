@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -112,6 +112,17 @@ class StoreDump:
 
 
 Summarizer = Callable[[Entry], Summary]
+
+
+def plan_sync(
+    existing_hashes: Mapping[str, str], wanted: Mapping[str, Entry]
+) -> tuple[list[Entry], list[Entry], list[str]]:
+    """What syncing data/ changes: (added, updated, removed ids), from stored content hashes."""
+    from bot.serialize import content_hash
+
+    added = [e for i, e in wanted.items() if i not in existing_hashes]
+    updated = [e for i, e in wanted.items() if i in existing_hashes and existing_hashes[i] != content_hash(e)]
+    return added, updated, sorted(set(existing_hashes) - set(wanted))
 
 
 class Store(Protocol):

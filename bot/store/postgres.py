@@ -46,6 +46,7 @@ from bot.store.base import (
     StoreError,
     Summarizer,
     SyncReport,
+    plan_sync,
 )
 from bot.store.sqlite import _diff, _gid, normalise_query, now
 
@@ -347,13 +348,7 @@ class PostgresStore:
         wanted = {e.id: e for e in entries}
 
         def diff(existing: dict[str, asyncpg.Record]) -> tuple[list[Entry], list[Entry], list[str]]:
-            added = [e for i, e in wanted.items() if i not in existing]
-            updated = [
-                e
-                for i, e in wanted.items()
-                if i in existing and existing[i]["content_hash"] != content_hash(e)
-            ]
-            return added, updated, sorted(set(existing) - set(wanted))
+            return plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
 
         async with self._conn() as conn:
             added, updated, removed = diff(await self._global_rows(conn))

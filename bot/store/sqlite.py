@@ -34,6 +34,7 @@ from bot.store.base import (
     StoreError,
     Summarizer,
     SyncReport,
+    plan_sync,
 )
 
 MIGRATIONS: list[str] = [
@@ -272,11 +273,7 @@ class SQLiteStore:
         ) as cur:
             existing = {row["id"]: row for row in await cur.fetchall()}
         wanted = {e.id: e for e in entries}
-        added = [e for i, e in wanted.items() if i not in existing]
-        updated = [
-            e for i, e in wanted.items() if i in existing and existing[i]["content_hash"] != content_hash(e)
-        ]
-        removed = sorted(set(existing) - set(wanted))
+        added, updated, removed = plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
         if not (added or updated or removed):
             return SyncReport(unchanged=len(wanted))
         summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
@@ -286,13 +283,7 @@ class SQLiteStore:
                 "SELECT pk, id, content_hash, data FROM entries WHERE guild_id = ?", (GLOBAL,)
             ) as cur:
                 existing = {row["id"]: row for row in await cur.fetchall()}
-            added = [e for i, e in wanted.items() if i not in existing]
-            updated = [
-                e
-                for i, e in wanted.items()
-                if i in existing and existing[i]["content_hash"] != content_hash(e)
-            ]
-            removed = sorted(set(existing) - set(wanted))
+            added, updated, removed = plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
             if not (added or updated or removed):
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
