@@ -15,6 +15,7 @@ embedder reading the disk cache) and in-process rebuild (the embedder's memory c
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -41,10 +42,10 @@ def corpus(n: int, seed: int = 0) -> tuple[list[Entry], list[str], list[str]]:
     """Entries whose words follow a Zipf-like law, plus queries and partial inputs."""
     rng = random.Random(seed)
     vocab = vocabulary(rng)
-    weights = [1 / (r + 1) for r in range(len(vocab))]
+    cum = list(itertools.accumulate(1 / (r + 1) for r in range(len(vocab))))
 
-    def text(k: int) -> str:
-        return " ".join(rng.choices(vocab, weights, k=k))
+    def text(k: int) -> str:  # cum_weights: same draws as weights=, without O(vocab) per call
+        return " ".join(rng.choices(vocab, cum_weights=cum, k=k))
 
     entries = [
         Entry(
