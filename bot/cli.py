@@ -283,7 +283,11 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(f"no entry {args.entry_id!r} in {config.data_dir} (ids are file names in faq/)")
     from bot.matching import load_embedder
 
-    embedder = load_embedder(config.matching.model_dir) if config.matching.semantic != "off" else None
+    embedder = (
+        load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
+        if config.matching.semantic != "off"
+        else None
+    )
     from bot.summary import summarize
 
     summary = summarize(entry, max_points=config.replies.max_points, embedder=embedder)

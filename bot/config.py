@@ -33,6 +33,7 @@ class ThresholdsConfig(_Strict):
 class MatchingConfig(_Strict):
     semantic: Literal["auto", "on", "off"] = "auto"
     model_dir: str | None = None  # a local ONNX model + tokenizer.json instead of the packaged one
+    cache_dir: str | None = None  # embedding cache; default: beside the SQLite file (else ./)
     thresholds: ThresholdsConfig = ThresholdsConfig()
 
 
@@ -86,6 +87,15 @@ class Config(_Strict):
     replies: RepliesConfig = RepliesConfig()
     keyword_replies: KeywordRepliesConfig = KeywordRepliesConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    def embedding_cache_dir(self) -> str:
+        """Where embeddings persist between restarts, so a restart does not re-embed the store."""
+        if self.matching.cache_dir:
+            return self.matching.cache_dir
+        url = self.database.url
+        if url.startswith("sqlite") and not url.endswith(":memory:"):
+            return str(Path(url.removeprefix("sqlite:///").removeprefix("sqlite://")).resolve().parent)
+        return "."
 
     def token(self) -> str | None:
         return os.environ.get("DISCORD_TOKEN") or self.discord.token

@@ -79,7 +79,7 @@ class FaqService:
         """Open the store, sync data/ into it (all or nothing), load everything into memory."""
         embedder = None
         if config.matching.semantic != "off":
-            embedder = load_embedder(config.matching.model_dir)
+            embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
             if embedder is None and config.matching.semantic == "on":
                 raise StoreError(
                     "matching.semantic is 'on' but the semantic extra is not installed: "
@@ -105,6 +105,11 @@ class FaqService:
 
     async def close(self) -> None:
         self._matching.shutdown(wait=True, cancel_futures=True)
+        if self.embedder is not None:
+            try:
+                self.embedder.flush()  # the next start reuses these vectors
+            except OSError as exc:
+                log.warning("embedding cache not saved: %s", exc)
         await self.store.close()
 
     async def in_matching_thread(self, fn: Callable[..., T], *args: Any) -> T:
