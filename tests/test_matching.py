@@ -234,3 +234,16 @@ def test_autocomplete_limit_and_empty_input(synonyms: Synonyms) -> None:
     assert len(m.autocomplete("bot", limit=5)) == 5
     listed = m.autocomplete("")
     assert len(listed) == 25 and [c.question for c in listed] == sorted(c.question for c in listed)
+
+
+# Botox questions the seed does not answer: it shares "botox" with them, nothing more.
+ON_TOPIC_NOT_ANSWERED = ["does botox hurt", "how much does botox cost", "how long does botox last"]
+
+
+@pytest.mark.parametrize("query", ON_TOPIC_NOT_ANSWERED)
+def test_no_confident_answer_about_words_the_entry_never_mentions(synonyms: Synonyms, query: str) -> None:
+    gated = Matcher([seed_entry()], synonyms=synonyms)
+    assert ask(gated, query).decision != "answer"
+    # The gate is what lowers it: the same ranking without it is more confident.
+    raw = Matcher([seed_entry()], synonyms=synonyms, coverage_gate=False)
+    assert gated.scores(query).get(0, 0.0) < raw.scores(query)[0]

@@ -130,3 +130,8 @@ def test_damaged_cache_is_ignored(tmp_path) -> None:
 def test_paraphrase_without_shared_words(matcher: Matcher) -> None:
     top = matcher.rank("my face is peeling after an acid treatment")
     assert top and top[0].entry_id == "chemical-peel-downtime"
+
+
+@pytest.mark.parametrize("query", ["does botox hurt", "how much does botox cost", "bruises after tox"])
+def test_no_confident_answer_about_words_the_entry_never_mentions(single: Matcher, query: str) -> None:
+    assert decide(query, single.rank(query), Thresholds()).decision != "answer"

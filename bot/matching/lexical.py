@@ -277,6 +277,23 @@ class LexicalIndex:
         out[cov <= 0] = 0.0
         return out.astype(np.float32, copy=False)
 
+    def coverage(self, terms: Iterable[QueryTerm]) -> np.ndarray | None:
+        """Per entry, the share of the query's content words it contains in any field
+        (question, phrasings, tags, body, answers); None when the query has no content word.
+        Used to refuse a confident answer about a word the entry never mentions."""
+        content = [q for q in terms if is_content(q.surface)]
+        if not content or self.n == 0:
+            return None
+        hits = np.zeros(self.n, np.float32)
+        for q in content:
+            covered = np.zeros(self.n, bool)
+            for t, _ in q.alternatives:
+                posting = self._cov.get(t)
+                if posting is not None:
+                    covered[posting[0]] = True
+            hits += covered
+        return hits / len(content)
+
     def score(self, terms: Iterable[QueryTerm]) -> dict[int, float]:
         """entry index → lexical score for every entry matching any term (diagnostics)."""
         arr = self.score_array(terms)
