@@ -138,6 +138,8 @@ class LexicalIndex:
             if n_units == starts[-1]:  # no unit: an empty one keeps segments aligned
                 n_units += 1
 
+        # Words per entry: how much an entry says, i.e. how telling a missing word is.
+        self.entry_words = np.bincount(np.asarray(t_rows, np.int64), minlength=self.n).astype(np.float32)
         n_cols = max(len(cols), 1)
         keys = np.asarray(t_rows, np.int64) * n_cols + np.asarray(t_cols, np.int64)
         uniq, inverse = np.unique(keys, return_inverse=True)

@@ -26,6 +26,9 @@ FIT_POOL = 50  # candidates per query used when fitting the calibration on a lar
 AUTOCOMPLETE_PREFIX_BONUS = 0.15
 
 
+GATE_FULL_WORDS = 300.0  # an entry with this many words (all fields) gets the full gate
+
+
 def gate(cover: np.ndarray, n_terms: int) -> np.ndarray:
     """Confidence factor from word coverage: 1 when the entry mentions every content word,
     0.25 when it mentions half. Longer questions (4+ words) may have one word it lacks."""
@@ -123,7 +126,11 @@ class Matcher:
             terms = self._lex.query_terms(query)
             cover = self._lex.coverage(terms)
             if cover is not None:
-                conf = conf * gate(cover, sum(is_content(q.surface) for q in terms))
+                factor = gate(cover, sum(is_content(q.surface) for q in terms))
+                # A missing word is evidence only against an entry that says a lot: a
+                # question with answers, not five short phrasings.
+                strength = np.minimum(1.0, self._lex.entry_words / GATE_FULL_WORDS)
+                conf = conf * (1.0 - strength * (1.0 - factor))
         return conf
 
     def _top(self, conf: np.ndarray, limit: int, *, positive_only: bool) -> list[Candidate]:
