@@ -239,13 +239,12 @@ class FaqService:
                 log.warning("query not recorded in the stats: %s", exc)
         return reply
 
-    async def autocomplete_async(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
-        return await self.in_matching_thread(self.autocomplete, text, guild_id, limit)
-
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
 
     def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
+        """Lexical and sub-millisecond, so it runs inline: it reads the matchers, which the
+        matching thread only ever replaces whole, and never touches the embedder."""
         hidden = self._hidden.get(guild_id or GLOBAL, set())
         out = [
             c for c in self._matcher(None).autocomplete(text, limit + len(hidden)) if c.entry_id not in hidden

@@ -84,7 +84,7 @@ class FaqCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         choices = []
-        for c in await self.service.autocomplete_async(current[:300], interaction.guild_id, limit=25):
+        for c in self.service.autocomplete(current[:300], interaction.guild_id, limit=25):
             name = c.question if len(c.question) <= CHOICE_MAX else c.question[: CHOICE_MAX - 1] + "…"
             choices.append(app_commands.Choice(name=name, value=f"{ENTRY_PREFIX}{c.entry_id}"))
         return choices

@@ -552,9 +552,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if interaction.guild_id is None or not await is_moderator(interaction):
             return []
         by_id = {e.id: e for e in pool}
-        ranked = [
-            c.entry_id for c in await self.service.autocomplete_async(current[:100], interaction.guild_id, 50)
-        ]
+        ranked = [c.entry_id for c in self.service.autocomplete(current[:100], interaction.guild_id, 50)]
         ids = [i for i in ranked if i in by_id]
         ids += [
             e.id
