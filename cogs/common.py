@@ -38,6 +38,13 @@ async def ensure_service(bot: commands.Bot) -> FaqService:
     return service
 
 
+async def release_service(bot: commands.Bot, *, still_loaded: str) -> None:
+    """On unload: close the service this plugin opened, unless the other cog still uses it."""
+    if getattr(bot, "faq_service_owned", False) and still_loaded not in bot.extensions:
+        await bot.faq_service.close()  # type: ignore[attr-defined]
+        del bot.faq_service  # type: ignore[attr-defined]
+
+
 def service_of(client: discord.Client) -> FaqService:
     return client.faq_service  # type: ignore[attr-defined]
 

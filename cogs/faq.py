@@ -17,7 +17,14 @@ from discord.ext import commands, tasks
 from bot.embeds import keyword_reply_text, no_match_text
 from bot.ratelimit import Cooldown, RateLimiter
 from bot.service import FaqService, Reply
-from cogs.common import NO_MENTIONS, answer_message, ensure_service, report_error, send_private
+from cogs.common import (
+    NO_MENTIONS,
+    answer_message,
+    ensure_service,
+    release_service,
+    report_error,
+    send_private,
+)
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
 log = logging.getLogger("faqbot.discord")
@@ -177,6 +184,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    if getattr(bot, "faq_service_owned", False) and "cogs.moderation" not in bot.extensions:
-        await bot.faq_service.close()  # type: ignore[attr-defined]
-        del bot.faq_service  # type: ignore[attr-defined]
+    await release_service(bot, still_loaded="cogs.moderation")

@@ -64,7 +64,14 @@ from bot.service import FaqService, Reply
 from bot.settings import SettingsError
 from bot.store import StoredEntry, StoreError
 from bot.yamlio import dump_entries
-from cogs.common import NO_MENTIONS, disclaimer_for, ensure_service, report_error, service_of
+from cogs.common import (
+    NO_MENTIONS,
+    disclaimer_for,
+    ensure_service,
+    release_service,
+    report_error,
+    service_of,
+)
 from cogs.views import AllAnswers
 
 log = logging.getLogger("faqbot.discord")
@@ -1113,6 +1120,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    if getattr(bot, "faq_service_owned", False) and "cogs.faq" not in bot.extensions:
-        await bot.faq_service.close()  # type: ignore[attr-defined]
-        del bot.faq_service  # type: ignore[attr-defined]
+    await release_service(bot, still_loaded="cogs.faq")
