@@ -124,7 +124,8 @@ def embed_builds(entries: Sequence[Entry], syn: object) -> dict[str, float]:
 
 
 def child(
-    n: int, n_queries: int, semantic: bool, semantic_max: int = 10_000, embed_build: int = 0
+    n: int, n_queries: int, semantic: bool, semantic_max: int = 10_000, embed_build: int = 0,
+    english: Sequence[str] = (),
 ) -> dict[str, object]:
     entries, queries, partial = corpus(n)
     queries, partial = queries[:n_queries], partial[:n_queries]
@@ -163,6 +164,8 @@ def child(
             out["semantic_build_s_excl_embedding"] = time.perf_counter() - t0
             sm.rank(queries[0])
             out["semantic_query"] = latency(sm.rank, queries)
+            if english:  # real members' English: word pieces as in production, not pseudo-words
+                out["semantic_query_english"] = latency(sm.rank, english[:n_queries])
             del sm
     if semantic and embed_build:
         out["embed_build"] = embed_builds(entries[:embed_build], syn)
@@ -179,10 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--embed-build", type=int, default=1000)
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--clinc", default=None,
+                    help="CLINC150 data_full.json: also time semantic queries on its English test queries")
     args = ap.parse_args(argv)
     if args.child is not None:
+        english = [t for t, _ in json.loads(Path(args.clinc).read_text())["test"]] if args.clinc else []
         print(json.dumps(child(args.child, args.queries, args.semantic, args.semantic_max,
-                               args.embed_build)))
+                               args.embed_build, english)))
         return 0
     results = []
     for k, n in enumerate(args.sizes):
@@ -190,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "--semantic-max", str(args.semantic_max),
                "--embed-build", str(args.embed_build if k == 0 else 0)]
         cmd += ["--semantic"] if args.semantic else []
+        cmd += ["--clinc", args.clinc] if args.clinc else []
         res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results.append(res)
         print(json.dumps(res), file=sys.stderr)
@@ -204,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
               f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
               f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |")
+    for r in results:
+        if r.get("semantic_query_english"):
+            e = r["semantic_query_english"]
+            print(f"semantic, English queries, {r['entries']:,} entries: p50 {e['p50_ms']:.2f} / "
+                  f"p99 {e['p99_ms']:.2f} ms")
     for r in results:
         if r.get("embed_build"):
             print(f"\nsemantic build with real embeddings: {json.dumps(r['embed_build'])}")
