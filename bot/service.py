@@ -281,7 +281,8 @@ class FaqService:
     async def save_entry(self, entry: Entry, *, actor: str, action: str, create: bool | None) -> Entry:
         if entry.guild_id is None:
             raise ReadOnly("global entries come from data/ and are read-only from Discord")
-        saved = await self.store.save(entry, self.summarize(entry), actor=actor, action=action, create=create)
+        summary = await self.in_matching_thread(self.summarize, entry)  # may use the embedder
+        saved = await self.store.save(entry, summary, actor=actor, action=action, create=create)
         await self._reload_entry(saved.guild_id, saved.id)
         return saved
 
@@ -303,9 +304,9 @@ class FaqService:
     async def import_entries(self, guild_id: int, entries: Sequence[Entry], *, actor: str) -> None:
         """Restore an export into a guild: all entries in one transaction, or none."""
         entries = [e.with_changes(guild_id=guild_id) for e in entries]
-        await self.store.save_many(entries, [self.summarize(e) for e in entries], actor=actor)
-        for e in entries:
-            await self._reload_entry(guild_id, e.id)
+        summaries = await self.in_matching_thread(lambda: [self.summarize(e) for e in entries])
+        await self.store.save_many(entries, summaries, actor=actor)
+        await self._reload_entries(guild_id, [e.id for e in entries])
 
     def own_entries(self, guild_id: int | None) -> list[Entry]:
         """A scope's own live entries (global when guild_id is None), sorted by id."""
@@ -320,12 +321,17 @@ class FaqService:
         return stored
 
     async def _reload_entry(self, guild_id: int | None, entry_id: str) -> None:
-        stored = await self.store.get(guild_id, entry_id)
+        await self._reload_entries(guild_id, [entry_id])
+
+    async def _reload_entries(self, guild_id: int | None, entry_ids: Sequence[str]) -> None:
+        """Re-read written entries, then rebuild the scope's matcher once (off the loop)."""
         scope = self._scope(guild_id)
-        if stored is None:
-            scope.entries.pop(entry_id, None)
-        else:
-            scope.entries[entry_id] = stored
+        for entry_id in entry_ids:
+            stored = await self.store.get(guild_id, entry_id)
+            if stored is None:
+                scope.entries.pop(entry_id, None)
+            else:
+                scope.entries[entry_id] = stored
         scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         revision = await self.store.revision()
         if revision == self._revision + 1:  # only our write: nothing else to pick up
