@@ -66,8 +66,7 @@ def _check(url: str, schemes: tuple[str, ...], allow_remote: bool) -> None:
         raise ValueError(f"not a {'/'.join(schemes)} URL: {url!r}")
     if not allow_remote and not is_loopback_host(parts.hostname):
         raise ValueError(
-            f"refusing non-loopback Discord API host {parts.hostname!r}; "
-            f"set {ENV_ALLOW_REMOTE}=1 to allow it"
+            f"refusing non-loopback Discord API host {parts.hostname!r}; set {ENV_ALLOW_REMOTE}=1 to allow it"
         )
 
 

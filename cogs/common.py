@@ -7,6 +7,7 @@ as `bot.faq_service`; the standalone runner attaches it before loading the cogs.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -69,6 +70,31 @@ async def answer_message(client: discord.Client, reply: Reply, guild_id: int | N
     assert reply.entry is not None
     embed = discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(client, guild_id)))
     return {"embed": embed, "view": answer_view(reply.entry.id), "allowed_mentions": NO_MENTIONS}
+
+
+class ReportsErrors:
+    """Mixin for persistent buttons (discord.py `DynamicItem`s). discord.py only *logs* an
+    exception from a dynamic item's callback and never calls its `on_error`, so the member
+    would see "This interaction failed". Every subclass's callback is wrapped to call
+    `on_error` instead, which answers with a short message."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        callback = cls.__dict__.get("callback")
+        if callback is None:
+            return
+
+        @functools.wraps(callback)
+        async def guarded(self: Any, interaction: discord.Interaction) -> None:
+            try:
+                await callback(self, interaction)
+            except Exception as exc:
+                await self.on_error(interaction, exc)
+
+        cls.callback = guarded  # type: ignore[attr-defined]
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
 
 
 async def send_private(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:

@@ -66,6 +66,7 @@ from bot.store import StoredEntry, StoreError
 from bot.yamlio import dump_entries
 from cogs.common import (
     NO_MENTIONS,
+    ReportsErrors,
     disclaimer_for,
     ensure_service,
     release_service,
@@ -202,7 +203,7 @@ class Pending:
 # -- persistent buttons ---------------------------------------------------------------------------
 
 
-class _ModButton:
+class _ModButton(ReportsErrors):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await handle_error(interaction, error)
 

@@ -19,18 +19,15 @@ import discord
 from bot.embeds import answer_pages
 from bot.models import Candidate, MatchResult
 from bot.service import Reply
-from cogs.common import NO_MENTIONS, answer_message, report_error, send_private, service_of
+from cogs.common import NO_MENTIONS, ReportsErrors, answer_message, send_private, service_of
 
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
 
 
-class _EntryButton:
+class _EntryButton(ReportsErrors):
     """Finds the entry for the clicker's server; a vanished entry gets a polite notice."""
 
     entry_id: str
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await report_error(interaction, error)
 
     async def _reply_for(self, interaction: discord.Interaction) -> Reply | None:
         service = service_of(interaction.client)

@@ -300,3 +300,19 @@ async def test_faqbot_run_without_token_says_what_to_do(data_dir: Path, tmp_path
     )  # fmt: skip
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1 and "DISCORD_TOKEN" in out.decode()
+
+
+async def test_a_failing_button_answers_with_an_apology(
+    emulator: DiscordEmulator, bot: FaqBot, service: FaqService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """discord.py only logs a persistent button's exception; the member must still get a reply."""
+    handle, _ = await ask(emulator, "botox pores")
+    message = await handle.original_message()
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service.store, "record_feedback", broken)
+    click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
+    cb = await click.response()
+    assert cb.ephemeral and "Sorry" in (cb.content or "") and "fire" not in (cb.content or "")

@@ -20,6 +20,7 @@ from tests.test_discord_moderation import (
     add,
     call,
     click,
+    message_of,
     running,
     submit,
 )
@@ -72,6 +73,7 @@ async def test_forged_ids_other_guilds_and_dms_are_all_refused(
         assert service.find(emu.guild, LIP) and service.find(other.id, OTHER)
         assert service.find(emu.guild, OTHER) is None
         prompt = await call(emu, "faq remove", {"entry": LIP})
+        prompt_message = message_of(prompt)  # a real confirm message, copied for forgeries
         await click(emu, prompt, f"faqm:rm:1:{LIP}")
         assert service.find(emu.guild, LIP) is None
         before = await snapshot(service, [emu.guild, other.id])
@@ -90,9 +92,30 @@ async def test_forged_ids_other_guilds_and_dms_are_all_refused(
             tried += 1
             assert cb.type == 4 and cb.ephemeral, (name, cb.data)
 
-        # 3. Buttons with forged custom ids (faqm:rm:1:<another guild's id>) are not covered yet: a forged
-        #    click built from a copied message drew no callback from the bot within 10 s in this
-        #    emulator; see docs/reliability.md ("not covered").
+        # 3. Buttons with forged custom ids. Discord (and discord.py) only deliver clicks on
+        #    components a message really has, so the forgery is a copy of a real confirm message
+        #    whose button now names another guild's entry, or a global one.
+        for custom_id, kwargs in (
+            (f"faqm:rm:1:{OTHER}", {"user": emu.moderator, "member_permissions": MANAGE_GUILD}),
+            (f"faqm:rm:1:{SEED_ID}", {"user": emu.moderator, "member_permissions": MANAGE_GUILD}),
+            (f"faqm:rm:1:{LIP}", kw_b),
+            (f"faqm:rm:1:{OTHER}", {"user": emu.user, "member_permissions": 0}),
+        ):
+            button = {"type": 2, "style": 4, "label": "Remove", "custom_id": custom_id}
+            forged = {
+                **prompt_message,
+                "id": str(emu.world.ids.next()),
+                "guild_id": str(kwargs.get("guild", emu.guild)),
+                "channel_id": str(kwargs.get("channel", emu.channel)),
+                "components": [{"type": 1, "components": [button]}],
+            }
+            emu.world.store_message(forged)
+            click_kw = {k: v for k, v in kwargs.items() if k in ("user", "member_permissions")}
+            handle = await emu.send_interaction(emu.component_click(forged, custom_id, **click_kw))
+            cb = await handle.response()
+            tried += 1
+            assert cb.ephemeral or cb.type == 7, (custom_id, cb.data)
+            assert "Removed" not in (cb.content or ""), (custom_id, cb.data)
 
         # 4. A modal opened for B's own entry, submitted from guild A: refused or about B only.
         opened = await call(emu, "faq answer", {"entry": OTHER}, **kw_b)
