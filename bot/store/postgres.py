@@ -48,7 +48,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
-from bot.store.sqlite import _diff, _gid, normalise_query, now
+from bot.store.common import diff, normalise_query, now, store_gid, write_sync
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
 MIGRATE_LOCK = 0x6661_7162_6F74_0001
@@ -301,7 +301,7 @@ class PostgresStore:
         if pk is None:
             await conn.execute(
                 _INSERT_ENTRY,
-                _gid(entry.guild_id),
+                store_gid(entry.guild_id),
                 entry.id,
                 data,
                 content_hash(entry),
@@ -315,6 +315,9 @@ class PostgresStore:
                 _UPDATE_ENTRY, pk, data, content_hash(entry), auto, rev, *_search_fields(entry)
             )
 
+    async def _delete_entry(self, conn: asyncpg.Connection, pk: int) -> None:
+        await conn.execute("DELETE FROM entries WHERE pk = $1", pk)
+
     async def _audit(
         self,
         conn: asyncpg.Connection,
@@ -327,7 +330,7 @@ class PostgresStore:
         await conn.execute(
             "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
             "VALUES ($1, $2, $3, $4, $5, $6::json)",
-            _gid(guild_id),
+            store_gid(guild_id),
             entry_id,
             _clean(actor),
             action,
@@ -347,41 +350,25 @@ class PostgresStore:
         """
         wanted = {e.id: e for e in entries}
 
-        def diff(existing: dict[str, asyncpg.Record]) -> tuple[list[Entry], list[Entry], list[str]]:
+        def plan(existing: dict[str, asyncpg.Record]) -> tuple[list[Entry], list[Entry], list[str]]:
             return plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
 
         async with self._conn() as conn:
-            added, updated, removed = diff(await self._global_rows(conn))
+            added, updated, removed = plan(await self._global_rows(conn))
         if not (added or updated or removed):
             return SyncReport(unchanged=len(wanted))
         summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
         async with self._transaction() as conn:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SYNC_LOCK)
             existing = await self._global_rows(conn)
-            added, updated, removed = diff(existing)
+            added, updated, removed = plan(existing)
             if not (added or updated or removed):  # another process did it meanwhile
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
                 if e.id not in summaries:
                     summaries[e.id] = summarize(e)
             rev = await self._bump(conn)
-            stamp = now()
-            for e in added:
-                e = e.with_changes(
-                    guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp
-                )
-                await self._write_entry(conn, e, summaries[e.id], rev, None)
-                await self._audit(conn, None, e.id, "data/", "sync-add", _diff(None, e))
-            for e in updated:
-                old = entry_from_dict(json.loads(existing[e.id]["data"]))
-                e = e.with_changes(
-                    guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
-                )
-                await self._write_entry(conn, e, summaries[e.id], rev, existing[e.id]["pk"])
-                await self._audit(conn, None, e.id, "data/", "sync-update", _diff(old, e))
-            for entry_id in removed:
-                await conn.execute("DELETE FROM entries WHERE pk = $1", existing[entry_id]["pk"])
-                await self._audit(conn, None, entry_id, "data/", "sync-remove", {})
+            await write_sync(self, conn, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
             added=tuple(e.id for e in added),
             updated=tuple(e.id for e in updated),
@@ -427,7 +414,7 @@ class PostgresStore:
         async with self._conn() as conn:
             row = await conn.fetchrow(
                 "SELECT data, auto_summary, deleted, revision FROM entries WHERE guild_id = $1 AND id = $2",
-                _gid(guild_id),
+                store_gid(guild_id),
                 entry_id,
             )
         return _stored(row) if row else None
@@ -462,7 +449,7 @@ class PostgresStore:
                 updated_by=actor,
             )
             await self._write_entry(conn, entry, auto_summary, rev, row["pk"] if row else None)
-            await self._audit(conn, entry.guild_id, entry.id, actor, action, _diff(old, entry))
+            await self._audit(conn, entry.guild_id, entry.id, actor, action, diff(old, entry))
         return entry
 
     async def save_many(self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str) -> None:
@@ -486,7 +473,7 @@ class PostgresStore:
                 await self._write_entry(conn, entry, summary, rev, row["pk"] if row else None)
                 if row:
                     await conn.execute("UPDATE entries SET deleted = FALSE WHERE pk = $1", row["pk"])
-                await self._audit(conn, entry.guild_id, entry.id, actor, "import", _diff(old, entry))
+                await self._audit(conn, entry.guild_id, entry.id, actor, "import", diff(old, entry))
 
     async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None:
         async with self._transaction() as conn:
@@ -538,7 +525,7 @@ class PostgresStore:
             rows = await conn.fetch(
                 "SELECT guild_id, entry_id, actor, action, at, changes FROM audit "
                 "WHERE guild_id = $1 AND entry_id = $2 ORDER BY seq",
-                _gid(guild_id),
+                store_gid(guild_id),
                 entry_id,
             )
         return [AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
@@ -566,7 +553,7 @@ class PostgresStore:
             LIMIT $5
         """
         async with self._conn() as conn:
-            rows = await conn.fetch(sql, words.lower(), GLOBAL, _gid(guild_id), TYPO_SIMILARITY, limit)
+            rows = await conn.fetch(sql, words.lower(), GLOBAL, store_gid(guild_id), TYPO_SIMILARITY, limit)
         return [row[0] for row in rows]
 
     # -- settings and stats ---------------------------------------------------------------
@@ -607,7 +594,7 @@ class PostgresStore:
                 "ON CONFLICT (guild_id, query) DO UPDATE SET count = t.count + 1, "
                 "unanswered = t.unanswered + excluded.unanswered, "
                 "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
-                _gid(guild_id),
+                store_gid(guild_id),
                 q,
                 int(decision != "answer"),
                 entry_id,
@@ -619,7 +606,7 @@ class PostgresStore:
             await conn.execute(
                 "INSERT INTO feedback VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guild_id, entry_id, user_id) "
                 "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
-                _gid(guild_id),
+                store_gid(guild_id),
                 entry_id,
                 user_id,
                 helpful,
@@ -630,12 +617,12 @@ class PostgresStore:
         async with self._conn() as conn:
             await conn.execute(
                 "DELETE FROM queries WHERE guild_id = $1 AND query = $2",
-                _gid(guild_id),
+                store_gid(guild_id),
                 _clean(normalise_query(query)),
             )
 
     async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
-        gid = _gid(guild_id)
+        gid = store_gid(guild_id)
         async with self._conn() as conn:
             top = await conn.fetch(
                 "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = $1 "
@@ -738,7 +725,7 @@ class PostgresStore:
                 data, auto = _entry_json(s.entry, s.auto_summary)
                 rows.append(
                     (
-                        _gid(s.entry.guild_id),
+                        store_gid(s.entry.guild_id),
                         s.entry.id,
                         data,
                         content_hash(s.entry),

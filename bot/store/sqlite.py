@@ -12,7 +12,6 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
+from bot.store.common import diff, normalise_query, now, store_gid, write_sync
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats
@@ -97,27 +97,9 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _gid(guild_id: int | None) -> int:
-    return GLOBAL if guild_id is None else guild_id
-
-
 def _fts_row(e: Entry) -> tuple[str, str, str, str]:
     answers = "\n".join(f"{a.title}\n{a.text}" for a in e.answers)
     return e.question, "\n".join(e.phrasings), " ".join(e.tags), answers
-
-
-def _diff(old: Entry | None, new: Entry | None) -> dict[str, Any]:
-    a = entry_to_dict(old, with_meta=False) if old else {}
-    b = entry_to_dict(new, with_meta=False) if new else {}
-    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
-
-
-def normalise_query(query: str) -> str:
-    return " ".join(query.lower().split())[:200]
 
 
 class SQLiteStore:
@@ -238,7 +220,7 @@ class SQLiteStore:
             cur = await db.execute(
                 "INSERT INTO entries (guild_id, id, data, content_hash, auto_summary, revision) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (_gid(entry.guild_id), entry.id, data, content_hash(entry), auto, rev),
+                (store_gid(entry.guild_id), entry.id, data, content_hash(entry), auto, rev),
             )
             pk = cur.lastrowid
         else:
@@ -252,6 +234,10 @@ class SQLiteStore:
             (pk, *_fts_row(entry)),
         )
 
+    async def _delete_entry(self, db: aiosqlite.Connection, pk: int) -> None:
+        await db.execute("DELETE FROM entries WHERE pk = ?", (pk,))
+        await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
+
     async def _audit(
         self,
         db: aiosqlite.Connection,
@@ -263,7 +249,7 @@ class SQLiteStore:
     ) -> None:
         await db.execute(
             "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            (_gid(guild_id), entry_id, actor, action, now(), json.dumps(changes, ensure_ascii=False)),
+            (store_gid(guild_id), entry_id, actor, action, now(), json.dumps(changes, ensure_ascii=False)),
         )
 
     async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
@@ -290,25 +276,7 @@ class SQLiteStore:
                 if e.id not in summaries:
                     summaries[e.id] = summarize(e)
             rev = await self._bump(db)
-            stamp = now()
-            for e in added:
-                e = e.with_changes(
-                    guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp
-                )
-                await self._write_entry(db, e, summaries[e.id], rev, None)
-                await self._audit(db, None, e.id, "data/", "sync-add", _diff(None, e))
-            for e in updated:
-                old = entry_from_dict(json.loads(existing[e.id]["data"]))
-                e = e.with_changes(
-                    guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
-                )
-                await self._write_entry(db, e, summaries[e.id], rev, existing[e.id]["pk"])
-                await self._audit(db, None, e.id, "data/", "sync-update", _diff(old, e))
-            for entry_id in removed:
-                pk = existing[entry_id]["pk"]
-                await db.execute("DELETE FROM entries WHERE pk = ?", (pk,))
-                await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
-                await self._audit(db, None, entry_id, "data/", "sync-remove", {})
+            await write_sync(self, db, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
             added=tuple(e.id for e in added),
             updated=tuple(e.id for e in updated),
@@ -358,7 +326,7 @@ class SQLiteStore:
     async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
         async with self._db.execute(
             "SELECT data, auto_summary, deleted, revision FROM entries WHERE guild_id = ? AND id = ?",
-            (_gid(guild_id), entry_id),
+            (store_gid(guild_id), entry_id),
         ) as cur:
             row = await cur.fetchone()
         return self._stored(row) if row else None
@@ -394,7 +362,7 @@ class SQLiteStore:
             )
             rev = await self._bump(db)
             await self._write_entry(db, entry, auto_summary, rev, row["pk"] if row else None)
-            await self._audit(db, entry.guild_id, entry.id, actor, action, _diff(old, entry))
+            await self._audit(db, entry.guild_id, entry.id, actor, action, diff(old, entry))
         return entry
 
     async def save_many(self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str) -> None:
@@ -419,7 +387,7 @@ class SQLiteStore:
                 await self._write_entry(db, entry, summary, rev, row["pk"] if row else None)
                 if row:
                     await db.execute("UPDATE entries SET deleted = 0 WHERE pk = ?", (row["pk"],))
-                await self._audit(db, entry.guild_id, entry.id, actor, "import", _diff(old, entry))
+                await self._audit(db, entry.guild_id, entry.id, actor, "import", diff(old, entry))
 
     async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None:
         async with self._transaction() as db:
@@ -462,7 +430,7 @@ class SQLiteStore:
         async with self._db.execute(
             "SELECT guild_id, entry_id, actor, action, at, changes FROM audit "
             "WHERE guild_id = ? AND entry_id = ? ORDER BY seq",
-            (_gid(guild_id), entry_id),
+            (store_gid(guild_id), entry_id),
         ) as cur:
             return [AuditRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in await cur.fetchall()]
 
@@ -476,7 +444,7 @@ class SQLiteStore:
             "SELECT e.id FROM entries_fts f JOIN entries e ON e.pk = f.rowid "
             "WHERE entries_fts MATCH ? AND e.guild_id IN (?, ?) "
             "ORDER BY bm25(entries_fts, 10.0, 5.0, 3.0, 1.0) LIMIT ?",
-            (terms, GLOBAL, _gid(guild_id), limit),
+            (terms, GLOBAL, store_gid(guild_id), limit),
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
 
@@ -515,7 +483,7 @@ class SQLiteStore:
                 "INSERT INTO queries VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (guild_id, query) DO UPDATE "
                 "SET count = count + 1, unanswered = unanswered + excluded.unanswered, "
                 "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
-                (_gid(guild_id), q, unanswered, entry_id, now()),
+                (store_gid(guild_id), q, unanswered, entry_id, now()),
             )
 
     async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
@@ -523,18 +491,18 @@ class SQLiteStore:
             await db.execute(
                 "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, entry_id, user_id) "
                 "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
-                (_gid(guild_id), entry_id, user_id, int(helpful), now()),
+                (store_gid(guild_id), entry_id, user_id, int(helpful), now()),
             )
 
     async def forget_query(self, guild_id: int | None, query: str) -> None:
         async with self._transaction() as db:
             await db.execute(
                 "DELETE FROM queries WHERE guild_id = ? AND query = ?",
-                (_gid(guild_id), normalise_query(query)),
+                (store_gid(guild_id), normalise_query(query)),
             )
 
     async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
-        gid = _gid(guild_id)
+        gid = store_gid(guild_id)
 
         async def rows(sql: str) -> list[QueryStat]:
             async with self._db.execute(sql, (gid, limit)) as cur:
@@ -623,7 +591,7 @@ class SQLiteStore:
                 if stored.deleted:
                     await db.execute(
                         "UPDATE entries SET deleted = 1 WHERE guild_id = ? AND id = ?",
-                        (_gid(stored.entry.guild_id), stored.entry.id),
+                        (store_gid(stored.entry.guild_id), stored.entry.id),
                     )
             await db.executemany(
                 "INSERT INTO hidden_globals VALUES (?, ?)",
