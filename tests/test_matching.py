@@ -11,34 +11,15 @@ from bot.matching.normalize import words
 from bot.models import Candidate, Entry
 
 try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import SEED_ID, seed_entry, skincare_entries
+    from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
 except ImportError:
     from test_matching_fixtures import (  # type: ignore[no-redef]
         SEED_ID,
+        SEED_QUERIES,
+        UNRELATED,
         seed_entry,
         skincare_entries,
     )
-
-SEED_QUERIES = [
-    "botox pores",
-    "botx porse",
-    "dysport smooth forehead",
-    "does tox shrink pores",
-    "why is my forehead smoother after tox",
-    "does botox make your skin smoother",
-    "my pores look smaller since my last botox",
-    "can neurotoxin injections reduce oily skin",
-    "Botox's effect on pore size",
-    "neurotoxin smoother skin",
-    "BOTOX   smoother SKIN??",
-]
-UNRELATED = [
-    "how do I reset my router",
-    "what's the capital of France",
-    "best pizza in town",
-    "what time is it in Tokyo",
-    "how do I bake sourdough bread",
-]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +38,13 @@ def ask(m: Matcher, q: str, th: Thresholds | None = None):
 
 def test_normalisation_folds_case_accents_punctuation_possessives() -> None:
     assert words("BOTOX's “Effect” on Crow’s-feet, naïve détox!") == [
-        "botox", "effect", "on", "crow", "feet", "naive", "detox",
+        "botox",
+        "effect",
+        "on",
+        "crow",
+        "feet",
+        "naive",
+        "detox",
     ]
     assert words("patients' don't") == ["patients", "dont"]
 
@@ -105,7 +92,7 @@ def test_unrelated_queries_get_none_single_entry_store(synonyms: Synonyms, query
 
 
 def test_answer_titles_are_phrasing_level_units(synonyms: Synonyms) -> None:
-    """"botox pores" is answered because an expert titled an answer "Smother skin and
+    """ "botox pores" is answered because an expert titled an answer "Smother skin and
     smaller pores after Botox"; with the titles blanked, the same words are only scattered
     through body and answer text and the confidence drops."""
     seed = seed_entry()
@@ -149,8 +136,7 @@ def test_confidence_does_not_depend_on_unrelated_entries(synonyms: Synonyms) -> 
     """The service merges global and guild rankings, so adding unrelated entries must not
     swing an exact match's confidence much."""
     small = Matcher(skincare_entries(), synonyms=synonyms).rank("botox pores")[0].confidence
-    padding = [Entry(id=f"x{i}", question=f"Question about topic number {i} gardening")
-               for i in range(200)]
+    padding = [Entry(id=f"x{i}", question=f"Question about topic number {i} gardening") for i in range(200)]
     big = Matcher([*skincare_entries(), *padding], synonyms=synonyms).rank("botox pores")
     assert big[0].entry_id == SEED_ID
     assert abs(big[0].confidence - small) < 0.1
@@ -194,8 +180,25 @@ def test_empty_matcher_works() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "   ", "\x00", '"', "AND OR NOT", "bot*", "NEAR(a b)", "col:val", "((", "''",
-     "🙂🙂", "的的的", "a" * 5000, "-botox", "^botox", "botox OR", "\u200b\u200b"],
+    [
+        "",
+        "   ",
+        "\x00",
+        '"',
+        "AND OR NOT",
+        "bot*",
+        "NEAR(a b)",
+        "col:val",
+        "((",
+        "''",
+        "🙂🙂",
+        "的的的",
+        "a" * 5000,
+        "-botox",
+        "^botox",
+        "botox OR",
+        "\u200b\u200b",
+    ],
 )
 def test_hostile_input_never_raises(matcher: Matcher, query: str) -> None:
     matcher.rank(query)

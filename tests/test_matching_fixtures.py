@@ -23,12 +23,13 @@ def seed_entry() -> Entry:
 
 
 def skincare_entries() -> list[Entry]:
-    def e(
-        id_: str, q: str, answer: str, phrasings: tuple[str, ...], tags: tuple[str, ...]
-    ) -> Entry:
+    def e(id_: str, q: str, answer: str, phrasings: tuple[str, ...], tags: tuple[str, ...]) -> Entry:
         return Entry(
-            id=id_, question=q, answers=(Answer(title=q, text=answer),),
-            phrasings=phrasings, tags=tags,
+            id=id_,
+            question=q,
+            answers=(Answer(title=q, text=answer),),
+            phrasings=phrasings,
+            tags=tags,
         )
 
     return [
@@ -74,3 +75,29 @@ def skincare_entries() -> list[Entry]:
             ("botox", "bruising"),
         ),
     ]
+
+
+# Members' words for the seed entry, and questions it must not answer: used with and without
+# the embedder.
+SEED_QUERIES = [
+    "botox pores",
+    "botx porse",
+    "dysport smooth forehead",
+    "does tox shrink pores",
+    "why is my forehead smoother after tox",
+    "does botox make your skin smoother",
+    "my pores look smaller since my last botox",
+    "can neurotoxin injections reduce oily skin",
+    "Botox's effect on pore size",
+    "neurotoxin smoother skin",
+    "BOTOX   smoother SKIN??",
+    "is it in my head that botox makes my skin look better",
+]
+
+UNRELATED = [
+    "how do I reset my router",
+    "what's the capital of France",
+    "best pizza in town",
+    "what time is it in Tokyo",
+    "how do I bake sourdough bread",
+]

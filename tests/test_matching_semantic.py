@@ -11,10 +11,12 @@ pytest.importorskip("tokenizers")
 from bot.matching import Matcher, Thresholds, decide, load_embedder, load_synonyms
 
 try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import SEED_ID, seed_entry, skincare_entries
+    from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
 except ImportError:
     from test_matching_fixtures import (  # type: ignore[no-redef]
         SEED_ID,
+        SEED_QUERIES,
+        UNRELATED,
         seed_entry,
         skincare_entries,
     )
@@ -55,26 +57,6 @@ def test_embeddings_are_normalised_and_meaningful(matcher: Matcher) -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
-SEED_QUERIES = [
-    "botox pores",
-    "botx porse",
-    "dysport smooth forehead",
-    "does tox shrink pores",
-    "why is my forehead smoother after tox",
-    "does botox make your skin smoother",
-    "my pores look smaller since my last botox",
-    "can neurotoxin injections reduce oily skin",
-    "is it in my head that botox makes my skin look better",
-]
-UNRELATED = [
-    "how do I reset my router",
-    "what's the capital of France",
-    "best pizza in town",
-    "what time is it in Tokyo",
-    "how do I bake sourdough bread",
-]
-
-
 @pytest.mark.parametrize("query", SEED_QUERIES)
 def test_seed_queries_answered_with_default_thresholds(matcher: Matcher, query: str) -> None:
     result = decide(query, matcher.rank(query), Thresholds())
@@ -95,7 +77,7 @@ def test_unrelated_get_none(matcher: Matcher, single: Matcher, query: str) -> No
 
 
 def test_synonyms_reach_the_embedder(matcher: Matcher) -> None:
-    """"tox" means nothing to the model; the query is also embedded as the store spells it
+    """ "tox" means nothing to the model; the query is also embedded as the store spells it
     ("botox"), so the semantic score of the seed rises."""
     f = matcher.feature_matrix("does tox shrink pores")
     assert matcher.entries[int(f[:, 3].argmax())].id == SEED_ID
