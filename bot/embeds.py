@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Answer, Entry, Summary, supporter_label, supporters_text
+from bot.models import Answer, Entry, Summary, supporters_text
 from bot.service import Reply
 
 TITLE_MAX = 256
@@ -136,12 +136,7 @@ def _split(text: str, size: int) -> list[str]:
 
 
 def byline(a: Answer) -> str:
-    p = a.provider
-    if p is None:
-        return "Unattributed answer"
-    name = p.full_name() or supporter_label(p)
-    where = p.where() if p.name else None
-    return clip(f"{name} · {where}" if where else name, AUTHOR_MAX)
+    return clip(a.provider.byline(), AUTHOR_MAX) if a.provider else "Unattributed answer"
 
 
 def answer_pages(entry: Entry) -> list[Embed]:

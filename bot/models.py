@@ -48,6 +48,12 @@ class Provider:
             return None
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def byline(self, sep: str = " · ") -> str:
+        """ "Aldo Guerra, MD · Plastic Surgeon, Scottsdale"; an unnamed expert by label only."""
+        name = self.full_name() or supporter_label(self)
+        where = self.where() if self.name else None
+        return f"{name}{sep}{where}" if where else name
+
     def where(self) -> str | None:
         """ "Scottsdale Plastic Surgeon" style line: specialty and location together."""
         if self.specialty and self.location:

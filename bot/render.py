@@ -63,15 +63,10 @@ def _wrap(text: str, indent: str, first: str | None = None, width: int = 96) -> 
 
 
 def answer_byline(a: Answer) -> str:
-    p = a.provider
-    if p is None:
+    if a.provider is None:
         return "unattributed"
-    parts = [p.full_name() or supporter_label(p)]
-    if p.name and p.where():
-        parts.append(p.where() or "")
-    if p.profile_url:
-        parts.append(p.profile_url)
-    return " — ".join(parts)
+    line = a.provider.byline(" — ")
+    return f"{line} — {a.provider.profile_url}" if a.provider.profile_url else line
 
 
 def reply_text(reply: Reply, *, show_answers: bool = True) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.config import Config, load_config
+from bot.config import load_config
 from bot.embeds import answer_embed
 from bot.service import FaqService, Reply
 
@@ -48,10 +48,6 @@ async def release_service(bot: commands.Bot, *, still_loaded: str) -> None:
 
 def service_of(client: discord.Client) -> FaqService:
     return client.faq_service  # type: ignore[attr-defined]
-
-
-def config_of(client: discord.Client) -> Config:
-    return service_of(client).config
 
 
 async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
