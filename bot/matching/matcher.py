@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.matching import calibrate
-from bot.matching.lexical import LexicalIndex
+from bot.matching.lexical import LexicalIndex, QueryTerm
 from bot.matching.normalize import fold, is_content
 from bot.matching.synonyms import Synonyms
 from bot.models import Candidate, Entry
@@ -88,12 +88,15 @@ class Matcher:
         conf = self._confidences(query[:MAX_QUERY_CHARS])
         return {int(i): float(conf[i]) for i in np.flatnonzero(conf > 0)}
 
-    def feature_matrix(self, query: str, *, all_features: bool = True) -> np.ndarray:
+    def feature_matrix(
+        self, query: str, *, all_features: bool = True, terms: list[QueryTerm] | None = None
+    ) -> np.ndarray:
         """The raw features the calibration takes, one row per entry: (lexical,) or
         (lexical, best-unit cosine, soft-kNN cosine, centroid cosine). Without
-        `all_features`, features the calibration weighs at 0 are left at 0 (faster)."""
+        `all_features`, features the calibration weighs at 0 are left at 0 (faster).
+        `terms`: the query already analysed by the lexical index, if the caller has it."""
         query = query[:MAX_QUERY_CHARS]
-        lex = self._lex.score_array(self._lex.query_terms(query))
+        lex = self._lex.score_array(terms if terms is not None else self._lex.query_terms(query))
         if self._sem is None:
             return lex[:, None]
         texts = [query]
@@ -121,9 +124,9 @@ class Matcher:
         return calibrate.FUSED.array(f)
 
     def _confidences(self, query: str) -> np.ndarray:
-        conf = self._calibrated(self.feature_matrix(query, all_features=False))
+        terms = self._lex.query_terms(query)  # analysed once: for the score and for the gate
+        conf = self._calibrated(self.feature_matrix(query, all_features=False, terms=terms))
         if self.coverage_gate:
-            terms = self._lex.query_terms(query)
             cover = self._lex.coverage(terms)
             if cover is not None:
                 factor = gate(cover, sum(is_content(q.surface) for q in terms))
