@@ -57,6 +57,21 @@ def test_embeddings_are_normalised_and_meaningful(matcher: Matcher) -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
+def test_parallel_batches_give_each_text_its_own_vector() -> None:
+    """Texts are split into batches run side by side; every vector must land on its own
+    text and match what the text gets embedded alone (one fresh embedder per text)."""
+    texts = ["botox pores", "why is my forehead smoother after tox", "pizza", "a b c d e f g h"] * 2
+    texts += [f"phrasing number {i} about skin" for i in range(70)]
+    together = load_embedder()
+    assert together is not None
+    v = together.embed(texts, batch_size=8)
+    for i in (0, 1, 2, 3, 4, 40, 77):
+        alone = load_embedder()
+        assert alone is not None
+        assert alone.embed([texts[i]])[0] == pytest.approx(v[i], abs=2e-3)
+    assert (v[0] == v[4]).all()  # the same text twice: one vector
+
+
 @pytest.mark.parametrize("query", SEED_QUERIES)
 def test_seed_queries_answered_with_default_thresholds(matcher: Matcher, query: str) -> None:
     result = decide(query, matcher.rank(query), Thresholds())
@@ -92,7 +107,7 @@ def test_embedding_disk_cache_round_trip(tmp_path) -> None:
     assert list(tmp_path.glob("embeddings-*.npz"))
     second = load_embedder(cache_dir=tmp_path)
     assert second is not None
-    second._encode = None  # type: ignore[method-assign,assignment]  # must not run the model
+    second._session = None  # type: ignore[assignment]  # must not run the model
     assert (second.embed(texts) == v1).all()
 
 

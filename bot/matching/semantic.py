@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +78,12 @@ class Embedder:
 
         self._np = numpy
         opts = ort.SessionOptions()
-        # Small matrices: two intra-op threads use this 2-core box; more only adds contention.
-        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        # One thread per run: a member's query is a handful of tokens, too small to split
+        # across cores (two intra-op threads made one query ~2x slower here, spinning
+        # against each other and numpy). Parallelism comes from running separate texts or
+        # batches at once on a small pool instead (ONNX Runtime sessions allow concurrent
+        # run() calls): the raw and the typo-corrected query take the time of one.
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(
@@ -88,6 +93,8 @@ class Embedder:
         self._tok = Tokenizer.from_file(str(tokenizer_path))
         self._tok.enable_truncation(MAX_TOKENS)
         self._tok.enable_padding()
+        self._workers = max(1, threads or min(2, os.cpu_count() or 1))
+        self._pool: ThreadPoolExecutor | None = None
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self.model_path = model_path
         self.dim = int(self._encode(["dimension probe"]).shape[1])
@@ -141,7 +148,7 @@ class Embedder:
         except OSError as exc:
             log.warning("could not write the embedding cache %s: %s", path, exc)
 
-    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+    def _feeds(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         np = self._np
         enc = self._tok.encode_batch(list(texts))
         ids = np.array([e.ids for e in enc], dtype=np.int64)
@@ -149,6 +156,23 @@ class Embedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
+        return feeds
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._pooled(self._feeds(texts))
+
+    def _encode_many(self, chunks: list[list[str]]) -> list[np.ndarray]:
+        """Several batches, run side by side on the pool (tokenised here, in order)."""
+        feeds = [self._feeds(c) for c in chunks]
+        if len(feeds) == 1 or self._workers == 1:
+            return [self._pooled(f) for f in feeds]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="faqbot-embed")
+        return list(self._pool.map(self._pooled, feeds))
+
+    def _pooled(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        np = self._np
+        mask = feeds["attention_mask"]
         hidden = self._session.run(None, feeds)[0]
         m = mask[..., None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
@@ -175,20 +199,31 @@ class Embedder:
                 self._cache.move_to_end(t)
                 out[i] = v
         pending = sorted(todo, key=len)  # similar lengths per batch → less padding
-        for start in range(0, len(pending), batch_size):
-            chunk = pending[start : start + batch_size]
-            vecs = self._encode([c if c.strip() else "." for c in chunk])
-            for t, v in zip(chunk, vecs, strict=True):
-                for i in todo[t]:
-                    out[i] = v
-                self._cache[t] = v
-                if self._disk_path is not None:
-                    self._disk_new[self._key(t)] = v
+        # Batches of at most batch_size, but at least one per worker: two texts run as two
+        # single-text batches in parallel rather than one batch on one thread.
+        size = max(1, min(batch_size, -(-len(pending) // self._workers)))
+        chunks = [pending[k : k + size] for k in range(0, len(pending), size)]
+        # Rounds of one batch per worker bound memory on a big build.
+        for r in range(0, len(chunks), self._workers):
+            done = chunks[r : r + self._workers]
+            encoded = self._encode_many([[c if c.strip() else "." for c in chunk] for chunk in done])
+            for chunk, vecs in zip(done, encoded, strict=True):
+                self._store(chunk, vecs, todo, out)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         if len(self._disk_new) >= DISK_FLUSH_EVERY:
             self.flush()
         return out
+
+    def _store(
+        self, chunk: list[str], vecs: np.ndarray, todo: dict[str, list[int]], out: np.ndarray
+    ) -> None:
+        for t, v in zip(chunk, vecs, strict=True):
+            for i in todo[t]:
+                out[i] = v
+            self._cache[t] = v
+            if self._disk_path is not None:
+                self._disk_new[self._key(t)] = v
 
 
 def load_embedder(
