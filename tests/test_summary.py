@@ -9,7 +9,7 @@ import pytest
 from bot.importer import parse_thread
 from bot.models import Answer, Entry, Provider, Summary, supporter_label
 from bot.summary import effective_summary, summarize, summary_from_dict, summary_to_dict
-from bot.summary.core import MAX_POINT_CHARS, extract_units, rendered_length
+from bot.summary.core import MAX_POINT_CHARS, extract_units, question_subject, rendered_length, resolve_it
 from bot.summary.sentences import content_stems
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "botox-smoother-skin.txt"
@@ -88,6 +88,26 @@ def test_seed_oil_point(seed_summary: Summary) -> None:
     assert oil
     assert oil[0].count >= 2
     assert "Sharon Scherl" in oil[0].supporters or "Matthew Brace" in oil[0].supporters
+    # The quote's "It" (Botox, named in the expert's previous sentence) is made explicit.
+    assert oil[0].text == "[Botox] causes the sebaceous glands to secrete less oil."
+    assert not any(p.text.startswith("It ") for p in seed_summary.points)
+
+
+def test_it_is_resolved_only_from_the_same_experts_previous_sentence() -> None:
+    def entry(*answers: str) -> Entry:
+        return Entry(id="x", question="Does Dysport last longer than fillers?",
+                     answers=tuple(Answer(title=f"t{i}", text=t) for i, t in enumerate(answers)))  # fmt: skip
+
+    assert question_subject("Why does Botox make my skin appear smoother?") == "Botox"
+    assert question_subject("Why does Botox beat Dysport?") is None  # two names: no guess
+    assert question_subject("how long does filler last?") is None
+    units = extract_units(entry(
+        "Dysport is a neurotoxin injected into muscles. It lasts about four months in most patients.",
+        "Fillers are gels placed under the skin. It lasts a year or more in most patients.",
+    ))  # fmt: skip
+    assert resolve_it(units[1], units, "Dysport") == "[Dysport] lasts about four months in most patients."
+    assert resolve_it(units[3], units, "Dysport") == units[3].text  # its "It" is the filler
+    assert resolve_it(units[1], units, None) == units[1].text
 
 
 def test_seed_no_pleasantries(seed_summary: Summary) -> None:

@@ -131,6 +131,27 @@ def _clarity(u: Unit) -> float:
     return penalty
 
 
+def question_subject(question: str) -> str | None:
+    """The one proper noun the question is about ("Why does Botox make…" → "Botox"), if
+    exactly one capitalised word stands after the first word."""
+    names = {w.strip(".,;:!?\"'()") for w in question.split()[1:]}
+    names = {w for w in names if len(w) > 1 and w[0].isupper() and w[1:].islower()}
+    return names.pop() if len(names) == 1 else None
+
+
+def resolve_it(unit: Unit, units: Sequence[Unit], subject: str | None) -> str:
+    """A point quoted out of context must not open with a bare "It": when the expert's
+    previous sentence names the question's subject, that is what "It" stands for, and the
+    quote says so in brackets ("[Botox] causes the glands…"), the usual mark of an edit."""
+    text = unit.text
+    if subject is None or not text.startswith("It ") or unit.index == 0:
+        return text
+    before = units[unit.index - 1]
+    if before.answer != unit.answer or subject.lower() not in words(before.text):
+        return text
+    return f"[{subject}] {text[3:]}"
+
+
 def _shares(group: Sequence[Unit], features: Sequence[frozenset[str]]) -> dict[str, float]:
     """Stem → share of the group's answers that use it (answers with ≥ 2 in the group)."""
     answers = {u.answer for u in group}
@@ -401,6 +422,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     if not units:
         return Summary(experts=0, curated=False)
     question_stems = frozenset(content_stems(entry.question))
+    subject = question_subject(entry.question)
     disagreements, contested, cannot = _disagreements(units, question_stems)
 
     # Features for grouping: contested topic words removed; too little left → no point.
@@ -471,6 +493,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         text = shorten(rep.text)
         if text in side_texts:
             continue
+        text = shorten(resolve_it(rep, units, subject))
         labels = _labels(members)
         if len(labels) == 1 and _DEPENDENT_OPENER.match(text):
             continue  # one expert's "As a result, …" / "This is …" means little out of context
