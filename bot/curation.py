@@ -203,6 +203,19 @@ def with_answer(entry: Entry, answer: Answer, index: int | None = None) -> Entry
     return changed
 
 
+def without_answer(entry: Entry, index: int) -> Entry:
+    """Remove answer `index` (0-based). An entry keeps at least one answer."""
+    n = len(entry.answers)
+    if not 0 <= index < n:
+        raise CurationError(f"This entry has {n} answers; pick a number from 1 to {n}.")
+    if n == 1:
+        raise CurationError(
+            "That is the entry's only answer and an entry needs one: change it with "
+            "`/faq edit answer:1`, or remove the whole entry with `/faq remove` (no answer number)."
+        )
+    return entry.with_changes(answers=entry.answers[:index] + entry.answers[index + 1 :])
+
+
 def with_phrasing(entry: Entry, phrase: str) -> Entry:
     phrase = clean_line(phrase)
     if not phrase:

@@ -56,10 +56,11 @@ from bot.curation import (
     unique_id,
     with_answer,
     with_phrasing,
+    without_answer,
 )
 from bot.embeds import answer_embed, clip
 from bot.matching import Thresholds
-from bot.models import LIMITS, MAX_ANSWERS, Candidate, Entry, MatchResult
+from bot.models import LIMITS, MAX_ANSWERS, Answer, Candidate, Entry, MatchResult, supporter_label
 from bot.service import FaqService, Reply
 from bot.settings import SettingsError
 from bot.store import StoredEntry, StoreError
@@ -280,6 +281,61 @@ class RemoveButton(
         )
 
 
+def answer_label(a: Answer) -> str:
+    """“Title” by Expert — or just by Expert when the answer has no title."""
+    by = f"by {supporter_label(a.provider)}"
+    return f"“{clip(a.title, 150)}” {by}" if a.title.strip() else by
+
+
+class RemoveAnswerButton(
+    _ModButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"faqm:ra:(?P<ok>[01]):(?P<n>[0-9]{{1,2}}):(?P<rev>[0-9]{{1,15}}):{ID}",
+):
+    """Confirm/cancel removing one answer. The entry's revision rides along: a click after
+    someone else changed the entry refuses instead of removing a different answer."""
+
+    def __init__(self, entry_id: str, index: int, revision: int, confirm: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Remove answer" if confirm else "Cancel",
+                style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
+                custom_id=f"faqm:ra:{int(confirm)}:{index}:{revision}:{entry_id}",
+            )
+        )
+        self.entry_id, self.index, self.revision, self.confirm = entry_id, index, revision, confirm
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> RemoveAnswerButton:
+        return cls(match["id"], int(match["n"]), int(match["rev"]), match["ok"] == "1")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        if not self.confirm:
+            await interaction.response.edit_message(
+                content="Cancelled; nothing was removed.", view=None, embed=None, allowed_mentions=NO_MENTIONS
+            )
+            return
+        service = service_of(interaction.client)
+        assert interaction.guild_id is not None
+        stored = service.own_entry(interaction.guild_id, self.entry_id)
+        changed = without_answer(stored.entry, self.index)
+        gone = stored.entry.answers[self.index]
+        await service.save_unchanged_since(
+            changed, self.revision, actor=actor_of(interaction.user), action="remove answer"
+        )
+        await interaction.response.edit_message(
+            content=f"Removed answer {self.index + 1} ({answer_label(gone)}) from `{self.entry_id}`; "
+            f"it has {len(changed.answers)} now. `/faq history` keeps the removed text.",
+            view=None,
+            embed=None,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
 class AliasButton(
     _ModButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -333,6 +389,7 @@ class PendingButton(
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     ListPage,
     RemoveButton,
+    RemoveAnswerButton,
     AliasButton,
     PendingButton,
 )
@@ -775,10 +832,31 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- remove / restore / hide / unhide -----------------------------------------------------------
 
-    @faq.command(name="remove", description="Remove an entry (it can be restored)")
-    @app_commands.describe(entry="The entry (start typing its question)")
-    async def remove(self, interaction: discord.Interaction, entry: str) -> None:
+    @faq.command(name="remove", description="Remove an entry (it can be restored), or one of its answers")
+    @app_commands.describe(
+        entry="The entry (start typing its question)",
+        answer="Remove only this answer (1 = the first); the entry stays",
+    )
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        entry: str,
+        answer: app_commands.Range[int, 1, 50] | None = None,
+    ) -> None:
         stored = self._own(self._gid(interaction), entry)
+        if answer is not None:
+            without_answer(stored.entry, answer - 1)  # out of range or the only one: say so now
+            a = stored.entry.answers[answer - 1]
+            view = discord.ui.View(timeout=None)
+            view.add_item(RemoveAnswerButton(stored.entry.id, answer - 1, stored.revision, True))
+            view.add_item(RemoveAnswerButton(stored.entry.id, answer - 1, stored.revision, False))
+            await send(
+                interaction,
+                f"Remove answer {answer} of `{stored.entry.id}` ({answer_label(a)})? The entry and "
+                "its other answers stay.",
+                view=view,
+            )
+            return
         view = discord.ui.View(timeout=None)
         view.add_item(RemoveButton(stored.entry.id, True))
         view.add_item(RemoveButton(stored.entry.id, False))

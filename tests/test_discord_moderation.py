@@ -187,6 +187,54 @@ async def test_second_answer_changes_the_summary(emu: DiscordEmulator, tmp_path:
         assert entry.answers[1].provider is not None and entry.answers[1].provider.location == "Chicago"
 
 
+async def test_remove_one_answer_confirms_and_keeps_the_entry(emu: DiscordEmulator, tmp_path: Path) -> None:
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        only = await call(emu, "faq remove", {"entry": LIP, "answer": 1})
+        assert only.content.startswith("Nothing was changed. That is the entry's only answer")
+        second = {
+            "title": "",
+            "answer": "Most lip filler lasts about six months. Newer fillers can last a year.",
+            "expert": "John Doe, DO",
+            "where": "Chicago Plastic Surgeon",
+        }
+        await submit(emu, await call(emu, "faq answer", {"entry": LIP}), second)
+        too_far = await call(emu, "faq remove", {"entry": LIP, "answer": 3})
+        assert too_far.content == "Nothing was changed. This entry has 2 answers; pick a number from 1 to 2."
+        rev = svc(bot).own_entry(emu.guild, LIP).revision
+
+        prompt = await call(emu, "faq remove", {"entry": LIP, "answer": 1})
+        assert "by Jane Roe" in prompt.content and prompt.ephemeral
+        assert custom_ids(prompt) == [f"faqm:ra:1:0:{rev}:{LIP}", f"faqm:ra:0:0:{rev}:{LIP}"]
+        member = await click(emu, prompt, f"faqm:ra:1:0:{rev}:{LIP}", user=emu.user)
+        assert member.content == REFUSAL
+        cancelled = await click(emu, prompt, f"faqm:ra:0:0:{rev}:{LIP}")
+        assert cancelled.content == "Cancelled; nothing was removed."
+        assert len(svc(bot).own_entry(emu.guild, LIP).entry.answers) == 2
+
+        # Someone edits the entry after the prompt was shown: the old prompt must not act.
+        prompt = await call(emu, "faq remove", {"entry": LIP, "answer": 1})
+        aliased = await call(emu, "faq alias", {"entry": LIP, "phrase": "when do lips go back to normal"})
+        assert aliased.content.startswith("Added “when do lips go back to normal” as a phrasing")
+        stale = await click(emu, prompt, f"faqm:ra:1:0:{rev}:{LIP}")
+        assert "while you were editing" in stale.content
+        assert len(svc(bot).own_entry(emu.guild, LIP).entry.answers) == 2
+
+        fresh = await call(emu, "faq remove", {"entry": LIP, "answer": 1})
+        done = await click(emu, fresh, custom_ids(fresh)[0])
+        assert done.type == 7 and done.components == []
+        assert done.content == (
+            f"Removed answer 1 (by Jane Roe) from `{LIP}`; it has 1 now. "
+            "`/faq history` keeps the removed text."
+        )
+        entry = svc(bot).own_entry(emu.guild, LIP).entry
+        assert [a.provider.name for a in entry.answers if a.provider] == ["John Doe"]
+        reply = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
+        assert reply.startswith("**What 1 experts say**") and "Jane Roe" not in reply
+        history = (await call(emu, "faq history", {"entry": LIP})).embeds[0]
+        assert history["fields"][0]["name"].split(" · ")[1] == "remove answer"
+
+
 async def test_member_without_permission_is_refused_everywhere(emu: DiscordEmulator, tmp_path: Path) -> None:
     async with running(emu, tmp_path) as bot:
         await add(emu)
