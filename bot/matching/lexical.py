@@ -178,24 +178,25 @@ class LexicalIndex:
         df = np.bincount(c_cols, minlength=len(cols))
         self._df = dict(zip(cols, (int(d) for d in df), strict=True))
         self._idf = np.array([self._term_idf(t) for t in cols], dtype=np.float64)
-        c_vals = (tf / (tf + SATURATION)).astype(np.float32)
+        c_vals = tf / (tf + SATURATION)
 
         ukeys = np.unique(np.asarray(u_rows, np.int64) * n_cols + np.asarray(u_cols, np.int64))
         ur, uc = (ukeys // n_cols).astype(np.int32), (ukeys % n_cols).astype(np.int32)
         idf2 = self._idf**2
         norms = np.sqrt(np.bincount(ur, weights=idf2[uc], minlength=n_units))
         u_vals = (idf2[uc] / np.maximum(norms[ur], 1e-12)).astype(np.float32)
-        self._cov = _Postings(cols, c_rows, c_cols, c_vals)
 
+        # Pooled BM25 has the same (entry, term) pairs as coverage (a repeated unit adds no
+        # pair), so both are stored as one weighted value: one pass per query term for two.
         pkeys = np.asarray(p_rows, np.int64) * n_cols + np.asarray(p_cols, np.int64)
-        puniq, pinv = np.unique(pkeys, return_inverse=True)
-        ptf = np.bincount(pinv, weights=np.asarray(p_wts, np.float64), minlength=len(puniq))
-        p_rows_u = (puniq // n_cols).astype(np.int32)
+        p_at = np.searchsorted(uniq, pkeys)
+        ptf = np.bincount(p_at, weights=np.asarray(p_wts, np.float64), minlength=len(uniq))
         mean_len = unit_words / np.maximum(unit_count, 1)  # per entry: words per unit
         avg_len = float(mean_len[unit_count > 0].mean()) if unit_count.any() else 1.0
-        k_len = POOL_K1 * (1 - POOL_B + POOL_B * mean_len[p_rows_u] / max(avg_len, 1e-9))
-        p_vals = (ptf / (ptf + k_len)).astype(np.float32)  # BM25's tf part over k1 + 1: in [0, 1)
-        self._pool = _Postings(cols, p_rows_u, (puniq % n_cols).astype(np.int32), p_vals)
+        k_len = POOL_K1 * (1 - POOL_B + POOL_B * mean_len[c_rows] / max(avg_len, 1e-9))
+        p_vals = ptf / (ptf + k_len)  # BM25's tf part over k1 + 1: in [0, 1)
+        e_vals = (W_COV * c_vals + W_POOL * p_vals).astype(np.float32)
+        self._cov = _Postings(cols, c_rows, c_cols, e_vals)
         self._unit = _Postings(cols, ur, uc, u_vals)
         self.n_units = n_units
         self._unit_starts = np.asarray(starts, dtype=np.intp)
@@ -310,14 +311,12 @@ class LexicalIndex:
         total = sum(weights) or 1.0
         qnorm = math.sqrt(sum(w * w for w in weights)) or 1.0
         cov = np.zeros(self.n, np.float32)
-        pooled = np.zeros(self.n, np.float32)
         unit = np.zeros(self.n_units, np.float32)
         for q in terms:
             _accumulate(cov, [(self._cov.get(t), self.idf(t) * p) for t, p in q.alternatives])
-            _accumulate(pooled, [(self._pool.get(t), self.idf(t) * p) for t, p in q.alternatives])
             _accumulate(unit, [(self._unit.get(t), p) for t, p in q.alternatives])
         best_unit = np.maximum.reduceat(unit, self._unit_starts)
-        out = (W_COV / total) * cov + (W_POOL / total) * pooled
+        out = cov / total  # W_COV * coverage + W_POOL * pooled, summed in one pass
         out += (W_UNIT / qnorm) * np.minimum(best_unit, qnorm)
         out[cov <= 0] = 0.0
         return out.astype(np.float32, copy=False)
