@@ -1,8 +1,8 @@
-"""Lexical index: field-weighted term coverage plus best-unit TF-IDF cosine, vectorised.
+"""Lexical index: term coverage, best-unit TF-IDF cosine and pooled BM25, vectorised.
 
 Each score is a column-sparse (CSC-like) term → postings matrix held in numpy arrays; a
 query touches a handful of columns and sums them into a dense per-entry array, so the cost
-is a few numpy calls per query term, not a Python step per posting. Two scores, both in
+is a few numpy calls per query term, not a Python step per posting. Three scores, all in
 [0, 1] and independent of corpus size in scale, so they can be calibrated once:
 
 * coverage — how much of the query's IDF mass the entry covers, each term saturating with
@@ -11,7 +11,12 @@ is a few numpy calls per query term, not a Python step per posting. Two scores, 
 * unit     — the best cosine between the query and any one "unit": the question, a phrasing,
   a tag or an answer's title (experts title their answers with their own paraphrase of the
   question, so titles are phrasing-level evidence). Rewards a near-verbatim paraphrase over
-  scattered hits.
+  scattered hits;
+* pooled   — BM25 over the whole entry (a lexical "centroid"): a word in several phrasings
+  counts more than in one, and a word in an entry of short phrasings more than in long
+  ones (length = words per unit, so answers' length never counts). On CLINC150 val (5
+  phrasings) it alone ranks 73.2 top-1 vs 71.4 for the former coverage + unit mix; the mix
+  of all three 73.0, with better out-of-scope separation.
 """
 
 from __future__ import annotations
@@ -38,7 +43,17 @@ W_TITLES = 0.6
 W_BODY = 0.35
 W_ANSWERS = 0.12
 SATURATION = 1.2  # s(tf) = tf / (tf + SATURATION): one primary hit ≈ 0.45
-MIX = 0.7  # lexical = MIX * coverage + (1 - MIX) * unit
+# lexical = W_POOL * pooled + W_COV * coverage + W_UNIT * unit (weights sum to 1; chosen on
+# CLINC150 val: pooled alone ranks best, coverage and unit keep out-of-scope queries lower).
+W_POOL = 0.7
+W_COV = 0.15
+W_UNIT = 0.15
+# BM25 over an entry's pooled fields (coverage's field weights, a repeated unit once). k1: a
+# word in two of five phrasings is clearly more than in one; b: length normalised by the
+# entry's mean unit length, never by its body or answers (a long expert answer says nothing
+# about how the question is phrased, and penalising it broke the seed's matches).
+POOL_K1 = 2.0
+POOL_B = 0.75
 MAX_PREFIX_EXPANSION = 30  # completions of a partial last word (10 for 1-2 letters)
 MIN_CORPUS = 100
 # Stop words keep a little weight (they disambiguate "how much" vs "what"), but never more
@@ -113,11 +128,17 @@ class LexicalIndex:
         t_wts: list[float] = []
         u_rows: list[int] = []
         u_cols: list[int] = []
+        p_rows: list[int] = []  # pooled: coverage's records without a repeated unit
+        p_cols: list[int] = []
+        p_wts: list[float] = []
         starts: list[int] = []
         n_units = 0
+        unit_words = np.zeros(self.n, np.float64)  # words in an entry's distinct units
+        unit_count = np.zeros(self.n, np.float64)
         analysed: dict[str, tuple[list[str], list[int]]] = {}  # titles/tags repeat
         for i, e in enumerate(entries):
             starts.append(n_units)
+            seen: set[str] = set()  # the question repeated as a phrasing or title is one unit
             for text, w, is_unit in _fields(e):
                 hit = analysed.get(text)
                 if hit is None:
@@ -135,6 +156,15 @@ class LexicalIndex:
                     u_rows.extend([n_units] * k)
                     u_cols.extend(hit[1])
                     n_units += 1
+                    key = " ".join(hit[0])
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    unit_words[i] += k
+                    unit_count[i] += 1
+                p_rows.extend([i] * k)
+                p_cols.extend(hit[1])
+                p_wts.extend([w] * k)
             if n_units == starts[-1]:  # no unit: an empty one keeps segments aligned
                 n_units += 1
 
@@ -148,14 +178,25 @@ class LexicalIndex:
         df = np.bincount(c_cols, minlength=len(cols))
         self._df = dict(zip(cols, (int(d) for d in df), strict=True))
         self._idf = np.array([self._term_idf(t) for t in cols], dtype=np.float64)
-        c_vals = (tf / (tf + SATURATION)).astype(np.float32)
+        c_vals = tf / (tf + SATURATION)
 
         ukeys = np.unique(np.asarray(u_rows, np.int64) * n_cols + np.asarray(u_cols, np.int64))
         ur, uc = (ukeys // n_cols).astype(np.int32), (ukeys % n_cols).astype(np.int32)
         idf2 = self._idf**2
         norms = np.sqrt(np.bincount(ur, weights=idf2[uc], minlength=n_units))
         u_vals = (idf2[uc] / np.maximum(norms[ur], 1e-12)).astype(np.float32)
-        self._cov = _Postings(cols, c_rows, c_cols, c_vals)
+
+        # Pooled BM25 has the same (entry, term) pairs as coverage (a repeated unit adds no
+        # pair), so both are stored as one weighted value: one pass per query term for two.
+        pkeys = np.asarray(p_rows, np.int64) * n_cols + np.asarray(p_cols, np.int64)
+        p_at = np.searchsorted(uniq, pkeys)
+        ptf = np.bincount(p_at, weights=np.asarray(p_wts, np.float64), minlength=len(uniq))
+        mean_len = unit_words / np.maximum(unit_count, 1)  # per entry: words per unit
+        avg_len = float(mean_len[unit_count > 0].mean()) if unit_count.any() else 1.0
+        k_len = POOL_K1 * (1 - POOL_B + POOL_B * mean_len[c_rows] / max(avg_len, 1e-9))
+        p_vals = ptf / (ptf + k_len)  # BM25's tf part over k1 + 1: in [0, 1)
+        e_vals = (W_COV * c_vals + W_POOL * p_vals).astype(np.float32)
+        self._cov = _Postings(cols, c_rows, c_cols, e_vals)
         self._unit = _Postings(cols, ur, uc, u_vals)
         self.n_units = n_units
         self._unit_starts = np.asarray(starts, dtype=np.intp)
@@ -275,7 +316,8 @@ class LexicalIndex:
             _accumulate(cov, [(self._cov.get(t), self.idf(t) * p) for t, p in q.alternatives])
             _accumulate(unit, [(self._unit.get(t), p) for t, p in q.alternatives])
         best_unit = np.maximum.reduceat(unit, self._unit_starts)
-        out = (MIX / total) * cov + ((1 - MIX) / qnorm) * np.minimum(best_unit * 1.0, qnorm)
+        out = cov / total  # W_COV * coverage + W_POOL * pooled, summed in one pass
+        out += (W_UNIT / qnorm) * np.minimum(best_unit, qnorm)
         out[cov <= 0] = 0.0
         return out.astype(np.float32, copy=False)
 
