@@ -250,3 +250,20 @@ def test_no_confident_answer_about_words_the_entry_never_mentions(synonyms: Syno
     # The gate is what lowers it: the same ranking without it is more confident.
     raw = Matcher([seed_entry()], synonyms=synonyms, coverage_gate=False)
     assert gated.scores(query).get(0, 0.0) < raw.scores(query)[0]
+
+
+def test_tightness_is_the_mean_pairwise_cosine_shrunk_to_the_store_mean() -> None:
+    import numpy as np
+
+    from bot.matching.semindex import TIGHTNESS_PRIOR, _tightness
+
+    e = np.eye(4, dtype=np.float32)
+    same = np.stack([e[0]] * 4)  # four identical phrasings: pairwise cosine 1
+    apart = e  # four orthogonal phrasings: pairwise cosine 0
+    means = np.stack([same.mean(0), apart.mean(0), e[2]])  # the last entry has one unit
+    got = _tightness(means, np.array([4, 4, 1]))
+    prior = 0.5  # the store's mean over entries with 2+ units
+    pairs = 6  # 4 units: 6 pairs
+    assert got[0] == pytest.approx((1.0 * pairs + TIGHTNESS_PRIOR * prior) / (pairs + TIGHTNESS_PRIOR))
+    assert got[1] == pytest.approx((0.0 * pairs + TIGHTNESS_PRIOR * prior) / (pairs + TIGHTNESS_PRIOR))
+    assert got[2] == pytest.approx(prior)  # one unit says nothing about agreement

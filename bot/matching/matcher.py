@@ -104,8 +104,8 @@ class Matcher:
         corrected = self._lex.corrected(query)
         if corrected:  # typos: embed what the member probably meant too, keep the best
             texts.append(corrected)
-        units = all_features or any(calibrate.FUSED.weights[1:3])
-        sem = self._sem.similarities(self._sem.embed_queries(texts), units=units)
+        need = [all_features or w != 0 for w in calibrate.FUSED.weights[1:]]
+        sem = self._sem.similarities(self._sem.embed_queries(texts), need)
         return np.concatenate([lex[:, None], sem], axis=1)
 
     def features(self, query: str) -> dict[int, tuple[float, ...]]:

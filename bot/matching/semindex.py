@@ -25,8 +25,9 @@ Needs numpy (and the embedder, the [semantic] extra).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +49,25 @@ def units_of(e: Entry) -> list[str]:
         if t and t.casefold() not in {k.casefold() for k in seen}:
             seen[t] = None
     return list(seen) or [" "]
+
+
+_blas: Any = None
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """numpy's BLAS on one thread for a query's matrix-vector products: they are memory
+    bound, and OpenBLAS's spinning threads fight the ONNX runtime's and the bot's for two
+    cores (10k × 384 scoring took 8 ms p50 with them, 1.5 ms without, on a busy 2-core box).
+    A no-op without threadpoolctl (part of the [semantic] extra)."""
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas = ThreadpoolController()
+        except Exception:  # not installed, or a BLAS it can't drive: run as is
+            _blas = False
+    return _blas.limit(limits=1, user_api="blas") if _blas else contextlib.nullcontext()
 
 
 class SemanticIndex:
@@ -79,26 +99,34 @@ class SemanticIndex:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
 
-    def similarities(self, q: np.ndarray, *, units: bool = True) -> np.ndarray:
+    def similarities(self, q: np.ndarray, need: Sequence[bool] = (True,) * N_FEATURES) -> np.ndarray:
         """Per entry (rows, in entry order) the features best-unit, soft-kNN, centroid,
         mean dot, tightness. `q` is one vector or several (e.g. the raw and the
-        typo-corrected query): each cosine is the best of them. `units=False` leaves the
-        per-unit scores at 0 (faster) when the calibration ignores them."""
+        typo-corrected query): each cosine is the best of them. Features not in `need`
+        are left at 0 (a query computes only what the calibration weighs)."""
         out = np.zeros((len(self._starts), N_FEATURES), np.float32)
         if not len(self._starts):
             return out
-        qm = q.reshape(-1, q.shape[-1]).T  # dim × k
-        out[:, 2] = (self._centroids @ qm).max(axis=1)
-        out[:, 3] = (self._means @ qm).max(axis=1)
+        with one_blas_thread():
+            self._fill(out, q.reshape(-1, q.shape[-1]), need)
+        return out
+
+    def _fill(self, out: np.ndarray, qs: np.ndarray, need: Sequence[bool]) -> None:
+        def best_dot(m: np.ndarray) -> np.ndarray:  # one product per query vector (gemv)
+            return np.max([m @ v for v in qs], axis=0) if len(qs) > 1 else m @ qs[0]
+
+        if need[2]:
+            out[:, 2] = best_dot(self._centroids)
+        if need[3]:
+            out[:, 3] = best_dot(self._means)
         out[:, 4] = self._tightness
-        if units:
-            unit = (self._units @ qm).max(axis=1)
+        if need[0] or need[1]:
+            unit = best_dot(self._units)
             best = np.maximum.reduceat(unit, self._starts)
             t = np.float32(KNN_TEMPERATURE)
             ex = np.exp((unit - np.repeat(best, self._counts)) / t)
             out[:, 0] = best
             out[:, 1] = best + t * np.log(np.add.reduceat(ex, self._starts))
-        return out
 
 
 def _tightness(means: np.ndarray, counts: np.ndarray) -> np.ndarray:
