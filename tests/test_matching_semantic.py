@@ -57,8 +57,8 @@ def test_embeddings_are_normalised_and_meaningful(matcher: Matcher) -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
-def test_parallel_batches_give_each_text_its_own_vector() -> None:
-    """Texts are split into batches run side by side; every vector must land on its own
+def test_batches_give_each_text_its_own_vector() -> None:
+    """Texts are sorted by length and split into batches; every vector must land on its own
     text and match what the text gets embedded alone (one fresh embedder per text)."""
     texts = ["botox pores", "why is my forehead smoother after tox", "pizza", "a b c d e f g h"] * 2
     texts += [f"phrasing number {i} about skin" for i in range(70)]
