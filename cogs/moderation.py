@@ -242,8 +242,27 @@ class ListPage(
         )
 
 
+class _Removal(_ModButton):
+    """A Remove / Cancel pair: moderators only; Cancel changes nothing; either way the
+    confirmation message is replaced by the outcome and loses its buttons."""
+
+    confirm: bool
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await require_moderator(interaction):
+            return
+        content = await self.remove(interaction) if self.confirm else "Cancelled; nothing was removed."
+        await interaction.response.edit_message(
+            content=content, view=None, embed=None, allowed_mentions=NO_MENTIONS
+        )
+
+    async def remove(self, interaction: discord.Interaction) -> str:
+        """Do the removal; the outcome for the moderator."""
+        raise NotImplementedError
+
+
 class RemoveButton(
-    _ModButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:rm:(?P<ok>[01]):{ID}"
+    _Removal, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:rm:(?P<ok>[01]):{ID}"
 ):
     def __init__(self, entry_id: str, confirm: bool) -> None:
         super().__init__(
@@ -261,23 +280,13 @@ class RemoveButton(
     ) -> RemoveButton:
         return cls(match["id"], match["ok"] == "1")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if not await require_moderator(interaction):
-            return
-        if not self.confirm:
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was removed.", view=None, embed=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+    async def remove(self, interaction: discord.Interaction) -> str:
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
         await service.set_removed(interaction.guild_id, self.entry_id, True, actor=actor_of(interaction.user))
-        await interaction.response.edit_message(
-            content=f"Removed `{self.entry_id}`; members no longer get it. "
-            f"`/faq restore entry:{self.entry_id}` brings it back.",
-            view=None,
-            embed=None,
-            allowed_mentions=NO_MENTIONS,
+        return (
+            f"Removed `{self.entry_id}`; members no longer get it. "
+            f"`/faq restore entry:{self.entry_id}` brings it back."
         )
 
 
@@ -288,7 +297,7 @@ def answer_label(a: Answer) -> str:
 
 
 class RemoveAnswerButton(
-    _ModButton,
+    _Removal,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"faqm:ra:(?P<ok>[01]):(?P<n>[0-9]{{1,2}}):(?P<rev>[0-9]{{1,15}}):{ID}",
 ):
@@ -311,14 +320,7 @@ class RemoveAnswerButton(
     ) -> RemoveAnswerButton:
         return cls(match["id"], int(match["n"]), int(match["rev"]), match["ok"] == "1")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if not await require_moderator(interaction):
-            return
-        if not self.confirm:
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was removed.", view=None, embed=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+    async def remove(self, interaction: discord.Interaction) -> str:
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
         stored = service.own_entry(interaction.guild_id, self.entry_id)
@@ -327,12 +329,9 @@ class RemoveAnswerButton(
         await service.save_unchanged_since(
             changed, self.revision, actor=actor_of(interaction.user), action="remove answer"
         )
-        await interaction.response.edit_message(
-            content=f"Removed answer {self.index + 1} ({answer_label(gone)}) from `{self.entry_id}`; "
-            f"it has {len(changed.answers)} now. `/faq history` keeps the removed text.",
-            view=None,
-            embed=None,
-            allowed_mentions=NO_MENTIONS,
+        return (
+            f"Removed answer {self.index + 1} ({answer_label(gone)}) from `{self.entry_id}`; "
+            f"it has {len(changed.answers)} now. `/faq history` keeps the removed text."
         )
 
 
