@@ -337,7 +337,7 @@ class FaqService:
         if revision == self._revision + 1:  # only our write: nothing else to pick up
             self._revision = revision
 
-    # -- moderator curation helpers (issue 6: /faq in cogs/moderation.py) ------------------------
+    # -- moderator curation helpers (issue 6: /faq in cogs/moderation/) ------------------------
 
     def own_entry(self, guild_id: int, entry_id: str) -> StoredEntry:
         """A guild's own live entry; NotFound, or ReadOnly for a global entry's id."""

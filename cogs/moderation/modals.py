@@ -1,0 +1,157 @@
+"""The moderator plugin's modals (add, answer, edit): field limits from bot.models.LIMITS;
+submissions go back to the cog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.models import LIMITS
+from bot.store import StoredEntry
+from cogs.moderation.access import (
+    PENDING_TTL,
+    cog_of,
+    handle_error,
+    require_moderator,
+)
+
+
+def _input(
+    label: str,
+    custom_id: str,
+    *,
+    limit: int,
+    paragraph: bool = False,
+    required: bool = True,
+    default: str | None = None,
+    placeholder: str | None = None,
+) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        label=label,
+        custom_id=custom_id,
+        max_length=min(limit, 4000),
+        required=required,
+        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        default=default[: min(limit, 4000)] if default else None,
+        placeholder=placeholder,
+    )
+
+
+class _ModModal(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await require_moderator(interaction)
+
+
+class AddModal(_ModModal, title="New FAQ entry"):
+    def __init__(self) -> None:
+        super().__init__(custom_id="faqm:add", timeout=PENDING_TTL)
+        self.question = _input(
+            "Question", "question", limit=LIMITS["question"], placeholder="How long does Botox last?"
+        )
+        self.phrasings = _input(
+            "Other phrasings or keywords (one per line)",
+            "phrasings",
+            limit=4000,
+            paragraph=True,
+            required=False,
+        )
+        self.answer = _input("First expert answer", "answer", limit=LIMITS["answer_text"], paragraph=True)
+        self.expert = _input(
+            "Expert name and credentials",
+            "expert",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Jane Roe, MD",
+        )
+        self.where = _input(
+            "Specialty and location",
+            "where",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Boston Dermatologist",
+        )
+        for item in (self.question, self.phrasings, self.answer, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await cog_of(interaction).finish_add(interaction, self)
+
+
+class AnswerModal(_ModModal, title="Expert answer"):
+    """Adds an answer (index None) or replaces answer `index` of entry `entry_id`."""
+
+    def __init__(self, entry: StoredEntry, index: int | None = None) -> None:
+        e = entry.entry
+        custom_id = f"faqm:answer:{e.id}" if index is None else f"faqm:edit-answer:{index}:{e.id}"
+        super().__init__(custom_id=custom_id, timeout=PENDING_TTL)
+        self.entry_id, self.index, self.revision = e.id, index, entry.revision
+        old = e.answers[index] if index is not None else None
+        provider = old.provider if old else None
+        self.answer_title = _input(
+            "Answer title (optional)",
+            "title",
+            limit=LIMITS["answer_title"],
+            required=False,
+            default=old.title if old else None,
+        )
+        self.text = _input(
+            "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
+        )
+        self.expert = _input(
+            "Expert name and credentials",
+            "expert",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Jane Roe, MD",
+            default=provider.full_name() if provider else None,
+        )
+        self.where = _input(
+            "Specialty and location",
+            "where",
+            limit=LIMITS["provider_field"],
+            required=False,
+            placeholder="Boston Dermatologist",
+            default=provider.where() if provider else None,
+        )
+        self.profile_url = provider.profile_url if provider else None
+        for item in (self.answer_title, self.text, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await cog_of(interaction).finish_answer(interaction, self)
+
+
+class EditModal(_ModModal, title="Edit FAQ entry"):
+    def __init__(self, entry: StoredEntry) -> None:
+        e = entry.entry
+        super().__init__(custom_id=f"faqm:edit:{e.id}", timeout=PENDING_TTL)
+        self.entry_id, self.revision = e.id, entry.revision
+        self.question = _input("Question", "question", limit=LIMITS["question"], default=e.question)
+        self.phrasings = _input(
+            "Other phrasings or keywords (one per line)",
+            "phrasings",
+            limit=4000,
+            paragraph=True,
+            required=False,
+            default="\n".join(e.phrasings),
+        )
+        self.body = _input(
+            "Details of the question (optional)",
+            "body",
+            limit=LIMITS["body"],
+            paragraph=True,
+            required=False,
+            default=e.body,
+        )
+        self.tags = _input(
+            "Tags (comma-separated, optional)", "tags", limit=1000, required=False, default=", ".join(e.tags)
+        )
+        for item in (self.question, self.phrasings, self.body, self.tags):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await cog_of(interaction).finish_edit(interaction, self)
