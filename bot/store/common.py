@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from bot.models import Entry, Summary
 from bot.serialize import entry_from_dict, entry_to_dict
-from bot.store.base import GLOBAL
+from bot.store.base import GLOBAL, NotFound, StoreError
 
 
 def now() -> str:
@@ -25,6 +25,39 @@ def diff(old: Entry | None, new: Entry | None) -> dict[str, Any]:
     a = entry_to_dict(old, with_meta=False) if old else {}
     b = entry_to_dict(new, with_meta=False) if new else {}
     return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+
+
+def stored_entry(data: str | None) -> Entry | None:
+    """The entry a row's `data` column holds (None for no row)."""
+    return entry_from_dict(json.loads(data)) if data is not None else None
+
+
+def edited(entry: Entry, old: Entry | None, *, actor: str, create: bool | None) -> Entry:
+    """What `save` writes: `create=True` refuses an existing id and False a missing one; the
+    creation stamp is kept from the stored version, the update stamp is now and `actor`."""
+    if create is True and old is not None:
+        raise StoreError(f"an entry with id {entry.id!r} already exists in this server")
+    if create is False and old is None:
+        raise NotFound(f"no entry {entry.id!r} in this server")
+    stamp = now()
+    return entry.with_changes(
+        created_at=old.created_at if old else stamp,
+        created_by=old.created_by if old else actor,
+        updated_at=stamp,
+        updated_by=actor,
+    )
+
+
+def restored(entry: Entry, *, actor: str) -> Entry:
+    """What `save_many` (restoring an export) writes: the export's own stamps, filled in
+    with now and `actor` where it has none."""
+    stamp = now()
+    return entry.with_changes(
+        created_at=entry.created_at or stamp,
+        created_by=entry.created_by or actor,
+        updated_at=entry.updated_at or stamp,
+        updated_by=entry.updated_by or actor,
+    )
 
 
 def normalise_query(query: str) -> str:

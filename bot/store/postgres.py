@@ -48,7 +48,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
-from bot.store.common import diff, normalise_query, now, store_gid, write_sync
+from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
 MIGRATE_LOCK = 0x6661_7162_6F74_0001
@@ -436,18 +436,8 @@ class PostgresStore:
             row = await conn.fetchrow(
                 "SELECT pk, data FROM entries WHERE guild_id = $1 AND id = $2", entry.guild_id, entry.id
             )
-            if create is True and row is not None:
-                raise StoreError(f"an entry with id {entry.id!r} already exists in this server")
-            if create is False and row is None:
-                raise NotFound(f"no entry {entry.id!r} in this server")
-            old = entry_from_dict(json.loads(row["data"])) if row else None
-            stamp = now()
-            entry = entry.with_changes(
-                created_at=old.created_at if old else stamp,
-                created_by=old.created_by if old else actor,
-                updated_at=stamp,
-                updated_by=actor,
-            )
+            old = stored_entry(row["data"] if row else None)
+            entry = edited(entry, old, actor=actor, create=create)
             await self._write_entry(conn, entry, auto_summary, rev, row["pk"] if row else None)
             await self._audit(conn, entry.guild_id, entry.id, actor, action, diff(old, entry))
         return entry
@@ -462,14 +452,8 @@ class PostgresStore:
                 row = await conn.fetchrow(
                     "SELECT pk, data FROM entries WHERE guild_id = $1 AND id = $2", entry.guild_id, entry.id
                 )
-                old = entry_from_dict(json.loads(row["data"])) if row else None
-                stamp = now()
-                entry = entry.with_changes(
-                    created_at=entry.created_at or stamp,
-                    created_by=entry.created_by or actor,
-                    updated_at=entry.updated_at or stamp,
-                    updated_by=entry.updated_by or actor,
-                )
+                old = stored_entry(row["data"] if row else None)
+                entry = restored(entry, actor=actor)
                 await self._write_entry(conn, entry, summary, rev, row["pk"] if row else None)
                 if row:
                     await conn.execute("UPDATE entries SET deleted = FALSE WHERE pk = $1", row["pk"])

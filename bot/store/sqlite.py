@@ -35,7 +35,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
-from bot.store.common import diff, normalise_query, now, store_gid, write_sync
+from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats
@@ -348,18 +348,8 @@ class SQLiteStore:
                 "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
             ) as cur:
                 row = await cur.fetchone()
-            if create is True and row is not None:
-                raise StoreError(f"an entry with id {entry.id!r} already exists in this server")
-            if create is False and row is None:
-                raise NotFound(f"no entry {entry.id!r} in this server")
-            old = entry_from_dict(json.loads(row["data"])) if row else None
-            stamp = now()
-            entry = entry.with_changes(
-                created_at=old.created_at if old else stamp,
-                created_by=old.created_by if old else actor,
-                updated_at=stamp,
-                updated_by=actor,
-            )
+            old = stored_entry(row["data"] if row else None)
+            entry = edited(entry, old, actor=actor, create=create)
             rev = await self._bump(db)
             await self._write_entry(db, entry, auto_summary, rev, row["pk"] if row else None)
             await self._audit(db, entry.guild_id, entry.id, actor, action, diff(old, entry))
@@ -376,14 +366,8 @@ class SQLiteStore:
                     "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
                 ) as cur:
                     row = await cur.fetchone()
-                old = entry_from_dict(json.loads(row["data"])) if row else None
-                stamp = now()
-                entry = entry.with_changes(
-                    created_at=entry.created_at or stamp,
-                    created_by=entry.created_by or actor,
-                    updated_at=entry.updated_at or stamp,
-                    updated_by=entry.updated_by or actor,
-                )
+                old = stored_entry(row["data"] if row else None)
+                entry = restored(entry, actor=actor)
                 await self._write_entry(db, entry, summary, rev, row["pk"] if row else None)
                 if row:
                     await db.execute("UPDATE entries SET deleted = 0 WHERE pk = ?", (row["pk"],))
