@@ -17,11 +17,7 @@ from bot.evaluate import (
 )
 from bot.matching import Matcher, Thresholds, decide, load_synonyms
 from bot.models import Candidate, MatchResult
-
-try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import seed_entry
-except ImportError:
-    from test_matching_fixtures import seed_entry  # type: ignore[no-redef]
+from tests.test_matching_fixtures import seed_entry
 
 SEED_CSV = Path(__file__).resolve().parents[1] / "data" / "eval" / "seed.csv"
 

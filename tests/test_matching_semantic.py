@@ -9,17 +9,7 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("tokenizers")
 
 from bot.matching import Matcher, Thresholds, decide, load_embedder, load_synonyms
-
-try:  # works whether or not tests/ is a package
-    from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
-except ImportError:
-    from test_matching_fixtures import (  # type: ignore[no-redef]
-        SEED_ID,
-        SEED_QUERIES,
-        UNRELATED,
-        seed_entry,
-        skincare_entries,
-    )
+from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
 
 pytestmark = pytest.mark.semantic
 
