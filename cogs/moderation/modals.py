@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.models import LIMITS
+from bot.models import LIMITS, Provider
 from bot.store import StoredEntry
 from cogs.moderation.access import (
     PENDING_TTL,
@@ -38,6 +38,27 @@ def _input(
     )
 
 
+def _expert_inputs(provider: Provider | None) -> tuple[discord.ui.TextInput[Any], discord.ui.TextInput[Any]]:
+    """The expert's two lines, as the importer reads them: name/credentials, specialty/location."""
+    expert = _input(
+        "Expert name and credentials",
+        "expert",
+        limit=LIMITS["provider_field"],
+        required=False,
+        placeholder="Jane Roe, MD",
+        default=provider.full_name() if provider else None,
+    )
+    where = _input(
+        "Specialty and location",
+        "where",
+        limit=LIMITS["provider_field"],
+        required=False,
+        placeholder="Boston Dermatologist",
+        default=provider.where() if provider else None,
+    )
+    return expert, where
+
+
 class _ModModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await handle_error(interaction, error)
@@ -60,20 +81,7 @@ class AddModal(_ModModal, title="New FAQ entry"):
             required=False,
         )
         self.answer = _input("First expert answer", "answer", limit=LIMITS["answer_text"], paragraph=True)
-        self.expert = _input(
-            "Expert name and credentials",
-            "expert",
-            limit=LIMITS["provider_field"],
-            required=False,
-            placeholder="Jane Roe, MD",
-        )
-        self.where = _input(
-            "Specialty and location",
-            "where",
-            limit=LIMITS["provider_field"],
-            required=False,
-            placeholder="Boston Dermatologist",
-        )
+        self.expert, self.where = _expert_inputs(None)
         for item in (self.question, self.phrasings, self.answer, self.expert, self.where):
             self.add_item(item)
 
@@ -101,22 +109,7 @@ class AnswerModal(_ModModal, title="Expert answer"):
         self.text = _input(
             "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
         )
-        self.expert = _input(
-            "Expert name and credentials",
-            "expert",
-            limit=LIMITS["provider_field"],
-            required=False,
-            placeholder="Jane Roe, MD",
-            default=provider.full_name() if provider else None,
-        )
-        self.where = _input(
-            "Specialty and location",
-            "where",
-            limit=LIMITS["provider_field"],
-            required=False,
-            placeholder="Boston Dermatologist",
-            default=provider.where() if provider else None,
-        )
+        self.expert, self.where = _expert_inputs(provider)
         self.profile_url = provider.profile_url if provider else None
         for item in (self.answer_title, self.text, self.expert, self.where):
             self.add_item(item)
