@@ -87,14 +87,12 @@ class SemanticIndex:
         self._counts = np.diff(np.append(self._starts, len(texts)))
         if len(entries):
             sums = np.add.reduceat(self._units, self._starts, axis=0)
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            self._centroids = (sums / np.maximum(norms, 1e-12)).astype(np.float32)
             self._means = (sums / self._counts[:, None]).astype(np.float32)
-            self._tightness = _tightness(self._means, self._counts)
         else:
-            self._centroids = np.zeros((0, embedder.dim), np.float32)
-            self._means = self._centroids
-            self._tightness = np.zeros(0, np.float32)
+            self._means = np.zeros((0, embedder.dim), np.float32)
+        # The centroid is the mean's direction: its cosine is the mean dot over the mean's norm.
+        self._mean_norms = np.maximum(np.linalg.norm(self._means, axis=1), 1e-12).astype(np.float32)
+        self._tightness = _tightness(self._means, self._counts)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
@@ -115,10 +113,10 @@ class SemanticIndex:
         def best_dot(m: np.ndarray) -> np.ndarray:  # one product per query vector (gemv)
             return np.max([m @ v for v in qs], axis=0) if len(qs) > 1 else m @ qs[0]
 
-        if need[2]:
-            out[:, 2] = best_dot(self._centroids)
-        if need[3]:
-            out[:, 3] = best_dot(self._means)
+        if need[2] or need[3]:
+            dot = best_dot(self._means)
+            out[:, 3] = dot
+            out[:, 2] = dot / self._mean_norms
         out[:, 4] = self._tightness
         if need[0] or need[1]:
             unit = best_dot(self._units)
