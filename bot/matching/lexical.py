@@ -232,6 +232,17 @@ class LexicalIndex:
     def query_terms(self, text: str, *, prefix: bool = False) -> list[QueryTerm]:
         """Analyse a query: snap unknown words to the vocabulary, apply synonyms, stem.
         With `prefix`, the last word is a partial word expanded to vocabulary completions."""
+        return self.analyse(text, prefix=prefix)[0]
+
+    def corrected(self, text: str) -> str | None:
+        """The query as the store spells it: unknown words snapped to the vocabulary and
+        synonyms rewritten to their canonical term ("does tox shrink porse" → "does botox
+        shrink pore"), or None if nothing changed. Embedded besides the raw query so the
+        semantic side sees what the member probably meant and the store's own vocabulary."""
+        return self.analyse(text)[1]
+
+    def analyse(self, text: str, *, prefix: bool = False) -> tuple[list[QueryTerm], str | None]:
+        """`query_terms` and `corrected` from one pass (snapping a word is the costly part)."""
         raw = words(text)
         partial = raw.pop() if prefix and raw and not text[-1:].isspace() else None
         snapped: list[tuple[str, float]] = [self._snap(w) for w in raw]
@@ -249,16 +260,7 @@ class LexicalIndex:
             alts = self._complete(partial)
             if alts:
                 terms.append(QueryTerm(alts, partial))
-        return terms
-
-    def corrected(self, text: str) -> str | None:
-        """The query as the store spells it: unknown words snapped to the vocabulary and
-        synonyms rewritten to their canonical term ("does tox shrink porse" → "does botox
-        shrink pore"), or None if nothing changed. Embedded besides the raw query so the
-        semantic side sees what the member probably meant and the store's own vocabulary."""
-        raw = words(text)
-        fixed = self.synonyms.apply([self._snap(w)[0] for w in raw])
-        return " ".join(fixed) if fixed != raw else None
+        return terms, (" ".join(rewritten) if rewritten != raw else None)
 
     def _snap(self, word: str) -> tuple[str, float]:
         """An unknown word of 4+ letters → the closest vocabulary word within 1 edit

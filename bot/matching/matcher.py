@@ -89,19 +89,24 @@ class Matcher:
         return {int(i): float(conf[i]) for i in np.flatnonzero(conf > 0)}
 
     def feature_matrix(
-        self, query: str, *, all_features: bool = True, terms: list[QueryTerm] | None = None
+        self,
+        query: str,
+        *,
+        all_features: bool = True,
+        analysed: tuple[list[QueryTerm], str | None] | None = None,
     ) -> np.ndarray:
         """The raw features the calibration takes, one row per entry: (lexical,), or with
         the embedder (lexical, best-unit, soft-kNN, centroid, mean dot, tightness) — see
         bot/matching/semindex.py. Without `all_features`, features the calibration weighs
         at 0 are left at 0 (faster).
-        `terms`: the query already analysed by the lexical index, if the caller has it."""
+        `analysed`: the query's terms and corrected text (`LexicalIndex.analyse`), if the
+        caller has them."""
         query = query[:MAX_QUERY_CHARS]
-        lex = self._lex.score_array(terms if terms is not None else self._lex.query_terms(query))
+        terms, corrected = analysed if analysed is not None else self._lex.analyse(query)
+        lex = self._lex.score_array(terms)
         if self._sem is None:
             return lex[:, None]
         texts = [query]
-        corrected = self._lex.corrected(query)
         if corrected:  # typos: embed what the member probably meant too, keep the best
             texts.append(corrected)
         need = [all_features or w != 0 for w in calibrate.FUSED.weights[1:]]
@@ -125,8 +130,9 @@ class Matcher:
         return calibrate.FUSED.array(f)
 
     def _confidences(self, query: str) -> np.ndarray:
-        terms = self._lex.query_terms(query)  # analysed once: for the score and for the gate
-        conf = self._calibrated(self.feature_matrix(query, all_features=False, terms=terms))
+        analysed = self._lex.analyse(query)  # once: for the score, the embedding and the gate
+        terms = analysed[0]
+        conf = self._calibrated(self.feature_matrix(query, all_features=False, analysed=analysed))
         if self.coverage_gate:
             cover = self._lex.coverage(terms)
             if cover is not None:
