@@ -147,30 +147,22 @@ class Embedder:
         except OSError as exc:
             log.warning("could not write the embedding cache %s: %s", path, exc)
 
-    def _feeds(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The model's inputs, and the mask of the tokens to pool: the text's own tokens,
-        without [CLS]/[SEP] (pooling without them ranked 1 point better on CLINC150 val,
-        85.5 → 86.5 top-1; a text of special tokens only keeps them)."""
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One batch through the model. The vector is the mean of the text's own tokens,
+        without [CLS]/[SEP] (1 point better top-1 on CLINC150 val than with them, 85.5 →
+        86.5); a text of special tokens only keeps them."""
         np = self._np
         enc = self._tok.encode_batch(list(texts))
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-        special = np.array([e.special_tokens_mask for e in enc], dtype=np.int64)
-        pool = mask * (1 - special)
-        pool[pool.sum(axis=1) == 0] = mask[pool.sum(axis=1) == 0]
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        return feeds, pool
-
-    def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self._pooled(self._feeds(texts))
-
-    def _pooled(self, inputs: tuple[dict[str, np.ndarray], np.ndarray]) -> np.ndarray:
-        np = self._np
-        feeds, pool = inputs
         hidden = self._session.run(None, feeds)[0]
-        m = pool[..., None].astype(np.float32)
+        own = mask * (1 - np.array([e.special_tokens_mask for e in enc], dtype=np.int64))
+        empty = own.sum(axis=1) == 0
+        own[empty] = mask[empty]
+        m = own[..., None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -197,22 +189,18 @@ class Embedder:
         pending = sorted(todo, key=len)  # similar lengths per batch → less padding
         for start in range(0, len(pending), batch_size):
             chunk = pending[start : start + batch_size]
-            self._store(chunk, self._encode([c if c.strip() else "." for c in chunk]), todo, out)
+            vecs = self._encode([c if c.strip() else "." for c in chunk])
+            for t, v in zip(chunk, vecs, strict=True):
+                for i in todo[t]:
+                    out[i] = v
+                self._cache[t] = v
+                if self._disk_path is not None:
+                    self._disk_new[self._key(t)] = v
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         if len(self._disk_new) >= DISK_FLUSH_EVERY:
             self.flush()
         return out
-
-    def _store(
-        self, chunk: list[str], vecs: np.ndarray, todo: dict[str, list[int]], out: np.ndarray
-    ) -> None:
-        for t, v in zip(chunk, vecs, strict=True):
-            for i in todo[t]:
-                out[i] = v
-            self._cache[t] = v
-            if self._disk_path is not None:
-                self._disk_new[self._key(t)] = v
 
 
 def load_embedder(
