@@ -234,15 +234,12 @@ class LexicalIndex:
         With `prefix`, the last word is a partial word expanded to vocabulary completions."""
         return self.analyse(text, prefix=prefix)[0]
 
-    def corrected(self, text: str) -> str | None:
-        """The query as the store spells it: unknown words snapped to the vocabulary and
-        synonyms rewritten to their canonical term ("does tox shrink porse" → "does botox
-        shrink pore"), or None if nothing changed. Embedded besides the raw query so the
-        semantic side sees what the member probably meant and the store's own vocabulary."""
-        return self.analyse(text)[1]
-
     def analyse(self, text: str, *, prefix: bool = False) -> tuple[list[QueryTerm], str | None]:
-        """`query_terms` and `corrected` from one pass (snapping a word is the costly part)."""
+        """The query's terms (`query_terms`) and the query as the store spells it: unknown
+        words snapped to the vocabulary and synonyms rewritten to their canonical term ("does
+        tox shrink porse" → "does botox shrink pore"), or None if nothing changed. The matcher
+        embeds that besides the raw query, so the semantic side sees what the member probably
+        meant in the store's own vocabulary. One pass: snapping a word is the costly part."""
         raw = words(text)
         partial = raw.pop() if prefix and raw and not text[-1:].isspace() else None
         snapped: list[tuple[str, float]] = [self._snap(w) for w in raw]
