@@ -124,6 +124,10 @@ _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
+    # A session killed while a statement is being prepared can leave the driver's protocol in
+    # a state it reports as an internal error rather than a lost connection (seen in CI).
+    asyncpg.InternalClientError,
 )
 
 _TABLES = ("entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback")
