@@ -180,14 +180,14 @@ async def test_hidden_globals_per_guild(store: Store, seed_text: str) -> None:
     await store.sync_global([parse_thread(seed_text).entry], no_summary)
     rev = await store.revision()
     await store.set_hidden(1, SEED_ID, True, actor="m")
-    await store.set_hidden(1, SEED_ID, True, actor="m")  # idempotent
+    await store.set_hidden(1, SEED_ID, True, actor="m")  # idempotent, and not audited twice
     assert await store.revision() > rev  # hiding changes what a matcher may return
     assert await store.hidden(1) == {SEED_ID}
     assert await store.hidden(2) == set()
     assert await store.all_hidden() == {1: {SEED_ID}}
     await store.set_hidden(1, SEED_ID, False, actor="m")
     assert await store.all_hidden() == {}
-    assert [h.action for h in await store.history(1, SEED_ID)] == ["hide", "hide", "unhide"]
+    assert [h.action for h in await store.history(1, SEED_ID)] == ["hide", "unhide"]
 
 
 async def test_every_entry_write_bumps_the_revision(store: Store) -> None:

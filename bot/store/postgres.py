@@ -9,9 +9,12 @@ This is the backend for scale-out: several bot processes (Discord shards) on one
   is available (it is optional; without it search is full-text only).
 - Every write is one transaction. Every write that changes what a matcher may return first
   bumps the store's revision counter (`UPDATE meta … RETURNING`): the row lock this takes
-  serialises those writes across processes, so each revision is committed in order and the
-  read-check-write inside `save()` cannot race another process. Other processes poll
+  serialises those writes across processes, so each revision is committed in order, and the
+  entry row is then read `FOR UPDATE` — the read-change-write of `SqlWrites.mutate` (shared
+  with SQLite, in `common.py`) cannot race another process. Other processes poll
   `revision()` (see `FaqService.refresh`) to pick the change up.
+- A server that cannot be reached is `Unavailable` ("the database is unreachable; nothing was
+  changed"), the driver's error only in the log.
 - `sync_global` takes a transaction-scoped advisory lock and re-reads inside it, so shards
   starting together sync data/ once, without duplicates or unique-key errors.
 - Migrations are versioned in `schema_version` and applied under an advisory lock, so two
@@ -23,32 +26,45 @@ This is the backend for scale-out: several bot processes (Discord shards) on one
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 
-from bot.models import Entry, Summary
-from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_from_dict, summary_to_dict
+from bot.models import Entry
+from bot.serialize import entry_from_dict, summary_from_dict, summary_to_dict
 from bot.store import redact_url as redact
 from bot.store.base import (
     GLOBAL,
+    UNREACHABLE,
     AuditRecord,
     FeedbackRecord,
-    NotFound,
     QueryRecord,
     QueryStat,
-    ReadOnly,
     Stats,
     StoredEntry,
     StoreDump,
     StoreError,
     Summarizer,
     SyncReport,
+    Unavailable,
     plan_sync,
 )
-from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
+from bot.store.common import (
+    Cleaned,
+    SqlWrites,
+    entry_record,
+    normalise_query,
+    now,
+    storable_text,
+    store_gid,
+    summary_json,
+    to_json,
+)
+
+log = logging.getLogger("faqbot.store")
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
 MIGRATE_LOCK = 0x6661_7162_6F74_0001
@@ -154,23 +170,13 @@ _UPDATE_ENTRY = f"""
 """
 
 
-def _clean(text: str) -> str:
-    return text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
-
-
 def _search_fields(e: Entry) -> tuple[str, str, str, str, str]:
     """question, phrasings, tags, answers (for the tsvector) and the typo-matching text."""
     answers = "\n".join(f"{a.title}\n{a.text}" for a in e.answers)
     phrasings = "\n".join(e.phrasings)
     tags = " ".join(e.tags)
     typo = " ".join([e.question, *e.phrasings, *e.tags]).lower()
-    return _clean(e.question), _clean(phrasings), _clean(tags), _clean(answers), _clean(typo)
-
-
-def _entry_json(entry: Entry, summary: Summary | None) -> tuple[str, str | None]:
-    data = json.dumps(entry_to_dict(entry), ensure_ascii=False)
-    auto = json.dumps(summary_to_dict(summary), ensure_ascii=False) if summary else None
-    return data, auto
+    return e.question, phrasings, tags, answers, typo
 
 
 def _stored(row: asyncpg.Record) -> StoredEntry:
@@ -212,7 +218,7 @@ def _open_error(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"database {where}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore:
+class PostgresStore(SqlWrites):
     """Open with `await PostgresStore.open("postgresql://user:pass@host:5432/db")`."""
 
     def __init__(self, pool: asyncpg.Pool, url: str, *, trigram: bool) -> None:
@@ -273,12 +279,13 @@ class PostgresStore:
             async with self._pool.acquire() as conn:
                 yield conn
         except _CONNECTION_ERRORS as exc:
-            raise StoreError(f"database {self.url} is unavailable: {type(exc).__name__}: {exc}") from exc
+            log.warning("database %s is unavailable: %s: %s", self.url, type(exc).__name__, exc)
+            raise Unavailable(UNREACHABLE) from exc
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def _transaction(self) -> AsyncIterator[Any]:
         async with self._conn() as conn, conn.transaction():
-            yield conn
+            yield Cleaned(conn)
 
     async def _bump(self, conn: asyncpg.Connection) -> int:
         value = await conn.fetchval(
@@ -293,38 +300,74 @@ class PostgresStore:
 
     # -- entries -------------------------------------------------------------------------
 
-    async def _write_entry(
-        self,
-        conn: asyncpg.Connection,
-        entry: Entry,
-        summary: Summary | None,
-        rev: int,
-        pk: int | None,
-    ) -> None:
-        data, auto = _entry_json(entry, summary)
+    async def _entry_row(self, conn: Any, guild_id: int | None, entry_id: str) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await conn.fetchrow(
+            "SELECT pk, data, auto_summary, deleted, revision FROM entries "
+            "WHERE guild_id = $1 AND id = $2 FOR UPDATE",
+            store_gid(guild_id),
+            entry_id,
+        )
+        return row
+
+    async def _write_entry(self, conn: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
+        entry, data, chash = entry_record(entry)
         if pk is None:
             await conn.execute(
                 _INSERT_ENTRY,
                 store_gid(entry.guild_id),
                 entry.id,
                 data,
-                content_hash(entry),
+                chash,
                 auto,
                 False,
                 rev,
                 *_search_fields(entry),
             )
         else:
-            await conn.execute(
-                _UPDATE_ENTRY, pk, data, content_hash(entry), auto, rev, *_search_fields(entry)
-            )
+            await conn.execute(_UPDATE_ENTRY, pk, data, chash, auto, rev, *_search_fields(entry))
 
-    async def _delete_entry(self, conn: asyncpg.Connection, pk: int) -> None:
+    async def _delete_entry(self, conn: Any, pk: int) -> None:
         await conn.execute("DELETE FROM entries WHERE pk = $1", pk)
+
+    async def _set_deleted(self, conn: Any, pk: int, deleted: bool, rev: int) -> None:
+        await conn.execute("UPDATE entries SET deleted = $2, revision = $3 WHERE pk = $1", pk, deleted, rev)
+
+    async def _set_auto_summary(self, conn: Any, pk: int, auto: str) -> None:
+        await conn.execute("UPDATE entries SET auto_summary = $2::json WHERE pk = $1", pk, auto)
+
+    async def _settings_row(self, conn: Any, guild_id: int) -> str | None:
+        data = await conn.fetchval(
+            "SELECT data FROM guild_settings WHERE guild_id = $1 FOR UPDATE", guild_id
+        )
+        return str(data) if data is not None else None
+
+    async def _put_settings(self, conn: Any, guild_id: int, data: str) -> None:
+        await conn.execute(
+            "INSERT INTO guild_settings VALUES ($1, $2::json) "
+            "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
+            guild_id,
+            data,
+        )
+
+    async def _hide(self, conn: Any, guild_id: int, entry_id: str, hidden: bool) -> bool:
+        if hidden:
+            status = await conn.execute(
+                "INSERT INTO hidden_globals VALUES ($1, $2) ON CONFLICT DO NOTHING", guild_id, entry_id
+            )
+        else:
+            status = await conn.execute(
+                "DELETE FROM hidden_globals WHERE guild_id = $1 AND entry_id = $2", guild_id, entry_id
+            )
+        return _rowcount(status) > 0
+
+    async def _forget(self, conn: Any, guild_id: int | None, query: str) -> None:
+        await conn.execute(
+            "DELETE FROM queries WHERE guild_id = $1 AND query = $2", store_gid(guild_id), query
+        )
 
     async def _audit(
         self,
-        conn: asyncpg.Connection,
+        conn: Any,
         guild_id: int | None,
         entry_id: str,
         actor: str,
@@ -336,10 +379,10 @@ class PostgresStore:
             "VALUES ($1, $2, $3, $4, $5, $6::json)",
             store_gid(guild_id),
             entry_id,
-            _clean(actor),
+            actor,
             action,
             now(),
-            json.dumps(changes, ensure_ascii=False),
+            to_json(changes),
         )
 
     async def _global_rows(self, conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
@@ -372,7 +415,7 @@ class PostgresStore:
                 if e.id not in summaries:
                     summaries[e.id] = summarize(e)
             rev = await self._bump(conn)
-            await write_sync(self, conn, existing, (added, updated, removed), summaries, rev)
+            await self.write_sync(conn, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
             added=tuple(e.id for e in added),
             updated=tuple(e.id for e in updated),
@@ -386,16 +429,17 @@ class PostgresStore:
             current = await conn.fetchval("SELECT value FROM meta WHERE key = 'summary_version'")
             if current is not None and int(current) == version:
                 return 0
-            rows = await conn.fetch("SELECT pk, data, auto_summary FROM entries")
+            rows = await conn.fetch("SELECT pk, data, auto_summary, revision FROM entries")
         fresh = []
-        for pk, data, stored in rows:
-            auto = json.dumps(
-                summary_to_dict(summarize(entry_from_dict(json.loads(data)))), ensure_ascii=False
-            )
+        for pk, data, stored, revision in rows:
+            auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(data)))))
             if auto != stored:  # unchanged summaries are not rewritten
-                fresh.append((pk, auto))
+                fresh.append((pk, auto, revision))
         async with self._transaction() as conn:
-            await conn.executemany("UPDATE entries SET auto_summary = $2 WHERE pk = $1", fresh)
+            # Only where the entry is still the version summarised (no write landed meanwhile).
+            await conn.executemany(
+                "UPDATE entries SET auto_summary = $2 WHERE pk = $1 AND revision = $3", fresh
+            )
             await conn.execute(
                 "INSERT INTO meta VALUES ('summary_version', $1) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -422,79 +466,6 @@ class PostgresStore:
                 entry_id,
             )
         return _stored(row) if row else None
-
-    async def save(
-        self,
-        entry: Entry,
-        auto_summary: Summary,
-        *,
-        actor: str,
-        action: str,
-        create: bool | None = None,
-    ) -> Entry:
-        """Insert or update a guild entry. `create=True` refuses an existing id, False a new one."""
-        if entry.guild_id is None:
-            raise ReadOnly("global entries come from data/ and are read-only here")
-        async with self._transaction() as conn:
-            rev = await self._bump(conn)  # first: serialises this read-check-write across processes
-            row = await conn.fetchrow(
-                "SELECT pk, data FROM entries WHERE guild_id = $1 AND id = $2", entry.guild_id, entry.id
-            )
-            old = stored_entry(row["data"] if row else None)
-            entry = edited(entry, old, actor=actor, create=create)
-            await self._write_entry(conn, entry, auto_summary, rev, row["pk"] if row else None)
-            await self._audit(conn, entry.guild_id, entry.id, actor, action, diff(old, entry))
-        return entry
-
-    async def save_many(self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str) -> None:
-        """Restore exported guild entries as they were (metadata kept), all in one transaction."""
-        if any(e.guild_id is None for e in entries):
-            raise ReadOnly("global entries come from data/; put their YAML files there instead")
-        async with self._transaction() as conn:
-            rev = await self._bump(conn)
-            for entry, summary in zip(entries, summaries, strict=True):
-                row = await conn.fetchrow(
-                    "SELECT pk, data FROM entries WHERE guild_id = $1 AND id = $2", entry.guild_id, entry.id
-                )
-                old = stored_entry(row["data"] if row else None)
-                entry = restored(entry, actor=actor)
-                await self._write_entry(conn, entry, summary, rev, row["pk"] if row else None)
-                if row:
-                    await conn.execute("UPDATE entries SET deleted = FALSE WHERE pk = $1", row["pk"])
-                await self._audit(conn, entry.guild_id, entry.id, actor, "import", diff(old, entry))
-
-    async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None:
-        async with self._transaction() as conn:
-            rev = await self._bump(conn)
-            status = await conn.execute(
-                "UPDATE entries SET deleted = $1, revision = $2 "
-                "WHERE guild_id = $3 AND id = $4 AND deleted = $5",
-                deleted,
-                rev,
-                guild_id,
-                entry_id,
-                not deleted,
-            )
-            if _rowcount(status) == 0:
-                state = "already removed" if deleted else "not removed"
-                exists = await conn.fetchval(
-                    "SELECT 1 FROM entries WHERE guild_id = $1 AND id = $2", guild_id, entry_id
-                )
-                raise NotFound(f"entry {entry_id!r} is {state}" if exists else f"no entry {entry_id!r}")
-            await self._audit(conn, guild_id, entry_id, actor, "remove" if deleted else "restore", {})
-
-    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None:
-        async with self._transaction() as conn:
-            await self._bump(conn)  # hiding changes what the guild's matcher may return
-            if hidden:
-                await conn.execute(
-                    "INSERT INTO hidden_globals VALUES ($1, $2) ON CONFLICT DO NOTHING", guild_id, entry_id
-                )
-            else:
-                await conn.execute(
-                    "DELETE FROM hidden_globals WHERE guild_id = $1 AND entry_id = $2", guild_id, entry_id
-                )
-            await self._audit(conn, guild_id, entry_id, actor, "hide" if hidden else "unhide", {})
 
     async def hidden(self, guild_id: int) -> set[str]:
         async with self._conn() as conn:
@@ -525,7 +496,7 @@ class PostgresStore:
         (stemmed, all words) rank first by `ts_rank`; with pg_trgm, entries whose question,
         phrasings or tags are close to `text` (typos) follow.
         """
-        words = _clean(" ".join(text.split()[:20]))
+        words = storable_text(" ".join(text.split()[:20]))
         if not words:
             return []
         typo = "word_similarity($1, e.search_text)" if self.trigram else "0.0::real"
@@ -551,32 +522,13 @@ class PostgresStore:
             data = await conn.fetchval("SELECT data FROM guild_settings WHERE guild_id = $1", guild_id)
         return json.loads(data) if data else {}
 
-    async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None:
-        async with self._transaction() as conn:
-            # Bumped so other processes reload (their FaqService caches settings until a reload).
-            await self._bump(conn)
-            data = await conn.fetchval("SELECT data FROM guild_settings WHERE guild_id = $1", guild_id)
-            old = json.loads(data) if data else {}
-            await conn.execute(
-                "INSERT INTO guild_settings VALUES ($1, $2::json) "
-                "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
-                guild_id,
-                json.dumps(settings),
-            )
-            changes = {
-                k: [old.get(k), settings.get(k)]
-                for k in set(old) | set(settings)
-                if old.get(k) != settings.get(k)
-            }
-            await self._audit(conn, guild_id, "*settings*", actor, "settings", changes)
-
     async def record_query(
         self, guild_id: int | None, query: str, decision: str, entry_id: str | None
     ) -> None:
-        q = _clean(normalise_query(query))
+        q = normalise_query(query)
         if not q:
             return
-        async with self._conn() as conn:  # one statement: its own transaction
+        async with self._transaction() as conn:
             await conn.execute(
                 "INSERT INTO queries AS t VALUES ($1, $2, 1, $3, $4, $5) "
                 "ON CONFLICT (guild_id, query) DO UPDATE SET count = t.count + 1, "
@@ -590,7 +542,7 @@ class PostgresStore:
             )
 
     async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
-        async with self._conn() as conn:
+        async with self._transaction() as conn:
             await conn.execute(
                 "INSERT INTO feedback VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guild_id, entry_id, user_id) "
                 "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
@@ -602,12 +554,8 @@ class PostgresStore:
             )
 
     async def forget_query(self, guild_id: int | None, query: str) -> None:
-        async with self._conn() as conn:
-            await conn.execute(
-                "DELETE FROM queries WHERE guild_id = $1 AND query = $2",
-                store_gid(guild_id),
-                _clean(normalise_query(query)),
-            )
+        async with self._transaction() as conn:
+            await self._forget(conn, guild_id, normalise_query(query))
 
     async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
         gid = store_gid(guild_id)
@@ -710,17 +658,17 @@ class PostgresStore:
                 raise StoreError("the destination store is not empty; restore needs an empty one")
             rows = []
             for s in dump.entries:
-                data, auto = _entry_json(s.entry, s.auto_summary)
+                entry, data, chash = entry_record(s.entry)
                 rows.append(
                     (
-                        store_gid(s.entry.guild_id),
-                        s.entry.id,
+                        store_gid(entry.guild_id),
+                        entry.id,
                         data,
-                        content_hash(s.entry),
-                        auto,
+                        chash,
+                        summary_json(s.auto_summary),
                         s.deleted,
                         s.revision,
-                        *_search_fields(s.entry),
+                        *_search_fields(entry),
                     )
                 )
             await conn.executemany(_INSERT_ENTRY, rows)
@@ -730,20 +678,20 @@ class PostgresStore:
             )
             await conn.executemany(
                 "INSERT INTO guild_settings VALUES ($1, $2::json)",
-                [(g, json.dumps(data)) for g, data in dump.settings.items()],
+                [(g, to_json(data)) for g, data in dump.settings.items()],
             )
             await conn.executemany(
                 "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
                 "VALUES ($1, $2, $3, $4, $5, $6::json)",
                 [
-                    (a.guild_id, a.entry_id, _clean(a.actor), a.action, a.at, json.dumps(a.changes))
+                    (a.guild_id, a.entry_id, a.actor, a.action, a.at, to_json(a.changes))
                     for a in dump.audit
                 ],
             )
             await conn.executemany(
                 "INSERT INTO queries VALUES ($1, $2, $3, $4, $5, $6)",
                 [
-                    (q.guild_id, _clean(q.query), q.count, q.unanswered, q.last_entry_id, q.last_at)
+                    (q.guild_id, q.query, q.count, q.unanswered, q.last_entry_id, q.last_at)
                     for q in dump.queries
                 ],
             )
@@ -754,3 +702,12 @@ class PostgresStore:
             # The copy keeps the source's revisions; a store others already watched moves on.
             revision = dump.revision if current == 0 else max(dump.revision, current + 1)
             await conn.execute("UPDATE meta SET value = $1 WHERE key = 'revision'", revision)
+
+    async def clear(self) -> None:
+        """Empty the store (everything `restore` wrote): `faqbot migrate` undoes a copy that
+        did not verify, so the target is as it was and a re-run is possible."""
+        async with self._transaction() as conn:
+            await self._bump(conn)  # the meta row lock keeps every other writer out meanwhile
+            await conn.execute("TRUNCATE " + ", ".join(_TABLES))
+            await conn.execute("DELETE FROM meta WHERE key = 'summary_version'")
+            await conn.execute("UPDATE meta SET value = 0 WHERE key = 'revision'")

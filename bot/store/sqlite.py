@@ -2,13 +2,19 @@
 
 Entries are kept as their lossless JSON (the same shape as the YAML files) beside a content
 hash, the automatic summary computed at write time, and an FTS5 row for full-text search.
-Every write runs inside one `BEGIN IMMEDIATE … COMMIT`; any error rolls back.
+Every write runs inside one `BEGIN IMMEDIATE … COMMIT` (the write logic itself is shared with
+PostgreSQL: `bot.store.common.SqlWrites`); any error rolls back. Before each write the file at
+`path` is checked to still be the one the store opened: a database deleted or replaced while the
+bot runs refuses writes instead of acknowledging them into an unlinked file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -17,25 +23,35 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import Entry, Summary
-from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_from_dict, summary_to_dict
+from bot.models import Entry
+from bot.serialize import entry_from_dict, summary_from_dict, summary_to_dict
 from bot.store.base import (
     GLOBAL,
     AuditRecord,
     FeedbackRecord,
-    NotFound,
     QueryRecord,
     QueryStat,
-    ReadOnly,
     Stats,
     StoredEntry,
     StoreDump,
     StoreError,
     Summarizer,
     SyncReport,
+    Unavailable,
     plan_sync,
 )
-from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
+from bot.store.common import (
+    Cleaned,
+    SqlWrites,
+    entry_record,
+    normalise_query,
+    now,
+    store_gid,
+    summary_json,
+    to_json,
+)
+
+log = logging.getLogger("faqbot.store")
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats
@@ -102,13 +118,26 @@ def _fts_row(e: Entry) -> tuple[str, str, str, str]:
     return e.question, "\n".join(e.phrasings), " ".join(e.tags), answers
 
 
-class SQLiteStore:
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, or None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class SQLiteStore(SqlWrites):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
         self._db = db
         self.path = path
         self._write_lock = asyncio.Lock()
+        # The file we opened; a path that later names another file (or none) means writes
+        # would go to an unlinked file and vanish at the next start.
+        self._file = _identity(path) if path != ":memory:" else None
+        self._file_lost = False
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000) -> SQLiteStore:
@@ -158,15 +187,38 @@ class SQLiteStore:
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version + 1}")
 
+    def check_file(self) -> None:
+        """StoreError (and one ERROR log line) if the database file was deleted or replaced
+        since it was opened; writes are refused until it is back or the bot restarts."""
+        if self._file is None:
+            return
+        lost = _identity(self.path) != self._file
+        if lost != self._file_lost:
+            self._file_lost = lost
+            if lost:
+                log.error(
+                    "the database file %s was deleted or replaced while the bot was running; "
+                    "writes are refused until the file is put back or the bot is restarted",
+                    self.path,
+                )
+            else:
+                log.warning("the database file %s is back; writes are accepted again", self.path)
+        if lost:
+            raise Unavailable(
+                f"the database file {self.path} was deleted or replaced while the bot was running; "
+                "restart the bot or put the file back; nothing was changed"
+            )
+
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[Any]:
         async with self._write_lock:
+            self.check_file()
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise self._operational(exc) from exc
             try:
-                yield self._db
+                yield Cleaned(self._db)
                 await self._db.execute("COMMIT")
             except BaseException as exc:
                 # SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR):
@@ -200,33 +252,35 @@ class SQLiteStore:
         return int(row[0])
 
     async def revision(self) -> int:
+        with contextlib.suppress(Unavailable):  # the refresh loop polls this: a lost file is
+            self.check_file()  # logged (once) even when nobody writes
         async with self._db.execute("SELECT value FROM meta WHERE key = 'revision'") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
     # -- entries -------------------------------------------------------------------------
 
-    async def _write_entry(
-        self,
-        db: aiosqlite.Connection,
-        entry: Entry,
-        summary: Summary | None,
-        rev: int,
-        pk: int | None,
-    ) -> None:
-        data = json.dumps(entry_to_dict(entry), ensure_ascii=False)
-        auto = json.dumps(summary_to_dict(summary), ensure_ascii=False) if summary else None
+    async def _entry_row(self, db: Any, guild_id: int | None, entry_id: str) -> Any:
+        # BEGIN IMMEDIATE already holds the database's write lock: no other writer can move it.
+        async with db.execute(
+            "SELECT pk, data, auto_summary, deleted, revision FROM entries WHERE guild_id = ? AND id = ?",
+            (store_gid(guild_id), entry_id),
+        ) as cur:
+            return await cur.fetchone()
+
+    async def _write_entry(self, db: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
+        entry, data, chash = entry_record(entry)
         if pk is None:
             cur = await db.execute(
                 "INSERT INTO entries (guild_id, id, data, content_hash, auto_summary, revision) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (store_gid(entry.guild_id), entry.id, data, content_hash(entry), auto, rev),
+                (store_gid(entry.guild_id), entry.id, data, chash, auto, rev),
             )
             pk = cur.lastrowid
         else:
             await db.execute(
                 "UPDATE entries SET data = ?, content_hash = ?, auto_summary = ?, revision = ? WHERE pk = ?",
-                (data, content_hash(entry), auto, rev, pk),
+                (data, chash, auto, rev, pk),
             )
             await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
         await db.execute(
@@ -234,13 +288,43 @@ class SQLiteStore:
             (pk, *_fts_row(entry)),
         )
 
-    async def _delete_entry(self, db: aiosqlite.Connection, pk: int) -> None:
+    async def _delete_entry(self, db: Any, pk: int) -> None:
         await db.execute("DELETE FROM entries WHERE pk = ?", (pk,))
         await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
 
+    async def _set_deleted(self, db: Any, pk: int, deleted: bool, rev: int) -> None:
+        await db.execute("UPDATE entries SET deleted = ?, revision = ? WHERE pk = ?", (int(deleted), rev, pk))
+
+    async def _set_auto_summary(self, db: Any, pk: int, auto: str) -> None:
+        await db.execute("UPDATE entries SET auto_summary = ? WHERE pk = ?", (auto, pk))
+
+    async def _settings_row(self, db: Any, guild_id: int) -> str | None:
+        async with db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def _put_settings(self, db: Any, guild_id: int, data: str) -> None:
+        await db.execute(
+            "INSERT INTO guild_settings VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
+            (guild_id, data),
+        )
+
+    async def _hide(self, db: Any, guild_id: int, entry_id: str, hidden: bool) -> bool:
+        if hidden:
+            cur = await db.execute("INSERT OR IGNORE INTO hidden_globals VALUES (?, ?)", (guild_id, entry_id))
+        else:
+            cur = await db.execute(
+                "DELETE FROM hidden_globals WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id)
+            )
+        return bool(cur.rowcount)
+
+    async def _forget(self, db: Any, guild_id: int | None, query: str) -> None:
+        await db.execute("DELETE FROM queries WHERE guild_id = ? AND query = ?", (store_gid(guild_id), query))
+
     async def _audit(
         self,
-        db: aiosqlite.Connection,
+        db: Any,
         guild_id: int | None,
         entry_id: str,
         actor: str,
@@ -249,7 +333,7 @@ class SQLiteStore:
     ) -> None:
         await db.execute(
             "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            (store_gid(guild_id), entry_id, actor, action, now(), json.dumps(changes, ensure_ascii=False)),
+            (store_gid(guild_id), entry_id, actor, action, now(), to_json(changes)),
         )
 
     async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
@@ -276,7 +360,7 @@ class SQLiteStore:
                 if e.id not in summaries:
                     summaries[e.id] = summarize(e)
             rev = await self._bump(db)
-            await write_sync(self, db, existing, (added, updated, removed), summaries, rev)
+            await self.write_sync(db, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
             added=tuple(e.id for e in added),
             updated=tuple(e.id for e in updated),
@@ -290,17 +374,16 @@ class SQLiteStore:
             row = await cur.fetchone()
         if row is not None and int(row[0]) == version:
             return 0
-        async with self._db.execute("SELECT pk, data, auto_summary FROM entries") as cur:
+        async with self._db.execute("SELECT pk, data, auto_summary, revision FROM entries") as cur:
             rows = await cur.fetchall()
         fresh = []
         for row in rows:
-            auto = json.dumps(
-                summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))), ensure_ascii=False
-            )
+            auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))))
             if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
-                fresh.append((auto, row["pk"]))
+                fresh.append((auto, row["pk"], row["revision"]))
         async with self._transaction() as db:
-            await db.executemany("UPDATE entries SET auto_summary = ? WHERE pk = ?", fresh)
+            # Only where the entry is still the version summarised (no write landed meanwhile).
+            await db.executemany("UPDATE entries SET auto_summary = ? WHERE pk = ? AND revision = ?", fresh)
             await db.execute("INSERT OR REPLACE INTO meta VALUES ('summary_version', ?)", (str(version),))
             if fresh:
                 await self._bump(db)
@@ -330,72 +413,6 @@ class SQLiteStore:
         ) as cur:
             row = await cur.fetchone()
         return self._stored(row) if row else None
-
-    async def save(
-        self,
-        entry: Entry,
-        auto_summary: Summary,
-        *,
-        actor: str,
-        action: str,
-        create: bool | None = None,
-    ) -> Entry:
-        """Insert or update a guild entry. `create=True` refuses an existing id, False a new one."""
-        if entry.guild_id is None:
-            raise ReadOnly("global entries come from data/ and are read-only here")
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
-            ) as cur:
-                row = await cur.fetchone()
-            old = stored_entry(row["data"] if row else None)
-            entry = edited(entry, old, actor=actor, create=create)
-            rev = await self._bump(db)
-            await self._write_entry(db, entry, auto_summary, rev, row["pk"] if row else None)
-            await self._audit(db, entry.guild_id, entry.id, actor, action, diff(old, entry))
-        return entry
-
-    async def save_many(self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str) -> None:
-        """Restore exported guild entries as they were (metadata kept), all in one transaction."""
-        if any(e.guild_id is None for e in entries):
-            raise ReadOnly("global entries come from data/; put their YAML files there instead")
-        async with self._transaction() as db:
-            rev = await self._bump(db)
-            for entry, summary in zip(entries, summaries, strict=True):
-                async with db.execute(
-                    "SELECT pk, data FROM entries WHERE guild_id = ? AND id = ?", (entry.guild_id, entry.id)
-                ) as cur:
-                    row = await cur.fetchone()
-                old = stored_entry(row["data"] if row else None)
-                entry = restored(entry, actor=actor)
-                await self._write_entry(db, entry, summary, rev, row["pk"] if row else None)
-                if row:
-                    await db.execute("UPDATE entries SET deleted = 0 WHERE pk = ?", (row["pk"],))
-                await self._audit(db, entry.guild_id, entry.id, actor, "import", diff(old, entry))
-
-    async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None:
-        async with self._transaction() as db:
-            rev = await self._bump(db)
-            cur = await db.execute(
-                "UPDATE entries SET deleted = ?, revision = ? WHERE guild_id = ? AND id = ? AND deleted = ?",
-                (int(deleted), rev, guild_id, entry_id, int(not deleted)),
-            )
-            if cur.rowcount == 0:
-                state = "already removed" if deleted else "not removed"
-                exists = await self.get(guild_id, entry_id)
-                raise NotFound(f"entry {entry_id!r} is {state}" if exists else f"no entry {entry_id!r}")
-            await self._audit(db, guild_id, entry_id, actor, "remove" if deleted else "restore", {})
-
-    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None:
-        async with self._transaction() as db:
-            await self._bump(db)  # hiding changes what the guild's matcher may return
-            if hidden:
-                await db.execute("INSERT OR IGNORE INTO hidden_globals VALUES (?, ?)", (guild_id, entry_id))
-            else:
-                await db.execute(
-                    "DELETE FROM hidden_globals WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id)
-                )
-            await self._audit(db, guild_id, entry_id, actor, "hide" if hidden else "unhide", {})
 
     async def hidden(self, guild_id: int) -> set[str]:
         async with self._db.execute(
@@ -439,22 +456,6 @@ class SQLiteStore:
             row = await cur.fetchone()
         return json.loads(row[0]) if row else {}
 
-    async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None:
-        old = await self.get_settings(guild_id)
-        async with self._transaction() as db:
-            await self._bump(db)  # other processes reload (FaqService caches settings until then)
-            await db.execute(
-                "INSERT INTO guild_settings VALUES (?, ?) "
-                "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
-                (guild_id, json.dumps(settings)),
-            )
-            changes = {
-                k: [old.get(k), settings.get(k)]
-                for k in set(old) | set(settings)
-                if old.get(k) != settings.get(k)
-            }
-            await self._audit(db, guild_id, "*settings*", actor, "settings", changes)
-
     async def record_query(
         self, guild_id: int | None, query: str, decision: str, entry_id: str | None
     ) -> None:
@@ -480,10 +481,7 @@ class SQLiteStore:
 
     async def forget_query(self, guild_id: int | None, query: str) -> None:
         async with self._transaction() as db:
-            await db.execute(
-                "DELETE FROM queries WHERE guild_id = ? AND query = ?",
-                (store_gid(guild_id), normalise_query(query)),
-            )
+            await self._forget(db, guild_id, normalise_query(query))
 
     async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
         gid = store_gid(guild_id)
@@ -571,7 +569,8 @@ class SQLiteStore:
             if row and row[0]:
                 raise StoreError("the destination store is not empty; restore needs an empty one")
             for stored in dump.entries:
-                await self._write_entry(db, stored.entry, stored.auto_summary, stored.revision, None)
+                auto = summary_json(stored.auto_summary)
+                await self._write_entry(db, stored.entry, auto, stored.revision, None)
                 if stored.deleted:
                     await db.execute(
                         "UPDATE entries SET deleted = 1 WHERE guild_id = ? AND id = ?",
@@ -583,7 +582,7 @@ class SQLiteStore:
             )
             await db.executemany(
                 "INSERT INTO guild_settings VALUES (?, ?)",
-                [(g, json.dumps(data)) for g, data in dump.settings.items()],
+                [(g, to_json(data)) for g, data in dump.settings.items()],
             )
             await db.executemany(
                 "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
@@ -595,7 +594,7 @@ class SQLiteStore:
                         a.actor,
                         a.action,
                         a.at,
-                        json.dumps(a.changes, ensure_ascii=False),
+                        to_json(a.changes),
                     )
                     for a in dump.audit
                 ],
@@ -615,6 +614,16 @@ class SQLiteStore:
             current = await self.revision()
             revision = dump.revision if current == 0 else max(dump.revision, current + 1)
             await db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
+
+    async def clear(self) -> None:
+        """Empty the store (everything `restore` wrote): `faqbot migrate` undoes a copy that
+        did not verify, so the target is as it was and a re-run is possible."""
+        async with self._transaction() as db:
+            for table in ("entries", "entries_fts", "audit", "hidden_globals", "guild_settings", "queries",
+                          "feedback"):
+                await db.execute(f"DELETE FROM {table}")
+            await db.execute("DELETE FROM meta WHERE key = 'summary_version'")
+            await db.execute("UPDATE meta SET value = '0' WHERE key = 'revision'")
 
     async def backup(self, target: str | Path) -> None:
         """Online backup (consistent while the bot runs) via SQLite's backup API."""

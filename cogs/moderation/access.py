@@ -94,7 +94,8 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
     if isinstance(error, NotModerator):
         await send(interaction, REFUSAL)
     elif isinstance(error, CurationError | StoreError | SettingsError | app_commands.TransformerError):
-        await send(interaction, f"Nothing was changed. {error}")
+        text = str(error)  # store errors that say so already are not told twice
+        await send(interaction, text if "nothing was changed" in text.lower() else f"Nothing was changed. {text}")
     else:
         await report_error(interaction, error)
 
