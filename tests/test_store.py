@@ -418,7 +418,7 @@ async def test_pg_store_recovers_after_its_connections_are_killed(pg_db: str) ->
         try:
             await s.revision()
         except StoreError as exc:
-            assert "unavailable" in str(exc)
+            assert "unreachable" in str(exc) and "nothing was changed" in str(exc)
         assert await s.revision() == 0  # the pool replaced the dead connection
     finally:
         await s.close()

@@ -15,7 +15,9 @@ import contextlib
 import json
 import logging
 import os
+import random
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,6 +54,7 @@ from bot.store.common import (
 )
 
 log = logging.getLogger("faqbot.store")
+BUSY_HANDLER_MS = 50  # SQLite's own busy wait per statement (see _begin_immediate)
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats
@@ -138,6 +141,7 @@ class SQLiteStore(SqlWrites):
         # would go to an unlinked file and vanish at the next start.
         self._file = _identity(path) if path != ":memory:" else None
         self._file_lost = False
+        self._busy_timeout = 5.0  # seconds a write waits for another process's lock
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout_ms: int = 5000) -> SQLiteStore:
@@ -151,7 +155,10 @@ class SQLiteStore(SqlWrites):
         db.row_factory = aiosqlite.Row
         store = cls(db, path)
         try:
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            store._busy_timeout = busy_timeout_ms / 1000
+            # Statements inside a transaction wait in SQLite's handler (rarely: the write lock is
+            # held); taking the write lock waits in `_begin_immediate`, a few ms per try.
+            await db.execute(f"PRAGMA busy_timeout = {min(int(busy_timeout_ms), BUSY_HANDLER_MS)}")
             await db.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
                 await db.execute("PRAGMA journal_mode = WAL")
@@ -213,10 +220,7 @@ class SQLiteStore(SqlWrites):
     async def _transaction(self) -> AsyncIterator[Any]:
         async with self._write_lock:
             self.check_file()
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise self._operational(exc) from exc
+            await self._begin_immediate()
             try:
                 yield Cleaned(self._db)
                 await self._db.execute("COMMIT")
@@ -228,6 +232,25 @@ class SQLiteStore(SqlWrites):
                 if isinstance(exc, sqlite3.OperationalError):
                     raise self._operational(exc) from exc
                 raise
+
+    async def _begin_immediate(self) -> None:
+        """Take the database's write lock, waiting up to the busy timeout.
+
+        The waiting is done here, in short asyncio sleeps, rather than in SQLite's busy handler:
+        that handler sleeps up to 100 ms between tries while blocking this connection's thread,
+        so a process with a queue of writers (which hands the lock on within a millisecond)
+        could starve another process's writer past the timeout.
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() >= deadline:
+                    raise self._operational(exc) from exc
+            await asyncio.sleep(random.uniform(0.0005, 0.003))
 
     def _operational(self, exc: sqlite3.OperationalError) -> StoreError:
         """A busy, locked or full database as a StoreError saying what happened; nothing was written."""
