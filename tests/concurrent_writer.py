@@ -61,7 +61,9 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
             return phrase, lambda: service.add_phrasing(GUILD, "alias-target", phrase, actor=actor)
         if kind == "answer":
             return who, lambda: service.add_answer(
-                GUILD, "answer-target", Answer(who, f"Lip filler usually lasts nine months, says {who}.", Provider(name=who)),
+                GUILD,
+                "answer-target",
+                Answer(who, f"Lip filler usually lasts nine months, says {who}.", Provider(name=who)),
                 actor=actor,
             )
         if kind == "edit":  # all against the revision the parent read: one wins, the rest conflict

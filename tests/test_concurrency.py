@@ -56,7 +56,9 @@ async def prepare(url: str, data_dir: Path) -> int:
     service = await FaqService.open(config_for(url, data_dir))
     try:
         for target in TARGETS:
-            await service.save_entry(entry(target, f"Question {target}?"), actor="setup", action="add", create=True)
+            await service.save_entry(
+                entry(target, f"Question {target}?"), actor="setup", action="add", create=True
+            )
         return service.own_entry(GUILD, "edit-target").revision
     finally:
         await service.close()

@@ -95,7 +95,8 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
         await send(interaction, REFUSAL)
     elif isinstance(error, CurationError | StoreError | SettingsError | app_commands.TransformerError):
         text = str(error)  # store errors that say so already are not told twice
-        await send(interaction, text if "nothing was changed" in text.lower() else f"Nothing was changed. {text}")
+        said = "nothing was changed" in text.lower()
+        await send(interaction, text if said else f"Nothing was changed. {text}")
     else:
         await report_error(interaction, error)
 
