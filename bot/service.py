@@ -298,10 +298,21 @@ class FaqService:
     # error: if it fails it is logged and the refresh loop catches up.
 
     async def save_entry(self, entry: Entry, *, actor: str, action: str, create: bool | None) -> Entry:
-        """Create an entry (`create=True`), or replace one whole (restores; moderators' edits
-        use `change_entry`, which never overwrites a concurrent change)."""
+        """Create an entry (`create=True`). Otherwise the entry is replaced whole only if the
+        stored one is still the version this process holds (else `Conflict`): a whole-entry
+        save can never overwrite a change made meanwhile. Edits use `change_entry`."""
         if entry.guild_id is None:
             raise ReadOnly("global entries come from data/ and are read-only from Discord")
+        known = self._scope(entry.guild_id).entries.get(entry.id)
+        if create is not True and known is not None:
+            return await self.change_entry(
+                entry.guild_id,
+                entry.id,
+                lambda _current: entry,
+                actor=actor,
+                action=action,
+                expected_revision=known.revision,
+            )
         summary = await self.in_matching_thread(self.summarize, entry)  # may use the embedder
         saved = await self.store.save(entry, summary, actor=actor, action=action, create=create)
         await self._after_write(saved.guild_id, [saved.id], bumps=1)
@@ -464,6 +475,10 @@ class FaqService:
         inside the write's transaction: `Conflict` otherwise, nothing written)."""
         assert entry.guild_id is not None
         return await self.change_entry(
-            entry.guild_id, entry.id, lambda _current: entry, actor=actor, action=action,
+            entry.guild_id,
+            entry.id,
+            lambda _current: entry,
+            actor=actor,
+            action=action,
             expected_revision=revision,
         )
