@@ -305,14 +305,7 @@ class FaqService:
             raise ReadOnly("global entries come from data/ and are read-only from Discord")
         known = self._scope(entry.guild_id).entries.get(entry.id)
         if create is not True and known is not None:
-            return await self.change_entry(
-                entry.guild_id,
-                entry.id,
-                lambda _current: entry,
-                actor=actor,
-                action=action,
-                expected_revision=known.revision,
-            )
+            return await self.save_unchanged_since(entry, known.revision, actor=actor, action=action)
         summary = await self.in_matching_thread(self.summarize, entry)  # may use the embedder
         saved = await self.store.save(entry, summary, actor=actor, action=action, create=create)
         await self._after_write(saved.guild_id, [saved.id], bumps=1)

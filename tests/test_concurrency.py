@@ -14,7 +14,6 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +25,11 @@ from bot.store import Store, open_store
 from bot.summary import summarize
 from bot.yamlio import dump_entries
 from tests.concurrent_writer import GLOBALS, GUILD, KINDS, channel_of, config_for, entry, run_kind
-from tests.pgtools import fresh_database
+from tests.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 10
 TARGETS = ("alias-target", "answer-target", "edit-target")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-    else:
-        async with fresh_database() as url:
-            yield url
 
 
 @pytest.fixture
@@ -115,7 +105,11 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_concurrent_writers_in_one_process(db_url: str, data_with_globals: Path, kind: str) -> None:
+async def test_concurrent_writers_in_one_process(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+    kind: str,
+) -> None:
     revision = await prepare(db_url, data_with_globals)
     service = await FaqService.open(config_for(db_url, data_with_globals))
     try:
@@ -173,7 +167,10 @@ class Writer:
                 await self.proc.wait()
 
 
-async def test_concurrent_writers_in_two_processes(db_url: str, data_with_globals: Path) -> None:
+async def test_concurrent_writers_in_two_processes(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+) -> None:
     """Two processes × 10 writers of each kind, all at once on one database."""
     revision = await prepare(db_url, data_with_globals)
     writers = [await Writer.start(db_url, data_with_globals, tag) for tag in ("a", "b")]

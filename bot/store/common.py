@@ -195,9 +195,7 @@ class SqlWrites:
         """pk, data, auto_summary, deleted, revision of one entry, locked for this transaction."""
         raise NotImplementedError
 
-    async def _write_entry(
-        self, conn: Any, entry: Entry, auto: str | None, rev: int, pk: int | None
-    ) -> None:
+    async def _write_entry(self, conn: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
         raise NotImplementedError
 
     async def _delete_entry(self, conn: Any, pk: int) -> None:
