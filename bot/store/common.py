@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any, TypeVar
 
 from bot.models import Entry, Summary
@@ -100,6 +101,20 @@ def entry_record(entry: Entry) -> tuple[Entry, str, str]:
 
 def summary_json(summary: Summary | None) -> str | None:
     return to_json(summary_to_dict(summary)) if summary is not None else None
+
+
+# -- schema ----------------------------------------------------------------------------------------
+
+
+def migrations(dialect: str) -> list[str]:
+    """A dialect's schema scripts in version order: `migrations/<dialect>/NNNN_what.sql` is the
+    script that takes a database from version NNNN-1 to NNNN (numbered 1, 2, … without gaps)."""
+    folder = resources.files("bot.store").joinpath("migrations", dialect)
+    scripts = sorted((f.name, f) for f in folder.iterdir() if f.name.endswith(".sql"))
+    for number, (name, _) in enumerate(scripts, start=1):
+        if int(name.split("_", 1)[0]) != number:
+            raise RuntimeError(f"bot/store/migrations/{dialect}: {name} should be number {number}")
+    return [f.read_text(encoding="utf-8") for _, f in scripts]
 
 
 # -- small shared helpers ----------------------------------------------------------------------
