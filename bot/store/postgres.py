@@ -10,9 +10,9 @@ This is the backend for scale-out: several bot processes (Discord shards) on one
 - Every write is one transaction. Every write that changes what a matcher may return first
   bumps the store's revision counter (`UPDATE meta … RETURNING`): the row lock this takes
   serialises those writes across processes, so each revision is committed in order, and the
-  entry row is then read `FOR UPDATE` — the read-change-write of `SqlWrites.mutate` (shared
-  with SQLite, in `common.py`) cannot race another process. Other processes poll
-  `revision()` (see `FaqService.refresh`) to pick the change up.
+  entry row is then read `FOR UPDATE` — the read-change-write of `SqlStore.mutate` (the
+  store's logic and SQL, shared with SQLite, are `bot/store/sql.py`) cannot race another
+  process. Other processes poll `revision()` (see `FaqService.refresh`) to pick the change up.
 - A server that cannot be reached is `Unavailable` ("the database is unreachable; nothing was
   changed"), the driver's error only in the log.
 - `sync_global` takes a transaction-scoped advisory lock and re-reads inside it, so shards
@@ -22,48 +22,21 @@ This is the backend for scale-out: several bot processes (Discord shards) on one
 - Timestamps are kept as the same ISO 8601 strings the SQLite store writes, so copying a
   store between backends (`faqbot migrate`) is exact.
 """
-
 from __future__ import annotations
 
-import json
 import logging
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 
 from bot.models import Entry
-from bot.serialize import entry_from_dict, summary_from_dict, summary_to_dict
 from bot.store import redact_url as redact
-from bot.store.base import (
-    GLOBAL,
-    UNREACHABLE,
-    AuditRecord,
-    FeedbackRecord,
-    QueryRecord,
-    QueryStat,
-    Stats,
-    StoredEntry,
-    StoreDump,
-    StoreError,
-    Summarizer,
-    SyncReport,
-    Unavailable,
-    plan_sync,
-)
-from bot.store.common import (
-    Cleaned,
-    SqlWrites,
-    entry_record,
-    migrations,
-    normalise_query,
-    now,
-    storable_text,
-    store_gid,
-    summary_json,
-    to_json,
-)
+from bot.store.base import GLOBAL, UNREACHABLE, StoreError, Unavailable
+from bot.store.common import Cleaned, entry_record, migrations, storable_text, store_gid
+from bot.store.sql import SqlStore
 
 log = logging.getLogger("faqbot.store")
 
@@ -89,8 +62,6 @@ _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     # a state it reports as an internal error rather than a lost connection (seen in CI).
     asyncpg.InternalClientError,
 )
-
-_TABLES = ("entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback")
 
 _INSERT_ENTRY = f"""
     INSERT INTO entries (guild_id, id, data, content_hash, auto_summary, deleted, revision,
@@ -123,14 +94,13 @@ def _search_fields(e: Entry) -> tuple[str, str, str, str, str]:
     return e.question, phrasings, tags, answers, typo
 
 
-def _stored(row: asyncpg.Record) -> StoredEntry:
-    auto = row["auto_summary"]
-    return StoredEntry(
-        entry=entry_from_dict(json.loads(row["data"])),
-        auto_summary=summary_from_dict(json.loads(auto), curated=False) if auto else None,
-        deleted=bool(row["deleted"]),
-        revision=int(row["revision"]),
-    )
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def _numbered(sql: str) -> str:
+    """The shared SQL's `?` placeholders as PostgreSQL's `$1, $2, …` (no `?` appears otherwise)."""
+    count = iter(range(1, 1000))
+    return _PLACEHOLDER.sub(lambda _: f"${next(count)}", sql)
 
 
 def _rowcount(status: str) -> int:
@@ -162,8 +132,11 @@ def _open_error(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"database {where}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore(SqlWrites):
+class PostgresStore(SqlStore):
     """Open with `await PostgresStore.open("postgresql://user:pass@host:5432/db")`."""
+
+    FOR_UPDATE: ClassVar[str] = " FOR UPDATE"
+    COLLATE_C: ClassVar[str] = ' COLLATE "C"'
 
     def __init__(self, pool: asyncpg.Pool, url: str, *, trigram: bool) -> None:
         self._pool = pool
@@ -231,27 +204,38 @@ class PostgresStore(SqlWrites):
         async with self._conn() as conn, conn.transaction():
             yield Cleaned(conn)
 
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[Any]:
+        async with self._conn() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[Any]:
+        async with self._conn() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            yield conn
+
+    async def _all(self, conn: Any, sql: str, *args: Any) -> list[Any]:
+        return list(await conn.fetch(_numbered(sql), *args))
+
+    async def _one(self, conn: Any, sql: str, *args: Any) -> Any:
+        return await conn.fetchrow(_numbered(sql), *args)
+
+    async def _run(self, conn: Any, sql: str, *args: Any) -> int:
+        return _rowcount(await conn.execute(_numbered(sql), *args))
+
+    async def _many(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await conn.executemany(_numbered(sql), rows)
+
     async def _bump(self, conn: asyncpg.Connection) -> int:
         value = await conn.fetchval(
             "UPDATE meta SET value = value + 1 WHERE key = 'revision' RETURNING value"
         )
         return int(value)
 
-    async def revision(self) -> int:
-        async with self._conn() as conn:
-            value = await conn.fetchval("SELECT value FROM meta WHERE key = 'revision'")
-        return int(value or 0)
+    async def _sync_lock(self, conn: Any) -> None:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", SYNC_LOCK)
 
-    # -- entries -------------------------------------------------------------------------
-
-    async def _entry_row(self, conn: Any, guild_id: int | None, entry_id: str) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await conn.fetchrow(
-            "SELECT pk, data, auto_summary, deleted, revision FROM entries "
-            "WHERE guild_id = $1 AND id = $2 FOR UPDATE",
-            store_gid(guild_id),
-            entry_id,
-        )
-        return row
+    # -- entries and their full-text index -------------------------------------------------------
 
     async def _write_entry(self, conn: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
         entry, data, chash = entry_record(entry)
@@ -272,166 +256,6 @@ class PostgresStore(SqlWrites):
 
     async def _delete_entry(self, conn: Any, pk: int) -> None:
         await conn.execute("DELETE FROM entries WHERE pk = $1", pk)
-
-    async def _set_deleted(self, conn: Any, pk: int, deleted: bool, rev: int) -> None:
-        await conn.execute("UPDATE entries SET deleted = $2, revision = $3 WHERE pk = $1", pk, deleted, rev)
-
-    async def _set_auto_summary(self, conn: Any, pk: int, auto: str) -> None:
-        await conn.execute("UPDATE entries SET auto_summary = $2::json WHERE pk = $1", pk, auto)
-
-    async def _settings_row(self, conn: Any, guild_id: int) -> str | None:
-        data = await conn.fetchval(
-            "SELECT data FROM guild_settings WHERE guild_id = $1 FOR UPDATE", guild_id
-        )
-        return str(data) if data is not None else None
-
-    async def _put_settings(self, conn: Any, guild_id: int, data: str) -> None:
-        await conn.execute(
-            "INSERT INTO guild_settings VALUES ($1, $2::json) "
-            "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
-            guild_id,
-            data,
-        )
-
-    async def _hide(self, conn: Any, guild_id: int, entry_id: str, hidden: bool) -> bool:
-        if hidden:
-            status = await conn.execute(
-                "INSERT INTO hidden_globals VALUES ($1, $2) ON CONFLICT DO NOTHING", guild_id, entry_id
-            )
-        else:
-            status = await conn.execute(
-                "DELETE FROM hidden_globals WHERE guild_id = $1 AND entry_id = $2", guild_id, entry_id
-            )
-        return _rowcount(status) > 0
-
-    async def _forget(self, conn: Any, guild_id: int | None, query: str) -> None:
-        await conn.execute(
-            "DELETE FROM queries WHERE guild_id = $1 AND query = $2", store_gid(guild_id), query
-        )
-
-    async def _audit(
-        self,
-        conn: Any,
-        guild_id: int | None,
-        entry_id: str,
-        actor: str,
-        action: str,
-        changes: dict[str, Any],
-    ) -> None:
-        await conn.execute(
-            "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
-            "VALUES ($1, $2, $3, $4, $5, $6::json)",
-            store_gid(guild_id),
-            entry_id,
-            actor,
-            action,
-            now(),
-            to_json(changes),
-        )
-
-    async def _global_rows(self, conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
-        rows = await conn.fetch("SELECT pk, id, content_hash, data FROM entries WHERE guild_id = $1", GLOBAL)
-        return {row["id"]: row for row in rows}
-
-    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
-        """Make the global entries equal `entries` (from data/). Guild entries are untouched.
-
-        Safe when several processes start at once: the diff is recomputed under an advisory
-        lock, so whoever comes second finds the work done.
-        """
-        wanted = {e.id: e for e in entries}
-
-        def plan(existing: dict[str, asyncpg.Record]) -> tuple[list[Entry], list[Entry], list[str]]:
-            return plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
-
-        async with self._conn() as conn:
-            added, updated, removed = plan(await self._global_rows(conn))
-        if not (added or updated or removed):
-            return SyncReport(unchanged=len(wanted))
-        summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
-        async with self._transaction() as conn:
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", SYNC_LOCK)
-            existing = await self._global_rows(conn)
-            added, updated, removed = plan(existing)
-            if not (added or updated or removed):  # another process did it meanwhile
-                return SyncReport(unchanged=len(wanted))
-            for e in [*added, *updated]:
-                if e.id not in summaries:
-                    summaries[e.id] = summarize(e)
-            rev = await self._bump(conn)
-            await self.write_sync(conn, existing, (added, updated, removed), summaries, rev)
-        return SyncReport(
-            added=tuple(e.id for e in added),
-            updated=tuple(e.id for e in updated),
-            removed=tuple(removed),
-            unchanged=len(wanted) - len(added) - len(updated),
-        )
-
-    async def refresh_summaries(self, version: int, summarize: Summarizer) -> int:
-        """Recompute every automatic summary once when the summariser's version changes."""
-        async with self._conn() as conn:
-            current = await conn.fetchval("SELECT value FROM meta WHERE key = 'summary_version'")
-            if current is not None and int(current) == version:
-                return 0
-            rows = await conn.fetch("SELECT pk, data, auto_summary, revision FROM entries")
-        fresh = []
-        for pk, data, stored, revision in rows:
-            auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(data)))))
-            if auto != stored:  # unchanged summaries are not rewritten
-                fresh.append((pk, auto, revision))
-        async with self._transaction() as conn:
-            # Only where the entry is still the version summarised (no write landed meanwhile).
-            await conn.executemany(
-                "UPDATE entries SET auto_summary = $2 WHERE pk = $1 AND revision = $3", fresh
-            )
-            await conn.execute(
-                "INSERT INTO meta VALUES ('summary_version', $1) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                version,
-            )
-            if fresh:
-                await self._bump(conn)
-        return len(fresh)
-
-    async def load_all(self, since_revision: int = 0) -> list[StoredEntry]:
-        async with self._conn() as conn:
-            rows = await conn.fetch(
-                "SELECT data, auto_summary, deleted, revision FROM entries WHERE revision > $1 "
-                'ORDER BY guild_id, id COLLATE "C"',
-                since_revision,
-            )
-        return [_stored(row) for row in rows]
-
-    async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
-        async with self._conn() as conn:
-            row = await conn.fetchrow(
-                "SELECT data, auto_summary, deleted, revision FROM entries WHERE guild_id = $1 AND id = $2",
-                store_gid(guild_id),
-                entry_id,
-            )
-        return _stored(row) if row else None
-
-    async def hidden(self, guild_id: int) -> set[str]:
-        async with self._conn() as conn:
-            rows = await conn.fetch("SELECT entry_id FROM hidden_globals WHERE guild_id = $1", guild_id)
-        return {row[0] for row in rows}
-
-    async def all_hidden(self) -> dict[int, set[str]]:
-        out: dict[int, set[str]] = {}
-        async with self._conn() as conn:
-            for row in await conn.fetch("SELECT guild_id, entry_id FROM hidden_globals"):
-                out.setdefault(int(row[0]), set()).add(row[1])
-        return out
-
-    async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]:
-        async with self._conn() as conn:
-            rows = await conn.fetch(
-                "SELECT guild_id, entry_id, actor, action, at, changes FROM audit "
-                "WHERE guild_id = $1 AND entry_id = $2 ORDER BY seq",
-                store_gid(guild_id),
-                entry_id,
-            )
-        return [AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]:
         """Full-text filter for moderator lists, best first.
@@ -459,88 +283,6 @@ class PostgresStore(SqlWrites):
             rows = await conn.fetch(sql, words.lower(), GLOBAL, store_gid(guild_id), TYPO_SIMILARITY, limit)
         return [row[0] for row in rows]
 
-    # -- settings and stats ---------------------------------------------------------------
-
-    async def get_settings(self, guild_id: int) -> dict[str, Any]:
-        async with self._conn() as conn:
-            data = await conn.fetchval("SELECT data FROM guild_settings WHERE guild_id = $1", guild_id)
-        return json.loads(data) if data else {}
-
-    async def record_query(
-        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
-    ) -> None:
-        q = normalise_query(query)
-        if not q:
-            return
-        async with self._transaction() as conn:
-            await conn.execute(
-                "INSERT INTO queries AS t VALUES ($1, $2, 1, $3, $4, $5) "
-                "ON CONFLICT (guild_id, query) DO UPDATE SET count = t.count + 1, "
-                "unanswered = t.unanswered + excluded.unanswered, "
-                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
-                store_gid(guild_id),
-                q,
-                int(decision != "answer"),
-                entry_id,
-                now(),
-            )
-
-    async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
-        async with self._transaction() as conn:
-            await conn.execute(
-                "INSERT INTO feedback VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guild_id, entry_id, user_id) "
-                "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
-                store_gid(guild_id),
-                entry_id,
-                user_id,
-                helpful,
-                now(),
-            )
-
-    async def forget_query(self, guild_id: int | None, query: str) -> None:
-        async with self._transaction() as conn:
-            await self._forget(conn, guild_id, normalise_query(query))
-
-    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
-        gid = store_gid(guild_id)
-        async with self._conn() as conn:
-            top = await conn.fetch(
-                "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = $1 "
-                'ORDER BY count DESC, query COLLATE "C" LIMIT $2',
-                gid,
-                limit,
-            )
-            unanswered = await conn.fetch(
-                "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = $1 "
-                'AND unanswered > 0 ORDER BY unanswered DESC, query COLLATE "C" LIMIT $2',
-                gid,
-                limit,
-            )
-            feedback = await conn.fetch(
-                "SELECT entry_id, count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful) "
-                "FROM feedback WHERE guild_id = $1 GROUP BY entry_id",
-                gid,
-            )
-
-        def stat(r: asyncpg.Record) -> QueryStat:
-            return QueryStat(r[0], int(r[1]), int(r[2]), r[3])
-
-        return Stats(
-            tuple(map(stat, top)),
-            tuple(map(stat, unanswered)),
-            {r[0]: (int(r[1]), int(r[2])) for r in feedback},
-        )
-
-    async def entry_counts(self) -> dict[str, int]:
-        async with self._conn() as conn:
-            row = await conn.fetchrow(
-                "SELECT count(*) FILTER (WHERE guild_id = 0), "
-                "count(*) FILTER (WHERE guild_id <> 0 AND NOT deleted), "
-                "count(DISTINCT guild_id) FILTER (WHERE guild_id <> 0) FROM entries"
-            )
-        assert row is not None
-        return {"global": int(row[0]), "guild": int(row[1]), "guilds": int(row[2])}
-
     async def integrity_check(self) -> str:
         """'ok', or what is inconsistent (schema version, revision counter)."""
         async with self._conn() as conn:
@@ -556,102 +298,3 @@ class PostgresStore(SqlWrites):
         if row["top"] > row["rev"]:
             return f"an entry has revision {row['top']} above the store's counter {row['rev']}"
         return "ok"
-
-    # -- copying between stores (faqbot migrate) ---------------------------------------------
-
-    async def dump(self) -> StoreDump:
-        """Everything, from one snapshot (a repeatable-read, read-only transaction)."""
-        async with self._conn() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            revision = int(await conn.fetchval("SELECT value FROM meta WHERE key = 'revision'"))
-            entries = await conn.fetch(
-                'SELECT data, auto_summary, deleted, revision FROM entries ORDER BY guild_id, id COLLATE "C"'
-            )
-            hidden: dict[int, set[str]] = {}
-            for r in await conn.fetch("SELECT guild_id, entry_id FROM hidden_globals"):
-                hidden.setdefault(int(r[0]), set()).add(r[1])
-            settings = await conn.fetch("SELECT guild_id, data FROM guild_settings ORDER BY guild_id")
-            audit = await conn.fetch(
-                "SELECT guild_id, entry_id, actor, action, at, changes FROM audit ORDER BY seq"
-            )
-            queries = await conn.fetch(
-                "SELECT guild_id, query, count, unanswered, last_entry_id, last_at FROM queries "
-                'ORDER BY guild_id, query COLLATE "C"'
-            )
-            feedback = await conn.fetch(
-                "SELECT guild_id, entry_id, user_id, helpful, at FROM feedback "
-                'ORDER BY guild_id, entry_id COLLATE "C", user_id'
-            )
-        return StoreDump(
-            revision=revision,
-            entries=tuple(_stored(r) for r in entries),
-            hidden={g: frozenset(ids) for g, ids in hidden.items()},
-            settings={int(r[0]): json.loads(r[1]) for r in settings},
-            audit=tuple(AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5])) for r in audit),
-            queries=tuple(QueryRecord(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5]) for r in queries),
-            feedback=tuple(FeedbackRecord(int(r[0]), r[1], int(r[2]), bool(r[3]), r[4]) for r in feedback),
-        )
-
-    async def restore(self, dump: StoreDump) -> None:
-        """Load a dump into this empty store, as it was (revisions included), in one transaction."""
-        async with self._transaction() as conn:
-            current = await self._bump(conn) - 1  # also locks out every other writer meanwhile
-            counts = await conn.fetchval(
-                "SELECT " + " + ".join(f"(SELECT count(*) FROM {t})" for t in _TABLES)
-            )
-            if counts:
-                raise StoreError("the destination store is not empty; restore needs an empty one")
-            rows = []
-            for s in dump.entries:
-                entry, data, chash = entry_record(s.entry)
-                rows.append(
-                    (
-                        store_gid(entry.guild_id),
-                        entry.id,
-                        data,
-                        chash,
-                        summary_json(s.auto_summary),
-                        s.deleted,
-                        s.revision,
-                        *_search_fields(entry),
-                    )
-                )
-            await conn.executemany(_INSERT_ENTRY, rows)
-            await conn.executemany(
-                "INSERT INTO hidden_globals VALUES ($1, $2)",
-                [(g, i) for g, ids in dump.hidden.items() for i in sorted(ids)],
-            )
-            await conn.executemany(
-                "INSERT INTO guild_settings VALUES ($1, $2::json)",
-                [(g, to_json(data)) for g, data in dump.settings.items()],
-            )
-            await conn.executemany(
-                "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
-                "VALUES ($1, $2, $3, $4, $5, $6::json)",
-                [
-                    (a.guild_id, a.entry_id, a.actor, a.action, a.at, to_json(a.changes))
-                    for a in dump.audit
-                ],
-            )
-            await conn.executemany(
-                "INSERT INTO queries VALUES ($1, $2, $3, $4, $5, $6)",
-                [
-                    (q.guild_id, q.query, q.count, q.unanswered, q.last_entry_id, q.last_at)
-                    for q in dump.queries
-                ],
-            )
-            await conn.executemany(
-                "INSERT INTO feedback VALUES ($1, $2, $3, $4, $5)",
-                [(f.guild_id, f.entry_id, f.user_id, f.helpful, f.at) for f in dump.feedback],
-            )
-            # The copy keeps the source's revisions; a store others already watched moves on.
-            revision = dump.revision if current == 0 else max(dump.revision, current + 1)
-            await conn.execute("UPDATE meta SET value = $1 WHERE key = 'revision'", revision)
-
-    async def clear(self) -> None:
-        """Empty the store (everything `restore` wrote): `faqbot migrate` undoes a copy that
-        did not verify, so the target is as it was and a re-run is possible."""
-        async with self._transaction() as conn:
-            await self._bump(conn)  # the meta row lock keeps every other writer out meanwhile
-            await conn.execute("TRUNCATE " + ", ".join(_TABLES))
-            await conn.execute("DELETE FROM meta WHERE key = 'summary_version'")
-            await conn.execute("UPDATE meta SET value = 0 WHERE key = 'revision'")

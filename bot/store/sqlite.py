@@ -1,18 +1,17 @@
 """SQLite store over aiosqlite: versioned migrations, WAL, foreign keys, FTS5.
 
-Entries are kept as their lossless JSON (the same shape as the YAML files) beside a content
-hash, the automatic summary computed at write time, and an FTS5 row for full-text search.
-Every write runs inside one `BEGIN IMMEDIATE … COMMIT` (the write logic itself is shared with
-PostgreSQL: `bot.store.common.SqlWrites`); any error rolls back. Before each write the file at
-`path` is checked to still be the one the store opened: a database deleted or replaced while the
-bot runs refuses writes instead of acknowledging them into an unlinked file.
+The store's logic and SQL are `bot.store.sql.SqlStore`'s; this is what SQLite does its own
+way: one connection whose write transactions are `BEGIN IMMEDIATE … COMMIT` (waiting for
+another process's lock in short asyncio sleeps), an FTS5 table beside `entries` for `search`,
+and a check before each write that the file at `path` is still the one the store opened: a
+database deleted or replaced while the bot runs refuses writes instead of acknowledging them
+into an unlinked file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import random
@@ -21,38 +20,14 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import aiosqlite
 
 from bot.models import Entry
-from bot.serialize import entry_from_dict, summary_from_dict, summary_to_dict
-from bot.store.base import (
-    GLOBAL,
-    AuditRecord,
-    FeedbackRecord,
-    QueryRecord,
-    QueryStat,
-    Stats,
-    StoredEntry,
-    StoreDump,
-    StoreError,
-    Summarizer,
-    SyncReport,
-    Unavailable,
-    plan_sync,
-)
-from bot.store.common import (
-    Cleaned,
-    SqlWrites,
-    entry_record,
-    migrations,
-    normalise_query,
-    now,
-    store_gid,
-    summary_json,
-    to_json,
-)
+from bot.store.base import GLOBAL, StoreError, Unavailable
+from bot.store.common import Cleaned, entry_record, migrations, store_gid
+from bot.store.sql import SqlStore
 
 log = logging.getLogger("faqbot.store")
 BUSY_HANDLER_MS = 50  # SQLite's own busy wait per statement (see _begin_immediate)
@@ -74,8 +49,10 @@ def _identity(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-class SQLiteStore(SqlWrites):
+class SQLiteStore(SqlStore):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
+
+    EXTRA_TABLES: ClassVar[tuple[str, ...]] = ("entries_fts",)
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
         self._db = db
@@ -211,196 +188,72 @@ class SQLiteStore(SqlWrites):
             )
         return StoreError(f"database error on {self.path}; nothing was saved: {text}")
 
-    async def _bump(self, db: aiosqlite.Connection) -> int:
-        await db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
-        async with db.execute("SELECT value FROM meta WHERE key = 'revision'") as cur:
-            row = await cur.fetchone()
+    # -- how statements run ------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[Any]:
+        yield self._db
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[Any]:
+        async with self._write_lock:  # no write of ours interleaves; BEGIN gives one snapshot
+            await self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                await self._db.execute("COMMIT")
+
+    async def _all(self, conn: Any, sql: str, *args: Any) -> list[Any]:
+        async with conn.execute(sql, args) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, conn: Any, sql: str, *args: Any) -> Any:
+        async with conn.execute(sql, args) as cur:
+            return await cur.fetchone()
+
+    async def _run(self, conn: Any, sql: str, *args: Any) -> int:
+        cur = await conn.execute(sql, args)
+        return int(cur.rowcount)
+
+    async def _many(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await conn.executemany(sql, rows)
+
+    async def _bump(self, conn: Any) -> int:
+        await conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+        row = await self._one(conn, "SELECT value FROM meta WHERE key = 'revision'")
         assert row is not None
         return int(row[0])
 
     async def revision(self) -> int:
         with contextlib.suppress(Unavailable):  # the refresh loop polls this: a lost file is
             self.check_file()  # logged (once) even when nobody writes
-        async with self._db.execute("SELECT value FROM meta WHERE key = 'revision'") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return await super().revision()
 
-    # -- entries -------------------------------------------------------------------------
+    # -- entries and their full-text index -------------------------------------------------------
 
-    async def _entry_row(self, db: Any, guild_id: int | None, entry_id: str) -> Any:
-        # BEGIN IMMEDIATE already holds the database's write lock: no other writer can move it.
-        async with db.execute(
-            "SELECT pk, data, auto_summary, deleted, revision FROM entries WHERE guild_id = ? AND id = ?",
-            (store_gid(guild_id), entry_id),
-        ) as cur:
-            return await cur.fetchone()
-
-    async def _write_entry(self, db: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
+    async def _write_entry(self, conn: Any, entry: Entry, auto: str | None, rev: int, pk: int | None) -> None:
         entry, data, chash = entry_record(entry)
         if pk is None:
-            cur = await db.execute(
+            cur = await conn.execute(
                 "INSERT INTO entries (guild_id, id, data, content_hash, auto_summary, revision) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (store_gid(entry.guild_id), entry.id, data, chash, auto, rev),
             )
             pk = cur.lastrowid
         else:
-            await db.execute(
+            await conn.execute(
                 "UPDATE entries SET data = ?, content_hash = ?, auto_summary = ?, revision = ? WHERE pk = ?",
                 (data, chash, auto, rev, pk),
             )
-            await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
-        await db.execute(
+            await conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
+        await conn.execute(
             "INSERT INTO entries_fts (rowid, question, phrasings, tags, answers) VALUES (?, ?, ?, ?, ?)",
             (pk, *_fts_row(entry)),
         )
 
-    async def _delete_entry(self, db: Any, pk: int) -> None:
-        await db.execute("DELETE FROM entries WHERE pk = ?", (pk,))
-        await db.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
-
-    async def _set_deleted(self, db: Any, pk: int, deleted: bool, rev: int) -> None:
-        await db.execute("UPDATE entries SET deleted = ?, revision = ? WHERE pk = ?", (int(deleted), rev, pk))
-
-    async def _set_auto_summary(self, db: Any, pk: int, auto: str) -> None:
-        await db.execute("UPDATE entries SET auto_summary = ? WHERE pk = ?", (auto, pk))
-
-    async def _settings_row(self, db: Any, guild_id: int) -> str | None:
-        async with db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
-
-    async def _put_settings(self, db: Any, guild_id: int, data: str) -> None:
-        await db.execute(
-            "INSERT INTO guild_settings VALUES (?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
-            (guild_id, data),
-        )
-
-    async def _hide(self, db: Any, guild_id: int, entry_id: str, hidden: bool) -> bool:
-        if hidden:
-            cur = await db.execute("INSERT OR IGNORE INTO hidden_globals VALUES (?, ?)", (guild_id, entry_id))
-        else:
-            cur = await db.execute(
-                "DELETE FROM hidden_globals WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id)
-            )
-        return bool(cur.rowcount)
-
-    async def _forget(self, db: Any, guild_id: int | None, query: str) -> None:
-        await db.execute("DELETE FROM queries WHERE guild_id = ? AND query = ?", (store_gid(guild_id), query))
-
-    async def _audit(
-        self,
-        db: Any,
-        guild_id: int | None,
-        entry_id: str,
-        actor: str,
-        action: str,
-        changes: dict[str, Any],
-    ) -> None:
-        await db.execute(
-            "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            (store_gid(guild_id), entry_id, actor, action, now(), to_json(changes)),
-        )
-
-    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
-        """Make the global entries equal `entries` (from data/). Guild entries are untouched."""
-        async with self._db.execute(
-            "SELECT pk, id, content_hash, data FROM entries WHERE guild_id = ?", (GLOBAL,)
-        ) as cur:
-            existing = {row["id"]: row for row in await cur.fetchall()}
-        wanted = {e.id: e for e in entries}
-        added, updated, removed = plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
-        if not (added or updated or removed):
-            return SyncReport(unchanged=len(wanted))
-        summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
-        async with self._transaction() as db:
-            # Another process may have synced since the read above: decide again, under the lock.
-            async with db.execute(
-                "SELECT pk, id, content_hash, data FROM entries WHERE guild_id = ?", (GLOBAL,)
-            ) as cur:
-                existing = {row["id"]: row for row in await cur.fetchall()}
-            added, updated, removed = plan_sync({i: r["content_hash"] for i, r in existing.items()}, wanted)
-            if not (added or updated or removed):
-                return SyncReport(unchanged=len(wanted))
-            for e in [*added, *updated]:
-                if e.id not in summaries:
-                    summaries[e.id] = summarize(e)
-            rev = await self._bump(db)
-            await self.write_sync(db, existing, (added, updated, removed), summaries, rev)
-        return SyncReport(
-            added=tuple(e.id for e in added),
-            updated=tuple(e.id for e in updated),
-            removed=tuple(removed),
-            unchanged=len(wanted) - len(added) - len(updated),
-        )
-
-    async def refresh_summaries(self, version: int, summarize: Summarizer) -> int:
-        """Recompute every automatic summary once when the summariser's version changes."""
-        async with self._db.execute("SELECT value FROM meta WHERE key = 'summary_version'") as cur:
-            row = await cur.fetchone()
-        if row is not None and int(row[0]) == version:
-            return 0
-        async with self._db.execute("SELECT pk, data, auto_summary, revision FROM entries") as cur:
-            rows = await cur.fetchall()
-        fresh = []
-        for row in rows:
-            auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))))
-            if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
-                fresh.append((auto, row["pk"], row["revision"]))
-        async with self._transaction() as db:
-            # Only where the entry is still the version summarised (no write landed meanwhile).
-            await db.executemany("UPDATE entries SET auto_summary = ? WHERE pk = ? AND revision = ?", fresh)
-            await db.execute("INSERT OR REPLACE INTO meta VALUES ('summary_version', ?)", (str(version),))
-            if fresh:
-                await self._bump(db)
-        return len(fresh)
-
-    def _stored(self, row: aiosqlite.Row) -> StoredEntry:
-        auto = row["auto_summary"]
-        return StoredEntry(
-            entry=entry_from_dict(json.loads(row["data"])),
-            auto_summary=summary_from_dict(json.loads(auto), curated=False) if auto else None,
-            deleted=bool(row["deleted"]),
-            revision=row["revision"],
-        )
-
-    async def load_all(self, since_revision: int = 0) -> list[StoredEntry]:
-        async with self._db.execute(
-            "SELECT data, auto_summary, deleted, revision FROM entries WHERE revision > ? "
-            "ORDER BY guild_id, id",
-            (since_revision,),
-        ) as cur:
-            return [self._stored(row) for row in await cur.fetchall()]
-
-    async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
-        async with self._db.execute(
-            "SELECT data, auto_summary, deleted, revision FROM entries WHERE guild_id = ? AND id = ?",
-            (store_gid(guild_id), entry_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return self._stored(row) if row else None
-
-    async def hidden(self, guild_id: int) -> set[str]:
-        async with self._db.execute(
-            "SELECT entry_id FROM hidden_globals WHERE guild_id = ?", (guild_id,)
-        ) as cur:
-            return {row[0] for row in await cur.fetchall()}
-
-    async def all_hidden(self) -> dict[int, set[str]]:
-        out: dict[int, set[str]] = {}
-        async with self._db.execute("SELECT guild_id, entry_id FROM hidden_globals") as cur:
-            for row in await cur.fetchall():
-                out.setdefault(row[0], set()).add(row[1])
-        return out
-
-    async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]:
-        async with self._db.execute(
-            "SELECT guild_id, entry_id, actor, action, at, changes FROM audit "
-            "WHERE guild_id = ? AND entry_id = ? ORDER BY seq",
-            (store_gid(guild_id), entry_id),
-        ) as cur:
-            return [AuditRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in await cur.fetchall()]
+    async def _delete_entry(self, conn: Any, pk: int) -> None:
+        await conn.execute("DELETE FROM entries WHERE pk = ?", (pk,))
+        await conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (pk,))
 
     async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]:
         """Full-text filter for moderator lists; `text` is quoted so it can never be FTS syntax."""
@@ -416,181 +269,10 @@ class SQLiteStore(SqlWrites):
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
 
-    # -- settings and stats ---------------------------------------------------------------
-
-    async def get_settings(self, guild_id: int) -> dict[str, Any]:
-        async with self._db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
-        return json.loads(row[0]) if row else {}
-
-    async def record_query(
-        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
-    ) -> None:
-        q = normalise_query(query)
-        if not q:
-            return
-        unanswered = int(decision != "answer")
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO queries VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (guild_id, query) DO UPDATE "
-                "SET count = count + 1, unanswered = unanswered + excluded.unanswered, "
-                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
-                (store_gid(guild_id), q, unanswered, entry_id, now()),
-            )
-
-    async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, entry_id, user_id) "
-                "DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
-                (store_gid(guild_id), entry_id, user_id, int(helpful), now()),
-            )
-
-    async def forget_query(self, guild_id: int | None, query: str) -> None:
-        async with self._transaction() as db:
-            await self._forget(db, guild_id, normalise_query(query))
-
-    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
-        gid = store_gid(guild_id)
-
-        async def rows(sql: str) -> list[QueryStat]:
-            async with self._db.execute(sql, (gid, limit)) as cur:
-                return [QueryStat(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
-
-        top = await rows(
-            "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = ? "
-            "ORDER BY count DESC, query LIMIT ?"
-        )
-        unanswered = await rows(
-            "SELECT query, count, unanswered, last_entry_id FROM queries WHERE guild_id = ? "
-            "AND unanswered > 0 ORDER BY unanswered DESC, query LIMIT ?"
-        )
-        async with self._db.execute(
-            "SELECT entry_id, SUM(helpful), SUM(1 - helpful) FROM feedback WHERE guild_id = ? "
-            "GROUP BY entry_id",
-            (gid,),
-        ) as cur:
-            feedback = {r[0]: (int(r[1]), int(r[2])) for r in await cur.fetchall()}
-        return Stats(tuple(top), tuple(unanswered), feedback)
-
-    async def entry_counts(self) -> dict[str, int]:
-        async with self._db.execute(
-            "SELECT SUM(guild_id = 0), SUM(guild_id != 0 AND deleted = 0), "
-            "COUNT(DISTINCT CASE WHEN guild_id != 0 THEN guild_id END) FROM entries"
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return {"global": row[0] or 0, "guild": row[1] or 0, "guilds": row[2] or 0}
-
     async def integrity_check(self) -> str:
         async with self._db.execute("PRAGMA integrity_check") as cur:
             row = await cur.fetchone()
         return str(row[0]) if row else "no answer"
-
-    # -- copying between stores (faqbot migrate) ---------------------------------------------
-
-    async def dump(self) -> StoreDump:
-        """Everything, read in one snapshot (a read transaction sees one state of the file)."""
-        async with self._write_lock:  # no write of ours interleaves; BEGIN gives one snapshot
-            await self._db.execute("BEGIN")
-            try:
-                revision = await self.revision()
-                entries = await self.load_all()
-                hidden = {g: frozenset(ids) for g, ids in (await self.all_hidden()).items()}
-                async with self._db.execute(
-                    "SELECT guild_id, data FROM guild_settings ORDER BY guild_id"
-                ) as c:
-                    settings = {r[0]: json.loads(r[1]) for r in await c.fetchall()}
-                async with self._db.execute(
-                    "SELECT guild_id, entry_id, actor, action, at, changes FROM audit ORDER BY seq"
-                ) as c:
-                    audit = tuple(
-                        AuditRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]))
-                        for r in await c.fetchall()
-                    )
-                async with self._db.execute(
-                    "SELECT guild_id, query, count, unanswered, last_entry_id, last_at FROM queries "
-                    "ORDER BY guild_id, query"
-                ) as c:
-                    queries = tuple(QueryRecord(*r) for r in await c.fetchall())
-                async with self._db.execute(
-                    "SELECT guild_id, entry_id, user_id, helpful, at FROM feedback "
-                    "ORDER BY guild_id, entry_id, user_id"
-                ) as c:
-                    feedback = tuple(
-                        FeedbackRecord(r[0], r[1], r[2], bool(r[3]), r[4]) for r in await c.fetchall()
-                    )
-            finally:
-                await self._db.execute("COMMIT")
-        return StoreDump(revision, tuple(entries), hidden, settings, audit, queries, feedback)
-
-    async def restore(self, dump: StoreDump) -> None:
-        """Load a dump into this empty store, as it was (revisions included), in one transaction."""
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT (SELECT COUNT(*) FROM entries) + (SELECT COUNT(*) FROM audit) "
-                "+ (SELECT COUNT(*) FROM guild_settings) + (SELECT COUNT(*) FROM queries) "
-                "+ (SELECT COUNT(*) FROM feedback) + (SELECT COUNT(*) FROM hidden_globals)"
-            ) as cur:
-                row = await cur.fetchone()
-            if row and row[0]:
-                raise StoreError("the destination store is not empty; restore needs an empty one")
-            for stored in dump.entries:
-                auto = summary_json(stored.auto_summary)
-                await self._write_entry(db, stored.entry, auto, stored.revision, None)
-                if stored.deleted:
-                    await db.execute(
-                        "UPDATE entries SET deleted = 1 WHERE guild_id = ? AND id = ?",
-                        (store_gid(stored.entry.guild_id), stored.entry.id),
-                    )
-            await db.executemany(
-                "INSERT INTO hidden_globals VALUES (?, ?)",
-                [(g, i) for g, ids in dump.hidden.items() for i in sorted(ids)],
-            )
-            await db.executemany(
-                "INSERT INTO guild_settings VALUES (?, ?)",
-                [(g, to_json(data)) for g, data in dump.settings.items()],
-            )
-            await db.executemany(
-                "INSERT INTO audit (guild_id, entry_id, actor, action, at, changes) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        a.guild_id,
-                        a.entry_id,
-                        a.actor,
-                        a.action,
-                        a.at,
-                        to_json(a.changes),
-                    )
-                    for a in dump.audit
-                ],
-            )
-            await db.executemany(
-                "INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (q.guild_id, q.query, q.count, q.unanswered, q.last_entry_id, q.last_at)
-                    for q in dump.queries
-                ],
-            )
-            await db.executemany(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
-                [(f.guild_id, f.entry_id, f.user_id, int(f.helpful), f.at) for f in dump.feedback],
-            )
-            # The copy keeps the source's revisions; a store others already watched moves on.
-            current = await self.revision()
-            revision = dump.revision if current == 0 else max(dump.revision, current + 1)
-            await db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(revision),))
-
-    async def clear(self) -> None:
-        """Empty the store (everything `restore` wrote): `faqbot migrate` undoes a copy that
-        did not verify, so the target is as it was and a re-run is possible."""
-        async with self._transaction() as db:
-            for table in ("entries", "entries_fts", "audit", "hidden_globals", "guild_settings", "queries",
-                          "feedback"):
-                await db.execute(f"DELETE FROM {table}")
-            await db.execute("DELETE FROM meta WHERE key = 'summary_version'")
-            await db.execute("UPDATE meta SET value = '0' WHERE key = 'revision'")
 
     async def backup(self, target: str | Path) -> None:
         """Online backup (consistent while the bot runs) via SQLite's backup API."""
