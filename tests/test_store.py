@@ -251,6 +251,19 @@ async def test_search_with_a_nul_byte_does_not_raise(store: Store) -> None:
     assert isinstance(await store.search(None, "null\x00byte"), list)
 
 
+async def test_text_a_database_cannot_hold_is_stored_and_looked_up_alike(store: Store) -> None:
+    """NUL and lone surrogates (issue 12): both backends store the same normalised text, and a
+    looked-up key holding them never reaches the driver raw (a driver error on PostgreSQL)."""
+    await store.record_query(1, "botox\x00 pores", "none", None)
+    await store.record_query(1, "lone \udc80 surrogate", "none", None)
+    await store.set_settings(1, {"disclaimer": "a\x00b"}, actor="mod\x00")
+    assert {q.query for q in (await store.stats(1)).top_queries} == {"botox pores", "lone \ufffd surrogate"}
+    assert await store.get_settings(1) == {"disclaimer": "ab"}
+    assert (await store.history(1, "*settings*"))[0].actor == "mod"
+    assert await store.get(1, "no\x00such") is None
+    assert await store.history(1, "lone \udc80") == []
+
+
 async def test_search_ranks_question_over_answers_and_scopes_guilds(store: Store) -> None:
     await store.sync_global(
         [

@@ -207,7 +207,7 @@ class PostgresStore(SqlStore):
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[Any]:
         async with self._conn() as conn:
-            yield conn
+            yield Cleaned(conn)  # a key typed by someone (NUL…) is looked up as it was stored
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[Any]:

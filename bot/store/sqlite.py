@@ -192,7 +192,7 @@ class SQLiteStore(SqlStore):
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[Any]:
-        yield self._db
+        yield Cleaned(self._db)  # a key typed by someone (NUL…) is looked up as it was stored
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[Any]:
