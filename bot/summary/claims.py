@@ -7,8 +7,9 @@ A sentence is cut into clauses at `;`, `:`, dashes and clause words ("but", "how
 * which features sit inside a **negation scope**: from "not", "n't", "never", "no", "cannot",
   "avoid", "without"… to the end of the phrase (punctuation or a clause word). "not only",
   "not just", "no matter" are not negations;
-* **hedged**: might, may, could, maybe, perhaps, possibly, probably, I think/guess/believe/
-  suspect, I'd argue, not sure, it depends, sometimes, in some cases;
+* **hedged** (uncertainty, not opinion: "I think X" still states X): might, may, could,
+  maybe, perhaps, possibly, probably, likely, I guess/suspect, not sure, it depends,
+  sometimes, in some cases;
 * **exclusive**: "only", "just"/"merely" before a number, "at most", "no more than";
 * **comparatives**: "shorter than", "more than"… (the word before "than");
 * **quantities**: numbers and ranges with their unit ("6 to 12 months", "6–9 months",
@@ -64,10 +65,10 @@ _SCOPE_END = frozenset({
     "but", "however", "so", "because", "which", "while", "whereas", "although", "though",
     "since", "unless", "if", "when", "until", "yet", "then",
 })  # fmt: skip
+# Uncertainty, not opinion: "I think X" still states X, "X might help" does not.
 _HEDGES = re.compile(
-    r"\b(?:might|may|could|maybe|perhaps|possibly|probably|i\s+(?:think|guess|believe|suspect|feel)|"
-    r"i'?d\s+(?:argue|say|guess)|not\s+sure|it\s+depends|depends\s+on|sometimes|in\s+some\s+cases|"
-    r"arguably|likely|unlikely|in\s+my\s+(?:experience|opinion)|imo|imho)\b",
+    r"\b(?:might|may|could|maybe|perhaps|possibly|probably|i\s+(?:guess|suspect)|not\s+sure|"
+    r"it\s+depends|depends\s+on|sometimes|in\s+some\s+cases|arguably|likely|unlikely)\b",
     re.I,
 )
 _COMPARATIVE = re.compile(r"\b([a-z]+)\s+than\b", re.I)
@@ -115,6 +116,7 @@ _QTY = re.compile(
     rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:\s*(?P<u2>{_UNIT_WORD}))?",
     re.I,
 )
+_DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
 _PERIOD_WORDS = {
     "daily": 1, "nightly": 1, "weekly": 7, "fortnightly": 14, "monthly": 30.44, "yearly": 365.25,
     "annually": 365.25, "hourly": 1 / 24,
@@ -252,6 +254,7 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         if _BOUND.search(clause[max(0, start - 20) : start]):
             bounds.add(q.feature())
     raw = _WORD.findall(text.lower().replace("’", "'"))
+    nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
     features: list[str] = []
     negated: set[str] = set()
     scope = False
@@ -269,10 +272,16 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             continue
         if w.startswith("#"):
             features.append(w)
+            noun = w[1:].split(":")[0]
+            counted = noun in nouns  # "60 Vigor": the noun stays a word of the clause
+            if counted:
+                features.append(nouns[noun])
             if scope:
                 negated.add(w)
+                if counted:
+                    negated.add(nouns[noun])
             continue
-        if w in STOPWORDS or w.isdigit() or len(w) < 2:
+        if w in STOPWORDS or w.isdigit() or len(w) < 2 or "'" in w:
             continue
         s = stem(w)
         features.append(s)
@@ -299,7 +308,7 @@ def sentence_clauses(sentence: str) -> list[Clause]:
     if not parts:
         return []
     # A hedge that opens the sentence ("I think…", "I'd argue…") covers all its clauses.
-    lead = bool(_HEDGES.match(parts[0].lower())) or bool(re.match(r"(?i)i'?d\s+argue|i\s+think", parts[0]))
+    lead = bool(re.match(r"(?i)(?:maybe|perhaps|possibly|probably|i\s+guess|i\s+suspect|not\s+sure)\b", parts[0]))
     return [analyse(p, lead) for p in parts]
 
 
@@ -375,14 +384,18 @@ def restates_question(c: Clause, question: frozenset[str]) -> bool:
 
 def conflict(a: Clause, b: Clause, question: frozenset[str]) -> str | None:
     """"polarity" or "quantity" when the two clauses cannot both be right, else None."""
+    if a.hedged != b.hedged:
+        return None  # "might need water daily" is no firm side against "you don't need to"
     shared = a.features & b.features
     wsh = sum(weight(f, question) for f in shared)
     # "not before 6 months" does not deny "at 6 months": bounds are not flipped values
     flipped = ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds
+    if (a.negated & a.bounds) or (b.negated & b.bounds):
+        flipped = frozenset()  # "not … before 6 months" denies the timing, not the act
     if flipped:
         if wsh >= 2.0 and any(f not in question for f in flipped):
             return "polarity"
-        if any(f.startswith("#") for f in flipped) and wsh >= 1.35:
+        if any(f.startswith("#") for f in flipped) and wsh >= 1.3:
             return "polarity"  # "need 60 Vigor" ↔ "don't need 60 Vigor"
         if restates_question(a, question) and restates_question(b, question):
             return "polarity"

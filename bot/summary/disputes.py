@@ -18,12 +18,13 @@ an earlier one is the same dispute and is not reported twice.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, conflict, same_range, supports
+from bot.summary.claims import Clause, conflict, quantities, same_range, supports
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import stem, words
@@ -173,16 +174,22 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
 
 
 def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str], question_text: str,
-                kind: str, affirmed: Unit | None) -> str:  # fmt: skip
+                kind: str, affirmed: Clause | None) -> str:  # fmt: skip
     words_only = {f for f in shared if not f.startswith("#")}
     if kind == "quantity" and words_only <= question:
         return question_text.strip().rstrip("?").strip()
     if affirmed is not None:
-        ws = words(plain_text(affirmed.text))
-        idx = [i for i, w in enumerate(ws) if stem(w) in words_only]
-        if idx and idx[-1] - idx[0] <= 8:
-            lead = "whether " if kind == "polarity" else ""
-            return lead + " ".join(ws[idx[0] : idx[-1] + 1])
+        # The affirmed wording from the first to the last shared word or figure.
+        text = affirmed.text
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][a-z]+)?", text)
+                 if stem(m.group(0).lower()) in words_only]  # fmt: skip
+        spans += [(a, b) for a, b, q in quantities(text) if q.feature() in shared]
+        if spans:
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+            phrase = text[lo:hi].strip(" ,;:")
+            if 0 < len(phrase.split()) <= 9:
+                lead = "whether " if kind == "polarity" else ""
+                return lead + phrase
     return topic_phrase(units, Counter(words_only)) or question_text.rstrip("?")
 
 
@@ -270,7 +277,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                     s.append(u.index)
                     in_dispute.add(u.index)
         side_units = [[units[i] for i in sorted(s)] for s in sides]
-        affirmed = next((units[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared), None)
+        affirmed = next((claim_of[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared), None)
         all_units = [u for us in side_units for u in us]
         topic = _topic_from(all_units, shared, question, question_text, kind, affirmed)
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
