@@ -41,6 +41,7 @@ _ASIDE = re.compile(
     r"i remember|i once|when i|my (?:wife|husband|friend|mother|father|son|daughter))\b",
     re.I,
 )
+_PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)
 _DEPENDENT_OPENER = re.compile(
     r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then|either way|"
     r"otherwise|both|which)\b",
@@ -63,7 +64,10 @@ def resolve_it(unit: Unit, units: Sequence[Unit], subject: str | None) -> str:
     text = unit.text
     if subject is None or not text.startswith("It ") or unit.index == 0:
         return text
-    before = units[unit.index - 1]
+    i = unit.index - 1
+    while i > 0 and units[i].text.startswith("It ") and units[i - 1].answer == unit.answer:
+        i -= 1  # "Botox … . It causes … . It also softens …": both "It"s are Botox
+    before = units[i]
     if before.answer != unit.answer or subject.lower() not in words(before.text):
         return text
     return f"[{subject}] {text[3:]}"
@@ -188,12 +192,15 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     for n, sal, u, who, used in scored:
         if len(chosen) >= max(0, max_points):
             break
-        if any(u.index in c[4] or used & c[4] or _cosine(u.stems, c[2].stems, question) >= DUPLICATE for c in chosen):
-            continue  # says what a chosen point already says
+        if any(u.index in c[4] or c[2].index in used or _cosine(u.stems, c[2].stems, question) >= DUPLICATE
+               for c in chosen):  # fmt: skip
+            continue  # says what a chosen point already says (a sentence may back two points)
         text = shorten(resolve_it(u, units, subject))
+        if _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text)):
+            continue  # "It also …", one expert's "As a result, …": little out of context
         if n == 1:
-            if own_points.get(u.answer, 0) >= MAX_OWN_POINTS or _DEPENDENT_OPENER.match(text):
-                continue  # one expert's "As a result, …" means little out of context
+            if own_points.get(u.answer, 0) >= MAX_OWN_POINTS:
+                continue
             own_points[u.answer] = own_points.get(u.answer, 0) + 1
         if text in side_texts:
             continue

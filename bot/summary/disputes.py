@@ -42,33 +42,6 @@ class Found:
     first: int  # first sentence (for ordering)
 
 
-def _claim_phrase(side_units: dict[str, list[Unit]], claims: list[Claim], members: set[int],
-                  topic: set[str], question: frozenset[str]) -> str:  # fmt: skip
-    """ "whether retinol can cause acne": the affirmed wording from the topic to the predicate."""
-    affirmed = [claims[i] for i in sorted(members) if not claims[i].negated]
-    by_index = {u.index: u for us in side_units.values() for u in us}
-    for c in affirmed:
-        u = by_index.get(c.sentence)
-        if u is None:
-            continue
-        ws = words(plain_text(u.text))
-        stems = [stem(w) for w in ws]
-        if c.word not in stems:
-            continue
-        p = stems.index(c.word)
-        lo = p
-        for i in range(p - 1, max(-1, p - 4), -1):
-            if stems[i] in topic or stems[i] in question:
-                lo = i
-        hi = p
-        for i in range(p + 1, min(len(ws), p + 4)):
-            if stems[i] in topic:
-                hi = i
-        if hi > p or lo < p:
-            return "whether " + " ".join(ws[lo : hi + 1])
-    return ""
-
-
 def topic_phrase(units: Sequence[Unit], topic: Counter[str]) -> str:
     """The expert wording of a topic: the most used run of topic words ("pore size")."""
     runs: Counter[str] = Counter()
@@ -165,9 +138,8 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
             key = "no" if c.negated else str(nonzero[0]) if c.direction == 0 and len(nonzero) == 1 else str(c.direction)
             sides.setdefault(key, set()).add(c.sentence)
         side_units = {k: [by_unit[s] for s in sorted(v)] for k, v in sides.items()}
-        phrase = _claim_phrase(side_units, claims, members, set(topic), question)
         all_units = [u for us in side_units.values() for u in us]
-        found = _finish(phrase or topic_phrase(all_units, topic), list(side_units.values()), set(topic))
+        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic))
         if found:
             out.append(found)
     return out
@@ -187,6 +159,9 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
         if spans:
             lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
             phrase = text[lo:hi].strip(" ,;:")
+            first = phrase.split()[0] if phrase else ""
+            if lo == 0 and first[:1].isupper() and first[1:].islower() and first not in question_text.split()[1:]:
+                phrase = phrase[0].lower() + phrase[1:]  # capitalised only as the sentence's first word
             if 0 < len(phrase.split()) <= 9:
                 lead = "whether " if kind == "polarity" else ""
                 return lead + phrase
