@@ -169,6 +169,7 @@ class Thread:
     claims: list[dict[str, Any]]
     disagreements: list[list[set[str]]]
     reference: str
+    topics: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # expert → all their text
 
 
@@ -185,7 +186,9 @@ def load_threads(root: Path) -> list[Thread]:
             texts[who] = texts.get(who, "") + " " + a["text"]
         entry = Entry(id=d["id"], question=d["question"], answers=tuple(answers))
         dis = [[set(side) for side in x["sides"]] for x in d.get("disagreements") or []]
-        out.append(Thread(d["id"], path.parent.name, entry, d.get("claims") or [], dis, d["reference"], texts))
+        topics = [x.get("topic", "") for x in d.get("disagreements") or []]
+        out.append(Thread(d["id"], path.parent.name, entry, d.get("claims") or [], dis, d["reference"],
+                          topics=topics, texts=texts))
     return out
 
 
@@ -251,7 +254,7 @@ def score_thread(t: Thread, s: Summary, sc: Scores) -> None:
     sc.dis_labelled += len(t.disagreements)
     for d in s.disagreements:
         sc.dis_reported += 1
-        hit = None
+        fits = []
         for li, lab in enumerate(t.disagreements):
             if li in used:
                 continue
@@ -264,8 +267,10 @@ def score_thread(t: Thread, s: Summary, sc: Scores) -> None:
                 elif set(side.supporters) & set().union(*lab):
                     bad = True
             if not bad and len(set(placed)) >= 2:
-                hit = li
-                break
+                fits.append(li)
+        # Several labelled disputes may involve the same experts: take the closest in wording.
+        said = d.topic + " " + " ".join(x.text for x in d.sides)
+        hit = max(fits, key=lambda li: (_tok_f1(said, t.topics[li]), -li), default=None)
         if hit is None:
             sides = " | ".join(f"{x.text} ({', '.join(x.supporters)})" for x in d.sides)
             sc.wrong_disagreements.append(f"{t.id}: {d.topic}: {sides}")

@@ -71,6 +71,17 @@ _HEDGES = re.compile(
     r"it\s+depends|depends\s+on|sometimes|in\s+some\s+cases|arguably|likely|unlikely)\b",
     re.I,
 )
+_NOT_NEEDED = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno\s+longer)\s+(?:really\s+|strictly\s+|always\s+)?(?:necessary|needed|required|"
+    r"recommended|worth\w*|helpful|useful|a\s+good\s+idea)\b|\b(?:unnecessary|pointless|useless|a\s+myth|overkill)\b",
+    re.I,
+)
+_RECOMMEND = re.compile(
+    r"\b(?:recommend\w*|prefer\w*|choose|pick|go\s+with|should|best|better|safer|choice|opt\s+for)\b", re.I
+)
+# Verbs a denial may hinge on while the claim is about their object ("don't need 60 Vigor").
+_MODAL_HEADS = frozenset({"need", "have", "take", "buy", "get", "want", "requir", "bother"})
+_TIMED = re.compile(r"\b(?:before|until|unless|after|except|till)\b", re.I)
 _COMPARATIVE = re.compile(r"\b([a-z]+)\s+than\b", re.I)
 _HEDGE_WORD = re.compile(r"[^a-z]+")
 
@@ -147,7 +158,10 @@ class Clause:
     comparatives: frozenset[str]
     quantities: tuple[Quantity, ...]
     bounds: frozenset[str] = frozenset()  # quantity features after "before", "within", "more than"…
-    hedges: frozenset[str] = frozenset()  # the hedge words ("might", "i think")
+    hedges: frozenset[str] = frozenset()  # the hedge words ("might", "i guess")
+    timed: bool = False  # a denial about timing or condition ("don't buy before the festival")
+    heads: frozenset[str] = frozenset()  # what each negation denies (its first content word)
+    recommends: bool = False  # "I recommend", "prefer", "the safer choice", "go with"…
 
 
 def _num(s: str) -> float:
@@ -257,7 +271,9 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
     nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
     features: list[str] = []
     negated: set[str] = set()
+    heads: set[str] = set()  # the first content word after each negator: what is denied
     scope = False
+    want_head = False
     for i, w in enumerate(raw):
         if w in {",", "(", ")"}:
             scope = False
@@ -268,10 +284,13 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         if w in _NEGATORS or w.endswith("n't"):
             if nxt not in _NOT_NEGATION_NEXT:
-                scope = True
+                scope = want_head = True
             continue
         if w.startswith("#"):
             features.append(w)
+            if want_head:
+                heads.add(w)
+                want_head = False
             noun = w[1:].split(":")[0]
             counted = noun in nouns  # "60 Vigor": the noun stays a word of the clause
             if counted:
@@ -285,10 +304,16 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             continue
         s = stem(w)
         features.append(s)
+        if want_head:
+            heads.add(s)
+            want_head = False
         if scope:
             negated.add(s)
     comps = frozenset(stem(m.group(1).lower()) for m in _COMPARATIVE.finditer(clause)
                       if m.group(1).lower() not in {"rather", "other"})  # fmt: skip
+    if _NOT_NEEDED.search(clause):
+        negated = set(features)  # "sealing cuts is not necessary": the whole claim is denied
+        heads = set(features)
     hedges = frozenset(_HEDGE_WORD.sub(" ", m.group(0).lower()).strip() for m in _HEDGES.finditer(clause))
     return Clause(
         text=clause,
@@ -299,6 +324,9 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         comparatives=comps,
         quantities=tuple(q for _, _, q in qs),
         bounds=frozenset(bounds),
+        timed=bool(negated) and bool(_TIMED.search(clause)),
+        heads=frozenset(heads),
+        recommends=bool(_RECOMMEND.search(clause)),
         hedges=hedges | ({"lead"} if hedged_sentence else set()),
     )
 
@@ -384,7 +412,9 @@ def compatible(r: Clause, s: Clause) -> bool:
     return quantities_compatible(r, s)
 
 
-def supports(r: Clause, s: Clause, question: frozenset[str]) -> bool:
+def supports(r: Clause, s: Clause, question: frozenset[str], options: tuple[str, str] | None = None) -> bool:
+    if options and any((x in r.features) != (x in s.features) for x in options):
+        return False  # one recommends the other option of an "X or Y" question
     return covers(r, s, question) and compatible(r, s)
 
 
@@ -393,23 +423,48 @@ def restates_question(c: Clause, question: frozenset[str]) -> bool:
     return len(words) >= 2 and words <= c.features
 
 
-def conflict(a: Clause, b: Clause, question: frozenset[str]) -> str | None:
-    """"polarity" or "quantity" when the two clauses cannot both be right, else None."""
+def alternatives(question_text: str) -> tuple[str, str] | None:
+    """The two options of an "X or Y" question as stems ("ibuprofen or paracetamol")."""
+    m = re.search(r"(\S+)\s+or\s+(\S+)", plain_text(question_text).lower())
+    if not m:
+        return None
+    left = re.findall(r"[a-z][a-z0-9]*", m.group(1))
+    right = re.findall(r"[a-z][a-z0-9]*", m.group(2))
+    if not left or not right or left[-1] in STOPWORDS or right[-1] in STOPWORDS:
+        return None
+    a, b = stem(left[-1]), stem(right[-1] if len(right) == 1 else right[-1])
+    return (a, b) if a != b else None
+
+
+def conflict(a: Clause, b: Clause, question: frozenset[str],
+             options: tuple[str, str] | None = None) -> str | None:  # fmt: skip
+    """"polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
     if a.hedged != b.hedged:
         return None  # "might need water daily" is no firm side against "you don't need to"
     shared = a.features & b.features
     wsh = sum(weight(f, question) for f in shared)
     # "not before 6 months" does not deny "at 6 months": bounds are not flipped values
     flipped = ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds
-    if (a.negated & a.bounds) or (b.negated & b.bounds):
+    if (a.negated & a.bounds) or (b.negated & b.bounds) or a.timed or b.timed:
         flipped = frozenset()  # "not … before 6 months" denies the timing, not the act
+    # The denied word must be part of what both say: "talismans don't replace levelling" does
+    # not deny "level Vigor first"; "you don't need to water daily" does deny "need water daily".
+    for c in (a, b):
+        if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
+            flipped = frozenset()
     if flipped:
-        if wsh >= 2.0 and any(f not in question for f in flipped):
-            return "polarity"
-        if any(f.startswith("#") for f in flipped) and wsh >= 1.3:
-            return "polarity"  # "need 60 Vigor" ↔ "don't need 60 Vigor"
+        strong = [f for f in flipped if weight(f, question) == 1.0]
+        if strong and wsh >= 1.3:
+            return "polarity"  # "don't prune in autumn" ↔ "I prune in autumn"
         if restates_question(a, question) and restates_question(b, question):
             return "polarity"
+    if options and not (a.negated or b.negated) and a.recommends and b.recommends:
+        x, y = options
+        fa, fb = a.features, b.features
+        picks = ((x in fa and y not in fa and y in fb and x not in fb)
+                 or (y in fa and x not in fa and x in fb and y not in fb))  # fmt: skip
+        if picks and any(weight(f, question) == 1.0 for f in shared):
+            return "choice"  # "paracetamol for the first 48 hours" ↔ "the first 48 hours, ibuprofen"
     if a.quantities and b.quantities:
         words = {f for f in shared if not f.startswith("#")}
         own = words - question
@@ -431,6 +486,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str]) -> str | None:
 __all__ = [
     "Clause",
     "Quantity",
+    "alternatives",
     "analyse",
     "compatible",
     "conflict",

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.models import Entry, Point, Summary
-from bot.summary.claims import QUESTION_WEIGHT, conflict, supports
+from bot.summary.claims import QUESTION_WEIGHT, alternatives, conflict, supports
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.segment import plain_text
 from bot.summary.sentences import content_stems, words
@@ -103,7 +103,8 @@ def _embed(embedder: object, texts: list[str]) -> list[list[float]] | None:
     return rows if len(rows) == len(texts) else None
 
 
-def supporters_of(rep: Unit, units: Sequence[Unit], question: frozenset[str]) -> tuple[tuple[str, ...], set[int]]:
+def supporters_of(rep: Unit, units: Sequence[Unit], question: frozenset[str],
+                  options: tuple[str, str] | None = None) -> tuple[tuple[str, ...], set[int]]:  # fmt: skip
     """The experts whose own answer states every clause of `rep` (and contradicts none),
     in answer order, and the sentences that state it."""
     claims = [c for c in rep.clauses if any(f not in question for f in c.features)]
@@ -118,11 +119,11 @@ def supporters_of(rep: Unit, units: Sequence[Unit], question: frozenset[str]) ->
         if expert == rep.expert:
             continue
         clauses = [c for u in own for c in u.clauses]
-        if any(conflict(r, c, question) for r in rep.clauses for c in clauses):
+        if any(conflict(r, c, question, options) for r in rep.clauses for c in clauses):
             continue  # says something else on this: not a supporter
         hits: list[Unit] = []
         for r in claims:
-            hit = next((u for u in own for c in u.clauses if supports(r, c, question)), None)
+            hit = next((u for u in own for c in u.clauses if supports(r, c, question, options)), None)
             if hit is None:
                 break
             hits.append(hit)
@@ -153,6 +154,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     question = frozenset(content_stems(plain_text(entry.question)))
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
+    options = alternatives(entry.question)
 
     candidates = [
         u for u in units
@@ -180,7 +182,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
 
     scored = []
     for u in candidates:
-        who, used = supporters_of(u, units, question)
+        who, used = supporters_of(u, units, question, options)
         if not who:
             continue
         scored.append((len(who), salience(u), u, who, used))

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, conflict, quantities, same_range, supports
+from bot.summary.claims import Clause, alternatives, conflict, quantities, same_range, supports
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import stem, words
@@ -169,7 +169,8 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
 
 
 def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
-    """Conflicting clauses (polarity, figures) grouped into subjects and sides."""
+    """Conflicting clauses (polarity, choice, figures) grouped into subjects and sides."""
+    options = alternatives(question_text)
     n = len(units)
     parent = list(range(n))
 
@@ -187,7 +188,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             if a.expert == b.expert or not (a.stems & b.stems or any(c.quantities for c in b.clauses)):
                 continue
             for ca in a.clauses:
-                hit = next(((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question))), None)
+                hit = next(((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options))), None)
                 if hit:
                     edges.append((i, j, hit[0], ca, hit[1]))
                     ri, rj = find(i), find(j)
@@ -200,7 +201,8 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
     out: list[Found] = []
     for es in comps.values():
         kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
-        es = [e for e in es if e[2] == kind]
+        choice = kind == "polarity" and all(e[2] == "choice" for e in es)
+        es = [e for e in es if (e[2] == "quantity") == (kind == "quantity")]
         shared: set[str] = set()
         for _, _, _, ca, cb in es:
             shared |= ca.features & cb.features
@@ -248,13 +250,16 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             for u in units:
                 if u.index in in_dispute or u.fragment:
                     continue
-                if any(supports(rep, c, question) for c in u.clauses):
+                if any(supports(rep, c, question, options) for c in u.clauses):
                     s.append(u.index)
                     in_dispute.add(u.index)
         side_units = [[units[i] for i in sorted(s)] for s in sides]
         affirmed = next((claim_of[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared), None)
         all_units = [u for us in side_units for u in us]
-        topic = _topic_from(all_units, shared, question, question_text, kind, affirmed)
+        topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
+                            None if choice else affirmed)  # fmt: skip
+        if choice:
+            topic = question_text.strip().rstrip("?").strip()
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
         if found:
             out.append(found)
