@@ -91,7 +91,7 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
     "hundred": 100, "half": 0.5, "once": 1, "twice": 2,
 }  # fmt: skip
-_NUM = r"(?:\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUM = r"(?:\d+(?:[.,]\d+)?|(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b)"
 _EXCLUSIVE = re.compile(
     rf"\b(?:only|just|merely|at\s+most|no\s+more\s+than|as\s+few\s+as|up\s+to)\s+(?:about\s+|around\s+)?(?={_NUM}\b|a\s+few\b)",
     re.I,

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.models import Entry, Point, Summary
-from bot.summary.claims import QUESTION_WEIGHT, alternatives, conflict, supports
+from bot.summary.claims import QUESTION_WEIGHT, alternatives, conflict, supports, weight
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.segment import plain_text
 from bot.summary.sentences import content_stems, words
@@ -90,6 +90,20 @@ def _cosine(a: frozenset[str], b: frozenset[str], question: frozenset[str]) -> f
 
     shared = sum(w(t) for t in a & b)
     return shared / math.sqrt(sum(map(w, a)) * sum(map(w, b)))
+
+
+def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
+    return frozenset(t for t in u.stems if weight(t, question) == 1.0)
+
+
+def _same_claim(a: Unit, b: Unit, question: frozenset[str]) -> bool:
+    """Near-duplicates: most of the shorter one's own words (not the question's, not light
+    verbs) are the other's, or the two read alike overall."""
+    wa, wb = _own_words(a, question), _own_words(b, question)
+    shared = len(wa & wb)
+    if shared >= 2 and shared >= 0.5 * min(len(wa), len(wb)):
+        return True
+    return _cosine(a.stems, b.stems, question) >= DUPLICATE
 
 
 def _embed(embedder: object, texts: list[str]) -> list[list[float]] | None:
@@ -194,8 +208,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     for n, sal, u, who, used in scored:
         if len(chosen) >= max(0, max_points):
             break
-        if any(u.index in c[4] or c[2].index in used or _cosine(u.stems, c[2].stems, question) >= DUPLICATE
-               for c in chosen):  # fmt: skip
+        if any(u.index in c[4] or c[2].index in used or _same_claim(u, c[2], question) for c in chosen):
             continue  # says what a chosen point already says (a sentence may back two points)
         text = shorten(resolve_it(u, units, subject))
         if _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text)):

@@ -145,11 +145,20 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
     return out
 
 
+def as_topic(question: str) -> str:
+    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on")."""
+    t = question.strip().rstrip("?").strip()
+    first = t.split()[0] if t else ""
+    if first[:1].isupper() and first[1:].islower():
+        t = t[0].lower() + t[1:]
+    return t
+
+
 def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str], question_text: str,
                 kind: str, affirmed: Clause | None) -> str:  # fmt: skip
     words_only = {f for f in shared if not f.startswith("#")}
     if kind == "quantity" and words_only <= question:
-        return question_text.strip().rstrip("?").strip()
+        return as_topic(question_text)
     if affirmed is not None:
         # The affirmed wording from the first to the last shared word or figure.
         text = affirmed.text
@@ -259,7 +268,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
                             None if choice else affirmed)  # fmt: skip
         if choice:
-            topic = question_text.strip().rstrip("?").strip()
+            topic = as_topic(question_text)
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
         if found:
             out.append(found)
