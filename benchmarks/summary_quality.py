@@ -117,7 +117,11 @@ def rouge(sys_lines: list[str], reference: str) -> dict[str, float]:
     ref_lines = [x for x in reference.splitlines() if x.strip()]
     st = [t for s in sys_lines for t in tokens(s)]
     rt = tokens(reference)
-    return {"rouge1": rouge_n(st, rt, 1), "rouge2": rouge_n(st, rt, 2), "rougeL": rouge_l(sys_lines, ref_lines)}
+    return {
+        "rouge1": rouge_n(st, rt, 1),
+        "rouge2": rouge_n(st, rt, 2),
+        "rougeL": rouge_l(sys_lines, ref_lines),
+    }
 
 
 # ── baselines ────────────────────────────────────────────────────────────────────────────
@@ -131,7 +135,33 @@ def lead5(entry: Entry) -> list[str]:
     return [ss[0] for ss in answer_sentences(entry) if ss][:5]
 
 
-_STOP = frozenset("a an the and or of to in on for is are it this that be with as at by you your i".split())
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "is",
+        "are",
+        "it",
+        "this",
+        "that",
+        "be",
+        "with",
+        "as",
+        "at",
+        "by",
+        "you",
+        "your",
+        "i",
+    ]
+)
 
 
 def lexrank(entry: Entry, k: int = 5, threshold: float = 0.1, damping: float = 0.85) -> list[str]:
@@ -153,7 +183,9 @@ def lexrank(entry: Entry, k: int = 5, threshold: float = 0.1, damping: float = 0
     rows = [sum(r) or 1.0 for r in adj]
     p = [1.0 / n] * n
     for _ in range(100):
-        p = [(1 - damping) / n + damping * sum(adj[j][i] / rows[j] * p[j] for j in range(n)) for i in range(n)]
+        p = [
+            (1 - damping) / n + damping * sum(adj[j][i] / rows[j] * p[j] for j in range(n)) for i in range(n)
+        ]
     order = sorted(range(n), key=lambda i: (-p[i], i))[:k]
     return [sents[i] for i in sorted(order)]
 
@@ -187,8 +219,18 @@ def load_threads(root: Path) -> list[Thread]:
         entry = Entry(id=d["id"], question=d["question"], answers=tuple(answers))
         dis = [[set(side) for side in x["sides"]] for x in d.get("disagreements") or []]
         topics = [x.get("topic", "") for x in d.get("disagreements") or []]
-        out.append(Thread(d["id"], path.parent.name, entry, d.get("claims") or [], dis, d["reference"],
-                          topics=topics, texts=texts))
+        out.append(
+            Thread(
+                d["id"],
+                path.parent.name,
+                entry,
+                d.get("claims") or [],
+                dis,
+                d["reference"],
+                topics=topics,
+                texts=texts,
+            )
+        )
     return out
 
 
@@ -341,14 +383,20 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.dir, args.verbose)
     for split, r in report.items():
         print(f"\n[{split}] {r['threads']} threads, {r['ms_per_entry']:.1f} ms/entry")
-        print(f"  supporters: precision {_pct(r['supporter_precision'])} ({r['false_supporters']} false of "
-              f"{r['co_supporters_credited']} co-supporters), recall {_pct(r['supporter_recall'])}")
-        print(f"  disagreements: precision {_pct(r['disagreement_precision'])} ({r['disagreements_reported']} "
-              f"reported), recall {_pct(r['disagreement_recall'])} ({r['disagreements_labelled']} labelled)")
+        print(
+            f"  supporters: precision {_pct(r['supporter_precision'])} ({r['false_supporters']} false of "
+            f"{r['co_supporters_credited']} co-supporters), recall {_pct(r['supporter_recall'])}"
+        )
+        print(
+            f"  disagreements: precision {_pct(r['disagreement_precision'])} ({r['disagreements_reported']} "
+            f"reported), recall {_pct(r['disagreement_recall'])} ({r['disagreements_labelled']} labelled)"
+        )
         rg = r["rouge"]
         for name in ("summary", "lead5", "lexrank"):
-            print(f"  {name:8s} R1 {rg[name + '.rouge1']:.3f}  R2 {rg[name + '.rouge2']:.3f}  "
-                  f"RL {rg[name + '.rougeL']:.3f}")
+            print(
+                f"  {name:8s} R1 {rg[name + '.rouge1']:.3f}  R2 {rg[name + '.rouge2']:.3f}  "
+                f"RL {rg[name + '.rougeL']:.3f}"
+            )
         for x in r["false_credits"]:
             print(f"  FALSE CREDIT {x}")
         for x in r["wrong_disagreements"]:

@@ -87,7 +87,7 @@ def test_lip_filler_duration_is_a_disagreement() -> None:
 Q = frozenset(content_stems("How long does lip filler last?"))
 
 
-def clause(text: str):  # noqa: ANN201 - test helper
+def clause(text: str):
     return sentence_clauses(text)[0]
 
 
@@ -111,7 +111,7 @@ def test_support_needs_same_polarity_hedge_and_figures(claim: str, other: str, o
 
 
 def test_range_rule() -> None:
-    def q(text: str):  # noqa: ANN202 - test helper
+    def q(text: str):
         return quantities(text)[0][2]
 
     assert ranges_conflict(q("3 to 6 months"), q("6 to 12 months"))  # touch at one end only
@@ -224,7 +224,9 @@ def test_code_blocks_are_not_sentences() -> None:
 
 
 def test_list_items_are_segments_fragments_never_points() -> None:
-    segs = segments("It fades sooner with:\n- a fast metabolism\n- intense exercise\n* Smoking makes it fade too.")
+    segs = segments(
+        "It fades sooner with:\n- a fast metabolism\n- intense exercise\n* Smoking makes it fade too."
+    )
     assert [(s.text, s.item, s.fragment) for s in segs] == [
         ("It fades sooner with:", False, False),
         ("A fast metabolism", True, True),
@@ -236,7 +238,10 @@ def test_list_items_are_segments_fragments_never_points() -> None:
         ("Ann", "Filler fades sooner with:\n- a fast metabolism\n- intense exercise"),
         ("Bo", "Filler fades sooner with:\n- a fast metabolism\n- intense exercise"),
     )
-    assert all("metabolism" not in p.text.lower() or " " in p.text.split("metabolism")[0] for p in summarize(e).points)
+    assert all(
+        "metabolism" not in p.text.lower() or " " in p.text.split("metabolism")[0]
+        for p in summarize(e).points
+    )
     assert not any(p.text.lower().startswith(("a fast", "- ", "• ")) for p in summarize(e).points)
 
 
@@ -259,7 +264,9 @@ def test_abbreviations_urls_versions() -> None:
 
 def test_points_render_code_in_discord() -> None:
     assert escape_prose("Use `str.count()` for *one* word") == "Use `str.count()` for \\*one\\* word"
-    s = Summary(points=(summarize(entry("Q?", ("Ann", "Call `Counter.most_common(3)` for the top words."))).points))
+    s = Summary(
+        points=(summarize(entry("Q?", ("Ann", "Call `Counter.most_common(3)` for the top words."))).points)
+    )
     assert "`Counter.most_common(3)`" in summary_description(s, 1)
 
 

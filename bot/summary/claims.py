@@ -132,7 +132,9 @@ _PERIOD_WORDS = {
     "daily": 1, "nightly": 1, "weekly": 7, "fortnightly": 14, "monthly": 30.44, "yearly": 365.25,
     "annually": 365.25, "hourly": 1 / 24,
 }  # fmt: skip
-_EVERY = re.compile(r"\b(?:every|each)\s+(?:other\s+)?(day|night|week|month|year|hour|morning|evening)\b", re.I)
+_EVERY = re.compile(
+    r"\b(?:every|each)\s+(?:other\s+)?(day|night|week|month|year|hour|morning|evening)\b", re.I
+)
 _PER = re.compile(r"\b(?:once|twice|\d+\s+times)\s+(?:a|per|every)\s+(day|week|month|year)\b", re.I)
 _VERSIONISH = re.compile(r"\bv?\d+(?:\.\d+){2,}\b|\b[A-Za-z]+[-_]\d+\b|\b\d+(?:st|nd|rd|th)\b|\b\d+'s\b")
 
@@ -168,7 +170,11 @@ def _num(s: str) -> float:
     s = s.lower()
     if s in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[s])
-    return float(s.replace(",", "")) if s.count(",") == 1 and len(s.split(",")[1]) == 3 else float(s.replace(",", "."))
+    return (
+        float(s.replace(",", ""))
+        if s.count(",") == 1 and len(s.split(",")[1]) == 3
+        else float(s.replace(",", "."))
+    )
 
 
 def _unit(word: str | None) -> tuple[str, float] | None:
@@ -336,7 +342,9 @@ def sentence_clauses(sentence: str) -> list[Clause]:
     if not parts:
         return []
     # A hedge that opens the sentence ("I think…", "I'd argue…") covers all its clauses.
-    lead = bool(re.match(r"(?i)(?:maybe|perhaps|possibly|probably|i\s+guess|i\s+suspect|not\s+sure)\b", parts[0]))
+    lead = bool(
+        re.match(r"(?i)(?:maybe|perhaps|possibly|probably|i\s+guess|i\s+suspect|not\s+sure)\b", parts[0])
+    )
     return [analyse(p, lead) for p in parts]
 
 
@@ -432,13 +440,13 @@ def alternatives(question_text: str) -> tuple[str, str] | None:
     right = re.findall(r"[a-z][a-z0-9]*", m.group(2))
     if not left or not right or left[-1] in STOPWORDS or right[-1] in STOPWORDS:
         return None
-    a, b = stem(left[-1]), stem(right[-1] if len(right) == 1 else right[-1])
+    a, b = stem(left[-1]), stem(right[-1])
     return (a, b) if a != b else None
 
 
 def conflict(a: Clause, b: Clause, question: frozenset[str],
              options: tuple[str, str] | None = None) -> str | None:  # fmt: skip
-    """"polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
+    """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
     if a.hedged != b.hedged:
         return None  # "might need water daily" is no firm side against "you don't need to"
     shared = a.features & b.features
@@ -493,8 +501,8 @@ __all__ = [
     "covers",
     "quantities",
     "ranges_conflict",
-    "same_range",
     "restates_question",
+    "same_range",
     "sentence_clauses",
     "split_clauses",
     "supports",

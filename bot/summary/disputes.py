@@ -96,7 +96,9 @@ def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> 
     kept.sort(key=lambda us: (-len(labels(us)), min(u.index for u in us)))
     all_units = [u for us in kept for u in us]
     d = Disagreement(topic[:MAX_TOPIC], tuple(_side(us, topic_stems) for us in kept))
-    return Found(d, frozenset(u.index for u in all_units), len(labels(all_units)), min(u.index for u in all_units))
+    return Found(
+        d, frozenset(u.index for u in all_units), len(labels(all_units)), min(u.index for u in all_units)
+    )
 
 
 def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Found]:
@@ -135,7 +137,13 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
         sides: dict[str, set[int]] = {}
         for i in members:
             c = claims[i]
-            key = "no" if c.negated else str(nonzero[0]) if c.direction == 0 and len(nonzero) == 1 else str(c.direction)
+            key = (
+                "no"
+                if c.negated
+                else str(nonzero[0])
+                if c.direction == 0 and len(nonzero) == 1
+                else str(c.direction)
+            )
             sides.setdefault(key, set()).add(c.sentence)
         side_units = {k: [by_unit[s] for s in sorted(v)] for k, v in sides.items()}
         all_units = [u for us in side_units.values() for u in us]
@@ -169,7 +177,12 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
             lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
             phrase = text[lo:hi].strip(" ,;:")
             first = phrase.split()[0] if phrase else ""
-            if lo == 0 and first[:1].isupper() and first[1:].islower() and first not in question_text.split()[1:]:
+            if (
+                lo == 0
+                and first[:1].isupper()
+                and first[1:].islower()
+                and first not in question_text.split()[1:]
+            ):
                 phrase = phrase[0].lower() + phrase[1:]  # capitalised only as the sentence's first word
             if 0 < len(phrase.split()) <= 9:
                 lead = "whether " if kind == "polarity" else ""
@@ -197,7 +210,9 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             if a.expert == b.expert or not (a.stems & b.stems or any(c.quantities for c in b.clauses)):
                 continue
             for ca in a.clauses:
-                hit = next(((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options))), None)
+                hit = next(
+                    ((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options))), None
+                )
                 if hit:
                     edges.append((i, j, hit[0], ca, hit[1]))
                     ri, rj = find(i), find(j)
@@ -249,8 +264,8 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                             stack.append(y)
                         elif colour[y] == colour[x]:
                             bad |= {x, y}
-            for c in (0, 1):
-                sides.append([u for u, col in sorted(colour.items()) if col == c and u not in bad])
+            for side_colour in (0, 1):
+                sides.append([u for u, col in sorted(colour.items()) if col == side_colour and u not in bad])
             sides = [s for s in sides if s]
         # Others who state a side's claim (same polarity, same figures) join that side.
         in_dispute = {u for s in sides for u in s}
@@ -263,7 +278,10 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                     s.append(u.index)
                     in_dispute.add(u.index)
         side_units = [[units[i] for i in sorted(s)] for s in sides]
-        affirmed = next((claim_of[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared), None)
+        affirmed = next(
+            (claim_of[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared),
+            None,
+        )
         all_units = [u for us in side_units for u in us]
         topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
                             None if choice else affirmed)  # fmt: skip
@@ -275,8 +293,9 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
     return out
 
 
-def find_disagreements(units: Sequence[Unit], question: frozenset[str], question_text: str,
-                       limit: int = MAX_DISAGREEMENTS) -> tuple[list[Disagreement], frozenset[int]]:  # fmt: skip
+def find_disagreements(
+    units: Sequence[Unit], question: frozenset[str], question_text: str, limit: int = MAX_DISAGREEMENTS
+) -> tuple[list[Disagreement], frozenset[int]]:
     """The entry's disagreements (most experts first) and every sentence they quote or count."""
     found = change_disputes(units, question)
     kept: list[Found] = []

@@ -109,7 +109,9 @@ def _blocks(text: str) -> list[tuple[str, bool]]:
         lm = _LIST.match(raw)
         if lm:
             flush()
-            item = [line[len(lm.group(0).strip()) :].strip() if line.startswith(lm.group(0).strip()) else line]
+            item = [
+                line[len(lm.group(0).strip()) :].strip() if line.startswith(lm.group(0).strip()) else line
+            ]
             continue
         if item is not None and raw[:1].isspace():
             item.append(line)  # an item's continuation line
