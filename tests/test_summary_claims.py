@@ -21,19 +21,9 @@ from bot.summary.claims import (
 from bot.summary.segment import segments, split_sentences
 from bot.summary.sentences import content_stems
 from bot.validate import Validator, validate_entry_dict
+from tests.test_summary import entry
 
 EVAL = Path(__file__).resolve().parents[1] / "benchmarks" / "summary_eval"
-
-
-def entry(question: str, *answers: tuple[str | None, str]) -> Entry:
-    return Entry(
-        id="t",
-        question=question,
-        answers=tuple(
-            Answer(title=f"a{i}", text=text, provider=Provider(name=name) if name else None)
-            for i, (name, text) in enumerate(answers)
-        ),
-    )
 
 
 def credited(s: Summary) -> dict[str, set[str]]:
