@@ -392,20 +392,25 @@ def quantities_compatible(r: Clause, s: Clause) -> bool:
 
 
 def covers(r: Clause, s: Clause, question: frozenset[str]) -> bool:
-    """Whether `s` says enough of what `r` says to count as stating it (words only)."""
+    """Whether `s` says enough of what `r` says to count as stating it (words only).
+
+    `r`'s own words (not the question's, not light verbs or -ly adverbs) must be in `s`: at
+    least two of them (all, when fewer), and at most one in three missing (one of 3–4 words,
+    two of 5–7). "Botox works by temporarily paralysing the underlying muscle" is stated by
+    "a temporary relaxation of the facial muscles"; "I recommend paracetamol for the first 48
+    hours" is not stated by "for the first 48 hours, ibuprofen is a reasonable choice". The
+    shared words must also be a fair part of `s` (a long sentence does not state everything
+    it happens to contain).
+    """
     if not r.features or not s.features:
         return False
-    key = r.features
-    shared = key & s.features
-    wr = sum(weight(f, question) for f in key)
-    ws = sum(weight(f, question) for f in s.features)
-    wsh = sum(weight(f, question) for f in shared)
-    own = [f for f in key if f not in question and f not in _LIGHT and not f.endswith("li")]
-    shared_own = [f for f in shared if f in own]
-    need = min(2, len(own))
-    if need == 0 or len(shared_own) < need:
+    own = [f for f in r.features if weight(f, question) == 1.0]
+    shared = r.features & s.features
+    missing = [f for f in own if f not in shared]
+    if not own or len(own) - len(missing) < min(2, len(own)) or len(missing) > (len(own) + 1) // 3:
         return False
-    return wsh >= 0.5 * wr and wsh >= 0.2 * ws
+    ws = sum(weight(f, question) for f in s.features)
+    return sum(weight(f, question) for f in shared) >= 0.2 * ws
 
 
 def compatible(r: Clause, s: Clause) -> bool:
