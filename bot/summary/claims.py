@@ -426,6 +426,8 @@ def compatible(r: Clause, s: Clause) -> bool:
 
 
 def supports(r: Clause, s: Clause, question: frozenset[str], options: tuple[str, str] | None = None) -> bool:
+    if len(r.features & s.features) < 2:
+        return False
     if options and any((x in r.features) != (x in s.features) for x in options):
         return False  # one recommends the other option of an "X or Y" question
     return covers(r, s, question) and compatible(r, s)
@@ -452,9 +454,11 @@ def alternatives(question_text: str) -> tuple[str, str] | None:
 def conflict(a: Clause, b: Clause, question: frozenset[str],
              options: tuple[str, str] | None = None) -> str | None:  # fmt: skip
     """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
+    shared = a.features & b.features
+    if not shared:
+        return None
     if a.hedged != b.hedged:
         return None  # "might need water daily" is no firm side against "you don't need to"
-    shared = a.features & b.features
     wsh = sum(weight(f, question) for f in shared)
     # "not before 6 months" does not deny "at 6 months": bounds are not flipped values
     flipped = ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds

@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.models import Entry, Point, Summary
-from bot.summary.claims import QUESTION_WEIGHT, alternatives, conflict, supports, weight
+from bot.summary.claims import QUESTION_WEIGHT, Clause, alternatives, conflict, supports, weight
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.segment import plain_text
 from bot.summary.sentences import content_stems, words
@@ -84,12 +84,16 @@ def _prose_words(text: str) -> int:
 def _cosine(a: frozenset[str], b: frozenset[str], question: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
+    shared = a & b
+    if not shared:
+        return 0.0
+    q2 = QUESTION_WEIGHT**2
 
-    def w(t: str) -> float:
-        return QUESTION_WEIGHT**2 if t in question else 1.0
+    def total(x: frozenset[str]) -> float:
+        inq = len(x & question)
+        return len(x) - inq + q2 * inq
 
-    shared = sum(w(t) for t in a & b)
-    return shared / math.sqrt(sum(map(w, a)) * sum(map(w, b)))
+    return total(shared) / math.sqrt(total(a) * total(b))
 
 
 def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
@@ -117,27 +121,74 @@ def _embed(embedder: object, texts: list[str]) -> list[list[float]] | None:
     return rows if len(rows) == len(texts) else None
 
 
-def supporters_of(rep: Unit, units: Sequence[Unit], question: frozenset[str],
-                  options: tuple[str, str] | None = None) -> tuple[tuple[str, ...], set[int]]:  # fmt: skip
+def by_expert(units: Sequence[Unit]) -> dict[tuple[str, int], tuple[list[Unit], frozenset[str]]]:
+    """Each expert's sentences and every word or figure they use (to skip the unrelated fast)."""
+    out: dict[tuple[str, int], tuple[list[Unit], frozenset[str]]] = {}
+    for u in units:
+        own, words_used = out.get(u.expert, ([], frozenset()))
+        own.append(u)
+        out[u.expert] = (own, words_used | {f for c in u.clauses for f in c.features})
+    return out
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The thread's terms (words two or more experts use) and which of them ever share a
+    sentence: two terms that never do are alternatives ("ibuprofen" / "paracetamol")."""
+
+    terms: frozenset[str]
+    together: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, units: Sequence[Unit]) -> Vocabulary:
+        who: dict[str, set[tuple[str, int]]] = {}
+        for u in units:
+            for f in u.stems:
+                who.setdefault(f, set()).add(u.expert)
+        terms = frozenset(f for f, e in who.items() if len(e) >= 2)
+        together = set()
+        for u in units:
+            ts = sorted(u.stems & terms)
+            together.update((a, b) for i, a in enumerate(ts) for b in ts[i + 1 :])
+        return cls(terms, frozenset(together))
+
+    def swapped(self, r: Clause, s: Clause, question: frozenset[str]) -> bool:
+        """`s` says another term where `r` says one of the thread's (one for the other)."""
+        missing = [f for f in r.features - s.features if f in self.terms and weight(f, question) == 1.0]
+        extra = [f for f in s.features - r.features if f in self.terms and weight(f, question) == 1.0]
+        return any((min(m, x), max(m, x)) not in self.together for m in missing for x in extra)
+
+
+def supporters_of(
+    rep: Unit,
+    units: Sequence[Unit],
+    question: frozenset[str],
+    options: tuple[str, str] | None = None,
+    experts: dict[tuple[str, int], tuple[list[Unit], frozenset[str]]] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> tuple[tuple[str, ...], set[int]]:
     """The experts whose own answer states every clause of `rep` (and contradicts none),
     in answer order, and the sentences that state it."""
     claims = [c for c in rep.clauses if any(f not in question for f in c.features)]
     if not claims:
         return (), set()
-    by_expert: dict[tuple[str, int], list[Unit]] = {}
-    for u in units:
-        by_expert.setdefault(u.expert, []).append(u)
+    vocab = vocabulary or Vocabulary.of(units)
+    mine = frozenset(f for c in rep.clauses for f in c.features)
     backers: list[Unit] = [rep]
     used = {rep.index}
-    for expert, own in by_expert.items():
-        if expert == rep.expert:
-            continue
+    for expert, (own, words_used) in (experts or by_expert(units)).items():
+        if expert == rep.expert or len(mine & words_used) < 2:
+            continue  # shares too little to state it or to contradict it
         clauses = [c for u in own for c in u.clauses]
         if any(conflict(r, c, question, options) for r in rep.clauses for c in clauses):
             continue  # says something else on this: not a supporter
         hits: list[Unit] = []
         for r in claims:
-            hit = next((u for u in own for c in u.clauses if supports(r, c, question, options)), None)
+            hit = next(
+                (u for u in own for c in u.clauses
+                 if supports(r, c, question, options) and not vocab.swapped(r, c, question)),
+                None,
+            )  # fmt: skip
             if hit is None:
                 break
             hits.append(hit)
@@ -194,9 +245,11 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
         return central + 0.3 * answered - 0.5 * penalty
 
+    experts_words = by_expert(units)
+    vocabulary = Vocabulary.of(units)
     scored = []
     for u in candidates:
-        who, used = supporters_of(u, units, question, options)
+        who, used = supporters_of(u, units, question, options, experts_words, vocabulary)
         if not who:
             continue
         scored.append((len(who), salience(u), u, who, used))
