@@ -139,6 +139,11 @@ def test_conflicts(a: str, b: str) -> None:
         ("Don't use str.count() in a loop.", "Counter is faster than a manual dict loop."),
         # a hedge is no firm side
         ("A small pot might need water daily.", "You don't need to water every day."),
+        # both deny it; the ulcer is the condition, not the claim
+        (
+            "Don't take ibuprofen if you have a stomach ulcer.",
+            "Ibuprofen should be avoided with a stomach ulcer.",
+        ),
     ],
 )
 def test_no_conflict(a: str, b: str) -> None:
@@ -301,3 +306,25 @@ def test_eval_threads_have_no_false_supporter(path: Path) -> None:
         if len(p.supporters) > 1:
             # everyone credited states one and the same labelled claim
             assert any(set(p.supporters) <= who for who in stated), (p.text, p.supporters)
+
+
+def test_mixed_threads_do_not_dispute_or_credit_across_subjects() -> None:
+    """All evaluation answers as one entry: every dispute and credit stays inside one thread."""
+    answers = []
+    for path in _threads():
+        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        answers += [
+            Answer(path.stem, a["text"], Provider(name=f"{path.stem}:{a['expert']}")) for a in d["answers"]
+        ]
+    s = summarize(Entry("mix", "What do you recommend?", tuple(answers)))
+    for d in s.disagreements:
+        threads = {n.split(":")[0] for side in d.sides for n in side.supporters}
+        assert len(threads) == 1, d
+    for p in s.points:
+        assert len({n.split(":")[0] for n in p.supporters}) == 1, p
+    e = entry(
+        "What do you recommend?",
+        ("Ann", "The soft cap is where returns drop off hard."),
+        ("Bo", "SSDs fail suddenly more often than hard drives."),
+    )
+    assert summarize(e).disagreements == ()  # "hard" names no shared subject

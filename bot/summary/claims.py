@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.summary.segment import plain_text
-from bot.summary.sentences import STOPWORDS, stem
+from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, stem
 
 QUESTION_WEIGHT = 0.35
 
@@ -81,6 +81,8 @@ _RECOMMEND = re.compile(
 )
 # Verbs a denial may hinge on while the claim is about their object ("don't need 60 Vigor").
 _MODAL_HEADS = frozenset({"need", "have", "take", "buy", "get", "want", "requir", "bother"})
+_PASSIVE_DENIAL = re.compile(r"\b(?:be|is|are|been|being)\s+(?:avoided|skipped|discouraged)\b", re.I)
+_CONDITION = frozenset({"if", "when", "unless"})
 _TIMED = re.compile(r"\b(?:before|until|unless|after|except|till)\b", re.I)
 _COMPARATIVE = re.compile(r"\b([a-z]+)\s+than\b", re.I)
 _HEDGE_WORD = re.compile(r"[^a-z]+")
@@ -164,6 +166,7 @@ class Clause:
     timed: bool = False  # a denial about timing or condition ("don't buy before the festival")
     heads: frozenset[str] = frozenset()  # what each negation denies (its first content word)
     recommends: bool = False  # "I recommend", "prefer", "the safer choice", "go with"…
+    conditions: frozenset[str] = frozenset()  # words of an "if/when/unless" condition
 
 
 def _num(s: str) -> float:
@@ -280,12 +283,15 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
     heads: set[str] = set()  # the first content word after each negator: what is denied
     scope = False
     want_head = False
+    conditional = False  # after "if", "when", "unless": a condition, not a claim
+    conditions: set[str] = set()
     for i, w in enumerate(raw):
         if w in {",", "(", ")"}:
             scope = False
             continue
         if w in _SCOPE_END:
             scope = False
+            conditional = conditional or w in _CONDITION
             continue
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         if w in _NEGATORS or w.endswith("n't"):
@@ -310,6 +316,8 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             continue
         s = stem(w)
         features.append(s)
+        if conditional:
+            conditions.add(s)
         if want_head:
             heads.add(s)
             want_head = False
@@ -317,7 +325,7 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             negated.add(s)
     comps = frozenset(stem(m.group(1).lower()) for m in _COMPARATIVE.finditer(clause)
                       if m.group(1).lower() not in {"rather", "other"})  # fmt: skip
-    if _NOT_NEEDED.search(clause):
+    if _NOT_NEEDED.search(clause) or _PASSIVE_DENIAL.search(clause):
         negated = set(features)  # "sealing cuts is not necessary": the whole claim is denied
         heads = set(features)
     hedges = frozenset(_HEDGE_WORD.sub(" ", m.group(0).lower()).strip() for m in _HEDGES.finditer(clause))
@@ -332,6 +340,7 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         bounds=frozenset(bounds),
         timed=bool(negated) and bool(_TIMED.search(clause)),
         heads=frozenset(heads),
+        conditions=frozenset(conditions),
         recommends=bool(_RECOMMEND.search(clause)),
         hedges=hedges | ({"lead"} if hedged_sentence else set()),
     )
@@ -461,7 +470,9 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         return None  # "might need water daily" is no firm side against "you don't need to"
     wsh = sum(weight(f, question) for f in shared)
     # "not before 6 months" does not deny "at 6 months": bounds are not flipped values
-    flipped = ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds
+    flipped = (
+        ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds - a.conditions - b.conditions
+    )
     if (a.negated & a.bounds) or (b.negated & b.bounds) or a.timed or b.timed:
         flipped = frozenset()  # "not … before 6 months" denies the timing, not the act
     # The denied word must be part of what both say: "talismans don't replace levelling" does
@@ -470,7 +481,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
             flipped = frozenset()
     if flipped:
-        strong = [f for f in flipped if weight(f, question) == 1.0]
+        strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:
             return "polarity"  # "don't prune in autumn" ↔ "I prune in autumn"
         if restates_question(a, question) and restates_question(b, question):

@@ -27,7 +27,7 @@ from bot.models import Disagreement, Side
 from bot.summary.claims import Clause, alternatives, conflict, quantities, same_range, supports
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
-from bot.summary.sentences import stem, words
+from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
 from bot.summary.units import REASON, Unit, clarity, labels, shorten
 
 MAX_DISAGREEMENTS = 3
@@ -119,7 +119,7 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
     for ci, c in enumerate(claims):
         for oi in range(ci + 1, len(claims)):
             shared = contradicts(c, claims[oi], question)
-            if shared:
+            if shared - GENERIC_MODIFIERS:  # "drop off hard" / "than hard drives": no subject
                 edges.append((ci, oi, shared))
                 ra, rb = find(ci), find(oi)
                 if ra != rb:

@@ -37,6 +37,15 @@ STOPWORDS = _wordset(
     make makes made making use used uses using
     """
 )
+# General-purpose modifiers: they qualify a subject, they never name one. Two claims that
+# share only such a word ("returns drop off hard" / "than hard drives") are not on one subject.
+_GENERIC_WORDS = """
+    hard soft good bad better worse best worst high low big small large long short fast slow
+    quick easy difficult new old early late great little lot much many few more less most
+    least often sometimes always never usually really very pretty quite enough far near
+    full empty whole main major minor real true right wrong sure clear simple normal common
+    typical general overall total extra even still just also
+"""
 # "not" and friends are kept out of the token sets but drive contradiction detection.
 NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "cannot", "without", "none"})
 
@@ -138,3 +147,6 @@ def tokens(sentence: str) -> list[Token]:
         out.append(Token(w, stem(w) if content else "", neg, boundary))
         boundary = False
     return out
+
+
+GENERIC_MODIFIERS = frozenset(stem(w) for w in _GENERIC_WORDS.split())
