@@ -146,7 +146,7 @@ class Vocabulary:
             for f in u.stems:
                 who.setdefault(f, set()).add(u.expert)
         terms = frozenset(f for f, e in who.items() if len(e) >= 2)
-        together = set()
+        together: set[tuple[str, str]] = set()
         for u in units:
             ts = sorted(u.stems & terms)
             together.update((a, b) for i, a in enumerate(ts) for b in ts[i + 1 :])
