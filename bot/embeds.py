@@ -142,6 +142,17 @@ def _split(text: str, size: int) -> list[str]:
     return pages
 
 
+def _pages_of(text: str) -> list[str]:
+    """Pages whose escaped text fits: Markdown-heavy answers (`**kwargs`, `__init__`) grow
+    when escaped, so the page size shrinks until every page fits (paged, never cut)."""
+    size = PAGE_TEXT
+    chunks = _split(text, size)
+    while size > 500 and any(len(escape_markdown(c)) > PAGE_TEXT for c in chunks):
+        size = size * 4 // 5
+        chunks = _split(text, size)
+    return chunks
+
+
 def byline(a: Answer) -> str:
     return clip(a.provider.byline(), AUTHOR_MAX) if a.provider else "Unattributed answer"
 
@@ -151,7 +162,7 @@ def answer_pages(entry: Entry) -> list[Embed]:
     pages: list[Embed] = []
     total = len(entry.answers)
     for i, a in enumerate(entry.answers, 1):
-        chunks = _split(a.text, PAGE_TEXT)
+        chunks = _pages_of(a.text)
         for j, chunk in enumerate(chunks, 1):
             embed: Embed = {
                 "title": clip(a.title or entry.question, TITLE_MAX),

@@ -280,6 +280,13 @@ def test_long_answers_validate_and_page() -> None:
     assert all(len(p["description"]) <= 4096 for p in pages)
     joined = " ".join(p["description"].replace("\n*(continued on the next page)*", "") for p in pages)
     assert joined.split() == long.split()  # paged, never cut
+    # Markdown-heavy text grows when escaped: pages still fit and nothing is lost
+    code = ("def __init__(self, *args, **kwargs): return _x_[0] * __y__ ` | ~ > " * 90).strip()
+    assert len(code) > 4000
+    pages = answer_pages(Entry("code", "How?", (Answer("t", code),)))
+    assert all(len(p["description"]) <= 4096 for p in pages)
+    text = " ".join(p["description"].replace("\n*(continued on the next page)*", "") for p in pages)
+    assert text.replace("\\", "").split() == code.split()
 
 
 # ── the evaluation threads: no false supporter on any of them ───────────────────────────
