@@ -87,9 +87,7 @@ def decode_text(data: bytes, name: str) -> tuple[str | None, Problem | None]:
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, _problem(
-            name, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-        )
+        return None, _problem(name, f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
 
 
 def read_text_file(path: Path, limit: int) -> tuple[str | None, Problem | None]:

@@ -93,7 +93,7 @@ async def test_forged_and_stale_modal_submissions_are_answered(
         ids = {e.id for e in service.own_entries(emu.guild)}
         assert ids == {LIP, "how-often-should-i-get-a-chemical-peel", "is-microneedling-safe-for-dark-skin"}
         peel = service.find(emu.guild, "how-often-should-i-get-a-chemical-peel")
-        assert peel and peel.entry.answers[0].text == PEEL["answer"]  # the moderator's words, not the forger's
+        assert peel and peel.entry.answers[0].text == PEEL["answer"]  # the moderator's, not the forger's
 
 
 async def test_forged_moderator_buttons_are_refused(emulator: DiscordEmulator, tmp_path: Path) -> None:
