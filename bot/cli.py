@@ -20,13 +20,13 @@ from typing import Any, NoReturn, TextIO
 from bot import __version__
 from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
-from bot.files import read_bytes, read_text_file, write_atomic
+from bot.files import read_bytes, read_text_file, regular_file_problem, write_atomic
 from bot.render import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
 from bot.store import StoreError
 from bot.validate import SNOWFLAKE_MAX
-from bot.yamlio import dump_entries, entries_from_yaml, load_data
+from bot.yamlio import MAX_YAML_BYTES, dump_entries, entries_from_yaml, load_data
 
 
 class CliError(Exception):
@@ -228,7 +228,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     loaded = load_data(config.data_dir)
     problems += [str(p) for p in loaded.problems]
     synonyms = Path(config.data_dir) / "synonyms.yaml"
-    if synonyms.exists():
+    if synonyms.exists() and not regular_file_problem(synonyms, MAX_YAML_BYTES):  # else listed above
         try:
             from bot.matching import load_synonyms
 
@@ -381,6 +381,8 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
 async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     from bot.evaluate import evaluate, load_eval_csv, report_to_dict, report_to_text
 
+    if problem := regular_file_problem(args.file, MAX_BATCH_BYTES):  # not /dev/zero or a FIFO
+        raise CliError(str(problem))
     try:
         cases = load_eval_csv(args.file)
     except (OSError, ValueError) as exc:

@@ -43,20 +43,46 @@ def _problem(path: Path | str, message: str) -> Problem:
     return Problem(str(path), None, None, None, message)
 
 
-def read_bytes(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
-    """At most `limit` bytes of a regular file, or the problem. Never blocks on a FIFO or a
-    device and never reads more than limit + 1 bytes, whatever the file claims to be."""
+def _open_regular(path: Path, limit: int) -> tuple[int | None, Problem | None]:
+    """A descriptor of a regular file of at most `limit` bytes (by its size), or the problem.
+    Opened non-blocking, so a FIFO without a writer cannot hang us before fstat says what it is."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | os.O_CLOEXEC)
     except OSError as exc:
         return None, _problem(path, f"cannot be read: {exc.strerror}")
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
-            return None, _problem(path, f"is {kind}, not a regular file; faqbot reads only regular files")
-        if info.st_size > limit:
-            return None, _problem(path, f"is {info.st_size} bytes; the limit is {limit} — split it")
+    except OSError as exc:
+        os.close(fd)
+        return None, _problem(path, f"cannot be read: {exc.strerror}")
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+        problem = _problem(path, f"is {kind}, not a regular file; faqbot reads only regular files")
+    elif info.st_size > limit:
+        problem = _problem(path, f"is {info.st_size} bytes; the limit is {limit} — split it")
+    if problem:
+        os.close(fd)
+        return None, problem
+    return fd, None
+
+
+def regular_file_problem(path: Path, limit: int) -> Problem | None:
+    """None when `path` is a readable regular file of at most `limit` bytes; else why not.
+    For readers that open the file themselves (e.g. a CSV reader)."""
+    fd, problem = _open_regular(path, limit)
+    if fd is not None:
+        os.close(fd)
+    return problem
+
+
+def read_bytes(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
+    """At most `limit` bytes of a regular file, or the problem. Never blocks on a FIFO or a
+    device and never reads more than limit + 1 bytes, whatever the file claims to be."""
+    fd, problem = _open_regular(path, limit)
+    if fd is None:
+        return None, problem
+    try:
         chunks: list[bytes] = []
         size = 0
         while size <= limit:  # st_size can lie (procfs, a file growing meanwhile): count ourselves

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.files import read_text_file, remove_stray_temp_files
+from bot.files import read_text_file, regular_file_problem, remove_stray_temp_files
 from bot.models import Entry, supporter_label
 from bot.serialize import entry_from_dict, entry_to_dict
 from bot.validate import Problem, Validator, validate_entry_dict
@@ -319,4 +319,10 @@ def load_data(data_dir: str | Path) -> LoadResult:
         return load_dir(root)  # reports the missing folder
     faq = root / "faq"
     remove_stray_temp_files(faq)  # left by a killed import or export; logged
-    return load_dir(faq) if faq.exists() else LoadResult()
+    result = load_dir(faq) if faq.exists() else LoadResult()
+    synonyms = root / "synonyms.yaml"  # read by bot.matching, which would block on a FIFO
+    if (synonyms.exists() or synonyms.is_symlink()) and (
+        problem := regular_file_problem(synonyms, MAX_YAML_BYTES)
+    ):
+        result.problems.append(problem)
+    return result

@@ -426,3 +426,16 @@ def test_read_only_database_during_import_is_one_line(data_dir: Path, export: Pa
         err = "\n".join(line for line in proc.stderr.splitlines() if "onnxruntime" not in line) + "\n"
         assert proc.returncode == 1, proc.stdout + proc.stderr
         assert "readonly database" in one_line(err) and "nothing was saved" in err, err
+
+
+def test_synonyms_fifo_and_eval_of_dev_zero_do_not_hang(data_dir: Path, tmp_path: Path) -> None:
+    paths = ["--data", str(data_dir), "--db", str(tmp_path / "faq.db")]
+    (data_dir / "synonyms.yaml").unlink()
+    os.mkfifo(data_dir / "synonyms.yaml")
+    for command in (["check"], ["ask", "botox"]):
+        proc = cli(*command, *paths, timeout=60)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 1 and "synonyms.yaml: is a FIFO (named pipe)" in text, text
+    (data_dir / "synonyms.yaml").unlink()
+    proc = cli("eval", "/dev/zero", *paths, timeout=60)
+    assert proc.returncode == 1 and "/dev/zero: is a character device" in one_line(proc.stderr)
