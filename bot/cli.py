@@ -194,27 +194,24 @@ async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 def _batch_lines(name: str) -> Iterator[str]:
     """The lines of --batch (a file, or '-' for stdin), decoded leniently (see `as_text`).
 
-    A file must be a regular one (not a FIFO or /dev/zero) of at most MAX_BATCH_BYTES; stdin is
-    read a line at a time, each line at most MAX_QUERY_BYTES, so endless input fails early."""
-    if name != "-":
-        data, problem = read_bytes(Path(name), MAX_BATCH_BYTES)
-        if problem:
-            raise CliError(str(problem))
-        assert data is not None
-        if b"\x00" in data:
-            raise CliError(f"{name}: is not text (it contains NUL bytes); give one query per line")
-        return iter(as_text(data).splitlines())
-    return _stdin_lines()
+    A file must be a regular one (not a FIFO or /dev/zero) of at most MAX_BATCH_BYTES and is
+    checked whole before any query runs; stdin is read a line at a time. Either way a line is
+    at most MAX_QUERY_BYTES, so endless input fails early."""
+    if name == "-":
+        return _checked_lines(iter(lambda: sys.stdin.buffer.readline(MAX_QUERY_BYTES + 1), b""), "stdin")
+    data, problem = read_bytes(Path(name), MAX_BATCH_BYTES)
+    if problem:
+        raise CliError(str(problem))
+    assert data is not None
+    return iter(list(_checked_lines(iter(data.splitlines()), name)))
 
 
-def _stdin_lines() -> Iterator[str]:
-    for number, raw in enumerate(iter(lambda: sys.stdin.buffer.readline(MAX_QUERY_BYTES + 1), b""), 1):
-        if len(raw) > MAX_QUERY_BYTES:
-            raise CliError(
-                f"stdin line {number} is longer than {MAX_QUERY_BYTES} bytes; give one query per line"
-            )
+def _checked_lines(raws: Iterator[bytes], where: str) -> Iterator[str]:
+    for number, raw in enumerate(raws, 1):
+        if len(raw.rstrip(b"\r\n")) > MAX_QUERY_BYTES:
+            raise CliError(f"{where}: line {number} is longer than {MAX_QUERY_BYTES} bytes; one query a line")
         if b"\x00" in raw:
-            raise CliError(f"stdin line {number} is not text (it contains NUL bytes)")
+            raise CliError(f"{where}: line {number} is not text (it contains a NUL byte); one query a line")
         yield as_text(raw)
 
 
