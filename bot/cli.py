@@ -61,7 +61,7 @@ def as_text(raw: str | bytes) -> str:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default: config.yaml if present)")
     p.add_argument("--data", metavar="DIR", help="curated data folder (default: data)")
-    p.add_argument("--db", metavar="PATH", help="SQLite database file (default: faqbot.db)")
+    p.add_argument("--db", metavar="PATH", help="SQLite file or database URL (default: faqbot.db)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -142,8 +142,8 @@ def load_cli_config(args: argparse.Namespace) -> Config:
     overrides: dict[str, Any] = {}
     if args.data:
         overrides["data_dir"] = args.data
-    if args.db:  # validated like database.url (a directory is refused, naming --db)
-        overrides["database"] = {"url": f"sqlite:///{args.db}"}
+    if args.db:  # a path (or a URL), validated like database.url: mysql://, a directory refused
+        overrides["database"] = {"url": args.db}
     try:
         return load_config(path, overrides, override_names={"database": "--db", "data_dir": "--data"})
     except ConfigError as exc:

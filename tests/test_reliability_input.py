@@ -121,6 +121,10 @@ def test_unsupported_database_scheme_is_refused_naming_the_option(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"], "a stray SQLite file was made"
     code, _, err = run(capsys, "migrate", "--from", url, "--to", str(tmp_path / "x.db"))
     assert code == 1 and "--from:" in one_line(err)
+    monkeypatch.delenv("FAQBOT_DATABASE_URL")
+    code, _, err = run(capsys, "ask", "botox", "--data", str(ROOT / "data"), "--db", url)
+    assert code == 1 and "--db: option 'database.url'" in one_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]
 
 
 def test_postgres_url_spellings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -439,3 +443,16 @@ def test_synonyms_fifo_and_eval_of_dev_zero_do_not_hang(data_dir: Path, tmp_path
     (data_dir / "synonyms.yaml").unlink()
     proc = cli("eval", "/dev/zero", *paths, timeout=60)
     assert proc.returncode == 1 and "/dev/zero: is a character device" in one_line(proc.stderr)
+
+
+def test_batch_lines_with_nul_or_without_end_are_refused(
+    capsys: pytest.CaptureFixture[str], paths: list[str], tmp_path: Path
+) -> None:
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(b"botox pores\nx\x00y\n")
+    code, out, err = run(capsys, "ask", "--batch", str(nul), *paths)
+    assert code == 1 and out == "" and "nul.txt: line 2 is not text" in one_line(err)
+    long = tmp_path / "long.txt"
+    long.write_bytes(b"botox pores\n" + b"a" * 20_000 + b"\n")
+    code, out, err = run(capsys, "ask", "--batch", str(long), *paths)
+    assert code == 1 and out == "" and "long.txt: line 2 is longer than 16384 bytes" in one_line(err)
