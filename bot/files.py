@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from bot.validate import Problem
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger("faqbot.files")
 
 TEMP_SUFFIX = ".faqbot-tmp"
+STALE_AFTER = 2.0  # seconds: an unlocked temp file older than this was left by a dead process
 # Ours: ".<name>.<random>.faqbot-tmp"; and the form before that suffix existed: ".<name>.yaml.<8>".
 _TEMP_NAME = re.compile(r"^\..+\.faqbot-tmp$|^\..+\.ya?ml\.[a-z0-9_]{8}$")
 
@@ -145,7 +147,7 @@ def write_atomic(path: Path, text: str) -> None:
                 os.replace(tmp, path)
                 return
             except FileNotFoundError:
-                # A starting bot removed it in the instant before we locked it: write again.
+                # Removed by hand (or by a cleaner with a clock far off) meanwhile: write again.
                 if attempt == 2 or not path.parent.is_dir():
                     raise
         except BaseException:
@@ -155,9 +157,12 @@ def write_atomic(path: Path, text: str) -> None:
             os.close(fd)
 
 
-def remove_stray_temp_files(folder: Path) -> list[Path]:
+def remove_stray_temp_files(folder: Path, *, min_age: float = STALE_AFTER) -> list[Path]:
     """Delete temp files of `write_atomic` that no process holds (left by a killed import);
-    returns (and logs) what was removed. Files in use, and anything else, are left alone."""
+    returns (and logs) what was removed. Files in use, and anything else, are left alone.
+
+    Unlocked is not enough: a writer locks its temp file just after creating it. So a file
+    must also be `min_age` seconds old (a live writer has locked it by then)."""
     removed: list[Path] = []
     if fcntl is None or not folder.is_dir():
         return removed
@@ -169,7 +174,8 @@ def remove_stray_temp_files(folder: Path) -> list[Path]:
         except OSError:
             continue  # a symlink, gone meanwhile, or unreadable: not ours to judge
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or time.time() - info.st_mtime < min_age:
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

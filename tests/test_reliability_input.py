@@ -245,6 +245,12 @@ def test_temp_file_of_a_killed_import_is_removed_at_the_next_start(
     try:
         legacy = faq / ".old.yaml.ab12cd34"  # the temp name before this fix
         legacy.write_text("id: half")
+        fresh = faq / ".fresh.yaml.0123abcd.faqbot-tmp"  # just created, not locked yet: spared
+        fresh.write_text("id: being written")
+        an_hour_ago = time.time() - 3600  # the restart came some time after the kill
+        for path in faq.glob(".*"):
+            if path != fresh:
+                os.utime(path, (an_hour_ago, an_hour_ago))
         mine = faq / ".notes.txt"  # not our pattern: never touched
         mine.write_text("keep")
         strays = sorted(p.name for p in faq.iterdir() if p.name.startswith(".killed.yaml."))
@@ -254,7 +260,7 @@ def test_temp_file_of_a_killed_import_is_removed_at_the_next_start(
         assert loaded.ok and [e.id for e in loaded.entries] == [SEED_ID]
         left = sorted(p.name for p in faq.iterdir())
         assert not any(n.startswith((".killed.yaml.", ".old.yaml.")) for n in left), left
-        assert ".notes.txt" in left and any(n.startswith(".alive.yaml.") for n in left)
+        assert ".notes.txt" in left and fresh.name in left and any(n.startswith(".alive.yaml.") for n in left)
         assert strays[0] in caplog.text and ".old.yaml.ab12cd34" in caplog.text
     finally:
         alive.kill()
@@ -456,3 +462,47 @@ def test_batch_lines_with_nul_or_without_end_are_refused(
     long.write_bytes(b"botox pores\n" + b"a" * 20_000 + b"\n")
     code, out, err = run(capsys, "ask", "--batch", str(long), *paths)
     assert code == 1 and out == "" and "long.txt: line 2 is longer than 16384 bytes" in one_line(err)
+
+
+def test_concurrent_writes_and_start_up_cleaning_lose_nothing(tmp_path: Path) -> None:
+    """10 writers (write_atomic, as import/export/summarize --write do) on 5 files while a
+    starting bot's temp-file cleaning runs in a loop: every write lands whole, and no temp
+    file of a live writer is ever removed (the writers would fail) or left behind."""
+    import threading
+
+    from bot.files import remove_stray_temp_files, write_atomic
+
+    folder = tmp_path / "faq"
+    folder.mkdir()
+    errors: list[BaseException] = []
+    done = threading.Event()
+    removed: list[Path] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(20):
+                write_atomic(
+                    folder / f"e{n % 5}.yaml", f"id: e{n % 5}\nwriter: {n}\nround: {i}\n" + "x" * 5000
+                )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    def cleaner() -> None:
+        while not done.is_set():
+            removed.extend(remove_stray_temp_files(folder))
+
+    sweeper = threading.Thread(target=cleaner)
+    sweeper.start()
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(10)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join(60)
+    done.set()
+    sweeper.join(10)
+    assert not errors, errors
+    assert sorted(p.name for p in folder.iterdir()) == [f"e{i}.yaml" for i in range(5)]
+    for path in folder.iterdir():
+        text = path.read_text()
+        assert text.startswith(f"id: {path.stem}\n") and text.endswith("x" * 5000)
+    assert removed == [], "the cleaner removed a temp file a live writer held"
