@@ -86,7 +86,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
         msg = f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML; remove it"
         return None, {}, [Problem(name, line, None, None, msg)]
     except yaml.MarkedYAMLError as exc:
-        return None, {}, [_marked_problem(name, exc)]
+        return None, {}, [_marked_problem(name, exc, text)]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
     try:
@@ -100,7 +100,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
             return None, lines, [_duplicate_key(name, *d) for d in dups]
         return loader.construct_document(node), lines, []
     except yaml.MarkedYAMLError as exc:
-        return None, {}, [_marked_problem(name, exc)]
+        return None, {}, [_marked_problem(name, exc, text)]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
     except (AttributeError, TypeError, OverflowError, KeyError, IndexError) as exc:
@@ -123,12 +123,15 @@ def _duplicate_key(name: str, path: str, line: int, first: int) -> Problem:
     )
 
 
-def _marked_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _marked_problem(name: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
-    return Problem(
-        name, line, None, None, f"invalid YAML: {exc.problem or exc.context}; fix the syntax there"
-    )
+    fix = "fix the syntax there"
+    lines = text.splitlines()
+    bad = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "\t" in bad[: len(bad) - len(bad.lstrip())]:
+        fix = "the line is indented with a tab; YAML indents with spaces only"
+    return Problem(name, line, None, None, f"invalid YAML: {exc.problem or exc.context}; {fix}")
 
 
 def _fast_loader(text: str) -> Any:

@@ -314,6 +314,8 @@ def test_hostile_yaml_shapes(data_dir: Path) -> None:
         f"{faq / 'long.yaml'}:4, entry 'long', field 'answers.0.text': is 500007 characters; "
         "the limit is 4000 — shorten it"
     ]
+    tab = entries_from_yaml("id: t\nquestion: Q?\nanswers:\n\t- text: a\n", "tab.yaml").problems
+    assert str(tab[0]).startswith("tab.yaml:4: invalid YAML") and "indented with a tab" in str(tab[0])
     listed = entries_from_yaml("- id: a\n  question: Q?\n", "list.yaml").problems
     assert "the top level is a list" in str(listed[0])
     assert "the file is empty" in str(entries_from_yaml("", "empty.yaml").problems[0])
