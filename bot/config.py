@@ -212,11 +212,19 @@ def _relative_to(data: dict[str, Any], base: Path) -> dict[str, Any]:
 def _check_database_path(config: Config, where: str) -> None:
     """A SQLite file that is a directory: say so now (SQLite's own words are vaguer)."""
     path = config.database.sqlite_path()
-    if path and path != ":memory:" and Path(path).is_dir():
+    if not path or path == ":memory:":
+        return
+    if Path(path).is_dir():
         raise ConfigError(
             f"{where}: option 'database.url': {path} is a directory; "
             f"name a file, e.g. {Path(path) / 'faqbot.db'}"
         )
+    for parent in Path(path).parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(
+                f"{where}: option 'database.url': {parent} is a file, so {path} cannot be created; "
+                "name a file in a folder"
+            )
 
 
 def load_config(

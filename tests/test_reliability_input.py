@@ -388,6 +388,12 @@ def test_database_path_that_is_a_directory_is_one_line(data_dir: Path, tmp_path:
         text = proc.stderr or proc.stdout
         assert "Traceback" not in proc.stderr and "Event loop is closed" not in proc.stderr, proc.stderr
         assert f"--db: option 'database.url': {folder} is a directory" in text, text
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    proc = cli("ask", "botox", "--data", str(data_dir), "--db", str(afile / "x.db"))
+    assert proc.returncode == 1 and f"{afile} is a file, so {afile / 'x.db'} cannot be created" in one_line(
+        proc.stderr
+    )
 
 
 def test_empty_query_exits_non_zero(capsys: pytest.CaptureFixture[str], paths: list[str]) -> None:
