@@ -66,18 +66,26 @@ _CALLBACK = (("POST", "/interactions/{interaction_id}/{interaction_token}/callba
 
 SPEC_EXCEPTIONS: tuple[SpecException, ...] = (
     SpecException(
-        _MESSAGE_ROUTES, "$.attachments[*].id", frozenset({"type"}), _is_int,
+        _MESSAGE_ROUTES,
+        "$.attachments[*].id",
+        frozenset({"type"}),
+        _is_int,
         "a new upload's attachment id is the integer index of its files[n] part: Discord's"
         " 'Uploading Files' docs show {\"id\": 0}, and discord.py (File.to_dict) sends it so;"
         " the spec types every attachment id as a snowflake string",
     ),
     SpecException(
-        _CALLBACK, "$.data.attachments[*].id", frozenset({"type"}), _is_int,
+        _CALLBACK,
+        "$.data.attachments[*].id",
+        frozenset({"type"}),
+        _is_int,
         "as above, inside an interaction callback's data",
     ),
     SpecException(
-        (("POST", "/channels/{channel_id}/messages"),), "$.message_reference.*",
-        frozenset({"type", "oneOf"}), _is_int,
+        (("POST", "/channels/{channel_id}/messages"),),
+        "$.message_reference.*",
+        frozenset({"type", "oneOf"}),
+        _is_int,
         "Discord takes snowflakes as JSON integers as well as strings; discord.py's"
         " Message.reply sends message_reference ids as integers (message.py"
         " to_message_reference_dict), which the spec's string-only SnowflakeType rejects",
@@ -127,16 +135,18 @@ def _leaves(error: Any) -> list[Any]:
     In an anyOf/oneOf failure, alternatives that plainly do not apply (wrong JSON type, another
     ``type`` discriminator) are dropped; if exactly one is left, each of its errors is reported,
     descending the same way, so a callback with a 300-char embed title and an unknown component
-    type yields both, each at its own path. If none is left, the value itself fits no
-    alternative; if several are, the union is reported as it is.
+    type yields both, each at its own path. If several are left (a webhook body may be a create
+    or an update), the one with the fewest errors is reported; if none, the value itself fits
+    no alternative.
     """
     if error.kind.name not in _UNIONS:
         return [error]
     depth = len(error.instance_path)
     live = [b for b in error.kind.context if not _ruled_out(b, depth)]
-    if len(live) != 1:
+    if not live:
         return [error]
-    return [leaf for e in live[0] for leaf in _leaves(e)]
+    explained = [[leaf for e in branch for leaf in _leaves(e)] for branch in live]
+    return min(explained, key=len)
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -167,8 +177,10 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 def _excepted(method: str, template: str, json_path: str, error: Any) -> bool:
     return any(
-        (method, template) in exc.routes and _glob(exc.json_path).fullmatch(json_path)
-        and error.kind.name in exc.keywords and exc.accepts(error.instance)
+        (method, template) in exc.routes
+        and _glob(exc.json_path).fullmatch(json_path)
+        and error.kind.name in exc.keywords
+        and exc.accepts(error.instance)
         for exc in SPEC_EXCEPTIONS
     )
 
@@ -203,8 +215,7 @@ class SpecValidator:
         """The spec's path template for a request path relative to ``/api/v10``, or None."""
         key = _normalise(path.split("?", 1)[0].rstrip("/") or "/")
         if key not in self._route_cache:
-            self._route_cache[key] = next(
-                (t for regex, t in self._routes if regex.fullmatch(key)), None)
+            self._route_cache[key] = next((t for regex, t in self._routes if regex.fullmatch(key)), None)
         return self._route_cache[key]
 
     def operation(self, method: str, template: str) -> dict[str, Any] | None:
@@ -215,18 +226,17 @@ class SpecValidator:
         """The compiled validator of this operation's JSON body (built on first use, then kept)."""
         key = (method.upper(), template)
         if key not in self._validators:
-            op = self.operation(method, template) or {}
-            content = op.get("requestBody", {}).get("content", {})
-            self._validators[key] = None if "application/json" not in content else (
-                jsonschema_rs.Draft202012Validator(
-                    {"$ref": _SPEC_URI + _pointer(
-                        "#", "paths", template, method.lower(), "requestBody", "content",
-                        "application/json", "schema")},
-                    registry=self._registry,
-                    validate_formats=True,
-                )
-            )
+            self._validators[key] = self._compile(method.lower(), template)
         return self._validators[key]
+
+    def _compile(self, method: str, template: str) -> Any:
+        op = self.operation(method, template) or {}
+        if "application/json" not in op.get("requestBody", {}).get("content", {}):
+            return None
+        where = ("paths", template, method, "requestBody", "content", "application/json", "schema")
+        return jsonschema_rs.Draft202012Validator(
+            {"$ref": _SPEC_URI + _pointer("#", *where)}, registry=self._registry, validate_formats=True
+        )
 
     def validate(self, method: str, path: str, body: Any) -> list[Violation]:
         """Violations of ``body`` (the JSON, or a multipart ``payload_json``; None = no body)."""
