@@ -121,7 +121,7 @@ class DiscordEmulator:
         return f"{self.ws_base}/gateway"
 
     def subprocess_env(self, token: str | None = None) -> dict[str, str]:
-        """Variables for a bot subprocess started through ``tests.emulator.redirect`` (see there)."""
+        """Environment for a bot subprocess run as ``python -m tests.emulator.redirect …``."""
         env = {"FAQBOT_DISCORD_API_BASE": self.api_base,
                "FAQBOT_DISCORD_GATEWAY_URL": self.gateway_url}
         if token is not None or self.world.token is not None:
