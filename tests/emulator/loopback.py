@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from .redirect import apply_api_base, is_loopback_host
-
 from .server import DiscordEmulator
 from .state import DEFAULT_TIMEOUT
 
