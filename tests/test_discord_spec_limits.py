@@ -114,5 +114,16 @@ async def test_the_biggest_entry_renders_inside_the_spec(
         # The edit forms (entry, answer 50) and the add form are modals (type 9) filled at the limits;
         # a 51st answer is refused with a message.
         assert [kinds[i] for i in (4, 5, 6, 9)] == [9, 9, 4, 9], kinds
+        # The add form submitted with every field full: the new entry is shown.
+        values = {
+            "question": fill(LIMITS["question"] - 1, "How long? "),
+            "phrasings": "\n".join(fill(LIMITS["phrasing"] - 1, f"{i} ") for i in range(19))[:4000],
+            "answer": fill(LIMITS["answer_text"] - 1),
+            "expert": fill(LIMITS["provider_field"] - 1, "Dr. "),
+            "where": fill(LIMITS["provider_field"] - 1, "Boston "),
+        }
+        submit = emulator.modal_submit("faqm:add", values, user=mod)
+        added = await (await emulator.send_interaction(submit)).response()
+        assert "Added" in (added.content or "") and added.embeds, added
     assert emulator.spec_violations == []
     assert len([r for r in emulator.requests if r.json is not None]) >= 8
