@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
@@ -65,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("summarize", help="print an entry's automatic summary for review")
-    p.add_argument("entry_id", metavar="ID")
+    p.add_argument("entry_id", metavar="ID", nargs="?")
     p.add_argument(
         "--write", action="store_true", help="save it into the entry's YAML as the curated summary"
     )
+    p.add_argument("--all", action="store_true", help="every entry of the store (global and servers')")
     p.add_argument("--json", action="store_true")
     _common(p)
 
@@ -271,7 +273,49 @@ async def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+async def cmd_summarize_all(args: argparse.Namespace, out: TextIO) -> int:
+    """`summarize --all`: every live entry of the store, in one process (one model load)."""
+    if args.write:
+        raise CliError("--write saves one entry's summary; give an ID instead of --all")
+    service = await open_service(load_cli_config(args))
+    try:
+        stored = [s for s in await service.store.load_all() if not s.deleted]
+        stored.sort(key=lambda s: (s.entry.guild_id or 0, s.entry.id))
+        started = time.perf_counter()
+        rows = [(s.entry, service.summarize(s.entry)) for s in stored]
+        elapsed = time.perf_counter() - started
+    finally:
+        await service.close()
+    if args.json:
+        doc = {
+            "count": len(rows),
+            "seconds": round(elapsed, 3),
+            "entries": [
+                {"id": e.id, "guild_id": e.guild_id, "question": e.question, "summary": summary_json(s)}
+                for e, s in rows
+            ],
+        }
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    from bot.models import Candidate, MatchResult
+    from bot.service import Reply
+
+    for e, s in rows:
+        where = "global" if e.guild_id is None else f"server {e.guild_id}"
+        out.write(f"== {e.id} ({where})\n")
+        result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+        out.write(reply_text(Reply(result, e, s), show_answers=False) + "\n\n")
+    out.write(f"{len(rows)} entries summarised in {elapsed:.2f} s\n")
+    return 0
+
+
 async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
+    if args.all:
+        if args.entry_id:
+            raise CliError("give an entry ID or --all, not both")
+        return await cmd_summarize_all(args, out)
+    if not args.entry_id:
+        raise CliError("give an entry ID (faqbot summarize ID) or --all for every entry")
     config = load_cli_config(args)
     path = entry_path(Path(config.data_dir), args.entry_id)
     entry = read_entry_file(path) if path.exists() else None

@@ -163,7 +163,7 @@ def _answers(v: Validator, answers: Any, path: str) -> None:
             continue
         v.unknown_keys(a, ANSWER_KEYS, ap)
         v.text(a, "title", ap + ".title", "answer_title", required=False)
-        v.text(a, "text", ap + ".text", "answer_text", required=True)
+        v.text(a, "text", ap + ".text", "answer_text_stored", required=True)
         provider = a.get("provider")
         if provider is None:
             continue
