@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -20,7 +20,18 @@ from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.settings import validate_settings
-from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
+from bot.store import (
+    ALL_GUILDS,
+    GLOBAL,
+    GuildScope,
+    NotFound,
+    ReadOnly,
+    Store,
+    StoredEntry,
+    StoreError,
+    SyncReport,
+    open_store,
+)
 from bot.store.base import Change
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
@@ -57,10 +68,20 @@ class _Scope:
 
 
 class FaqService:
-    def __init__(self, store: Store, config: Config, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        embedder: Embedder | None = None,
+        guilds: GuildScope = ALL_GUILDS,
+    ) -> None:
         self.store = store
         self.config = config
         self.embedder = embedder
+        # The guilds whose entries this process holds (besides the global ones): a shard
+        # process holds its own shards' guilds only, never every server's entries.
+        self.guilds = guilds
         self.synonyms: Synonyms = load_synonyms(self._synonyms_path())
         self._scopes: dict[int, _Scope] = {}
         self._hidden: dict[int, set[str]] = {}
@@ -76,8 +97,15 @@ class FaqService:
     # -- life cycle ------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, config: Config, *, sync: bool = True) -> FaqService:
-        """Open the store, sync data/ into it (all or nothing), load everything into memory."""
+    async def open(
+        cls, config: Config, *, sync: bool = True, guilds: GuildScope | Iterable[int] | None = None
+    ) -> FaqService:
+        """Open the store, sync data/ into it (all or nothing), and load the global entries
+        and those of `guilds` (a `GuildScope`, guild ids, or None for every guild)."""
+        if guilds is None:
+            guilds = ALL_GUILDS
+        elif not isinstance(guilds, GuildScope):
+            guilds = GuildScope(guild_ids=frozenset(int(g) for g in guilds))
         embedder = None
         if config.matching.semantic != "off":
             embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
@@ -92,7 +120,7 @@ class FaqService:
             if loaded.problems:
                 raise DataError(loaded.problems)
         store = await open_store(config.database.url)
-        service = cls(store, config, embedder=embedder)
+        service = cls(store, config, embedder=embedder, guilds=guilds)
         try:
             if sync:
                 service.sync_report = await store.sync_global(loaded.entries, service.summarize)
@@ -136,7 +164,7 @@ class FaqService:
         async with self._refresh_lock:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
-            for stored in await self.store.load_all():
+            for stored in await self.store.load_all(scope=self.guilds):
                 gid = stored.entry.guild_id or GLOBAL
                 scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
             hidden = await self._all_hidden()
@@ -158,12 +186,19 @@ class FaqService:
         return True
 
     async def _all_hidden(self) -> dict[int, set[str]]:
-        return await self.store.all_hidden()
+        return await self.store.all_hidden(self.guilds)
 
     # -- reads -----------------------------------------------------------------------------
 
     def _scope(self, guild_id: int | None) -> _Scope:
-        return self._scopes.setdefault(guild_id or GLOBAL, _Scope())
+        gid = guild_id or GLOBAL
+        if not self.guilds.holds(gid):  # another shard's guild: its entries are not held here
+            return _Scope()
+        return self._scopes.setdefault(gid, _Scope())
+
+    def scope_sizes(self) -> dict[int, int]:
+        """Entries held per scope (GLOBAL = 0), deleted ones included: what this process holds."""
+        return {gid: len(scope.entries) for gid, scope in self._scopes.items()}
 
     def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
         return Matcher(scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
@@ -432,14 +467,15 @@ class FaqService:
 
     async def _reload_entries(self, guild_id: int | None, entry_ids: Sequence[str], *, bumps: int) -> None:
         """Re-read written entries, then rebuild the scope's matcher once (off the loop)."""
-        scope = self._scope(guild_id)
-        for entry_id in entry_ids:
-            stored = await self.store.get(guild_id, entry_id)
-            if stored is None:
-                scope.entries.pop(entry_id, None)
-            elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
-                scope.entries[entry_id] = stored  # never replace a newer read by an older one
-        scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+        if self.guilds.holds(guild_id or GLOBAL):  # else another shard's guild: not held here
+            scope = self._scope(guild_id)
+            for entry_id in entry_ids:
+                stored = await self.store.get(guild_id, entry_id)
+                if stored is None:
+                    scope.entries.pop(entry_id, None)
+                elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
+                    scope.entries[entry_id] = stored  # never replace a newer read by an older one
+            scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         revision = await self.store.revision()
         if revision == self._revision + bumps:  # only our write: nothing else to pick up
             self._revision = revision

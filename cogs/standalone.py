@@ -14,7 +14,7 @@ from bot import __version__
 from bot.config import Config
 from bot.logs import setup_logging
 from bot.service import DataError, FaqService
-from bot.store import StoreError, redact_url
+from bot.store import ALL_GUILDS, GuildScope, StoreError, redact_url
 
 log = logging.getLogger("faqbot")
 
@@ -27,6 +27,16 @@ def intents_for(config: Config) -> discord.Intents:
     intents.guild_messages = True  # keyword replies listen to channel messages
     intents.message_content = config.discord.message_content  # privileged: enable in the portal first
     return intents
+
+
+def guild_scope_for(config: Config) -> GuildScope:
+    """The guilds this process serves: with `discord.shard_ids` (one process per group of
+    shards), only those shards' guilds — by Discord's rule, so it is known before connecting
+    and holds for servers that join later; otherwise every guild."""
+    d = config.discord
+    if d.shard_ids is not None and d.shard_count is not None:
+        return GuildScope.shards(d.shard_count, d.shard_ids)
+    return ALL_GUILDS
 
 
 class FaqBot(commands.AutoShardedBot):
@@ -67,7 +77,7 @@ async def _main(config: Config) -> int:
         log.error("no bot token: set DISCORD_TOKEN (or discord.token in the config file)")
         return 1
     try:
-        service = await FaqService.open(config)
+        service = await FaqService.open(config, guilds=guild_scope_for(config))
     except DataError as exc:
         log.error("data problems, nothing was synced; run faqbot check:\n%s", exc)
         return 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.store.base import (
+    ALL_GUILDS,
     GLOBAL,
     AuditRecord,
+    GuildScope,
     NotFound,
     ReadOnly,
     Stats,
@@ -17,8 +19,10 @@ from bot.store.base import (
 )
 
 __all__ = [
+    "ALL_GUILDS",
     "GLOBAL",
     "AuditRecord",
+    "GuildScope",
     "NotFound",
     "ReadOnly",
     "Stats",

@@ -11,6 +11,48 @@ from bot.models import Entry, Summary
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
 
+@dataclass(frozen=True)
+class GuildScope:
+    """Which guilds' entries a process holds besides the global ones: every guild (the
+    default), a set of guild ids, or the guilds of some shards (`(guild_id >> 22) %
+    shard_count`, Discord's own rule), so a shard process never loads other shards' guilds."""
+
+    guild_ids: frozenset[int] | None = None
+    shard_count: int | None = None
+    shard_ids: frozenset[int] | None = None
+
+    @classmethod
+    def shards(cls, shard_count: int, shard_ids: Sequence[int]) -> GuildScope:
+        return cls(shard_count=shard_count, shard_ids=frozenset(shard_ids))
+
+    @property
+    def everything(self) -> bool:
+        return self.guild_ids is None and self.shard_count is None
+
+    def holds(self, guild_id: int) -> bool:
+        if guild_id == GLOBAL:
+            return True
+        if self.guild_ids is not None and guild_id not in self.guild_ids:
+            return False
+        if self.shard_count is not None and self.shard_ids is not None:
+            return (guild_id >> 22) % self.shard_count in self.shard_ids
+        return True
+
+    def sql(self, column: str = "guild_id") -> str:
+        """The same test as a SQL condition both dialects accept (integers only, inlined)."""
+        parts = []
+        if self.guild_ids is not None:
+            parts.append(f"{column} IN ({', '.join(str(int(g)) for g in sorted(self.guild_ids)) or 'NULL'})")
+        if self.shard_count is not None and self.shard_ids is not None:
+            shards = ", ".join(str(int(s)) for s in sorted(self.shard_ids)) or "NULL"
+            parts.append(f"(({column} >> 22) % {int(self.shard_count)}) IN ({shards})")
+        test = " AND ".join(parts) or "1 = 1"
+        return f"({column} = {GLOBAL} OR ({test}))"
+
+
+ALL_GUILDS = GuildScope()
+
+
 class StoreError(Exception):
     """A store operation that cannot be done; the message is safe to show a moderator."""
 
@@ -160,7 +202,7 @@ class Store(Protocol):
     async def revision(self) -> int: ...
     async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport: ...
     async def refresh_summaries(self, version: int, summarize: Summarizer) -> int: ...
-    async def load_all(self) -> list[StoredEntry]: ...
+    async def load_all(self, since_revision: int = 0, scope: GuildScope = ...) -> list[StoredEntry]: ...
     async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None: ...
     async def save(
         self,
@@ -204,7 +246,7 @@ class Store(Protocol):
     ) -> None: ...
     async def stats(self, guild_id: int | None, limit: int = 10) -> Stats: ...
     async def entry_counts(self) -> dict[str, int]: ...
-    async def all_hidden(self) -> dict[int, set[str]]: ...
+    async def all_hidden(self, scope: GuildScope = ...) -> dict[int, set[str]]: ...
     async def search(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]: ...
     async def forget_query(self, guild_id: int | None, query: str) -> None: ...
     async def integrity_check(self) -> str: ...

@@ -24,10 +24,12 @@ from typing import Any, ClassVar
 from bot.models import Entry, Summary
 from bot.serialize import content_hash, entry_from_dict, summary_from_dict, summary_to_dict
 from bot.store.base import (
+    ALL_GUILDS,
     GLOBAL,
     AuditRecord,
     Change,
     FeedbackRecord,
+    GuildScope,
     Mutation,
     NotFound,
     QueryRecord,
@@ -173,11 +175,15 @@ class SqlStore:
             row = await self._one(conn, "SELECT value FROM meta WHERE key = 'revision'")
         return int(row[0]) if row else 0
 
-    async def load_all(self, since_revision: int = 0) -> list[StoredEntry]:
+    async def load_all(self, since_revision: int = 0, scope: GuildScope = ALL_GUILDS) -> list[StoredEntry]:
+        """Entries written after `since_revision`: the global ones and those of the guilds
+        `scope` holds (a shard process reads only its own guilds' rows)."""
+        where = "" if scope.everything else f" AND {scope.sql()}"
+        order = f" ORDER BY guild_id, id{self.COLLATE_C}"
         async with self._read() as conn:
             rows = await self._all(
                 conn,
-                f"SELECT {_ENTRY} FROM entries WHERE revision > ? ORDER BY guild_id, id{self.COLLATE_C}",
+                f"SELECT {_ENTRY} FROM entries WHERE revision > ?{where}{order}",
                 since_revision,
             )
         return [_stored(row) for row in rows]
@@ -197,10 +203,11 @@ class SqlStore:
             rows = await self._all(conn, "SELECT entry_id FROM hidden_globals WHERE guild_id = ?", guild_id)
         return {row[0] for row in rows}
 
-    async def all_hidden(self) -> dict[int, set[str]]:
+    async def all_hidden(self, scope: GuildScope = ALL_GUILDS) -> dict[int, set[str]]:
         out: dict[int, set[str]] = {}
+        where = "" if scope.everything else f" WHERE {scope.sql()}"
         async with self._read() as conn:
-            for row in await self._all(conn, "SELECT guild_id, entry_id FROM hidden_globals"):
+            for row in await self._all(conn, f"SELECT guild_id, entry_id FROM hidden_globals{where}"):
                 out.setdefault(int(row[0]), set()).add(row[1])
         return out
 
