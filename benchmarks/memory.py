@@ -31,12 +31,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import corpus, latency  # noqa: E402
+from speed import corpus, latency
 
-from bot.config import Config  # noqa: E402
-from bot.models import Entry  # noqa: E402
-from bot.service import FaqService  # noqa: E402
-from bot.yamlio import dump_entries  # noqa: E402
+from bot.config import Config
+from bot.models import Entry
+from bot.service import FaqService
+from bot.yamlio import dump_entries
 
 PER_FILE = 1000  # entries per YAML file (files have a size cap)
 GUILD_BASE = 10**17  # snowflake-sized guild ids
@@ -91,7 +91,9 @@ async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild:
     marker.write_text(json.dumps(wanted))
 
 
-async def measure(workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool) -> dict[str, Any]:
+async def measure(
+    workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_before_open_mb": rss_mb()[0]}
     if breakdown:
         import tracemalloc
@@ -110,8 +112,11 @@ async def measure(workdir: Path, semantic: bool, shard: Sequence[int] | None, br
             stats = snap.statistics("lineno")
             out["traced_mb"] = sum(s.size for s in stats) / 2**20
             out["top_lines"] = [
-                (f"{s.traceback[0].filename.split('faqbot/')[-1].split('/wt/memory/')[-1]}:"
-                 f"{s.traceback[0].lineno}", round(s.size / 2**20, 1))
+                (
+                    f"{s.traceback[0].filename.split('faqbot/')[-1].split('/wt/memory/')[-1]}:"
+                    f"{s.traceback[0].lineno}",
+                    round(s.size / 2**20, 1),
+                )
                 for s in stats[:25]
             ]
         out["scopes"] = service.scope_sizes() if hasattr(service, "scope_sizes") else {}
@@ -170,8 +175,10 @@ def index_breakdown(n: int) -> dict[str, Any]:
     out["rss_after_matcher_mb"], out["peak_rss_mb"] = rss_mb()
     seen: set[int] = set()
     out["entries_mb"] = deep_size(m.entries, seen) / 2**20  # first: the texts count here
-    parts = {**{f"lex.{k}": v for k, v in vars(m._lex).items() if k != "synonyms"},
-             **{f"matcher.{k}": v for k, v in vars(m).items() if k not in ("entries", "_lex", "synonyms")}}
+    parts = {
+        **{f"lex.{k}": v for k, v in vars(m._lex).items() if k != "synonyms"},
+        **{f"matcher.{k}": v for k, v in vars(m).items() if k not in ("entries", "_lex", "synonyms")},
+    }
     sizes = {k: deep_size(v, seen) / 2**20 for k, v in parts.items()}
     out["parts_mb"] = {k: round(v, 1) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]) if v >= 0.1}
     _, queries, partial = corpus(n)
@@ -189,11 +196,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--semantic", action="store_true")
     ap.add_argument("--guilds", type=int, default=0)
     ap.add_argument("--per-guild", type=int, default=0)
-    ap.add_argument("--shard-guilds", type=int, default=None,
-                    help="open the service for only the first S guilds, as a shard process")
+    ap.add_argument(
+        "--shard-guilds",
+        type=int,
+        default=None,
+        help="open the service for only the first S guilds, as a shard process",
+    )
     ap.add_argument("--breakdown", action="store_true", help="tracemalloc: the 25 largest lines")
-    ap.add_argument("--index-only", action="store_true",
-                    help="no store: RSS of the corpus and of one matcher over it, by part")
+    ap.add_argument(
+        "--index-only",
+        action="store_true",
+        help="no store: RSS of the corpus and of one matcher over it, by part",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.index_only:
