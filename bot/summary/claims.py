@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.summary.segment import plain_text
-from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, stem
+from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, content_stems, stem
 from bot.summary.stance import pick, stance
 
 QUESTION_WEIGHT = 0.35
@@ -518,21 +518,43 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         own = words - question
         asked = words & question
         shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
+        qwords = {f for f in question if f[:1] not in {"#", "?"}}
         # A shared figure and two shared words name one subject ("2.5 GbE over Cat5e").
-        same_subject = (len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(question))
+        same_subject = (len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(qwords))
                         or (shares_figure and len(words) >= 2))  # fmt: skip
-        if same_subject:
-            units = {q.unit for q in a.quantities} & {q.unit for q in b.quantities}
-            for u in sorted(units):
-                if shares_figure and u not in _MEASURES:
-                    continue  # a shared count ("2.5 GbE") names the subject; only measures differ
-                qa = [q for q in a.quantities if q.unit == u]
-                qb = [q for q in b.quantities if q.unit == u]
+        units = {q.unit for q in a.quantities} & {q.unit for q in b.quantities}
+        for u in sorted(units):
+            # "How long should sessions be?": two durations on one of its words answer it differently
+            plain_pair = not (a.negated or b.negated or a.bounds or b.bounds)  # no "without power", "within"
+            if not (same_subject or (f"?{u}" in question and asked and plain_pair)):
+                continue
+            if shares_figure and u not in _MEASURES:
+                continue  # a shared count ("2.5 GbE") names the subject; only measures differ
+            # A figure the question gives ("my 4-month-old puppy") is context, not a claim.
+            qa = [q for q in a.quantities if q.unit == u and q.feature() not in question]
+            qb = [q for q in b.quantities if q.unit == u and q.feature() not in question]
+            if qa and qb:
                 if any(same_range(x, y) for x in qa for y in qb):
                     continue
                 if ranges_conflict(qa[0], qb[0]):  # each clause's first figure is its claim
                     return "quantity"
     return None
+
+
+_ASKED = (
+    (re.compile(r"\bhow\s+long\b", re.I), "?time"),
+    (re.compile(r"\bhow\s+often\b", re.I), "?period"),
+    (re.compile(r"\b(?:what|which)\s+temperature\b|\bhow\s+hot\b", re.I), "?degc"),
+)
+
+
+def question_features(question_text: str) -> frozenset[str]:
+    """The question's content stems, the figures it gives, and the dimension it asks for
+    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc")."""
+    plain = plain_text(question_text)
+    figures = {q.feature() for _, _, q in quantities(plain)}
+    asked = {tag for rx, tag in _ASKED if rx.search(plain)}
+    return frozenset(content_stems(plain)) | figures | asked
 
 
 __all__ = [
@@ -544,6 +566,7 @@ __all__ = [
     "conflict",
     "covers",
     "quantities",
+    "question_features",
     "ranges_conflict",
     "restates_question",
     "same_range",

@@ -26,10 +26,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.models import Entry, Point, Summary
-from bot.summary.claims import QUESTION_WEIGHT, Clause, alternatives, conflict, supports, weight
+from bot.summary.claims import (
+    QUESTION_WEIGHT,
+    Clause,
+    alternatives,
+    conflict,
+    question_features,
+    supports,
+    weight,
+)
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
-from bot.summary.segment import plain_text
-from bot.summary.sentences import content_stems, words
+from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
 from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten
 
@@ -220,7 +227,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     if not units:
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
-    question = frozenset(content_stems(plain_text(entry.question)))
+    question = question_features(entry.question)
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
 
