@@ -552,7 +552,8 @@ def question_features(question_text: str) -> frozenset[str]:
     """The question's content stems, the figures it gives, and the dimension it asks for
     ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc")."""
     plain = plain_text(question_text)
-    figures = {q.feature() for _, _, q in quantities(plain)}
+    # "my 4-month-old puppy" is also "4 months", as an answer would write it
+    figures = {q.feature() for text in (plain, plain.replace("-", " ")) for _, _, q in quantities(text)}
     asked = {tag for rx, tag in _ASKED if rx.search(plain)}
     return frozenset(content_stems(plain)) | figures | asked
 
