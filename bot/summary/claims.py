@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, content_stems, stem
-from bot.summary.stance import pick, stance
+from bot.summary.stance import OPTIONS, pick, stance
 
 QUESTION_WEIGHT = 0.35
 
@@ -454,20 +454,14 @@ def restates_question(c: Clause, question: frozenset[str]) -> bool:
     return len(words) >= 2 and words <= c.features
 
 
-_ALTERNATIVE = re.compile(
-    r"(\S+)\s+(?:or|vs\.?|versus|(?:better|worse|safer|faster|cheaper)\s+than|instead\s+of)\s+"
-    r"(?:(?:the|a|an|my|your|some)\s+)?(\S+)"
-)
-
-
 def alternatives(question_text: str) -> tuple[str, str] | None:
     """The two options of an "X or Y" question as stems ("ibuprofen or paracetamol", "the Roth
     or the traditional", "is waxing better than oiling", "X vs Y")."""
-    m = _ALTERNATIVE.search(plain_text(question_text).lower())
+    m = OPTIONS.search(plain_text(question_text).lower())
     if not m:
         return None
     left = re.findall(r"[a-z][a-z0-9]*", m.group(1))
-    right = re.findall(r"[a-z][a-z0-9]*", m.group(2))
+    right = re.findall(r"[a-z][a-z0-9]*", m.group(3))
     if not left or not right or left[-1] in STOPWORDS or right[-1] in STOPWORDS:
         return None
     a, b = stem(left[-1]), stem(right[-1])

@@ -120,7 +120,8 @@ def yes_no_target(question_text: str) -> str | None:
     return None if verb in STOPWORDS else stem(verb)
 
 
-_OPTIONS = re.compile(
+# The two options of a question: "X or Y", "the X or the Y", "X better than Y", "X vs Y".
+OPTIONS = re.compile(
     r"(\S+)\s+(or|vs\.?|versus|(?:better|worse|safer|faster|cheaper)\s+than|instead\s+of)\s+"
     r"(?:(?:the|a|an|my|your|some)\s+)?(\S+)",
     re.I,
@@ -130,7 +131,7 @@ _OPTIONS = re.compile(
 def choice_topic(question_text: str) -> str | None:
     """The dispute's topic in the question's words: "rebase or merge", "whether to use treats"."""
     q = plain_text(question_text)
-    m = _OPTIONS.search(q)
+    m = OPTIONS.search(q)
     if m:
         return f"{m.group(1)} or {m.group(3)}".strip("?.,!")
     y = _YES_NO.search(q)
@@ -147,4 +148,4 @@ def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -
     return bool((options and pick(text, options)) or (target and stance(text, target)))
 
 
-__all__ = ["choice_topic", "pick", "stance", "takes_side", "yes_no_target"]
+__all__ = ["OPTIONS", "choice_topic", "pick", "stance", "takes_side", "yes_no_target"]
