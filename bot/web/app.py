@@ -320,15 +320,16 @@ async def robots(request: web.Request) -> web.StreamResponse:
     return web.Response(text="User-agent: *\nDisallow: /search\nDisallow: /api/\nDisallow: /g/*/search\n")
 
 
-async def not_found(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPNotFound()
-
-
 # -- the application --------------------------------------------------------------------------
 
 
 def make_app(service: FaqService, config: Config, *, limiter: RateLimiter | None = None) -> web.Application:
-    app = web.Application(middlewares=[edge], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(
+        middlewares=[edge],
+        client_max_size=MAX_REQUEST_BYTES,
+        # Small request heads: every page is addressed by a short path and query.
+        handler_args={"max_line_size": 4096, "max_field_size": 4096},
+    )
     app[SERVICE] = service
     app[CONFIG] = config
     app[ENV] = _environment()
@@ -358,12 +359,7 @@ async def start(
 ) -> tuple[web.AppRunner, str]:
     """Serve the pages on config.web.host:port; returns the runner (cleanup() stops it) and
     the address it listens on."""
-    runner = web.AppRunner(
-        make_app(service, config, limiter=limiter),
-        access_log=None,
-        # Small request heads: every page is addressed by a short path and query.
-        handler_args={"max_line_size": 4096, "max_field_size": 4096},
-    )
+    runner = web.AppRunner(make_app(service, config, limiter=limiter), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.web.host, config.web.port)
     await site.start()
