@@ -13,6 +13,7 @@ from bot.models import Answer, Entry, Summary, supporter_label, supporters_text
 from bot.web.urls import entry_path, safe_href
 
 UNTAGGED = "Other questions"
+ALL = "All questions"  # the only group, when no entry has a tag
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,11 @@ def group_by_tag(entries: Iterable[Entry], guild_id: int | None) -> list[TagGrou
     if UNTAGGED in groups:
         order.append(UNTAGGED)
     return [
-        TagGroup(tag, f"tag-{i}", tuple(sorted(groups[tag], key=lambda x: x.question.casefold())))
+        TagGroup(
+            ALL if order == [UNTAGGED] else tag,
+            f"tag-{i}",
+            tuple(sorted(groups[tag], key=lambda x: x.question.casefold())),
+        )
         for i, tag in enumerate(order, 1)
     ]
 
