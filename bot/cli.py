@@ -383,7 +383,8 @@ async def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
     config = load_cli_config(args)
     web = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     try:
-        config = config.model_copy(update={"web": config.web.model_validate({**config.web.model_dump(), **web})})
+        web_config = config.web.model_validate({**config.web.model_dump(), **web})
+        config = config.model_copy(update={"web": web_config})
     except ValueError as exc:
         raise CliError(f"--host/--port: {exc}") from None
     from bot.logs import setup_logging

@@ -37,7 +37,9 @@ def require_chromium() -> None:
         missing.append("the selenium package (pip install -e .[dev])")
     if not missing:
         return
-    reason = f"no headless browser: {', '.join(missing)} missing (.ci/chromium installs chromium, chromium-driver)"
+    reason = (
+        f"no headless browser: {', '.join(missing)} missing (.ci/chromium installs chromium, chromium-driver)"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail("CI must run the browser tests: " + reason)
     pytest.skip(reason)

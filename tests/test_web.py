@@ -56,7 +56,9 @@ async def service(data_dir: Path, tmp_path: Path) -> AsyncIterator[FaqService]:
     await svc.close()
 
 
-async def client_for(service: FaqService, limiter: RateLimiter | None = None, **web_changes: object) -> TestClient:
+async def client_for(
+    service: FaqService, limiter: RateLimiter | None = None, **web_changes: object
+) -> TestClient:
     config = service.config
     if web_changes:
         config = config.model_copy(update={"web": config.web.model_copy(update=web_changes)})
@@ -114,8 +116,15 @@ async def test_entry_page_has_every_answer_byline_source_date_and_disclaimer(cli
 
 
 async def test_unknown_and_malformed_ids_get_the_404_page(client: TestClient) -> None:
-    for path in ("/faq/no-such-entry", "/faq/UPPER", "/faq/..%2f..%2fetc%2fpasswd", "/nothing/here",
-                 "/static/missing.css", "/static/../app.py", f"/g/{PUBLIC_GID}/faq/{SEED_ID}"):
+    for path in (
+        "/faq/no-such-entry",
+        "/faq/UPPER",
+        "/faq/..%2f..%2fetc%2fpasswd",
+        "/nothing/here",
+        "/static/missing.css",
+        "/static/../app.py",
+        f"/g/{PUBLIC_GID}/faq/{SEED_ID}",
+    ):
         r = await client.get(path)
         html = await r.text()
         assert r.status == 404, path
@@ -202,8 +211,14 @@ async def test_global_search_never_finds_a_server_entry(client: TestClient) -> N
 
 
 async def test_private_server_is_404_everywhere(client: TestClient, service: FaqService) -> None:
-    for path in (f"/g/{PRIVATE_GID}/", f"/g/{PRIVATE_GID}/faq/{PRIVATE_ID}", f"/g/{PRIVATE_GID}/search?q=secret",
-                 f"/g/{PRIVATE_GID}/api/ask?q=secret", f"/faq/{PRIVATE_ID}", f"/g/{PUBLIC_GID}/faq/{PRIVATE_ID}"):
+    for path in (
+        f"/g/{PRIVATE_GID}/",
+        f"/g/{PRIVATE_GID}/faq/{PRIVATE_ID}",
+        f"/g/{PRIVATE_GID}/search?q=secret",
+        f"/g/{PRIVATE_GID}/api/ask?q=secret",
+        f"/faq/{PRIVATE_ID}",
+        f"/g/{PUBLIC_GID}/faq/{PRIVATE_ID}",
+    ):
         r = await client.get(path)
         assert r.status == 404, path
         assert "Only for our members" not in await r.text()
@@ -212,7 +227,9 @@ async def test_private_server_is_404_everywhere(client: TestClient, service: Faq
     assert not service.has_guild(999)
 
 
-async def test_public_server_pages_follow_the_moderators_setting(client: TestClient, service: FaqService) -> None:
+async def test_public_server_pages_follow_the_moderators_setting(
+    client: TestClient, service: FaqService
+) -> None:
     r = await client.get(f"/g/{PUBLIC_GID}/")
     assert r.status == 200 and f'href="/g/{PUBLIC_GID}/faq/{HOSTILE_ID}"' in await r.text()
     assert (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).status == 200
@@ -309,7 +326,7 @@ def test_web_config_is_off_by_default_and_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"c.yaml:3: option 'web.base_url'"):
         load_config(bad)
     bad.write_text("web:\n  port: 70000\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="web.port"):
+    with pytest.raises(ConfigError, match=r"web\.port"):
         load_config(bad)
     example = load_config(ROOT / "config.example.yaml")
     assert example.web.enabled is False and example.web.guild_pages is True
@@ -325,8 +342,15 @@ def test_entry_urls_and_safe_links() -> None:
     assert entry_url(web_conf, own, {"web_public": True}) == "https://faq.example.org/g/5/faq/c"
     assert entry_url(web_conf.model_copy(update={"guild_pages": False}), own, {"web_public": True}) is None
     assert entry_url(WebConfig(), glob) is None
-    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "/relative", "http://",
-                "https://a b.org", "vbscript:x"):
+    for bad in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,x",
+        "/relative",
+        "http://",
+        "https://a b.org",
+        "vbscript:x",
+    ):
         assert safe_href(bad) is None, bad
     assert safe_href("https://example.org/x?y=1") == "https://example.org/x?y=1"
 
@@ -336,7 +360,9 @@ async def test_discord_answer_links_to_the_page(service: FaqService) -> None:
     url = entry_url(service.config.web, reply.entry)  # type: ignore[arg-type]
     embed = answer_embed(reply, "disclaimer", url)
     assert embed["url"] == f"https://faq.example.org/faq/{SEED_ID}"
-    assert {"name": "On the web", "value": f"[Read all answers on the web]({embed['url']})"} in embed["fields"]
+    assert {"name": "On the web", "value": f"[Read all answers on the web]({embed['url']})"} in embed[
+        "fields"
+    ]
     assert "url" not in answer_embed(reply, "disclaimer")
 
 
@@ -351,7 +377,10 @@ def test_faqbot_web_serves_alone_and_picks_up_other_writers(data_dir: Path, tmp_
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "web", "--config", str(path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
     )
     base = f"http://127.0.0.1:{port}"
 

@@ -7,7 +7,6 @@ fails the run instead (.ci/chromium installs it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,7 +98,9 @@ def test_search_botox_pores_then_entry_page_shows_all_ten_experts(browser: Any, 
     assert "Where experts differ: pore size" in disagreement.text
     sides = texts(browser, ".disagreement ul.sides li")
     assert len(sides) == 2
-    assert any("smaller pores" in s for s in sides) and any("does not change your pore size" in s for s in sides)
+    assert any("smaller pores" in s for s in sides) and any(
+        "does not change your pore size" in s for s in sides
+    )
     assert "not medical advice" in browser.find_element(By.CSS_SELECTOR, ".disclaimer").text
     assert browser.find_element(By.CSS_SELECTOR, "time").get_attribute("datetime")
 
@@ -158,7 +159,9 @@ def test_readable_on_a_phone(site: str) -> None:
             phone.get(site + path)
             assert phone.execute_script("return window.innerWidth") <= PHONE[0]
             # Nothing wider than the screen, and body text at a readable size.
-            assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
+            assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), (
+                path
+            )
             size = phone.execute_script(
                 "return parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)"
             )

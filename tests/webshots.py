@@ -33,8 +33,12 @@ def shoot(out: Path) -> list[Path]:
                         else:  # the emulated phone screen: grow it to the page's height
                             driver.execute_cdp_cmd(
                                 "Emulation.setDeviceMetricsOverride",
-                                {"width": size[0], "height": min(height, 1700), "deviceScaleFactor": 2,
-                                 "mobile": True},
+                                {
+                                    "width": size[0],
+                                    "height": min(height, 1700),
+                                    "deviceScaleFactor": 2,
+                                    "mobile": True,
+                                },
                             )
                         target = out / f"web-{page}-{label}.png"
                         driver.save_screenshot(str(target))

@@ -38,7 +38,13 @@ def write_config(tmp_path: Path, data_dir: Path, **web: Any) -> Path:
         "data_dir": str(data_dir),
         "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
         "matching": {"semantic": "off"},
-        "web": {"enabled": True, "host": "127.0.0.1", "port": 0, "base_url": "https://faq.example.org", **web},
+        "web": {
+            "enabled": True,
+            "host": "127.0.0.1",
+            "port": 0,
+            "base_url": "https://faq.example.org",
+            **web,
+        },
     }
     path.write_text(yaml.safe_dump(conf), encoding="utf-8")
     return path
@@ -56,10 +62,10 @@ def hostile_entry() -> Entry:
         answers=(
             Answer(
                 title="<script>alert('title')</script>",
-                text=f"Try {SCRIPT} and <a href=\"javascript:alert(1)\">this link</a>.",
+                text=f'Try {SCRIPT} and <a href="javascript:alert(1)">this link</a>.',
                 provider=Provider(
                     name="Eve <b>Hacker</b>",
-                    credentials="MD\"><script>alert(2)</script>",
+                    credentials='MD"><script>alert(2)</script>',
                     specialty="Injector",
                     location="Nowhere",
                     profile_url="javascript:alert('profile')",

@@ -127,7 +127,9 @@ ERRORS = {
 }
 
 
-def _error_page(request: web.Request, status: int, headers: dict[str, str], message: str = "") -> web.Response:
+def _error_page(
+    request: web.Request, status: int, headers: dict[str, str], message: str = ""
+) -> web.Response:
     title, text = ERRORS.get(status, ("Error", "That did not work."))
     keep = {k: v for k, v in headers.items() if k in ("Allow", "Retry-After")}
     try:
@@ -162,7 +164,9 @@ def _guild(request: web.Request) -> int | None:
         return None
     gid = int(raw)
     service = request.app[SERVICE]
-    if not service.has_guild(gid) or not guild_is_public(request.app[CONFIG].web, service.loaded_settings(gid)):
+    if not service.has_guild(gid) or not guild_is_public(
+        request.app[CONFIG].web, service.loaded_settings(gid)
+    ):
         raise web.HTTPNotFound()
     return gid
 
@@ -367,5 +371,9 @@ async def start(
     sockets = getattr(server, "sockets", None) or []
     host, port = sockets[0].getsockname()[:2] if sockets else (config.web.host, config.web.port)
     address = f"http://{host}:{port}"
-    log.info("web pages on %s%s", address, f" (public address {config.web.base_url})" if config.web.base_url else "")
+    log.info(
+        "web pages on %s%s",
+        address,
+        f" (public address {config.web.base_url})" if config.web.base_url else "",
+    )
     return runner, address

@@ -129,7 +129,10 @@ def summary_view(summary: Summary, entry: Entry) -> SummaryView:
     label = "Curated summary" if summary.curated else f"What {experts} experts say"
     return SummaryView(
         label,
-        tuple(SupportView(p.text, _share(p.count, experts), supporters_text(p.supporters)) for p in summary.points),
+        tuple(
+            SupportView(p.text, _share(p.count, experts), supporters_text(p.supporters))
+            for p in summary.points
+        ),
         tuple(
             DisagreementView(
                 d.topic,
