@@ -426,3 +426,28 @@ def test_faqbot_web_serves_alone_and_picks_up_other_writers(data_dir: Path, tmp_
             proc.kill()
             raise
     assert code == 0
+
+
+async def test_index_stays_small_and_tag_pages_list_the_rest(service: FaqService) -> None:
+    tagged = [
+        Entry(id=f"t-{i:02d}", question=f"Tagged question {i:02d}?", tags=("a/b <tag>",), guild_id=PUBLIC_GID)
+        for i in range(25)
+    ]
+    await service.import_entries(PUBLIC_GID, tagged, actor="test")
+    c = await client_for(service)
+    try:
+        html = await (await c.get(f"/g/{PUBLIC_GID}/")).text()
+        assert html.count("Tagged question") == 10  # the first ten of the tag
+        assert "a/b &lt;tag&gt; <span class=\"count\">(25)</span>" in html
+        link = f"/g/{PUBLIC_GID}/tag/a%2Fb%20%3Ctag%3E"
+        assert f'href="{link}"' in html
+        r = await c.get(link)
+        page = await r.text()
+        assert r.status == 200 and page.count("Tagged question") == 25
+        assert page.index("Tagged question 00") < page.index("Tagged question 24")
+        assert (await c.get(f"/g/{PUBLIC_GID}/tag/no-such-tag")).status == 404
+        assert (await c.get(f"/g/{PRIVATE_GID}/tag/a")).status == 404
+        # The global scope's only entry is untagged: one "All questions" group with its own page.
+        assert (await c.get("/tag/All%20questions")).status == 200
+    finally:
+        await c.close()

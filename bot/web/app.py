@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
@@ -33,6 +34,8 @@ from bot.web.urls import entry_path, guild_is_public, scope_path
 log = logging.getLogger("faqbot.web")
 
 QUERY_MAX = 300  # as /ask's option
+INDEX_PER_TAG = 10  # questions per tag on the index page; the tag's page lists them all
+TAG_PAGE_MAX = 1000  # a tag's page beyond this says "search for the rest"
 MAX_REQUEST_BYTES = 8 * 1024  # no endpoint takes a body
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 GUILD_PATTERN = r"[0-9]{1,20}"
@@ -65,7 +68,9 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per page
     )
+    env.filters["tag_path"] = lambda tag: "tag/" + quote(tag, safe="")
     return env
 
 
@@ -208,16 +213,20 @@ def _entry_path(entry: Entry) -> str:
 
 async def index(request: web.Request) -> web.StreamResponse:
     gid = _guild(request)
-    service = request.app[SERVICE]
-    groups = pages.group_by_tag(service.own_entries(gid), gid)
-    return _page(
-        request,
-        "index.html",
-        groups=groups,
-        count=sum(1 for _ in service.own_entries(gid)),
-        scope=scope_path(gid),
-        query="",
-    )
+    entries = request.app[SERVICE].own_entries(gid)
+    groups = pages.group_by_tag(entries, gid, per_tag=INDEX_PER_TAG)
+    return _page(request, "index.html", groups=groups, count=len(entries), scope=scope_path(gid), query="")
+
+
+async def tag_page(request: web.Request) -> web.StreamResponse:
+    gid = _guild(request)
+    tag = request.match_info["tag"]
+    if tag == pages.ALL:
+        tag = pages.UNTAGGED
+    groups = pages.group_by_tag(request.app[SERVICE].own_entries(gid), gid, per_tag=TAG_PAGE_MAX, only=tag)
+    if not groups:
+        raise web.HTTPNotFound()
+    return _page(request, "tag.html", group=groups[0], scope=scope_path(gid), query="")
 
 
 async def entry(request: web.Request) -> web.StreamResponse:
@@ -346,6 +355,8 @@ def make_app(service: FaqService, config: Config, *, limiter: RateLimiter | None
         (f"/faq/{{entry_id:{ID_PATTERN}}}", entry),
         ("/search", search),
         ("/api/ask", api_ask),
+        ("/tag/{tag:.+}", tag_page),
+        (f"{g}/tag/{{tag:.+}}", tag_page),
         (f"{g}/", index),
         (f"{g}/faq/{{entry_id:{ID_PATTERN}}}", entry),
         (f"{g}/search", search),

@@ -33,7 +33,9 @@ class IndexItem:
 class TagGroup:
     tag: str
     anchor: str
-    items: tuple[IndexItem, ...]
+    items: tuple[IndexItem, ...]  # the first ones (all of them on a tag's own page)
+    total: int
+    key: str  # the tag as stored: its page is /tag/<key>
 
 
 @dataclass(frozen=True)
@@ -73,25 +75,28 @@ class SummaryView:
     disagreements: tuple[DisagreementView, ...]
 
 
-def group_by_tag(entries: Iterable[Entry], guild_id: int | None) -> list[TagGroup]:
-    """Entries under each of their tags (an entry with two tags is listed twice), tags in
-    alphabetical order, untagged entries last."""
-    groups: dict[str, list[IndexItem]] = {}
+def group_by_tag(
+    entries: Iterable[Entry], guild_id: int | None, *, per_tag: int | None = None, only: str | None = None
+) -> list[TagGroup]:
+    """Entries under each of their tags (an entry with two tags is listed under both), tags
+    in alphabetical order, untagged entries last. `per_tag` keeps the index page small at
+    10,000 entries (each tag's page lists the rest); `only` keeps one tag."""
+    groups: dict[str, list[Entry]] = {}
     for e in entries:
-        item = IndexItem(e.question, entry_path(e.id, guild_id), len(e.answers))
         for tag in e.tags or (UNTAGGED,):
-            groups.setdefault(tag, []).append(item)
+            if only is None or tag == only:
+                groups.setdefault(tag, []).append(e)
     order = sorted((t for t in groups if t != UNTAGGED), key=str.casefold)
     if UNTAGGED in groups:
         order.append(UNTAGGED)
-    return [
-        TagGroup(
-            ALL if order == [UNTAGGED] else tag,
-            f"tag-{i}",
-            tuple(sorted(groups[tag], key=lambda x: x.question.casefold())),
-        )
-        for i, tag in enumerate(order, 1)
-    ]
+    out = []
+    for i, tag in enumerate(order, 1):
+        members = sorted(groups[tag], key=lambda e: e.question.casefold())
+        shown = members[:per_tag] if per_tag is not None else members
+        items = tuple(IndexItem(e.question, entry_path(e.id, guild_id), len(e.answers)) for e in shown)
+        label = ALL if order == [UNTAGGED] else tag
+        out.append(TagGroup(label, f"tag-{i}", items, len(members), tag))
+    return out
 
 
 def paragraphs(text: str) -> tuple[str, ...]:

@@ -1,0 +1,231 @@
+"""Web pages under load: entry pages and searches served while the bot answers /ask.
+
+    python benchmarks/web.py [--entries 10000] [--requests 1000] [--ask-rate 20] [--semantic off] [--json]
+
+One process holds what `faqbot run` holds with `web.enabled`: the service (lexical by
+default), the real `FaqBot` connected to the loopback Discord emulator (tests/emulator,
+127.0.0.1 only) and the web server, all on one event loop. `--entries` synthetic entries
+(benchmarks/load.py's generator) go into one server's store, which is made public. A client
+in a separate process (so its own work does not share this event loop) then requests, one
+at a time over a kept-alive connection, `--requests` entry pages and `--requests` searches
+(benchmarks/load.py's member queries):
+
+1. baseline: no Discord traffic;
+2. under load: meanwhile `--ask-rate` interactions a second, evenly spaced (half /ask, half
+   autocomplete, as load.py), arrive through the emulator.
+
+Reported: p50/p99/max per page kind and phase (client-side, request sent to body read), the
+ratio under load / baseline, and the /ask time-to-first-response during phase 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.load import Round, fire, pct, queries, synthetic_entries  # noqa: E402
+
+
+def client(base: str, paths: list[str]) -> dict[str, list[float]]:
+    """Fetch each path in turn on one kept-alive connection; latencies by page kind (seconds)."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=30)
+    out: dict[str, list[float]] = {}
+    statuses: dict[int, int] = {}
+    for path in paths:
+        kind = "search" if "/search?" in path else "entry"
+        t = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        out.setdefault(kind, []).append(time.perf_counter() - t)
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    conn.close()
+    out["_statuses"] = [float(k) for k, v in statuses.items() for _ in range(v)]
+    return out
+
+
+async def run_client(base: str, paths: list[str]) -> dict[str, list[float]]:
+    """The client in a child process, so it never competes for this process's event loop."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump({"base": base, "paths": paths}, fh)
+        job = fh.name
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--client", job, stdout=subprocess.PIPE
+        )
+        stdout, _ = await proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"the client failed ({proc.returncode})")
+        result: dict[str, list[float]] = json.loads(stdout)
+        return result
+    finally:
+        os.unlink(job)
+
+
+def summarise(lat: dict[str, list[float]]) -> dict[str, Any]:
+    ms = lambda v: round(v * 1000, 2)  # noqa: E731
+    out: dict[str, Any] = {
+        kind: {"n": len(v), "p50": ms(pct(v, 0.5)), "p99": ms(pct(v, 0.99)), "max": ms(max(v))}
+        for kind, v in lat.items()
+        if not kind.startswith("_")
+    }
+    statuses: dict[str, int] = {}
+    for s in lat.get("_statuses", []):
+        statuses[str(int(s))] = statuses.get(str(int(s)), 0) + 1
+    out["statuses"] = statuses
+    return out
+
+
+async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int) -> dict[str, Any]:
+    from bot.config import load_config
+    from bot.ratelimit import RateLimiter
+    from bot.service import FaqService
+    from bot.web.app import start
+    from cogs.standalone import FaqBot
+    from tests.emulator import DiscordEmulator, run_bot
+
+    rng = random.Random(seed)
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as work:
+        config = load_config(None, {
+            "data_dir": str(ROOT / "data"),
+            "database": {"url": f"sqlite:///{Path(work) / 'web.db'}"},
+            "matching": {"semantic": semantic},
+            "replies": {"ask_rate_limit": {"count": 1000, "per_seconds": 30}},
+            "web": {"enabled": True, "host": "127.0.0.1", "port": 0},
+        })  # fmt: skip
+        t = time.monotonic()
+        service = await FaqService.open(config)
+        emu = DiscordEmulator(interaction_deadline=3.0)
+        await emu.start()
+        try:
+            guild = emu.guild
+            entries = synthetic_entries(entries_n, guild, seed)
+            await service.import_entries(guild, entries, actor="bench")
+            await service.update_settings(guild, {"web_public": True}, actor="bench")
+            service.rank("warm up", guild)
+            members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
+            figures["setup_s"] = round(time.monotonic() - t, 1)
+            # No per-address limit here: every request comes from 127.0.0.1.
+            runner, base = await start(service, config, limiter=RateLimiter(10**9, 1.0))
+            try:
+                paths = [f"/g/{guild}/faq/{rng.choice(entries).id}" for _ in range(requests)]
+                paths += [f"/g/{guild}/search?q={quote_plus(q)}" for q in queries(entries, requests, rng)]
+                rng.shuffle(paths)
+                async with run_bot(FaqBot(config, service), emu):
+                    await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+                    await run_client(base, paths[:50])  # warm-up: templates compiled, caches filled
+                    figures["baseline"] = summarise(await run_client(base, paths))
+                    figures["under_load"], figures["ask_load"] = await _under_load(
+                        emu, members, entries, rng, ask_rate, base, paths
+                    )
+            finally:
+                await runner.cleanup()
+        finally:
+            await emu.stop()
+            await service.close()
+    figures["ratio_p99"] = {
+        kind: round(figures["under_load"][kind]["p99"] / figures["baseline"][kind]["p99"], 2)
+        for kind in ("entry", "search")
+    }
+    figures["config"] = {
+        "entries": entries_n, "requests_per_kind": requests, "ask_rate_per_s": ask_rate,
+        "matcher": service.matcher_mode,
+    }  # fmt: skip
+    return figures
+
+
+async def _under_load(
+    emu: Any,
+    members: list[Any],
+    entries: list[Any],
+    rng: random.Random,
+    rate: int,
+    base: str,
+    paths: list[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The client's run while `rate` interactions a second arrive, evenly spaced."""
+    stop = asyncio.Event()
+    rounds: list[Round] = []
+    batches: list[asyncio.Task[Round]] = []
+
+    async def pace() -> None:
+        while not stop.is_set():
+            texts = queries(entries, 1, rng)
+            batches.append(asyncio.ensure_future(
+                fire(emu, members, texts, concurrency=1, autocomplete_share=0.5, rng=rng)
+            ))  # fmt: skip
+            try:
+                await asyncio.wait_for(stop.wait(), 1.0 / rate)
+            except TimeoutError:
+                pass
+
+    pacer = asyncio.ensure_future(pace())
+    await asyncio.sleep(1.0)  # the load is running before the first page is asked for
+    lat = await run_client(base, paths)
+    stop.set()
+    await pacer
+    rounds = list(await asyncio.gather(*batches))
+    ask = [x for r in rounds for x in r.latencies["ask"]]
+    auto = [x for r in rounds for x in r.latencies["autocomplete"]]
+    ms = lambda v: round(v * 1000, 1)  # noqa: E731
+    load = {
+        "interactions": sum(r.answered for r in rounds),
+        "missing": sum(len(r.missing) for r in rounds),
+        "late_rejected": sum(r.late_rejected for r in rounds),
+        "ask_ttfr_ms": {"p50": ms(pct(ask, 0.5)), "p99": ms(pct(ask, 0.99)), "n": len(ask)},
+        "autocomplete_ttfr_ms": {"p50": ms(pct(auto, 0.5)), "p99": ms(pct(auto, 0.99)), "n": len(auto)},
+    }
+    return summarise(lat), load
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", type=int, default=10_000)
+    ap.add_argument("--requests", type=int, default=1000, help="entry pages, and as many searches, per phase")
+    ap.add_argument("--ask-rate", type=int, default=20, help="Discord interactions per second in phase 2")
+    ap.add_argument("--semantic", choices=["auto", "on", "off"], default="off")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--client", metavar="JOB", help=argparse.SUPPRESS)  # the child process
+    args = ap.parse_args(argv)
+    if args.client:
+        job = json.loads(Path(args.client).read_text(encoding="utf-8"))
+        print(json.dumps(client(job["base"], job["paths"])))
+        return 0
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    figures = asyncio.run(bench(args.entries, args.requests, args.ask_rate, args.semantic, args.seed))
+    figures["machine"] = {
+        "nproc": os.cpu_count(),
+        "loadavg": os.getloadavg(),
+        "python": sys.version.split()[0],
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+    ok = all(figures[p][k]["p99"] <= 20.0 for p in ("baseline", "under_load") for k in ("entry", "search"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
