@@ -15,13 +15,15 @@ at a time over a kept-alive connection, `--requests` entry pages and `--requests
    autocomplete, as load.py), arrive through the emulator.
 
 Reported: p50/p99/max per page kind and phase (client-side, request sent to body read), the
-ratio under load / baseline, and the /ask time-to-first-response during phase 2.
+ratio under load / baseline, the same searches through `FaqService.ask` alone (no HTTP: the
+matcher's share), and the /ask time-to-first-response during phase 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -131,6 +133,7 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
                 async with run_bot(FaqBot(config, service), emu):
                     await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
                     await run_client(base, paths[:50])  # warm-up: templates compiled, caches filled
+                    figures["ask_direct"] = await _ask_direct(service, guild, paths)
                     figures["baseline"] = summarise(await run_client(base, paths))
                     figures["under_load"], figures["ask_load"] = await _under_load(
                         emu, members, entries, rng, ask_rate, base, paths
@@ -149,6 +152,20 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
         "matcher": service.matcher_mode,
     }  # fmt: skip
     return figures
+
+
+async def _ask_direct(service: Any, guild: int, paths: list[str]) -> dict[str, Any]:
+    """The same searches through FaqService.ask with no HTTP: what the matcher alone costs."""
+    from urllib.parse import parse_qs
+
+    lat = []
+    for path in paths:
+        if "/search?" in path:
+            q = parse_qs(path.split("?", 1)[1])["q"][0]
+            t = time.perf_counter()
+            await service.ask(q, guild, record=False)
+            lat.append(time.perf_counter() - t)
+    return summarise({"search": lat})
 
 
 async def _under_load(
@@ -171,10 +188,8 @@ async def _under_load(
             batches.append(asyncio.ensure_future(
                 fire(emu, members, texts, concurrency=1, autocomplete_share=0.5, rng=rng)
             ))  # fmt: skip
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 1.0 / rate)
-            except TimeoutError:
-                pass
 
     pacer = asyncio.ensure_future(pace())
     await asyncio.sleep(1.0)  # the load is running before the first page is asked for

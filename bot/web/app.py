@@ -110,7 +110,8 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise web.HTTPTooManyRequests(headers={"Retry-After": str(max(1, round(wait)))})
         response = await handler(request)
     except web.HTTPException as exc:
-        if exc.status < 400:
+        if exc.status < 400:  # a redirect: still with the headers
+            exc.headers.update(SECURITY_HEADERS)
             raise
         response = _error_page(request, exc.status, dict(exc.headers))
     except asyncio.CancelledError:
