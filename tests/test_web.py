@@ -4,11 +4,11 @@ limits, scopes, escaping, and the JSON endpoint against `faqbot ask --json`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 import urllib.error
@@ -30,6 +30,7 @@ from bot.service import FaqService
 from bot.web.app import CSP, make_app
 from bot.web.urls import entry_url, safe_href
 from tests.conftest import ROOT, SEED_ID
+from tests.pgtools import fresh_database
 from tests.test_importer import SEED_ANSWERS
 from tests.webtools import (
     HOSTILE_ID,
@@ -369,63 +370,73 @@ async def test_discord_answer_links_to_the_page(service: FaqService) -> None:
 # -- faqbot web ------------------------------------------------------------------------------
 
 
-def test_faqbot_web_serves_alone_and_picks_up_other_writers(data_dir: Path, tmp_path: Path) -> None:
-    """`faqbot web` in its own process; a second process (this test) writes to the same store
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_faqbot_web_serves_alone_and_picks_up_other_writers(
+    backend: str, data_dir: Path, tmp_path: Path
+) -> None:
+    """`faqbot web` in its own process; another process (this test) writes to the same store
     and turns a server's pages on; the web process serves them after its refresh poll."""
-    port = free_port()
-    path = write_config(tmp_path, data_dir, port=port)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "web", "--config", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=tmp_path,
-    )
-    base = f"http://127.0.0.1:{port}"
+    if backend == "postgres":
+        async with fresh_database() as url:
+            await _web_alone(write_config(tmp_path, data_dir, database_url=url, port=free_port()))
+    else:
+        await _web_alone(write_config(tmp_path, data_dir, port=free_port()))
 
-    def get(p: str) -> int:
+
+async def _web_alone(path: Path) -> None:
+    config = config_from(path)
+    base = f"http://127.0.0.1:{config.web.port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("FAQBOT_DATABASE_URL", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "web", "--config", str(path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=path.parent,
+    )  # fmt: skip
+
+    def fetch(p: str) -> int:
         try:
             with urllib.request.urlopen(base + p, timeout=5) as r:
                 return int(r.status)
         except urllib.error.HTTPError as exc:
             return exc.code
 
+    async def get(p: str) -> int:
+        return await asyncio.get_running_loop().run_in_executor(None, fetch, p)
+
     try:
         deadline = time.monotonic() + 60
         while True:
-            try:
-                if get("/") == 200:
+            with contextlib.suppress(OSError):
+                if await get("/") == 200:
                     break
-            except OSError:
-                pass
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert proc.returncode is None, "faqbot web exited"
             assert time.monotonic() < deadline, "faqbot web did not start"
-            time.sleep(0.2)
-        assert get(f"/faq/{SEED_ID}") == 200
-        assert get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}") == 404
-
-        async def write() -> None:
-            svc = await FaqService.open(config_from(path), sync=False)
-            try:
-                await populate(svc)
-            finally:
-                await svc.close()
-
-        asyncio.run(write())
-        deadline = time.monotonic() + 20
-        while get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}") != 200:
-            assert time.monotonic() < deadline, "the web process never picked up the write"
-            time.sleep(0.5)
-        assert get(f"/g/{PRIVATE_GID}/faq/{PRIVATE_ID}") == 404
-    finally:
-        proc.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.2)
+        assert await get(f"/faq/{SEED_ID}") == 200
+        assert await get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}") == 404
+        writer = await FaqService.open(config, sync=False)  # the bot, say, on another host
         try:
-            code = proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+            await populate(writer)
+        finally:
+            await writer.close()
+        deadline = time.monotonic() + 20
+        while await get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}") != 200:
+            assert time.monotonic() < deadline, "the web process never picked up the write"
+            await asyncio.sleep(0.5)
+        assert await get(f"/g/{PRIVATE_GID}/faq/{PRIVATE_ID}") == 404
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), 20)
+        except TimeoutError:
             proc.kill()
+            await proc.wait()
             raise
-    assert code == 0
+    log = out.decode()
+    assert proc.returncode == 0, log
+    assert "web pages on http://127.0.0.1:" in log and "store changed elsewhere; reloaded" in log
+    assert "Traceback" not in log
 
 
 async def test_index_stays_small_and_tag_pages_list_the_rest(service: FaqService) -> None:
@@ -438,7 +449,7 @@ async def test_index_stays_small_and_tag_pages_list_the_rest(service: FaqService
     try:
         html = await (await c.get(f"/g/{PUBLIC_GID}/")).text()
         assert html.count("Tagged question") == 10  # the first ten of the tag
-        assert "a/b &lt;tag&gt; <span class=\"count\">(25)</span>" in html
+        assert 'a/b &lt;tag&gt; <span class="count">(25)</span>' in html
         link = f"/g/{PUBLIC_GID}/tag/a%2Fb%20%3Ctag%3E"
         assert f'href="{link}"' in html
         r = await c.get(link)

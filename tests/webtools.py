@@ -31,12 +31,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_config(tmp_path: Path, data_dir: Path, **web: Any) -> Path:
+def write_config(tmp_path: Path, data_dir: Path, database_url: str | None = None, **web: Any) -> Path:
     """A config file (so `faqbot ask --config` reads the very same settings)."""
     path = tmp_path / "config.yaml"
     conf = {
         "data_dir": str(data_dir),
-        "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
+        "database": {"url": database_url or f"sqlite:///{tmp_path / 'faq.db'}"},
         "matching": {"semantic": "off"},
         "web": {
             "enabled": True,
