@@ -27,7 +27,7 @@ from bot.embeds import answer_embed
 from bot.models import Entry
 from bot.ratelimit import RateLimiter
 from bot.service import FaqService
-from bot.web.app import CSP, make_app
+from bot.web.app import CSP, LISTING_SECONDS, make_app
 from bot.web.urls import entry_url, safe_href
 from tests.conftest import ROOT, SEED_ID
 from tests.pgtools import fresh_database
@@ -462,3 +462,15 @@ async def test_index_stays_small_and_tag_pages_list_the_rest(service: FaqService
         assert (await c.get("/tag/All%20questions")).status == 200
     finally:
         await c.close()
+
+
+async def test_index_is_reused_for_a_few_seconds_then_follows_the_store(
+    client: TestClient, service: FaqService
+) -> None:
+    first = await (await client.get(f"/g/{PUBLIC_GID}/")).text()
+    new = Entry(id="fresh-one", question="A freshly added question?", guild_id=PUBLIC_GID)
+    await service.save_entry(new, actor="test", action="add", create=True)
+    assert await (await client.get(f"/g/{PUBLIC_GID}/")).text() == first  # the rendered page, reused
+    assert (await client.get(f"/g/{PUBLIC_GID}/faq/fresh-one")).status == 200  # entry pages: at once
+    await asyncio.sleep(LISTING_SECONDS + 0.2)
+    assert "A freshly added question?" in await (await client.get(f"/g/{PUBLIC_GID}/")).text()

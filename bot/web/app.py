@@ -34,6 +34,8 @@ from bot.web.urls import entry_path, guild_is_public, scope_path
 log = logging.getLogger("faqbot.web")
 
 QUERY_MAX = 300  # as /ask's option
+LISTING_SECONDS = 5.0  # index and tag pages are reused this long (the store is polled as often)
+LISTINGS_MAX = 1000
 INDEX_PER_TAG = 10  # questions per tag on the index page; the tag's page lists them all
 TAG_PAGE_MAX = 1000  # a tag's page beyond this says "search for the rest"
 MAX_REQUEST_BYTES = 8 * 1024  # no endpoint takes a body
@@ -57,6 +59,9 @@ CONFIG: web.AppKey[Config] = web.AppKey("config", Config)
 ENV: web.AppKey[jinja2.Environment] = web.AppKey("env", jinja2.Environment)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
 STATIC: web.AppKey[dict[str, tuple[bytes, str, str]]] = web.AppKey("static", dict)
+LISTINGS: web.AppKey[dict[tuple[int | None, str | None], tuple[float, str | None]]] = web.AppKey(
+    "listings", dict
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -155,8 +160,12 @@ def _render(request: web.Request, template: str, **context: Any) -> str:
 
 
 def _page(request: web.Request, template: str, **context: Any) -> web.Response:
+    return _html(_render(request, template, **context))
+
+
+def _html(text: str) -> web.Response:
     return web.Response(
-        text=_render(request, template, **context),
+        text=text,
         content_type="text/html",
         charset="utf-8",
         headers={"Cache-Control": "public, max-age=60"},
@@ -212,22 +221,44 @@ def _entry_path(entry: Entry) -> str:
 # -- handlers ---------------------------------------------------------------------------------
 
 
+def _listing(request: web.Request, gid: int | None, tag: str | None) -> str | None:
+    """The index (tag None) or a tag's page, rendered at most every LISTING_SECONDS: at 10,000
+    entries one takes ~100 ms, too much to redo for every visitor. None: no such tag."""
+    cache = request.app[LISTINGS]
+    now = time.monotonic()
+    hit = cache.get((gid, tag))
+    if hit is not None and now - hit[0] < LISTING_SECONDS:
+        return hit[1]
+    entries = request.app[SERVICE].own_entries(gid)
+    html: str | None
+    if tag is None:
+        groups = pages.group_by_tag(entries, gid, per_tag=INDEX_PER_TAG)
+        html = _render(
+            request, "index.html", groups=groups, count=len(entries), scope=scope_path(gid), query=""
+        )
+    else:
+        groups = pages.group_by_tag(entries, gid, per_tag=TAG_PAGE_MAX, only=tag)
+        html = (
+            _render(request, "tag.html", group=groups[0], scope=scope_path(gid), query="") if groups else None
+        )
+    if len(cache) >= LISTINGS_MAX:  # keys are public scopes and their real tags; bounded anyway
+        cache.clear()
+    cache[(gid, tag)] = (now, html)
+    return html
+
+
 async def index(request: web.Request) -> web.StreamResponse:
     gid = _guild(request)
-    entries = request.app[SERVICE].own_entries(gid)
-    groups = pages.group_by_tag(entries, gid, per_tag=INDEX_PER_TAG)
-    return _page(request, "index.html", groups=groups, count=len(entries), scope=scope_path(gid), query="")
+    return _html(_listing(request, gid, None) or "")
 
 
 async def tag_page(request: web.Request) -> web.StreamResponse:
     gid = _guild(request)
     tag = request.match_info["tag"]
-    if tag == pages.ALL:
-        tag = pages.UNTAGGED
-    groups = pages.group_by_tag(request.app[SERVICE].own_entries(gid), gid, per_tag=TAG_PAGE_MAX, only=tag)
-    if not groups:
+    html = _listing(request, gid, pages.UNTAGGED if tag == pages.ALL else tag)
+    if html is None:
         raise web.HTTPNotFound()
-    return _page(request, "tag.html", group=groups[0], scope=scope_path(gid), query="")
+    return _html(html)
 
 
 async def entry(request: web.Request) -> web.StreamResponse:
@@ -350,6 +381,7 @@ def make_app(service: FaqService, config: Config, *, limiter: RateLimiter | None
     rl = config.web.rate_limit
     app[LIMITER] = limiter or RateLimiter(rl.count, rl.per_seconds, max_keys=20_000)
     app[STATIC] = _static_files()
+    app[LISTINGS] = {}
     g = rf"/g/{{guild_id:{GUILD_PATTERN}}}"
     routes = [
         ("/", index),
