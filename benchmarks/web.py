@@ -16,7 +16,8 @@ at a time over a kept-alive connection, `--requests` entry pages and `--requests
 
 Reported: p50/p99/max per page kind and phase (client-side, request sent to body read), the
 ratio under load / baseline, the same searches through `FaqService.ask` alone (no HTTP: the
-matcher's share), and the /ask time-to-first-response during phase 2.
+matcher's share), the server's CPU time per request of each kind (a figure other processes
+on the machine do not inflate), and the /ask time-to-first-response during phase 2.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ if str(ROOT) not in sys.path:
 from benchmarks.load import Round, fire, pct, queries, synthetic_entries  # noqa: E402
 
 
+def kind_of(path: str) -> str:
+    return "search" if "/search?" in path else "entry"
+
+
+async def _cpu_per_request(base: str, paths: list[str]) -> float:
+    """This process's CPU time (all threads) per request of one kind, with no Discord traffic:
+    a figure the other processes on the machine do not inflate, unlike the latencies."""
+    before = time.process_time()
+    await run_client(base, paths)
+    return round((time.process_time() - before) * 1000 / len(paths), 2)
+
+
 def client(base: str, paths: list[str]) -> dict[str, list[float]]:
     """Fetch each path in turn on one kept-alive connection; latencies by page kind (seconds)."""
     parts = urlsplit(base)
@@ -50,7 +63,7 @@ def client(base: str, paths: list[str]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
     for path in paths:
-        kind = "search" if "/search?" in path else "entry"
+        kind = kind_of(path)
         t = time.perf_counter()
         conn.request("GET", path)
         response = conn.getresponse()
@@ -135,6 +148,10 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
                     await run_client(base, paths[:50])  # warm-up: templates compiled, caches filled
                     figures["ask_direct"] = await _ask_direct(service, guild, paths)
                     figures["baseline"] = summarise(await run_client(base, paths))
+                    figures["server_cpu_ms_per_request"] = {
+                        kind: await _cpu_per_request(base, [p for p in paths if kind_of(p) == kind])
+                        for kind in ("entry", "search")
+                    }
                     figures["under_load"], figures["ask_load"] = await _under_load(
                         emu, members, entries, rng, ask_rate, base, paths
                     )
