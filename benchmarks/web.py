@@ -2,13 +2,13 @@
 
     python benchmarks/web.py [--entries 10000] [--requests 1000] [--ask-rate 20] [--semantic off] [--json]
 
-One process holds what `faqbot run` holds with `web.enabled`: the service (lexical by
-default), the real `FaqBot` connected to the loopback Discord emulator (tests/emulator,
-127.0.0.1 only) and the web server, all on one event loop. `--entries` synthetic entries
-(benchmarks/load.py's generator) go into one server's store, which is made public. A client
-in a separate process (so its own work does not share this event loop) then requests, one
-at a time over a kept-alive connection, `--requests` entry pages and `--requests` searches
-(benchmarks/load.py's member queries):
+The bot runs as deployed: `faqbot run` with `web.enabled`, in its own process (the service,
+lexical by default, the real `FaqBot` and the web server on one event loop), connected to
+the loopback Discord emulator (tests/emulator, 127.0.0.1 only) that stays in this process
+with the /ask load driver. `--entries` synthetic entries (benchmarks/load.py's generator) go
+into one server's store first, which is made public. A client in a third process then
+requests, one at a time over a kept-alive connection, `--requests` entry pages and
+`--requests` searches (benchmarks/load.py's member queries):
 
 1. baseline: no Discord traffic;
 2. under load: meanwhile `--ask-rate` interactions a second, evenly spaced (half /ask, half
@@ -42,18 +42,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.load import Round, fire, pct, queries, synthetic_entries  # noqa: E402
+from tests.webtools import free_port  # noqa: E402
 
 
 def kind_of(path: str) -> str:
     return "search" if "/search?" in path else "entry"
 
 
-async def _cpu_per_request(base: str, paths: list[str]) -> float:
-    """This process's CPU time (all threads) per request of one kind, with no Discord traffic:
-    a figure the other processes on the machine do not inflate, unlike the latencies."""
-    before = time.process_time()
+async def _cpu_per_request(pid: int, base: str, paths: list[str]) -> float:
+    """The bot process's CPU time (all threads) per request of one kind, with no Discord
+    traffic: a figure the other processes on the machine do not inflate, unlike latencies."""
+    before = proc_cpu_seconds(pid)
     await run_client(base, paths)
-    return round((time.process_time() - before) * 1000 / len(paths), 2)
+    return round((proc_cpu_seconds(pid) - before) * 1000 / len(paths), 2)
 
 
 def client(base: str, paths: list[str]) -> dict[str, list[float]]:
@@ -107,66 +108,86 @@ def summarise(lat: dict[str, list[float]]) -> dict[str, Any]:
     return out
 
 
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int) -> dict[str, Any]:
+    import yaml
+
     from bot.config import load_config
-    from bot.ratelimit import RateLimiter
     from bot.service import FaqService
-    from bot.web.app import start
-    from cogs.standalone import FaqBot
-    from tests.emulator import DiscordEmulator, run_bot
+    from tests.emulator import DiscordEmulator
 
     rng = random.Random(seed)
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as work:
-        config = load_config(None, {
+        port = free_port()
+        conf_path = Path(work) / "config.yaml"
+        conf_path.write_text(yaml.safe_dump({
             "data_dir": str(ROOT / "data"),
             "database": {"url": f"sqlite:///{Path(work) / 'web.db'}"},
             "matching": {"semantic": semantic},
             "replies": {"ask_rate_limit": {"count": 1000, "per_seconds": 30}},
-            "web": {"enabled": True, "host": "127.0.0.1", "port": 0},
-        })  # fmt: skip
-        t = time.monotonic()
-        service = await FaqService.open(config)
+            # Every request comes from 127.0.0.1: a limit that never bites (1000 per ms).
+            "web": {"enabled": True, "host": "127.0.0.1", "port": port,
+                    "rate_limit": {"count": 1000, "per_seconds": 0.001}},
+        }), encoding="utf-8")  # fmt: skip
+        config = load_config(conf_path)
         emu = DiscordEmulator(interaction_deadline=3.0)
         await emu.start()
         try:
+            t = time.monotonic()
             guild = emu.guild
             entries = synthetic_entries(entries_n, guild, seed)
-            await service.import_entries(guild, entries, actor="bench")
-            await service.update_settings(guild, {"web_public": True}, actor="bench")
-            service.rank("warm up", guild)
-            members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
-            figures["setup_s"] = round(time.monotonic() - t, 1)
-            # No per-address limit here: every request comes from 127.0.0.1.
-            runner, base = await start(service, config, limiter=RateLimiter(10**9, 1.0))
+            paths = [f"/g/{guild}/faq/{rng.choice(entries).id}" for _ in range(requests)]
+            paths += [f"/g/{guild}/search?q={quote_plus(q)}" for q in queries(entries, requests, rng)]
+            rng.shuffle(paths)
+            service = await FaqService.open(config)
             try:
-                paths = [f"/g/{guild}/faq/{rng.choice(entries).id}" for _ in range(requests)]
-                paths += [f"/g/{guild}/search?q={quote_plus(q)}" for q in queries(entries, requests, rng)]
-                rng.shuffle(paths)
-                async with run_bot(FaqBot(config, service), emu):
-                    await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
-                    await run_client(base, paths[:50])  # warm-up: templates compiled, caches filled
-                    figures["ask_direct"] = await _ask_direct(service, guild, paths)
-                    figures["baseline"] = summarise(await run_client(base, paths))
-                    figures["server_cpu_ms_per_request"] = {
-                        kind: await _cpu_per_request(base, [p for p in paths if kind_of(p) == kind])
-                        for kind in ("entry", "search")
-                    }
-                    figures["under_load"], figures["ask_load"] = await _under_load(
-                        emu, members, entries, rng, ask_rate, base, paths
-                    )
+                await service.import_entries(guild, entries, actor="bench")
+                await service.update_settings(guild, {"web_public": True}, actor="bench")
+                figures["ask_direct"] = await _ask_direct(service, guild, paths)
+                matcher = service.matcher_mode
             finally:
-                await runner.cleanup()
+                await service.close()
+            members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
+            # The bot and its pages as deployed: `faqbot run` with web.enabled, its own process.
+            env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(ROOT)}
+            bot = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", "--config", str(conf_path),
+                env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            base = f"http://127.0.0.1:{port}"
+            try:
+                await emu.wait_for_request(
+                    lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=300
+                )
+                await emu.wait_until_identified()
+                figures["setup_s"] = round(time.monotonic() - t, 1)
+                await run_client(base, paths[:50])  # warm-up: templates compiled, caches filled
+                figures["baseline"] = summarise(await run_client(base, paths))
+                figures["server_cpu_ms_per_request"] = {
+                    kind: await _cpu_per_request(bot.pid, base, [p for p in paths if kind_of(p) == kind])
+                    for kind in ("entry", "search")
+                }
+                figures["under_load"], figures["ask_load"] = await _under_load(
+                    emu, members, entries, rng, ask_rate, base, paths
+                )
+            finally:
+                if bot.returncode is None:
+                    bot.terminate()
+                figures["bot_exit"] = await asyncio.wait_for(bot.wait(), 60)
         finally:
             await emu.stop()
-            await service.close()
     figures["ratio_p99"] = {
         kind: round(figures["under_load"][kind]["p99"] / figures["baseline"][kind]["p99"], 2)
         for kind in ("entry", "search")
     }
     figures["config"] = {
-        "entries": entries_n, "requests_per_kind": requests, "ask_rate_per_s": ask_rate,
-        "matcher": service.matcher_mode,
+        "entries": entries_n, "requests_per_kind": requests, "ask_rate_per_s": ask_rate, "matcher": matcher,
     }  # fmt: skip
     return figures
 
