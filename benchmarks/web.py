@@ -157,7 +157,7 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
             # The bot and its pages as deployed: `faqbot run` with web.enabled, its own process.
             env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(ROOT)}
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", "--config", str(conf_path),
+                sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(conf_path),
                 env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             base = f"http://127.0.0.1:{port}"

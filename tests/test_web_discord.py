@@ -134,7 +134,7 @@ async def test_faqbot_run_serves_the_pages_beside_the_bot(
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config),
+        sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(config),
         env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
