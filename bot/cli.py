@@ -18,6 +18,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from pydantic import ValidationError
+
 from bot import __version__
 from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
@@ -498,8 +500,8 @@ async def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
     try:
         web_config = config.web.model_validate({**config.web.model_dump(), **web})
         config = config.model_copy(update={"web": web_config})
-    except ValueError as exc:
-        raise CliError(f"--host/--port: {exc}") from None
+    except ValidationError as exc:
+        raise CliError("; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
     from bot.logs import setup_logging
     from bot.web.server import serve
 

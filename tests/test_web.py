@@ -474,3 +474,21 @@ async def test_index_is_reused_for_a_few_seconds_then_follows_the_store(
     assert (await client.get(f"/g/{PUBLIC_GID}/faq/fresh-one")).status == 200  # entry pages: at once
     await asyncio.sleep(LISTING_SECONDS + 0.2)
     assert "A freshly added question?" in await (await client.get(f"/g/{PUBLIC_GID}/")).text()
+
+
+def test_faqbot_web_reports_bad_options_and_a_taken_port_in_one_line(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--data", str(data_dir), "--db", str(tmp_path / "w.db")]
+    assert main(["web", "--port", "99999", *common]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("faqbot web: --port: ") and "65535" in err and err.count("\n") == 1
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["web", "--port", str(port), *common]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
