@@ -8,7 +8,10 @@ writes go to the store (one transaction each) and then refresh the affected scop
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -65,6 +68,34 @@ class _Scope:
 
     def live(self) -> list[Entry]:
         return [s.entry for s in self.entries.values() if not s.deleted]
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim). A matcher build
+    makes millions of short-lived objects; once freed, glibc keeps most of that memory mapped
+    (at 10k entries ~140 of a process's ~350 MB after the first build). Elsewhere a no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = _find_malloc_trim()
+    _malloc_trim()
+
+
+def _find_malloc_trim() -> Callable[[], None]:
+    if sys.platform.startswith("linux"):
+        try:
+            trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # musl and others have none
+            pass
+        else:
+
+            def release() -> None:
+                trim(0)
+
+            return release
+    return lambda: None
+
+
+_malloc_trim: Callable[[], None] | None = None
 
 
 class FaqService:
@@ -176,6 +207,7 @@ class FaqService:
             for gid, scope in scopes.items():
                 scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
+        release_free_memory()  # the old matchers and the builds' scratch
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
