@@ -20,7 +20,6 @@ import random
 import sys
 import time
 import tracemalloc
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rapidfuzz.distance import OSA
 
 from benchmarks.speed import corpus
-from bot.matching.lexical import LexicalIndex, _deletions
+from bot.matching.lexical import LexicalIndex
 from bot.matching.normalize import is_content, stem
 from bot.matching.synonyms import load_synonyms
+from bot.matching.typos import DeletionIndex
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -79,13 +79,8 @@ def main() -> None:
     words = [w for w in words if len(w) >= 4 and w not in index._vocab and is_content(w)
              and stem(w) not in index._cov.cols and not w.isdigit()]  # fmt: skip
 
-    def ours_build() -> object:  # the same loop LexicalIndex.__init__ runs, alone
-        deletes: defaultdict[str, list[str]] = defaultdict(list)
-        for word in vocab:
-            if len(word) >= 3:
-                for key in {word} | _deletions(word):
-                    deletes[key].append(word)
-        return deletes
+    def ours_build() -> object:  # what LexicalIndex.__init__ builds, alone
+        return DeletionIndex(vocab)
 
     def sym_build() -> SymSpell:
         sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=args.prefix_length)

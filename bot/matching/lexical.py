@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from rapidfuzz.distance import OSA
 
 from bot.matching.normalize import STOP_WORDS, is_content, stem, words
 from bot.matching.synonyms import Synonyms
+from bot.matching.typos import DeletionIndex, deletions
 from bot.models import Entry
 
 # Field weights for coverage: the asker's body and the experts' answers mention many
@@ -121,17 +123,15 @@ class LexicalIndex:
         self.n = len(entries)
         surface: Counter[str] = Counter()
         cols: dict[str, int] = {}
-        # One flat record per token occurrence, aggregated with numpy below:
-        # coverage (entry, term, field weight) and units (unit, term).
-        t_rows: list[int] = []
-        t_cols: list[int] = []
-        t_wts: list[float] = []
-        u_rows: list[int] = []
-        u_cols: list[int] = []
-        p_rows: list[int] = []  # pooled: coverage's records without a repeated unit
-        p_cols: list[int] = []
-        p_wts: list[float] = []
-        starts: list[int] = []
+        # Aggregated per entry as it is read, into typed arrays (4-8 bytes a value, no Python
+        # object per token): one record per distinct (entry, term) for coverage and pooled
+        # BM25, one per distinct (unit, term). At 100k entries the former per-token lists of
+        # Python objects made the build peak near 1.4 GB.
+        c_rows, c_cols = array("i"), array("i")
+        c_tf, c_ptf = array("d"), array("d")  # coverage tf; pooled tf (a repeated unit once)
+        u_rows, u_cols = array("i"), array("i")
+        starts = array("q")
+        entry_words = array("f")
         n_units = 0
         unit_words = np.zeros(self.n, np.float64)  # words in an entry's distinct units
         unit_count = np.zeros(self.n, np.float64)
@@ -139,22 +139,26 @@ class LexicalIndex:
         for i, e in enumerate(entries):
             starts.append(n_units)
             seen: set[str] = set()  # the question repeated as a phrasing or title is one unit
+            tf: dict[int, float] = {}
+            ptf: dict[int, float] = {}
+            n_words = 0
             for text, w, is_unit in _fields(e):
                 hit = analysed.get(text)
                 if hit is None:
                     tokens = words(text)
                     ids = [cols.setdefault(t, len(cols)) for t in terms_of(synonyms.apply(tokens))]
                     hit = (tokens, ids)
-                    if len(text) < 200 and len(analysed) < 200_000:
+                    if len(text) < 200 and len(analysed) < 50_000:
                         analysed[text] = hit
                 surface.update(hit[0])
                 k = len(hit[1])
-                t_rows.extend([i] * k)
-                t_cols.extend(hit[1])
-                t_wts.extend([w] * k)
+                n_words += k
+                for c in hit[1]:
+                    tf[c] = tf.get(c, 0.0) + w
                 if is_unit and k:
-                    u_rows.extend([n_units] * k)
-                    u_cols.extend(hit[1])
+                    unit_terms = sorted(set(hit[1]))
+                    u_rows.extend([n_units] * len(unit_terms))
+                    u_cols.extend(unit_terms)
                     n_units += 1
                     key = " ".join(hit[0])
                     if key in seen:
@@ -162,44 +166,44 @@ class LexicalIndex:
                     seen.add(key)
                     unit_words[i] += k
                     unit_count[i] += 1
-                p_rows.extend([i] * k)
-                p_cols.extend(hit[1])
-                p_wts.extend([w] * k)
+                for c in hit[1]:
+                    ptf[c] = ptf.get(c, 0.0) + w
             if n_units == starts[-1]:  # no unit: an empty one keeps segments aligned
                 n_units += 1
+            entry_words.append(n_words)
+            terms = sorted(tf)
+            c_rows.extend([i] * len(terms))
+            c_cols.extend(terms)
+            c_tf.extend(tf[c] for c in terms)
+            c_ptf.extend(ptf.get(c, 0.0) for c in terms)
+        del analysed
 
         # Words per entry: how much an entry says, i.e. how telling a missing word is.
-        self.entry_words = np.bincount(np.asarray(t_rows, np.int64), minlength=self.n).astype(np.float32)
-        n_cols = max(len(cols), 1)
-        keys = np.asarray(t_rows, np.int64) * n_cols + np.asarray(t_cols, np.int64)
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        tf = np.bincount(inverse, weights=np.asarray(t_wts, np.float64), minlength=len(uniq))
-        c_rows, c_cols = (uniq // n_cols).astype(np.int32), (uniq % n_cols).astype(np.int32)
-        df = np.bincount(c_cols, minlength=len(cols))
-        self._df = dict(zip(cols, (int(d) for d in df), strict=True))
-        self._idf = np.array([self._term_idf(t) for t in cols], dtype=np.float64)
-        c_vals = tf / (tf + SATURATION)
+        self.entry_words = np.frombuffer(entry_words, np.float32).copy()
+        rows_c = np.frombuffer(c_rows, np.int32)
+        cols_c = np.frombuffer(c_cols, np.int32)
+        df = np.bincount(cols_c, minlength=len(cols))
+        self._idf = np.array([self._term_idf(t, int(d)) for t, d in zip(cols, df, strict=True)], np.float64)
+        tf_c = np.frombuffer(c_tf, np.float64)
+        c_vals = tf_c / (tf_c + SATURATION)
 
-        ukeys = np.unique(np.asarray(u_rows, np.int64) * n_cols + np.asarray(u_cols, np.int64))
-        ur, uc = (ukeys // n_cols).astype(np.int32), (ukeys % n_cols).astype(np.int32)
+        ur, uc = np.frombuffer(u_rows, np.int32), np.frombuffer(u_cols, np.int32)
         idf2 = self._idf**2
         norms = np.sqrt(np.bincount(ur, weights=idf2[uc], minlength=n_units))
         u_vals = (idf2[uc] / np.maximum(norms[ur], 1e-12)).astype(np.float32)
 
         # Pooled BM25 has the same (entry, term) pairs as coverage (a repeated unit adds no
         # pair), so both are stored as one weighted value: one pass per query term for two.
-        pkeys = np.asarray(p_rows, np.int64) * n_cols + np.asarray(p_cols, np.int64)
-        p_at = np.searchsorted(uniq, pkeys)
-        ptf = np.bincount(p_at, weights=np.asarray(p_wts, np.float64), minlength=len(uniq))
+        ptf_c = np.frombuffer(c_ptf, np.float64)
         mean_len = unit_words / np.maximum(unit_count, 1)  # per entry: words per unit
         avg_len = float(mean_len[unit_count > 0].mean()) if unit_count.any() else 1.0
-        k_len = POOL_K1 * (1 - POOL_B + POOL_B * mean_len[c_rows] / max(avg_len, 1e-9))
-        p_vals = ptf / (ptf + k_len)  # BM25's tf part over k1 + 1: in [0, 1)
+        k_len = POOL_K1 * (1 - POOL_B + POOL_B * mean_len[rows_c] / max(avg_len, 1e-9))
+        p_vals = ptf_c / (ptf_c + k_len)  # BM25's tf part over k1 + 1: in [0, 1)
         e_vals = (W_COV * c_vals + W_POOL * p_vals).astype(np.float32)
-        self._cov = _Postings(cols, c_rows, c_cols, e_vals)
+        self._cov = _Postings(cols, rows_c, cols_c, e_vals)
         self._unit = _Postings(cols, ur, uc, u_vals)
         self.n_units = n_units
-        self._unit_starts = np.asarray(starts, dtype=np.intp)
+        self._unit_starts = np.frombuffer(starts, np.int64).astype(np.intp)
 
         # Surface words for typo snapping and prefix completion (stop words can't be snapped to).
         vocab = {w for w in surface if is_content(w) and not w.isdigit()}
@@ -207,16 +211,12 @@ class LexicalIndex:
         self._freq = surface
         self._vocab = vocab
         self._sorted_vocab = sorted(vocab)
-        # Typo candidates SymSpell-style: every vocabulary word under itself and its
-        # one-letter deletions; a query word looks up its own deletions (two for long words).
-        self._deletes: defaultdict[str, list[str]] = defaultdict(list)
-        for word in self._sorted_vocab:
-            if len(word) >= 3:
-                for key in {word} | _deletions(word):
-                    self._deletes[key].append(word)
+        # Typo candidates SymSpell-style (bot/matching/typos.py): every vocabulary word under
+        # itself and its one-letter deletions; a query word looks up its own deletions.
+        self._deletes = DeletionIndex(self._sorted_vocab)
 
-    def _term_idf(self, term: str) -> float:
-        df = self._df.get(term, 0)
+    def _term_idf(self, term: str, df: int = 0) -> float:
+        """A term's idf from its document frequency (an unknown term: 0)."""
         if term in _STOP_STEMS:
             df = max(df, int(STOP_DF_SHARE * max(self.n, MIN_CORPUS)))
         return idf(df, self.n)
@@ -267,12 +267,10 @@ class LexicalIndex:
         if stem(word) in self._cov.cols:
             return word, 1.0
         max_d = 2 if len(word) >= 8 else 1
-        keys = {word} | _deletions(word)
+        keys = {word} | deletions(word)
         if max_d == 2:
-            keys |= {d2 for d in keys for d2 in _deletions(d)}
-        found: set[str] = set()
-        for key in keys:
-            found.update(self._deletes.get(key, ()))
+            keys |= {d2 for d in keys for d2 in deletions(d)}
+        found = self._deletes.candidates(keys)
         if not found:
             return word, 1.0
         scored = [(OSA.distance(word, w, score_cutoff=max_d), w) for w in found]
@@ -342,10 +340,6 @@ class LexicalIndex:
         arr = self.score_array(terms)
         nz = np.flatnonzero(arr)
         return {int(i): float(arr[i]) for i in nz}
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _accumulate(
