@@ -269,6 +269,7 @@ def load_dir(directory: str | Path) -> LoadResult:
             )
         )
         return result
+    seen: set[tuple[int | None, str]] = set()  # (guild, id) so far: a set, not a scan per entry
     for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
         text, problem = read_text_file(path, MAX_YAML_BYTES)
         if problem:
@@ -279,7 +280,7 @@ def load_dir(directory: str | Path) -> LoadResult:
         result.problems.extend(part.problems)
         for entry in part.entries:
             key = (entry.guild_id, entry.id)
-            if any((e.guild_id, e.id) == key for e in result.entries):
+            if key in seen:
                 result.problems.append(
                     Problem(
                         str(path),
@@ -290,6 +291,7 @@ def load_dir(directory: str | Path) -> LoadResult:
                     )
                 )
                 continue
+            seen.add(key)
             result.entries.append(entry)
             result.files[entry.id] = part.files[entry.id]
     return result
