@@ -32,9 +32,10 @@ def intents_for(config: Config) -> discord.Intents:
 def guild_scope_for(config: Config) -> GuildScope:
     """The guilds this process serves: with `discord.shard_ids` (one process per group of
     shards), only those shards' guilds — by Discord's rule, so it is known before connecting
-    and holds for servers that join later; otherwise every guild."""
+    and holds for servers that join later; otherwise every guild. A process that also serves
+    the web pages holds every guild: they show any server's FAQ."""
     d = config.discord
-    if d.shard_ids is not None and d.shard_count is not None:
+    if d.shard_ids is not None and d.shard_count is not None and not config.web.enabled:
         return GuildScope.shards(d.shard_count, d.shard_ids)
     return ALL_GUILDS
 

@@ -138,6 +138,8 @@ def test_faqbot_run_scopes_a_shard_process_to_its_shards(tmp_path: Path) -> None
     assert scope == GuildScope.shards(4, [2])
     assert scope.holds((122 << 22) | 12345) and not scope.holds((123 << 22) | 12345)  # 122 % 4 == 2
     assert scope.holds(GLOBAL)
+    with_web = Config(discord=DiscordConfig(shard_count=4, shard_ids=[2]), web={"enabled": True})
+    assert guild_scope_for(with_web) == ALL_GUILDS  # the web pages show every server's FAQ
 
 
 def test_an_empty_guild_set_holds_only_the_global_entries() -> None:
