@@ -39,16 +39,18 @@ class DeletionIndex:
 
     def candidates(self, keys: Iterable[str]) -> set[str]:
         """The vocabulary words filed under any of `keys`."""
-        q = np.fromiter((hash(k) for k in keys), dtype=np.int64)
+        q = np.array(list(map(hash, keys)), dtype=np.int64)
         if not len(q) or not len(self._hashes):
             return set()
         lo = np.searchsorted(self._hashes, q, side="left")
-        hi = np.searchsorted(self._hashes, q, side="right")
-        hit = hi > lo
+        n = np.searchsorted(self._hashes, q, side="right") - lo
+        hit = n > 0
         if not hit.any():
             return set()
-        found = np.concatenate([self._ids[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)])
-        return {self.words[i] for i in np.unique(found)}
+        lo, n = lo[hit], n[hit]
+        # every position in [lo, lo + n) of every hit key, in one vectorised step
+        pos = lo if n.max() == 1 else np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+        return {self.words[i] for i in self._ids[pos].tolist()}
 
     @property
     def nbytes(self) -> int:
