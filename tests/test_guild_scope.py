@@ -7,60 +7,32 @@ both backends, because the guild filter is SQL run by each.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from bot.config import Config, DatabaseConfig, DiscordConfig, MatchingConfig
+from bot.config import Config, DiscordConfig
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
 from bot.store import ALL_GUILDS, GLOBAL, GuildScope, open_store
 from cogs.standalone import guild_scope_for
-from tests.pgtools import fresh_database
+from tests.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
 
 SEED_ID = "why-does-botox-make-my-skin-appear-smoother"
 GUILD_A = 4242
 GUILD_B = 5353
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-    else:
-        async with fresh_database() as url:
-            yield url
+async def add(service: FaqService, entry_id: str, question: str, guild_id: int) -> None:
+    answer = Answer("Dr A", "Usually six to twelve months.", Provider(name="Ada Lovelace"))
+    entry = Entry(id=entry_id, question=question, answers=(answer,), guild_id=guild_id)
+    await service.save_entry(entry, actor="m", action="add", create=True)
 
 
-def config_for(url: str, data_dir: Path) -> Config:
-    return Config(
-        data_dir=str(data_dir), database=DatabaseConfig(url=url), matching=MatchingConfig(semantic="off")
-    )
-
-
-def entry(entry_id: str, question: str, guild_id: int) -> Entry:
-    return Entry(
-        id=entry_id,
-        question=question,
-        answers=(Answer("Dr A", "Usually six to twelve months.", Provider(name="Ada Lovelace")),),
-        guild_id=guild_id,
-    )
-
-
-async def test_a_shard_holds_its_guilds_and_the_global_entries_only(db_url: str, data_dir: Path) -> None:
+async def test_a_shard_holds_its_guilds_and_the_global_entries_only(db_url: str, data_dir: Path) -> None:  # noqa: F811
     config = config_for(db_url, data_dir)
     writer = await FaqService.open(config)  # every guild: another process
     try:
-        await writer.save_entry(
-            entry("filler", "How long does lip filler last?", GUILD_A), actor="m", action="add", create=True
-        )
-        await writer.save_entry(
-            entry("peel", "How long does a chemical peel take to heal?", GUILD_B),
-            actor="m",
-            action="add",
-            create=True,
-        )
+        await add(writer, "filler", "How long does lip filler last?", GUILD_A)
+        await add(writer, "peel", "How long does a chemical peel take to heal?", GUILD_B)
         await writer.set_hidden(GUILD_B, SEED_ID, True, actor="m")
         shard = await FaqService.open(config, guilds={GUILD_A})
         try:
@@ -77,15 +49,8 @@ async def test_a_shard_holds_its_guilds_and_the_global_entries_only(db_url: str,
             assert reply.entry is None or reply.entry.id != "peel"
 
             # Writes by the other process: A's are picked up, B's are not loaded.
-            await writer.save_entry(
-                entry("lips", "Do lip injections hurt?", GUILD_A), actor="m", action="add", create=True
-            )
-            await writer.save_entry(
-                entry("scar", "Does microneedling help acne scars?", GUILD_B),
-                actor="m",
-                action="add",
-                create=True,
-            )
+            await add(writer, "lips", "Do lip injections hurt?", GUILD_A)
+            await add(writer, "scar", "Does microneedling help acne scars?", GUILD_B)
             assert await shard.refresh() is True
             assert shard.find(GUILD_A, "lips") is not None
             assert shard.find(GUILD_B, "scar") is None and set(shard.scope_sizes()) == {GLOBAL, GUILD_A}
@@ -96,7 +61,7 @@ async def test_a_shard_holds_its_guilds_and_the_global_entries_only(db_url: str,
         await writer.close()
 
 
-async def test_a_shard_process_loads_its_shards_guilds_by_discords_rule(db_url: str, data_dir: Path) -> None:
+async def test_a_shard_process_loads_its_shards_guilds_by_discords_rule(db_url: str, data_dir: Path) -> None:  # noqa: F811
     """The SQL filter and `GuildScope.holds` agree on real snowflake-sized ids."""
     rng = random.Random(7)
     guilds = sorted({rng.randrange(1 << 40, 1 << 62) for _ in range(24)})
@@ -104,12 +69,7 @@ async def test_a_shard_process_loads_its_shards_guilds_by_discords_rule(db_url: 
     writer = await FaqService.open(config)
     try:
         for k, gid in enumerate(guilds):
-            await writer.save_entry(
-                entry(f"e{k}", f"Question number {k} about fillers?", gid),
-                actor="m",
-                action="add",
-                create=True,
-            )
+            await add(writer, f"e{k}", f"Question number {k} about fillers?", gid)
     finally:
         await writer.close()
     scope = GuildScope.shards(4, [1, 3])
