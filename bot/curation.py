@@ -661,8 +661,18 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
             + mark("keyword_user_cooldown", f"{_num(settings, defaults, 'keyword_user_cooldown')} s"),
         },
         {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
+        {"name": "Help-forum suggestions", "value": _suggest_value(settings)},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
+
+
+def _suggest_value(settings: dict[str, Any]) -> str:
+    channels = " ".join(f"<#{c}>" for c in settings.get("suggest_channels") or []) or "none"
+    tag = settings.get("suggest_solved_tag")
+    on_solved = [f"tag {escape_markdown(tag)}"] if tag else []
+    if settings.get("suggest_close_solved"):
+        on_solved.append("close the post")
+    return channels + ("\non \"This solved it\": " + ", ".join(on_solved) if on_solved else "")
 
 
 def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:

@@ -184,4 +184,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    await release_service(bot, still_loaded="cogs.moderation")
+    await release_service(bot, still_loaded=("cogs.moderation", "cogs.forums"))

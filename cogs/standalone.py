@@ -19,7 +19,7 @@ from cogs._loopback import apply_api_base_from_env
 
 log = logging.getLogger("faqbot")
 
-EXTENSIONS = ("cogs.faq", "cogs.moderation")
+EXTENSIONS = ("cogs.faq", "cogs.moderation", "cogs.forums")
 
 
 def intents_for(config: Config) -> discord.Intents:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.models import Entry, Summary
+
+if TYPE_CHECKING:
+    from bot.store.forums import ForumPost
 
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
@@ -166,3 +169,10 @@ class Store(Protocol):
     async def integrity_check(self) -> str: ...
     async def dump(self) -> StoreDump: ...
     async def restore(self, dump: StoreDump) -> None: ...
+    # help-forum posts the bot answered (issue 16): bot/store/forums.py
+    async def claim_forum_post(self, post: ForumPost) -> bool: ...
+    async def set_forum_post(
+        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None,
+        expect: tuple[str, ...] = (),
+    ) -> bool: ...
+    async def get_forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None: ...

@@ -48,6 +48,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
+from bot.store.forums import POSTGRES_MIGRATION, PostgresForums
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
@@ -114,6 +115,8 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (guild_id, entry_id, user_id)
     );
     """,
+    # 2: help-forum posts the bot answered (issue 16; bot/store/forums.py)
+    POSTGRES_MIGRATION,
 ]
 
 # Errors that mean "the server is gone or unreachable", as opposed to a bug or bad data.
@@ -212,7 +215,7 @@ def _open_error(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"database {where}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore:
+class PostgresStore(PostgresForums):
     """Open with `await PostgresStore.open("postgresql://user:pass@host:5432/db")`."""
 
     def __init__(self, pool: asyncpg.Pool, url: str, *, trigram: bool) -> None:

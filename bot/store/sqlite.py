@@ -35,6 +35,7 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
+from bot.store.forums import SQLITE_MIGRATION, SQLiteForums
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
 
 MIGRATIONS: list[str] = [
@@ -94,6 +95,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta VALUES ('revision', '0');
     """,
+    # 2: help-forum posts the bot answered (issue 16; bot/store/forums.py)
+    SQLITE_MIGRATION,
 ]
 
 
@@ -102,7 +105,7 @@ def _fts_row(e: Entry) -> tuple[str, str, str, str]:
     return e.question, "\n".join(e.phrasings), " ".join(e.tags), answers
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteForums):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:

@@ -39,6 +39,7 @@ from bot.curation import (
     with_phrasing,
     without_answer,
 )
+from bot.community import suggest_settings_changes
 from bot.embeds import answer_embed, clip
 from bot.matching import Thresholds
 from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult
@@ -51,6 +52,7 @@ from cogs.common import (
     ensure_service,
     release_service,
 )
+from cogs.forums import forum_permission_warning
 from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
@@ -632,6 +634,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         channel_cooldown="Seconds between keyword replies in one channel",
         user_cooldown="Seconds between keyword replies to one member",
         reset="Return one setting to the default",
+        add_suggest_channel="Suggest answers in new posts of this forum (or new threads of this channel)",
+        remove_suggest_channel="Stop suggesting answers in this forum's posts / channel's threads",
+        solved_tag="Forum tag to put on a post when its author presses \"This solved it\"",
+        close_solved="Close (archive) a post when its author presses \"This solved it\"",
     )
     @app_commands.choices(reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE])
     async def settings(
@@ -647,6 +653,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         channel_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         reset: str | None = None,
+        add_suggest_channel: discord.ForumChannel | discord.TextChannel | None = None,
+        remove_suggest_channel: discord.ForumChannel | discord.TextChannel | None = None,
+        solved_tag: app_commands.Range[str, 1, 20] | None = None,
+        close_solved: bool | None = None,
     ) -> None:
         gid = self._gid(interaction)
         if (moderator_role is not None or reset == "moderator_role") and not (
@@ -677,6 +687,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             user_cooldown=user_cooldown,
             reset=reset,
         )
+        changes.update(
+            suggest_settings_changes(  # help forums (issue 16): cogs/forums.py
+                current,
+                add_channel=add_suggest_channel.id if add_suggest_channel else None,
+                remove_channel=remove_suggest_channel.id if remove_suggest_channel else None,
+                solved_tag=solved_tag,
+                close_solved=close_solved,
+            )
+        )
         if changes:
             current = await self.service.update_settings(gid, changes, actor=actor_of(interaction.user))
             content = "Saved: " + ", ".join(sorted(changes)) + "."
@@ -690,6 +709,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
             "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
         }
+        content += forum_permission_warning(interaction, add_suggest_channel, current)
         await send(interaction, content, embed=settings_embed(current, defaults))
 
     # -- autocomplete -----------------------------------------------------------------------------
@@ -741,4 +761,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    await release_service(bot, still_loaded="cogs.faq")
+    await release_service(bot, still_loaded=("cogs.faq", "cogs.forums"))

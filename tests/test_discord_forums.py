@@ -1,0 +1,195 @@
+"""Help-forum suggestions (issue 16) through the loopback Discord emulator with the real
+discord.py bot: a member opens a forum post (THREAD_CREATE + its starter message) or a thread
+in a text channel; the bot replies once when confident, the poster's buttons work, others are
+refused, replays never give a second reply, missing permissions are said, not hit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_config
+from bot.service import FaqService
+from cogs.standalone import FaqBot
+from tests.conftest import ROOT, SEED_ID
+from tests.emulator import DiscordEmulator, run_bot
+from tests.emulator import payloads as p
+from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
+from tests.emulator.state import RecordedRequest
+
+WAIT = 10.0
+TITLE = "Why does Botox make my skin appear smoother?"
+BODY = "I had it done last month and my pores look smaller too."
+MANAGE_THREADS = 1 << 34
+OFF_TOPIC = ("Best sourdough starter for a cold kitchen?", "My bread never rises in winter, any tips on flour?")
+
+
+@pytest.fixture
+def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
+    return emulator
+
+
+@contextlib.asynccontextmanager
+async def running(emu: DiscordEmulator, tmp_path: Path) -> AsyncIterator[FaqBot]:
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(ROOT / "data", data)
+    config = load_config(
+        None,
+        {
+            "data_dir": str(data),
+            "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
+            "matching": {"semantic": "off"},
+            "discord": {"message_content": True},
+            "keyword_replies": {"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
+        },
+    )
+    service = await FaqService.open(config)
+    bot = FaqBot(config, service)
+    try:
+        async with run_bot(bot, emu):
+            await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), WAIT)
+            yield bot
+    finally:
+        await service.close()
+
+
+async def settings(emu: DiscordEmulator, options: dict[str, Any]) -> Any:
+    handle = await emu.send_interaction(emu.slash_command("faq settings", options, user=emu.moderator))
+    return await handle.response(timeout=WAIT)
+
+
+def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedRequest]:
+    return emu.requests_to("POST", f"/channels/{channel_id}/messages")
+
+
+async def click(emu: DiscordEmulator, message: dict[str, Any], custom_id: str, user: dict[str, Any]) -> Any:
+    handle = await emu.send_interaction(
+        emu.component_click(emu.message(message["id"]), custom_id, user=user)
+    )
+    return await handle.response(timeout=WAIT)
+
+
+def ids_of(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in message["components"] for c in row["components"] if "custom_id" in c]
+
+
+async def test_forum_post_gets_one_suggestion_and_the_poster_marks_it_solved(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    forum = emu.guild_state.add_forum("help", tags=["Solved", "Skin"])
+    async with running(emu, tmp_path) as bot:
+        options = {"add_suggest_channel": forum, "solved_tag": "Solved", "close_solved": True}
+        saved = await settings(emu, options)
+        assert saved.content.startswith("Saved: suggest_channels, suggest_close_solved, suggest_solved_tag.")
+        assert "I lack **Manage Threads**" in saved.content  # tagging/closing needs it
+    manager = emu.guild_state.add_role("Thread manager", MANAGE_THREADS)
+    emu.guild_state.members[emu.application_id]["roles"].append(manager["id"])
+    async with running(emu, tmp_path) as bot:
+        saved = await settings(emu, {"add_suggest_channel": forum})
+        assert "⚠️" not in saved.content
+        thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY, tags=["Skin"])
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        body = posts_to(emu, thread["id"])[0].json
+        assert body["allowed_mentions"] == {"parse": []}
+        assert reply["embeds"][0]["title"] == TITLE
+        solved, not_it, all_answers = ids_of(reply)
+        assert (solved, not_it) == (f"faq:fp:1:{thread['id']}", f"faq:fp:0:{thread['id']}")
+        assert all_answers == f"faq:all:{SEED_ID}"
+
+        # The same THREAD_CREATE again (a replay after a reconnect): no second reply.
+        await emu.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        await asyncio.sleep(0.5)
+        assert len(posts_to(emu, thread["id"])) == 1
+
+        refused = await click(emu, reply, solved, emu.moderator)
+        assert refused.ephemeral and "Only the member who opened this post" in refused.content
+        # A double click (two windows): both reach the bot before either is answered; one wins.
+        clicks = [emu.component_click(emu.message(reply["id"]), solved, user=emu.user) for _ in range(2)]
+        handles = [await emu.send_interaction(c) for c in clicks]
+        done, again = sorted([await h.response(timeout=WAIT) for h in handles], key=lambda cb: cb.type, reverse=True)
+        assert done.type == 7  # the suggestion is updated: its poster buttons go away
+        assert ids_of(done.data) == [f"faq:all:{SEED_ID}"]
+        assert again.ephemeral and "answered already" in again.content
+        patch = await emu.wait_for_request(lambda r: r.method == "PATCH" and r.path == f"/channels/{thread['id']}", WAIT)
+        tags = {t["name"]: t["id"] for t in forum["available_tags"]}
+        assert sorted(patch.json["applied_tags"]) == sorted([tags["Skin"], tags["Solved"]])
+        assert patch.json["archived"] is True
+
+        stats = await bot.faq_service.store.stats(emu.guild)
+        post = await bot.faq_service.store.get_forum_post(emu.guild, int(thread["id"]))
+        assert post is not None and post.state == "solved" and post.reply_id == int(reply["id"])
+        assert any(TITLE.lower() in q.query for q in stats.top_queries)
+        assert stats.feedback[SEED_ID] == (1, 0)
+
+
+async def test_not_it_removes_the_reply_and_records_the_question_unanswered(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    forum = emu.guild_state.add_forum("help")
+    async with running(emu, tmp_path) as bot:
+        await settings(emu, {"add_suggest_channel": forum})
+        thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        cb = await click(emu, reply, f"faq:fp:0:{thread['id']}", emu.user)
+        assert cb.ephemeral and "removed my suggestion" in cb.content
+        await emu.wait_for_request(
+            lambda r: r.method == "DELETE" and r.path == f"/channels/{thread['id']}/messages/{reply['id']}", WAIT
+        )
+        assert int(reply["id"]) not in emu.world.messages
+        stats = await bot.faq_service.store.stats(emu.guild)
+        assert any(TITLE.lower() in q.query for q in stats.unanswered), stats.unanswered
+        post = await bot.faq_service.store.get_forum_post(emu.guild, int(thread["id"]))
+        assert post is not None and post.state == "rejected"
+
+
+async def test_silent_below_the_bar_outside_the_channels_and_for_bots(emu: DiscordEmulator, tmp_path: Path) -> None:
+    forum = emu.guild_state.add_forum("help")
+    other = emu.guild_state.add_forum("chat")
+    async with running(emu, tmp_path):
+        await settings(emu, {"add_suggest_channel": forum})
+        low, _ = await emu.create_thread(int(forum["id"]), *OFF_TOPIC)
+        elsewhere, _ = await emu.create_thread(int(other["id"]), TITLE, BODY)
+        by_bot, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY, author=emu.other_bot)
+        await asyncio.sleep(1.0)
+        for t in (low, elsewhere, by_bot):
+            assert posts_to(emu, t["id"]) == []
+        removed = await settings(emu, {"remove_suggest_channel": forum})
+        assert removed.content.startswith("Saved: suggest_channels")
+        quiet, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+        await asyncio.sleep(0.5)
+        assert posts_to(emu, quiet["id"]) == []
+
+
+async def test_thread_in_a_text_channel_matches_its_starter_message(emu: DiscordEmulator, tmp_path: Path) -> None:
+    async with running(emu, tmp_path):
+        await settings(emu, {"add_suggest_channel": emu.channel_payload})
+        thread, starter = await emu.create_thread(emu.channel, "question", TITLE)
+        assert starter is not None and starter["channel_id"] == str(emu.channel)
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        assert reply["embeds"][0]["title"] == TITLE
+
+
+async def test_missing_permissions_are_told_to_moderators_and_logged_not_hit(
+    emu: DiscordEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(int(everyone["permissions"]) & ~p.SEND_MESSAGES_IN_THREADS)
+    forum = emu.guild_state.add_forum("help")
+    async with running(emu, tmp_path):
+        saved = await settings(emu, {"add_suggest_channel": forum})
+        assert "⚠️" in saved.content and "**Send Messages in Threads**" in saved.content
+        with caplog.at_level(logging.WARNING, logger="faqbot.forums"):
+            for _ in range(2):
+                thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+            await asyncio.sleep(1.0)
+        assert posts_to(emu, thread["id"]) == []
+        warnings = [r.getMessage() for r in caplog.records if "Send Messages in Threads" in r.getMessage()]
+        assert len(warnings) == 1  # said once per channel, not per post
