@@ -48,7 +48,9 @@ def suggest_settings_changes(
     return changes
 
 
-def solved_tag_ids(available: list[tuple[int, str]], applied: list[int], wanted: str | None) -> list[int] | None:
+def solved_tag_ids(
+    available: list[tuple[int, str]], applied: list[int], wanted: str | None
+) -> list[int] | None:
     """The post's tags with the server's "solved" tag added, or None when nothing changes.
 
     Discord allows at most 5 tags on a post; a full post keeps its own tags."""

@@ -29,12 +29,22 @@ from bot.ratelimit import Cooldown
 from bot.service import FaqService
 from bot.store import StoreError
 from bot.store.forums import ForumPost
-from cogs.common import NO_MENTIONS, ReportsErrors, disclaimer_for, ensure_service, release_service, send_private
+from cogs.common import (
+    NO_MENTIONS,
+    ReportsErrors,
+    disclaimer_for,
+    ensure_service,
+    release_service,
+    send_private,
+)
 from cogs.views import AllAnswers
 
 log = logging.getLogger("faqbot.forums")
 
-def missing_permissions(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, *, manage: bool = False) -> list[str]:
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, *, manage: bool = False
+) -> list[str]:
     """The permissions the bot lacks to suggest answers in `channel`'s posts/threads, by name."""
     perms = channel.permissions_for(me)
     needed = [
@@ -48,9 +58,12 @@ def missing_permissions(channel: discord.abc.GuildChannel | discord.Thread, me: 
     return [name for name, ok in needed if not ok]
 
 
-class ForumReply(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
-                 template=r"faq:fp:(?P<v>[01]):(?P<thread>\d{1,20})"):
-    """"This solved it" / "Not it" under a suggestion; only the post's author may press them."""
+class ForumReply(
+    ReportsErrors,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"faq:fp:(?P<v>[01]):(?P<thread>\d{1,20})",
+):
+    """ "This solved it" / "Not it" under a suggestion; only the post's author may press them."""
 
     def __init__(self, thread_id: int, solved: bool) -> None:
         super().__init__(
@@ -78,7 +91,9 @@ class ForumReply(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
             await send_private(interaction, "I no longer know this post's suggestion.")
             return
         if interaction.user.id != post.poster_id:
-            await send_private(interaction, "Only the member who opened this post can answer this — thanks anyway!")
+            await send_private(
+                interaction, "Only the member who opened this post can answer this — thanks anyway!"
+            )
             return
         state = "solved" if self.solved else "rejected"
         if not await service.store.set_forum_post(post.guild_id, post.thread_id, state, expect=("replied",)):
@@ -86,7 +101,10 @@ class ForumReply(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
             return
         try:  # the stats are worth less than the member's click
             await service.store.record_query(
-                post.guild_id, post.query, "answer" if self.solved else "none", post.entry_id if self.solved else None
+                post.guild_id,
+                post.query,
+                "answer" if self.solved else "none",
+                post.entry_id if self.solved else None,
             )
             await service.store.record_feedback(post.guild_id, post.entry_id, post.poster_id, self.solved)
         except StoreError as exc:
@@ -95,7 +113,9 @@ class ForumReply(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
             await interaction.response.edit_message(view=reply_view(post.thread_id, post.entry_id, done=True))
             await _close_solved(service, interaction, post)
         else:
-            await send_private(interaction, "Thanks — I removed my suggestion; the moderators will see the question.")
+            await send_private(
+                interaction, "Thanks — I removed my suggestion; the moderators will see the question."
+            )
             if interaction.message is not None:
                 try:
                     await interaction.message.delete()
@@ -113,7 +133,9 @@ async def _close_solved(service: FaqService, interaction: discord.Interaction, p
     parent = thread.parent
     if isinstance(parent, discord.ForumChannel):
         available = [(t.id, t.name) for t in parent.available_tags]
-        tags = solved_tag_ids(available, [t.id for t in thread.applied_tags], settings.get("suggest_solved_tag"))
+        tags = solved_tag_ids(
+            available, [t.id for t in thread.applied_tags], settings.get("suggest_solved_tag")
+        )
         if tags is not None:
             changes["applied_tags"] = [discord.Object(id=t) for t in tags]
     if settings.get("suggest_close_solved"):
@@ -123,7 +145,9 @@ async def _close_solved(service: FaqService, interaction: discord.Interaction, p
     try:
         await thread.edit(**changes)
     except discord.Forbidden:
-        log.warning("forum post %s: cannot tag/close it: the bot lacks Manage Threads in #%s", thread.id, parent)
+        log.warning(
+            "forum post %s: cannot tag/close it: the bot lacks Manage Threads in #%s", thread.id, parent
+        )
         await send_private(interaction, "I couldn't tag or close this post: I lack Manage Threads here.")
     except discord.HTTPException as exc:
         log.warning("forum post %s: tagging/closing failed: %s", thread.id, exc)
@@ -175,8 +199,12 @@ class ForumsCog(commands.Cog):
         except discord.NotFound:
             return None  # a thread started without a message: its title is the question
         except discord.Forbidden:
-            self._warn_once(thread.parent_id, "history", "cannot read posts in channel %s: the bot lacks "
-                            "Read Message History; matching titles only", thread.parent_id)
+            self._warn_once(
+                thread.parent_id,
+                "history",
+                "cannot read posts in channel %s: the bot lacks Read Message History; matching titles only",
+                thread.parent_id,
+            )
             return None
 
     async def _suggest(self, thread: discord.Thread) -> None:
@@ -190,12 +218,21 @@ class ForumsCog(commands.Cog):
             return
         missing = missing_permissions(thread, guild.me)
         if missing:
-            self._warn_once(thread.parent_id, "perms", "help-forum suggestions in channel %s are off in effect: "
-                            "the bot lacks %s there", thread.parent_id, ", ".join(missing))
+            self._warn_once(
+                thread.parent_id,
+                "perms",
+                "help-forum suggestions in channel %s are off in effect: the bot lacks %s there",
+                thread.parent_id,
+                ", ".join(missing),
+            )
             return
         if self.service.config.discord.message_content is False:
-            self._warn_once(0, "intent", "help-forum suggestions match post titles only: the Message Content "
-                            "intent is off (discord.message_content)")
+            self._warn_once(
+                0,
+                "intent",
+                "help-forum suggestions match post titles only: the Message Content "
+                "intent is off (discord.message_content)",
+            )
         now = time.monotonic()
         key = (guild.id, owner_id)
         if not self.user_cooldown.ready(key, now, settings.get("keyword_user_cooldown")):
@@ -209,7 +246,9 @@ class ForumsCog(commands.Cog):
         reply = await self.service.ask(query, guild.id, record=False)  # the poster's click records it
         if reply.result.decision != "answer" or reply.entry is None:
             return
-        post = ForumPost(guild.id, thread.id, thread.parent_id, owner_id, reply.entry.id, query, None, "claimed")
+        post = ForumPost(
+            guild.id, thread.id, thread.parent_id, owner_id, reply.entry.id, query, None, "claimed"
+        )
         if not await self.service.store.claim_forum_post(post):
             return  # answered before (a replayed event, another process, a restart)
         self.user_cooldown.hit(key, now)

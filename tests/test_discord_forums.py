@@ -28,7 +28,10 @@ WAIT = 10.0
 TITLE = "Why does Botox make my skin appear smoother?"
 BODY = "I had it done last month and my pores look smaller too."
 MANAGE_THREADS = 1 << 34
-OFF_TOPIC = ("Best sourdough starter for a cold kitchen?", "My bread never rises in winter, any tips on flour?")
+OFF_TOPIC = (
+    "Best sourdough starter for a cold kitchen?",
+    "My bread never rises in winter, any tips on flour?",
+)
 
 
 @pytest.fixture
@@ -71,9 +74,7 @@ def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedReques
 
 
 async def click(emu: DiscordEmulator, message: dict[str, Any], custom_id: str, user: dict[str, Any]) -> Any:
-    handle = await emu.send_interaction(
-        emu.component_click(emu.message(message["id"]), custom_id, user=user)
-    )
+    handle = await emu.send_interaction(emu.component_click(emu.message(message["id"]), custom_id, user=user))
     return await handle.response(timeout=WAIT)
 
 
@@ -114,11 +115,15 @@ async def test_forum_post_gets_one_suggestion_and_the_poster_marks_it_solved(
         # A double click (two windows): both reach the bot before either is answered; one wins.
         clicks = [emu.component_click(emu.message(reply["id"]), solved, user=emu.user) for _ in range(2)]
         handles = [await emu.send_interaction(c) for c in clicks]
-        done, again = sorted([await h.response(timeout=WAIT) for h in handles], key=lambda cb: cb.type, reverse=True)
+        done, again = sorted(
+            [await h.response(timeout=WAIT) for h in handles], key=lambda cb: cb.type, reverse=True
+        )
         assert done.type == 7  # the suggestion is updated: its poster buttons go away
         assert ids_of(done.data) == [f"faq:all:{SEED_ID}"]
         assert again.ephemeral and "answered already" in again.content
-        patch = await emu.wait_for_request(lambda r: r.method == "PATCH" and r.path == f"/channels/{thread['id']}", WAIT)
+        patch = await emu.wait_for_request(
+            lambda r: r.method == "PATCH" and r.path == f"/channels/{thread['id']}", WAIT
+        )
         tags = {t["name"]: t["id"] for t in forum["available_tags"]}
         assert sorted(patch.json["applied_tags"]) == sorted([tags["Skin"], tags["Solved"]])
         assert patch.json["archived"] is True
@@ -141,7 +146,8 @@ async def test_not_it_removes_the_reply_and_records_the_question_unanswered(
         cb = await click(emu, reply, f"faq:fp:0:{thread['id']}", emu.user)
         assert cb.ephemeral and "removed my suggestion" in cb.content
         await emu.wait_for_request(
-            lambda r: r.method == "DELETE" and r.path == f"/channels/{thread['id']}/messages/{reply['id']}", WAIT
+            lambda r: r.method == "DELETE" and r.path == f"/channels/{thread['id']}/messages/{reply['id']}",
+            WAIT,
         )
         assert int(reply["id"]) not in emu.world.messages
         stats = await bot.faq_service.store.stats(emu.guild)
@@ -150,7 +156,9 @@ async def test_not_it_removes_the_reply_and_records_the_question_unanswered(
         assert post is not None and post.state == "rejected"
 
 
-async def test_silent_below_the_bar_outside_the_channels_and_for_bots(emu: DiscordEmulator, tmp_path: Path) -> None:
+async def test_silent_below_the_bar_outside_the_channels_and_for_bots(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
     forum = emu.guild_state.add_forum("help")
     other = emu.guild_state.add_forum("chat")
     async with running(emu, tmp_path):
@@ -168,7 +176,9 @@ async def test_silent_below_the_bar_outside_the_channels_and_for_bots(emu: Disco
         assert posts_to(emu, quiet["id"]) == []
 
 
-async def test_thread_in_a_text_channel_matches_its_starter_message(emu: DiscordEmulator, tmp_path: Path) -> None:
+async def test_thread_in_a_text_channel_matches_its_starter_message(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
     async with running(emu, tmp_path):
         await settings(emu, {"add_suggest_channel": emu.channel_payload})
         thread, starter = await emu.create_thread(emu.channel, "question", TITLE)

@@ -88,14 +88,26 @@ class SQLiteForums:
                 "INSERT INTO forum_posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, thread_id) DO NOTHING",
                 (
-                    post.guild_id, post.thread_id, post.channel_id, post.poster_id,
-                    post.entry_id, post.query, post.reply_id, post.state, now(),
+                    post.guild_id,
+                    post.thread_id,
+                    post.channel_id,
+                    post.poster_id,
+                    post.entry_id,
+                    post.query,
+                    post.reply_id,
+                    post.state,
+                    now(),
                 ),
             )
             return bool(cur.rowcount)
 
     async def set_forum_post(
-        self: Any, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None,
+        self: Any,
+        guild_id: int,
+        thread_id: int,
+        state: str,
+        *,
+        reply_id: int | None = None,
         expect: tuple[str, ...] = (),
     ) -> bool:
         """Move a post to `state` (only from one of `expect`, if given). True if a row changed."""
@@ -126,13 +138,25 @@ class PostgresForums:
             status = await conn.execute(
                 "INSERT INTO forum_posts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                 "ON CONFLICT (guild_id, thread_id) DO NOTHING",
-                post.guild_id, post.thread_id, post.channel_id, post.poster_id,
-                post.entry_id, post.query, post.reply_id, post.state, now(),
+                post.guild_id,
+                post.thread_id,
+                post.channel_id,
+                post.poster_id,
+                post.entry_id,
+                post.query,
+                post.reply_id,
+                post.state,
+                now(),
             )
         return str(status).endswith(" 1")
 
     async def set_forum_post(
-        self: Any, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None,
+        self: Any,
+        guild_id: int,
+        thread_id: int,
+        state: str,
+        *,
+        reply_id: int | None = None,
         expect: tuple[str, ...] = (),
     ) -> bool:
         _check_state(state)

@@ -48,8 +48,8 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
-from bot.store.forums import POSTGRES_MIGRATION, PostgresForums
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
+from bot.store.forums import POSTGRES_MIGRATION, PostgresForums
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
 MIGRATE_LOCK = 0x6661_7162_6F74_0001

@@ -35,8 +35,8 @@ from bot.store.base import (
     SyncReport,
     plan_sync,
 )
-from bot.store.forums import SQLITE_MIGRATION, SQLiteForums
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
+from bot.store.forums import SQLITE_MIGRATION, SQLiteForums
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats

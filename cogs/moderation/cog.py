@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.community import suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
     LIST_SCOPES,
@@ -39,7 +40,6 @@ from bot.curation import (
     with_phrasing,
     without_answer,
 )
-from bot.community import suggest_settings_changes
 from bot.embeds import answer_embed, clip
 from bot.matching import Thresholds
 from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult
