@@ -23,7 +23,7 @@ class GuildSettings(BaseModel):
     keyword_user_cooldown: float | None = Field(None, ge=0, le=86400)
     synonyms: dict[str, list[str]] | None = None  # the guild's own words, added to data/synonyms.yaml
     # Help forums (issue 16): forum or text channels whose new posts/threads get a suggestion.
-    suggest_channels: list[int] = Field(default_factory=list, max_length=100)
+    suggest_channels: list[int] | None = Field(None, max_length=100)
     suggest_solved_tag: str | None = Field(None, min_length=1, max_length=20)  # forum tag put on "Solved"
     suggest_close_solved: bool | None = None  # archive the post on "Solved"
 
