@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.community import post_query, solved_tag_ids
@@ -277,14 +278,32 @@ async def teardown(bot: commands.Bot) -> None:
     await release_service(bot, still_loaded=("cogs.faq", "cogs.moderation"))
 
 
+class SuggestChannel(app_commands.Transformer):
+    """A forum or text channel option. Spelled out because discord.py's `ForumChannel` annotation
+    also offers media channels (type 16), which Discord's OpenAPI spec does not list."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.forum, discord.ChannelType.text]
+
+    async def transform(self, interaction: discord.Interaction, value: Any) -> int:
+        return int(value.id)
+
+
 def forum_permission_warning(
-    interaction: discord.Interaction, channel: discord.abc.GuildChannel | None, settings: dict[str, Any]
+    interaction: discord.Interaction, channel_id: int | None, settings: dict[str, Any]
 ) -> str:
     """For /faq settings add_suggest_channel: tell the moderator now what the bot lacks there."""
-    if channel is None or interaction.guild is None:
+    guild = interaction.guild
+    channel = guild.get_channel(channel_id) if guild is not None and channel_id else None
+    if channel is None or guild is None:
         return ""
     manage = bool(settings.get("suggest_solved_tag") or settings.get("suggest_close_solved"))
-    missing = missing_permissions(channel, interaction.guild.me, manage=manage)
+    missing = missing_permissions(channel, guild.me, manage=manage)
     if not missing:
         return ""
     return (

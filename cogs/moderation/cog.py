@@ -52,7 +52,7 @@ from cogs.common import (
     ensure_service,
     release_service,
 )
-from cogs.forums import forum_permission_warning
+from cogs.forums import SuggestChannel, forum_permission_warning
 from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
@@ -653,8 +653,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         channel_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         reset: str | None = None,
-        add_suggest_channel: discord.ForumChannel | discord.TextChannel | None = None,
-        remove_suggest_channel: discord.ForumChannel | discord.TextChannel | None = None,
+        add_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
+        remove_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
         solved_tag: app_commands.Range[str, 1, 20] | None = None,
         close_solved: bool | None = None,
     ) -> None:
@@ -690,8 +690,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         changes.update(
             suggest_settings_changes(  # help forums (issue 16): cogs/forums.py
                 current,
-                add_channel=add_suggest_channel.id if add_suggest_channel else None,
-                remove_channel=remove_suggest_channel.id if remove_suggest_channel else None,
+                add_channel=add_suggest_channel,
+                remove_channel=remove_suggest_channel,
                 solved_tag=solved_tag,
                 close_solved=close_solved,
             )
