@@ -662,6 +662,7 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         },
         {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
         {"name": "Help-forum suggestions", "value": _suggest_value(settings)},
+        {"name": "Expert credits (Save to FAQ)", "value": _credits_value(settings)},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
 
@@ -673,6 +674,12 @@ def _suggest_value(settings: dict[str, Any]) -> str:
     if settings.get("suggest_close_solved"):
         on_solved.append("close the post")
     return channels + ("\non \"This solved it\": " + ", ".join(on_solved) if on_solved else "")
+
+
+def _credits_value(settings: dict[str, Any]) -> str:
+    credits = settings.get("role_credits") or {}
+    lines = [f"<@&{rid}> → {c['field']}: {escape_markdown(c['text'])}" for rid, c in credits.items()]
+    return clip("\n".join(lines), FIELD_VALUE_MAX) or "none"
 
 
 def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:

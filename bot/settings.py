@@ -5,11 +5,18 @@ Stored as a JSON object per guild; absent keys fall back to the config file's va
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.config import ThresholdsConfig
+
+
+class RoleCredit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["credentials", "specialty"]
+    text: str = Field(min_length=1, max_length=200)
 
 
 class GuildSettings(BaseModel):
@@ -26,6 +33,8 @@ class GuildSettings(BaseModel):
     suggest_channels: list[int] | None = Field(None, max_length=100)
     suggest_solved_tag: str | None = Field(None, min_length=1, max_length=20)  # forum tag put on "Solved"
     suggest_close_solved: bool | None = None  # archive the post on "Solved"
+    # Save to FAQ: role id → what membership vouches for ({"field": credentials|specialty, "text": ...}).
+    role_credits: dict[str, RoleCredit] | None = Field(None, max_length=50)
 
 
 class SettingsError(ValueError):

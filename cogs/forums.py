@@ -30,6 +30,7 @@ from bot.ratelimit import Cooldown
 from bot.service import FaqService
 from bot.store import StoreError
 from bot.store.forums import ForumPost
+from cogs import savefaq
 from cogs.common import (
     NO_MENTIONS,
     ReportsErrors,
@@ -168,13 +169,23 @@ class ForumsCog(commands.Cog):
         self.bot = bot
         self.service = service
         self.user_cooldown = Cooldown(service.config.keyword_replies.user_cooldown_seconds)
-        self.warned: set[tuple[int, str]] = set()  # (channel, what) logged once, not per post
+        self.warned: set[tuple[int, str]] = set()
+        self.save_menu = savefaq.context_menu()  # (channel, what) logged once, not per post
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ForumReply)
+        self.bot.tree.add_command(self.save_menu)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ForumReply)
+        self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        try:
+            await savefaq.answer_expired(interaction)
+        except Exception:
+            log.exception("answering an expired Save to FAQ click failed")
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:

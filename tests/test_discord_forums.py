@@ -203,3 +203,134 @@ async def test_missing_permissions_are_told_to_moderators_and_logged_not_hit(
         assert posts_to(emu, thread["id"]) == []
         warnings = [r.getMessage() for r in caplog.records if "Send Messages in Threads" in r.getMessage()]
         assert len(warnings) == 1  # said once per channel, not per post
+
+
+# -- Save to FAQ ------------------------------------------------------------------------------------
+
+LIP_Q = "How long does lip filler last?"
+LIP_A = "Hyaluronic acid lip filler usually lasts six to twelve months, depending on the product."
+LIP_A2 = "In my practice most patients come back after about nine months; the body breaks it down slowly."
+
+
+def role_id(emu: DiscordEmulator, name: str) -> str:
+    return next(r["id"] for r in emu.guild_state.roles if r["name"] == name)
+
+
+async def save_flow(emu: DiscordEmulator, target: dict[str, Any], user: dict[str, Any] | None = None) -> Any:
+    handle = await emu.send_interaction(
+        emu.message_context_menu("Save to FAQ", target, user=user or emu.moderator)
+    )
+    return await handle.response(timeout=WAIT)
+
+
+def step_id(message: dict[str, Any], step: str) -> str:
+    return next(i for i in ids_of(message) if i.startswith("faqs:") and i.endswith(f":{step}"))
+
+
+async def step(
+    emu: DiscordEmulator,
+    message: dict[str, Any],
+    name: str,
+    values: list[str] | None = None,
+    user: dict[str, Any] | None = None,
+) -> Any:
+    handle = await emu.send_interaction(
+        emu.component_click(message, step_id(message, name), values=values, user=user or emu.moderator)
+    )
+    return await handle.response(timeout=WAIT)
+
+
+def message_of(cb: Any) -> dict[str, Any]:
+    message: dict[str, Any] = cb.request.response["resource"]["message"]
+    return message
+
+
+async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_entry(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    g = emu.guild_state
+    forum = g.add_forum("help")
+    derm, md = g.add_role("Dermatologist", 0), g.add_role("Verified MD", 0)
+    jane = emu.add_user("jane")
+    g.members[int(jane["id"])]["roles"] += [derm["id"], md["id"]]
+    g.members[int(jane["id"])]["nick"] = "Dr Jane Roe"
+    sam = emu.add_user("sam")  # no expert role: credited by name only
+    async with running(emu, tmp_path) as bot:
+        for role, field, text in ((derm, "specialty", "Dermatologist"), (md, "credentials", "MD")):
+            saved = await settings(emu, {"credit_role": role, "credit_as": field, "credit_text": text})
+            assert saved.content.startswith("Saved: role_credits"), saved.content
+        thread, _ = await emu.create_thread(int(forum["id"]), LIP_Q, "Mine went down after a few weeks.")
+        answer = await emu.send_message(int(thread["id"]), jane, LIP_A + " <@" + sam["id"] + ">")
+        await emu.send_message(int(thread["id"]), sam, LIP_A2)
+
+        refused = await save_flow(emu, answer, user=emu.user)
+        assert refused.ephemeral and "Only moderators" in refused.content
+
+        opened = await save_flow(emu, answer)
+        assert opened.ephemeral and LIP_Q in opened.content
+        menu = message_of(opened)
+        select = next(c for row in menu["components"] for c in row["components"] if c["type"] == 3)
+        assert [o["label"] for o in select["options"]] == ["Dr Jane Roe", "sam"]  # not the post, not bots
+        intruder = await step(emu, menu, "pick", ["0"], user=emu.user)
+        assert intruder.ephemeral and "belongs to the moderator" in intruder.content
+
+        preview = await step(emu, menu, "pick", ["0"])
+        assert preview.type == 7
+        assert "Dr Jane Roe, MD · Dermatologist" in preview.content and "never pinged" in preview.content
+        assert preview.data["allowed_mentions"] == {"parse": []}
+        assert preview.embeds[0]["title"] == LIP_Q
+        opened_modal = await step(emu, menu, "edit")
+        assert opened_modal.type == 9
+        edited_q = "How long does hyaluronic lip filler last?"
+        modal = await emu.send_interaction(
+            emu.modal_submit(
+                opened_modal.data["custom_id"], {"question": edited_q}, message=menu, user=emu.moderator
+            )
+        )
+        after_edit = await modal.response(timeout=WAIT)
+        assert after_edit.type == 7 and after_edit.embeds[0]["title"] == edited_q
+        done = await step(emu, menu, "new")
+        assert done.type == 7 and done.content.startswith(
+            "Saved as `how-long-does-hyaluronic-lip-filler-last`"
+        )
+
+        svc = bot.faq_service
+        entry_id = "how-long-does-hyaluronic-lip-filler-last"
+        entry = svc.own_entry(emu.guild, entry_id).entry
+        (a,) = entry.answers
+        assert a.provider is not None
+        assert (a.provider.name, a.provider.credentials, a.provider.specialty) == (
+            "Dr Jane Roe",
+            "MD",
+            "Dermatologist",
+        )
+        assert a.text.startswith(LIP_A)
+        assert (
+            entry.source is not None
+            and entry.source.url == f"https://discord.com/channels/{emu.guild}/{thread['id']}/{answer['id']}"
+        )
+        (record,) = await svc.store.history(emu.guild, entry_id)
+        assert record.actor.startswith("mod (") and record.action == f"save from {entry.source.url}"
+
+        # Sam's reply, saved later from the same post: the question resembles the saved entry.
+        second = await save_flow(emu, answer)
+        menu2 = message_of(second)
+        preview2 = await step(emu, menu2, "pick", ["1"])
+        assert f"Add answers to {entry_id}" in str(preview2.components)
+        cancel_id = step_id(menu2, "cancel")
+        added = await step(emu, menu2, "add")
+        assert added.content == f"Added 1 expert answers to `{entry_id}`."
+        answers = svc.own_entry(emu.guild, entry_id).entry.answers
+        assert [
+            (x.provider.name if x.provider else None, x.provider.credentials if x.provider else None)
+            for x in answers
+        ] == [("Dr Jane Roe", "MD"), ("sam", None)]
+        # A click on the closed flow (another window, or after a restart): told so, nothing changes.
+        late = emu.interaction(
+            p.MESSAGE_COMPONENT,
+            {"custom_id": cancel_id, "component_type": 2},
+            message=emu.message(menu2["id"]),
+            user=emu.moderator,
+        )
+        stale = await (await emu.send_interaction(late)).response(timeout=WAIT)
+        assert stale.ephemeral and "expired" in stale.content

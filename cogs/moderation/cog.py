@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community import suggest_settings_changes
+from bot.community import role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
     LIST_SCOPES,
@@ -638,8 +638,14 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         remove_suggest_channel="Stop suggesting answers in this forum's posts / channel's threads",
         solved_tag="Forum tag to put on a post when its author presses \"This solved it\"",
         close_solved="Close (archive) a post when its author presses \"This solved it\"",
+        credit_role="Save to FAQ: members with this role are credited with credit_as/credit_text",
+        credit_as="What the role vouches for (none: stop crediting it)",
+        credit_text="The words shown, e.g. MD or Dermatologist",
     )
-    @app_commands.choices(reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE])
+    @app_commands.choices(
+        reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE],
+        credit_as=[app_commands.Choice(name=c, value=c) for c in ("credentials", "specialty", "none")],
+    )
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -657,6 +663,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         remove_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
         solved_tag: app_commands.Range[str, 1, 20] | None = None,
         close_solved: bool | None = None,
+        credit_role: discord.Role | None = None,
+        credit_as: str | None = None,
+        credit_text: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         gid = self._gid(interaction)
         if (moderator_role is not None or reset == "moderator_role") and not (
@@ -696,6 +705,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 close_solved=close_solved,
             )
         )
+        role_id = credit_role.id if credit_role else None
+        changes.update(role_credit_changes(current, role_id, credit_as, credit_text))
         if changes:
             current = await self.service.update_settings(gid, changes, actor=actor_of(interaction.user))
             content = "Saved: " + ", ".join(sorted(changes)) + "."

@@ -515,6 +515,11 @@ class Rest:
         limit = int(request.query.get("limit", 50))
         msgs = [m for m in self.world.messages.values() if m["channel_id"] == ch["id"]]
         msgs.sort(key=lambda m: int(m["id"]), reverse=True)
+        if "after" in request.query:  # the oldest `limit` after it, newest first (as Discord)
+            after = int(request.query["after"])
+            msgs = [m for m in msgs if int(m["id"]) > after][-limit:]
+        if "before" in request.query:
+            msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
         return self._json(request, msgs[:limit])
 
     async def create_message(self, request: web.Request) -> web.Response:
