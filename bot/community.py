@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.curation import CurationError, check_entry, new_entry, with_answer
+from bot.curation import CurationError, channel_list_changes, check_entry, new_entry, with_answer
 from bot.models import LIMITS, Answer, Entry, Provider, Source
 from bot.text import clean_line, clean_text
 
@@ -32,16 +32,9 @@ def suggest_settings_changes(
     close_solved: bool | None = None,
 ) -> dict[str, Any]:
     """Changes for FaqService.update_settings from /faq settings' help-forum options."""
-    changes: dict[str, Any] = {}
-    channels = list(current.get("suggest_channels") or [])
-    if add_channel is not None and add_channel not in channels:
-        channels.append(add_channel)
-        changes["suggest_channels"] = channels
-    if remove_channel is not None:
-        if remove_channel not in channels:
-            raise CurationError("That channel does not have help-forum suggestions on.")
-        channels.remove(remove_channel)
-        changes["suggest_channels"] = channels
+    changes = channel_list_changes(
+        current, "suggest_channels", add_channel, remove_channel, "help-forum suggestions"
+    )
     if solved_tag is not None:
         tag = clean_text(solved_tag)
         if not tag or len(tag) > 20:

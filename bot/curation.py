@@ -583,6 +583,20 @@ def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12
 RESETTABLE = ("keyword_channels", "thresholds", "disclaimer", "moderator_role", "cooldowns")
 
 
+def channel_list_changes(
+    current: dict[str, Any], key: str, add: int | None, remove: int | None, what: str
+) -> dict[str, Any]:
+    """Add a channel to / remove one from the settings list `key` (`what` names it in the error)."""
+    channels = list(current.get(key) or [])
+    if add is not None and add not in channels:
+        channels.append(add)
+    if remove is not None:
+        if remove not in channels:
+            raise CurationError(f"That channel does not have {what} on.")
+        channels.remove(remove)
+    return {key: channels} if channels != list(current.get(key) or []) or remove is not None else {}
+
+
 def settings_changes(
     current: dict[str, Any],
     *,
@@ -606,15 +620,9 @@ def settings_changes(
             "cooldowns": ["keyword_channel_cooldown", "keyword_user_cooldown"],
         }.get(reset, [reset])
         changes.update(dict.fromkeys(keys))
-    channels = list(current.get("keyword_channels") or [])
-    if add_channel is not None and add_channel not in channels:
-        channels.append(add_channel)
-        changes["keyword_channels"] = channels
-    if remove_channel is not None:
-        if remove_channel not in channels:
-            raise CurationError("That channel does not have keyword replies on.")
-        channels.remove(remove_channel)
-        changes["keyword_channels"] = channels
+    changes.update(
+        channel_list_changes(current, "keyword_channels", add_channel, remove_channel, "keyword replies")
+    )
     if thresholds:
         merged = {**(current.get("thresholds") or {}), **thresholds}
         try:

@@ -5,14 +5,12 @@ moves only from the expected state, and the table survives a reopen."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.store import open_store
 from bot.store.forums import ForumPost
-from tests.pgtools import fresh_database
+from tests.test_store import db_url  # noqa: F401  (both backends, a fresh store each)
 
 GUILD, THREAD = 111, 222
 
@@ -21,16 +19,7 @@ def post(poster: int = 7, state: str = "claimed") -> ForumPost:
     return ForumPost(GUILD, THREAD, 333, poster, "some-entry", "why botox", None, state)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'faq.db'}"
-    else:
-        async with fresh_database() as url:
-            yield url
-
-
-async def test_ten_concurrent_claims_on_separate_connections_give_one_reply(db_url: str) -> None:
+async def test_ten_concurrent_claims_on_separate_connections_give_one_reply(db_url: str) -> None:  # noqa: F811
     stores = [await open_store(db_url) for _ in range(10)]
     try:
         won = await asyncio.gather(*(s.claim_forum_post(post(poster=i)) for i, s in enumerate(stores)))
@@ -54,7 +43,7 @@ async def test_ten_concurrent_claims_on_separate_connections_give_one_reply(db_u
             await s.close()
 
 
-async def test_states_are_checked_and_rows_survive_a_reopen(db_url: str) -> None:
+async def test_states_are_checked_and_rows_survive_a_reopen(db_url: str) -> None:  # noqa: F811
     store = await open_store(db_url)
     try:
         assert await store.get_forum_post(GUILD, THREAD) is None
