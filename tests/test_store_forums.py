@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bot.store import open_store
-from bot.store.forums import ForumPost
+from bot.store.forums import ExpertQuestion, ForumPost
 from tests.test_store import db_url  # noqa: F401  (both backends, a fresh store each)
 
 GUILD, THREAD = 111, 222
@@ -61,3 +61,34 @@ async def test_states_are_checked_and_rows_survive_a_reopen(db_url: str) -> None
         assert not await store.claim_forum_post(post(poster=8))
     finally:
         await store.close()
+
+
+async def test_ten_experts_answering_at_once_one_answer_is_kept(db_url: str) -> None:  # noqa: F811
+    stores = [await open_store(db_url) for _ in range(10)]
+    try:
+        q = ExpertQuestion(GUILD, "q1", 7, 333, "how long does lip filler last")
+        await stores[0].add_expert_question(q)
+        with pytest.raises(Exception):  # noqa: B017 - the backend's own unique-violation type
+            await stores[1].add_expert_question(q)
+        moved = await asyncio.gather(
+            *(
+                s.set_expert_question(
+                    GUILD, "q1", "proposed", expect=("waiting",), answer=f"answer {i}", expert_id=i
+                )
+                for i, s in enumerate(stores)
+            )
+        )
+        assert moved.count(True) == 1
+        kept = await stores[3].get_expert_question(GUILD, "q1")
+        assert kept is not None and kept.state == "proposed"
+        assert kept.answer == f"answer {moved.index(True)}" and kept.expert_id == moved.index(True)
+        assert [w.qid for w in await stores[0].waiting_expert_questions(GUILD)] == ["q1"]
+        assert await stores[0].set_expert_question(
+            GUILD, "q1", "answered", expect=("proposed",), entry_id="e"
+        )
+        assert await stores[0].waiting_expert_questions(GUILD) == []
+        with pytest.raises(ValueError, match="unknown expert question fields"):
+            await stores[0].set_expert_question(GUILD, "q1", "answered", asker_id=1)
+    finally:
+        for s in stores:
+            await s.close()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.models import Entry, Summary
 
 if TYPE_CHECKING:
-    from bot.store.forums import ForumPost
+    from bot.store.forums import ExpertQuestion, ForumPost
 
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
@@ -176,3 +176,10 @@ class Store(Protocol):
         expect: tuple[str, ...] = (),
     ) -> bool: ...
     async def get_forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None: ...
+    # Ask the experts (issue 16): bot/store/forums.py
+    async def add_expert_question(self, q: ExpertQuestion) -> None: ...
+    async def set_expert_question(
+        self, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool: ...
+    async def get_expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None: ...
+    async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]: ...

@@ -178,3 +178,158 @@ class PostgresForums:
                 "SELECT * FROM forum_posts WHERE guild_id = $1 AND thread_id = $2", guild_id, thread_id
             )
         return _post(row) if row else None
+
+
+# -- Ask the experts: questions waiting for an expert ------------------------------------------
+
+QUESTION_STATES = ("waiting", "proposed", "answered")
+
+SQLITE_EXPERTS_MIGRATION = """
+    CREATE TABLE expert_questions (
+        guild_id INTEGER NOT NULL,
+        qid TEXT NOT NULL,
+        asker_id INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        state TEXT NOT NULL,
+        post_id INTEGER,
+        answer TEXT,
+        expert_id INTEGER,
+        entry_id TEXT,
+        asked_at TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, qid)
+    );
+"""
+
+POSTGRES_EXPERTS_MIGRATION = SQLITE_EXPERTS_MIGRATION.replace("INTEGER", "BIGINT")
+
+
+@dataclass(frozen=True)
+class ExpertQuestion:
+    guild_id: int
+    qid: str
+    asker_id: int
+    channel_id: int
+    question: str
+    state: str = "waiting"
+    post_id: int | None = None
+    answer: str | None = None
+    expert_id: int | None = None
+    entry_id: str | None = None
+    asked_at: str | None = None
+
+
+_QUESTION_FIELDS = ("post_id", "answer", "expert_id", "entry_id")
+
+
+def _question(row: Any) -> ExpertQuestion:
+    return ExpertQuestion(
+        int(row["guild_id"]),
+        str(row["qid"]),
+        int(row["asker_id"]),
+        int(row["channel_id"]),
+        str(row["question"]),
+        str(row["state"]),
+        int(row["post_id"]) if row["post_id"] is not None else None,
+        row["answer"],
+        int(row["expert_id"]) if row["expert_id"] is not None else None,
+        row["entry_id"],
+        str(row["asked_at"]),
+    )
+
+
+def _check_question(state: str, fields: dict[str, Any]) -> None:
+    if state not in QUESTION_STATES:
+        raise ValueError(f"expert question state must be one of {', '.join(QUESTION_STATES)}, not {state!r}")
+    unknown = set(fields) - set(_QUESTION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown expert question fields: {', '.join(sorted(unknown))}")
+
+
+class SQLiteExperts:
+    async def add_expert_question(self: Any, q: ExpertQuestion) -> None:
+        _check_question(q.state, {})
+        stamp = now()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO expert_questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (q.guild_id, q.qid, q.asker_id, q.channel_id, q.question, q.state, q.post_id,
+                 q.answer, q.expert_id, q.entry_id, stamp, stamp),
+            )  # fmt: skip
+
+    async def set_expert_question(
+        self: Any, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Move a question to `state` (only from one of `expect`, if given), setting `fields`."""
+        _check_question(state, fields)
+        sets = "".join(f", {k} = ?" for k in fields)
+        where = f" AND state IN ({', '.join('?' * len(expect))})" if expect else ""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                f"UPDATE expert_questions SET state = ?, at = ?{sets} WHERE guild_id = ? AND qid = ?{where}",
+                (state, now(), *fields.values(), guild_id, qid, *expect),
+            )
+            return bool(cur.rowcount)
+
+    async def get_expert_question(self: Any, guild_id: int, qid: str) -> ExpertQuestion | None:
+        async with self._db.execute(
+            "SELECT * FROM expert_questions WHERE guild_id = ? AND qid = ?", (guild_id, qid)
+        ) as cur:
+            row = await cur.fetchone()
+        return _question(row) if row else None
+
+    async def waiting_expert_questions(self: Any, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        async with self._db.execute(
+            "SELECT * FROM expert_questions WHERE guild_id = ? AND state != 'answered' "
+            "ORDER BY asked_at LIMIT ?",
+            (guild_id, limit),
+        ) as cur:
+            return [_question(r) for r in await cur.fetchall()]
+
+
+class PostgresExperts:
+    async def add_expert_question(self: Any, q: ExpertQuestion) -> None:
+        _check_question(q.state, {})
+        stamp = now()
+        async with self._conn() as conn:
+            await conn.execute(
+                "INSERT INTO expert_questions VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                q.guild_id, q.qid, q.asker_id, q.channel_id, q.question, q.state, q.post_id,
+                q.answer, q.expert_id, q.entry_id, stamp, stamp,
+            )  # fmt: skip
+
+    async def set_expert_question(
+        self: Any, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        _check_question(state, fields)
+        args: list[Any] = [state, now(), guild_id, qid, *fields.values()]
+        sets = "".join(f", {k} = ${i}" for i, k in enumerate(fields, start=5))
+        where = ""
+        if expect:
+            args.append(list(expect))
+            where = f" AND state = ANY(${len(args)}::text[])"
+        async with self._conn() as conn:
+            status = await conn.execute(
+                f"UPDATE expert_questions SET state = $1, at = $2{sets} "
+                f"WHERE guild_id = $3 AND qid = $4{where}",
+                *args,
+            )
+        return str(status) != "UPDATE 0"
+
+    async def get_expert_question(self: Any, guild_id: int, qid: str) -> ExpertQuestion | None:
+        async with self._conn() as conn:
+            row = await conn.fetchrow(
+                "SELECT * FROM expert_questions WHERE guild_id = $1 AND qid = $2", guild_id, qid
+            )
+        return _question(row) if row else None
+
+    async def waiting_expert_questions(self: Any, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM expert_questions WHERE guild_id = $1 AND state != 'answered' "
+                "ORDER BY asked_at LIMIT $2",
+                guild_id,
+                limit,
+            )
+        return [_question(r) for r in rows]

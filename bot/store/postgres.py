@@ -49,7 +49,7 @@ from bot.store.base import (
     plan_sync,
 )
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
-from bot.store.forums import POSTGRES_MIGRATION, PostgresForums
+from bot.store.forums import POSTGRES_EXPERTS_MIGRATION, POSTGRES_MIGRATION, PostgresExperts, PostgresForums
 
 # Transaction-scoped advisory lock keys (per database). Arbitrary, fixed, faqbot's own.
 MIGRATE_LOCK = 0x6661_7162_6F74_0001
@@ -117,6 +117,8 @@ MIGRATIONS: list[str] = [
     """,
     # 2: help-forum posts the bot answered (issue 16; bot/store/forums.py)
     POSTGRES_MIGRATION,
+    # 3: Ask the experts: questions waiting for an expert (issue 16; bot/store/forums.py)
+    POSTGRES_EXPERTS_MIGRATION,
 ]
 
 # Errors that mean "the server is gone or unreachable", as opposed to a bug or bad data.
@@ -215,7 +217,7 @@ def _open_error(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"database {where}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore(PostgresForums):
+class PostgresStore(PostgresForums, PostgresExperts):
     """Open with `await PostgresStore.open("postgresql://user:pass@host:5432/db")`."""
 
     def __init__(self, pool: asyncpg.Pool, url: str, *, trigram: bool) -> None:

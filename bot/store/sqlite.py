@@ -36,7 +36,7 @@ from bot.store.base import (
     plan_sync,
 )
 from bot.store.common import diff, edited, normalise_query, now, restored, store_gid, stored_entry, write_sync
-from bot.store.forums import SQLITE_MIGRATION, SQLiteForums
+from bot.store.forums import SQLITE_EXPERTS_MIGRATION, SQLITE_MIGRATION, SQLiteExperts, SQLiteForums
 
 MIGRATIONS: list[str] = [
     # 1: entries, FTS, audit, settings, stats
@@ -97,6 +97,8 @@ MIGRATIONS: list[str] = [
     """,
     # 2: help-forum posts the bot answered (issue 16; bot/store/forums.py)
     SQLITE_MIGRATION,
+    # 3: Ask the experts: questions waiting for an expert (issue 16; bot/store/forums.py)
+    SQLITE_EXPERTS_MIGRATION,
 ]
 
 
@@ -105,7 +107,7 @@ def _fts_row(e: Entry) -> tuple[str, str, str, str]:
     return e.question, "\n".join(e.phrasings), " ".join(e.tags), answers
 
 
-class SQLiteStore(SQLiteForums):
+class SQLiteStore(SQLiteForums, SQLiteExperts):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
 
     def __init__(self, db: aiosqlite.Connection, path: str) -> None:
