@@ -161,3 +161,29 @@ def role_credit_changes(
             )
         credits[str(role_id)] = {"field": field, "text": words}
     return {"role_credits": credits or None}
+
+
+def experts_settings_changes(
+    current: dict[str, Any],
+    *,
+    channel: int | None = None,
+    role: int | None = None,
+    ping_role: int | None = None,
+    trusted: bool | None = None,
+) -> dict[str, Any]:
+    """/faq settings experts_channel / expert_role (a toggle) / experts_ping_role / trust_experts."""
+    changes: dict[str, Any] = {}
+    if channel is not None:
+        changes["experts_channel_id"] = channel
+    if role is not None:
+        roles = list(current.get("expert_role_ids") or [])
+        if role in roles:
+            roles.remove(role)
+        else:
+            roles.append(role)
+        changes["expert_role_ids"] = roles or None
+    if ping_role is not None:
+        changes["experts_ping_role_id"] = ping_role
+    if trusted is not None:
+        changes["experts_trusted"] = trusted
+    return changes

@@ -35,6 +35,11 @@ class GuildSettings(BaseModel):
     suggest_close_solved: bool | None = None  # archive the post on "Solved"
     # Save to FAQ: role id → what membership vouches for ({"field": credentials|specialty, "text": ...}).
     role_credits: dict[str, RoleCredit] | None = Field(None, max_length=50)
+    # Ask the experts: where questions go, who answers, whom to ping, whether answers skip approval.
+    experts_channel_id: int | None = None
+    expert_role_ids: list[int] | None = Field(None, max_length=25)
+    experts_ping_role_id: int | None = None
+    experts_trusted: bool | None = None
 
 
 class SettingsError(ValueError):

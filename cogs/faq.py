@@ -25,6 +25,7 @@ from cogs.common import (
     report_error,
     send_private,
 )
+from cogs.experts import offer_button
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
 log = logging.getLogger("faqbot.discord")
@@ -122,6 +123,8 @@ class FaqCog(commands.Cog):
                 await interaction.response.send_message(**message)
             return
         kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        if (ask_experts := await offer_button(self.bot, interaction, query)) is not None:  # issue 16
+            kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- message command -----------------------------------------------------------------

@@ -30,7 +30,7 @@ from bot.ratelimit import Cooldown
 from bot.service import FaqService
 from bot.store import StoreError
 from bot.store.forums import ForumPost
-from cogs import savefaq
+from cogs import experts, savefaq
 from cogs.common import (
     NO_MENTIONS,
     ReportsErrors,
@@ -173,11 +173,11 @@ class ForumsCog(commands.Cog):
         self.save_menu = savefaq.context_menu()  # (channel, what) logged once, not per post
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ForumReply)
+        self.bot.add_dynamic_items(ForumReply, *experts.EXPERT_ITEMS)
         self.bot.tree.add_command(self.save_menu)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ForumReply)
+        self.bot.remove_dynamic_items(ForumReply, *experts.EXPERT_ITEMS)
         self.bot.tree.remove_command(self.save_menu.name, type=self.save_menu.type)
 
     @commands.Cog.listener()

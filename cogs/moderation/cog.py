@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.community import role_credit_changes, suggest_settings_changes
+from bot.community import experts_settings_changes, role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
     LIST_SCOPES,
@@ -52,6 +52,7 @@ from cogs.common import (
     ensure_service,
     release_service,
 )
+from cogs.experts import waiting_field
 from cogs.forums import SuggestChannel, forum_permission_warning
 from cogs.moderation.access import (
     REFUSAL,
@@ -493,7 +494,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
-        await send(interaction, embed=stats_embed(stats, questions, suggestions), view=view)
+        embed = stats_embed(stats, questions, suggestions)
+        if (waiting := await waiting_field(self.service, gid)) is not None:  # issue 16: Ask the experts
+            embed.setdefault("fields", []).append(waiting)
+        await send(interaction, embed=embed, view=view)
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
@@ -641,6 +645,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         credit_role="Save to FAQ: members with this role are credited with credit_as/credit_text",
         credit_as="What the role vouches for (none: stop crediting it)",
         credit_text="The words shown, e.g. MD or Dermatologist",
+        experts_channel="Ask the experts: where members' unanswered questions are posted",
+        expert_role="Ask the experts: members with this role may answer (again: no longer)",
+        experts_ping_role="Ask the experts: role pinged for each new question (none unless set)",
+        trust_experts="Ask the experts: experts' answers are saved without a moderator's approval",
     )
     @app_commands.choices(
         reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE],
@@ -666,6 +674,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         credit_role: discord.Role | None = None,
         credit_as: str | None = None,
         credit_text: app_commands.Range[str, 1, 200] | None = None,
+        experts_channel: discord.TextChannel | None = None,
+        expert_role: discord.Role | None = None,
+        experts_ping_role: discord.Role | None = None,
+        trust_experts: bool | None = None,
     ) -> None:
         gid = self._gid(interaction)
         if (moderator_role is not None or reset == "moderator_role") and not (
@@ -707,6 +719,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         )
         role_id = credit_role.id if credit_role else None
         changes.update(role_credit_changes(current, role_id, credit_as, credit_text))
+        changes.update(
+            experts_settings_changes(
+                current,
+                channel=experts_channel.id if experts_channel else None,
+                role=expert_role.id if expert_role else None,
+                ping_role=experts_ping_role.id if experts_ping_role else None,
+                trusted=trust_experts,
+            )
+        )
         if changes:
             current = await self.service.update_settings(gid, changes, actor=actor_of(interaction.user))
             content = "Saved: " + ", ".join(sorted(changes)) + "."
