@@ -117,12 +117,20 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             f"<@&{ping}>" if ping else None,
             embed=question_embed(question),
             view=view,
-            allowed_mentions=discord.AllowedMentions(roles=[discord.Object(ping)]) if ping else NO_MENTIONS,
+            allowed_mentions=discord.AllowedMentions(roles=[_RoleId(ping)]) if ping else NO_MENTIONS,  # type: ignore[list-item]
         )
         await service.store.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
         await send_private(
             interaction, f"Sent to the experts in {target.mention}. I'll tell you here when one answers."
         )
+
+
+class _RoleId:
+    """A role for AllowedMentions whose id goes out as a string: discord.py would send the int,
+    and Discord's OpenAPI spec types allowed_mentions.roles as snowflake strings."""
+
+    def __init__(self, role_id: int) -> None:
+        self.id = str(role_id)
 
 
 def question_embed(q: ExpertQuestion, *, answer: str | None = None, by: str | None = None) -> discord.Embed:

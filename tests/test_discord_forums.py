@@ -334,3 +334,111 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         )
         stale = await (await emu.send_interaction(late)).response(timeout=WAIT)
         assert stale.ephemeral and "expired" in stale.content
+
+
+# -- Ask the experts --------------------------------------------------------------------------------
+
+UNKNOWN_Q = "Can I use retinol after microneedling?"
+EXPERT_ANSWER = (
+    "Wait at least 72 hours after microneedling before retinol; the skin barrier needs to recover."
+)
+
+
+async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    g = emu.guild_state
+    experts = g.add_channel("experts")
+    derm = g.add_role("Dermatologist", 0)
+    jane = emu.add_user("jane")
+    g.members[int(jane["id"])]["roles"].append(derm["id"])
+    async with running(emu, tmp_path) as bot:
+        svc = bot.faq_service
+        # Before the channel is set: a miss has no "Ask the experts".
+        handle = await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        assert "faq:ax:" not in str((await handle.response(timeout=WAIT)).components)
+        saved = await settings(
+            emu,
+            {
+                "experts_channel": experts,
+                "expert_role": derm,
+                "experts_ping_role": derm,
+                "credit_role": derm,
+                "credit_as": "specialty",
+                "credit_text": "Dermatologist",
+            },
+        )
+        assert "experts_channel_id" in saved.content and "expert_role_ids" in saved.content
+
+        handle = await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        miss = await handle.response(timeout=WAIT)
+        assert miss.ephemeral
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        other = await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.moderator))
+        ).response(timeout=WAIT)
+        assert other.ephemeral and "Only the member who asked" in other.content
+        sent = await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        assert sent.ephemeral and "Sent to the experts" in sent.content
+
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        body = posts_to(emu, experts["id"])[0].json
+        assert body["content"] == f"<@&{derm['id']}>"  # only the configured experts role is pinged
+        assert body["allowed_mentions"] == {"parse": [], "roles": [derm["id"]]}
+        assert posted["embeds"][0]["description"] == UNKNOWN_Q
+        answer_id = ids_of(posted)[0]
+        assert answer_id.startswith("faq:xa:")
+
+        stats = await (
+            await emu.send_interaction(emu.slash_command("faq stats", user=emu.moderator))
+        ).response()
+        assert "Waiting for the experts (1)" in str(stats.embeds)
+
+        refused = await click(emu, posted, answer_id, emu.user)  # no expert role
+        assert refused.ephemeral and "expert roles" in refused.content
+        form = await click(emu, posted, answer_id, jane)
+        assert form.type == 9
+        submitted = await (
+            await emu.send_interaction(
+                emu.modal_submit(
+                    form.data["custom_id"],
+                    {"answer": EXPERT_ANSWER},
+                    message=emu.message(posted["id"]),
+                    user=jane,
+                )
+            )
+        ).response(timeout=WAIT)
+        assert submitted.ephemeral and "moderator will approve" in submitted.content
+        assert svc.own_entries(emu.guild) == []  # nothing saved before approval
+
+        approve = next(i for i in ids_of(emu.message(posted["id"])) if i.startswith("faq:xp:"))
+        not_mod = await click(emu, posted, approve, jane)
+        assert not_mod.ephemeral and "Only moderators" in not_mod.content
+        done = await click(emu, posted, approve, emu.moderator)
+        assert done.ephemeral and done.content.startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        assert told["content"].startswith(f"<@{emu.user['id']}>, an expert answered your question")
+        assert posts_to(emu, emu.channel)[-1].json["allowed_mentions"] == {"parse": []}  # named, not pinged
+
+        (entry,) = svc.own_entries(emu.guild)
+        (a,) = entry.answers
+        assert a.text == EXPERT_ANSWER and a.provider is not None
+        assert (a.provider.name, a.provider.specialty) == ("jane", "Dermatologist")
+        (record,) = await svc.store.history(emu.guild, entry.id)
+        assert record.actor.startswith("mod (") and record.action.startswith("expert answer to question ")
+        again = (
+            await click(emu, posted, approve, emu.moderator)
+            if approve in ids_of(emu.message(posted["id"]))
+            else None
+        )
+        assert again is None  # the buttons are gone once answered
+        stats = await (
+            await emu.send_interaction(emu.slash_command("faq stats", user=emu.moderator))
+        ).response()
+        assert "Waiting for the experts" not in str(stats.embeds)
+        asked = await (
+            await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        ).response()
+        assert asked.embeds and asked.embeds[0]["title"] == UNKNOWN_Q

@@ -52,7 +52,6 @@ from cogs.common import (
     ensure_service,
     release_service,
 )
-from cogs.experts import waiting_field
 from cogs.forums import SuggestChannel, forum_permission_warning
 from cogs.moderation.access import (
     REFUSAL,
@@ -495,6 +494,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
         embed = stats_embed(stats, questions, suggestions)
+        from cogs.experts import waiting_field  # cogs.experts imports this package
+
         if (waiting := await waiting_field(self.service, gid)) is not None:  # issue 16: Ask the experts
             embed.setdefault("fields", []).append(waiting)
         await send(interaction, embed=embed, view=view)
