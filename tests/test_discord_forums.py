@@ -442,3 +442,40 @@ async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
             await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
         ).response()
         assert asked.embeds and asked.embeds[0]["title"] == UNKNOWN_Q
+
+
+async def test_trusted_experts_save_at_once_and_the_first_of_two_answers_wins(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    g = emu.guild_state
+    experts = g.add_channel("experts")
+    derm = g.add_role("Dermatologist", 0)
+    jane, kim = emu.add_user("jane"), emu.add_user("kim")
+    for u in (jane, kim):
+        g.members[int(u["id"])]["roles"].append(derm["id"])
+    async with running(emu, tmp_path) as bot:
+        await settings(emu, {"experts_channel": experts, "expert_role": derm, "trust_experts": True})
+        miss = await (
+            await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response()
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        assert posts_to(emu, experts["id"])[0].json["allowed_mentions"] == {"parse": []}  # no ping role set
+        answer_id = ids_of(posted)[0]
+        forms = [await click(emu, posted, answer_id, u) for u in (jane, kim)]  # both open the form
+        submits = [
+            emu.modal_submit(f.data["custom_id"], {"answer": f"{EXPERT_ANSWER} ({u['username']})"},
+                             message=emu.message(posted["id"]), user=u)
+            for f, u in zip(forms, (jane, kim), strict=True)
+        ]  # fmt: skip
+        handles = [await emu.send_interaction(s) for s in submits]
+        replies = [await h.response(timeout=WAIT) for h in handles]
+        texts = sorted(r.content for r in replies)
+        assert texts[0] == "Another expert answered this question first; thanks!"
+        assert texts[1].startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        (entry,) = bot.faq_service.own_entries(emu.guild)
+        assert len(entry.answers) == 1  # one answer, from whichever expert was first
+        await emu.wait_for_message(emu.channel, WAIT)  # the asker is told
