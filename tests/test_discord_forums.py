@@ -17,6 +17,7 @@ import pytest
 
 from bot.config import load_config
 from bot.service import FaqService
+from bot.yamlio import dump_entries
 from cogs.standalone import FaqBot
 from tests.conftest import ROOT, SEED_ID
 from tests.emulator import DiscordEmulator, run_bot
@@ -311,6 +312,8 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         )
         (record,) = await svc.store.history(emu.guild, entry_id)
         assert record.actor.startswith("mod (") and record.action == f"save from {entry.source.url}"
+        exported = dump_entries(svc.own_entries(emu.guild))  # what `faqbot export --guild` writes
+        assert entry.source.url in exported and "created_by: mod (" in exported
 
         # Sam's reply, saved later from the same post: the question resembles the saved entry.
         second = await save_flow(emu, answer)
