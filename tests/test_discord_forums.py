@@ -482,3 +482,22 @@ async def test_trusted_experts_save_at_once_and_the_first_of_two_answers_wins(
         (entry,) = bot.faq_service.own_entries(emu.guild)
         assert len(entry.answers) == 1  # one answer, from whichever expert was first
         await emu.wait_for_message(emu.channel, WAIT)  # the asker is told
+
+
+async def test_save_to_faq_in_a_text_channel_offers_the_replies_after_the_question(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path) as bot:
+        await emu.send_message(emu.channel, emu.user, "an earlier message, not a reply")
+        question = await emu.send_message(emu.channel, emu.user, LIP_Q)
+        await emu.send_message(emu.channel, emu.moderator, LIP_A)
+        await emu.send_message(emu.channel, emu.other_bot, "beep: bots are never offered")
+        opened = await save_flow(emu, question)
+        menu = message_of(opened)
+        select = next(c for row in menu["components"] for c in row["components"] if c["type"] == 3)
+        assert [o["description"] for o in select["options"]] == [LIP_A]
+        await step(emu, menu, "pick", ["0"])
+        done = await step(emu, menu, "new")
+        assert done.content.startswith("Saved as `how-long-does-lip-filler-last`")
+        (a,) = bot.faq_service.own_entry(emu.guild, "how-long-does-lip-filler-last").entry.answers
+        assert a.provider is not None and (a.provider.name, a.provider.credentials) == ("mod", None)
