@@ -347,14 +347,22 @@ EXPERT_ANSWER = (
 )
 
 
+def experts_world(
+    emu: DiscordEmulator, *names: str
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """An #experts channel and a Dermatologist role held by members with these names."""
+    g = emu.guild_state
+    experts, derm = g.add_channel("experts"), g.add_role("Dermatologist", 0)
+    members = [emu.add_user(n) for n in names]
+    for u in members:
+        g.members[int(u["id"])]["roles"].append(derm["id"])
+    return experts, derm, members
+
+
 async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
     emu: DiscordEmulator, tmp_path: Path
 ) -> None:
-    g = emu.guild_state
-    experts = g.add_channel("experts")
-    derm = g.add_role("Dermatologist", 0)
-    jane = emu.add_user("jane")
-    g.members[int(jane["id"])]["roles"].append(derm["id"])
+    experts, derm, (jane,) = experts_world(emu, "jane")
     async with running(emu, tmp_path) as bot:
         svc = bot.faq_service
         # Before the channel is set: a miss has no "Ask the experts".
@@ -450,12 +458,7 @@ async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
 async def test_trusted_experts_save_at_once_and_the_first_of_two_answers_wins(
     emu: DiscordEmulator, tmp_path: Path
 ) -> None:
-    g = emu.guild_state
-    experts = g.add_channel("experts")
-    derm = g.add_role("Dermatologist", 0)
-    jane, kim = emu.add_user("jane"), emu.add_user("kim")
-    for u in (jane, kim):
-        g.members[int(u["id"])]["roles"].append(derm["id"])
+    experts, derm, (jane, kim) = experts_world(emu, "jane", "kim")
     async with running(emu, tmp_path) as bot:
         await settings(emu, {"experts_channel": experts, "expert_role": derm, "trust_experts": True})
         miss = await (
