@@ -96,8 +96,9 @@ def disagreement_fields(summary: Summary) -> list[dict[str, Any]]:
     return fields
 
 
-def answer_embed(reply: Reply, disclaimer: str) -> Embed:
-    """The main /ask reply: question, summary points with who said them, disagreements."""
+def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None) -> Embed:
+    """The main /ask reply: question, summary points with who said them, disagreements; with
+    `web_url` (the entry's public page) the title links there and a field says so."""
     entry, summary = reply.entry, reply.summary
     assert entry is not None
     summary = summary or Summary()
@@ -107,8 +108,12 @@ def answer_embed(reply: Reply, disclaimer: str) -> Embed:
         src = entry.source
         value = f"[{escape_markdown(src.title or src.url or '')}]({src.url})" if src.url else src.title
         fields.append({"name": "Source", "value": clip(value or "", FIELD_VALUE_MAX)})
+    if web_url:
+        fields.append({"name": "On the web", "value": f"[Read all answers on the web]({web_url})"})
     footer = clip(disclaimer, FOOTER_MAX) if disclaimer else ""
     embed: Embed = {"title": clip(entry.question, TITLE_MAX), "fields": fields}
+    if web_url:
+        embed["url"] = web_url
     if footer:
         embed["footer"] = {"text": footer}
     room = EMBED_TOTAL_MAX - embed_length(embed) - 100

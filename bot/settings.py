@@ -40,6 +40,7 @@ class GuildSettings(BaseModel):
     expert_role_ids: list[int] | None = Field(None, max_length=25)
     experts_ping_role_id: int | None = None
     experts_trusted: bool | None = None
+    web_public: bool | None = None  # serve this server's own entries on the web pages (never by default)
 
 
 class SettingsError(ValueError):

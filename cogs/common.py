@@ -18,7 +18,9 @@ from discord.ext import commands
 
 from bot.config import load_config
 from bot.embeds import answer_embed
+from bot.models import Entry
 from bot.service import FaqService, Reply
+from bot.web.urls import entry_url
 
 log = logging.getLogger("faqbot.discord")
 
@@ -60,12 +62,23 @@ async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
     return service.config.replies.disclaimer
 
 
+async def web_url_for(client: discord.Client, entry: Entry) -> str | None:
+    """The entry's public web page (issue 18), when web.base_url is set and the entry is public."""
+    service = service_of(client)
+    if not service.config.web.base_url:
+        return None
+    settings = await service.settings(entry.guild_id) if entry.guild_id else None
+    return entry_url(service.config.web, entry, settings)
+
+
 async def answer_message(client: discord.Client, reply: Reply, guild_id: int | None) -> dict[str, Any]:
     """kwargs for send_message/followup.send: the answer embed and its buttons."""
     from cogs.views import answer_view  # views import this module
 
     assert reply.entry is not None
-    embed = discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(client, guild_id)))
+    embed = discord.Embed.from_dict(
+        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, reply.entry))
+    )
     return {"embed": embed, "view": answer_view(reply.entry.id), "allowed_mentions": NO_MENTIONS}
 
 

@@ -658,6 +658,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         moderator_role="Members with this role may use /faq (needs Manage Server to change)",
         channel_cooldown="Seconds between keyword replies in one channel",
         user_cooldown="Seconds between keyword replies to one member",
+        web_public="Publish this server's own entries on the FAQ web pages (off by default)",
         reset="Return one setting to the default",
         add_suggest_channel="Suggest answers in new posts of this forum (or new threads of this channel)",
         remove_suggest_channel="Stop suggesting answers in this forum's posts / channel's threads",
@@ -687,6 +688,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         moderator_role: discord.Role | None = None,
         channel_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
+        web_public: bool | None = None,
         reset: str | None = None,
         add_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
         remove_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
@@ -718,7 +720,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         base_conf = self.service.config.matching.thresholds.model_dump()
         base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
-            changes = settings_changes(
+            changed = settings_changes(
                 settings,
                 base=base,
                 add_channel=add_keyword_channel.id if add_keyword_channel else None,
@@ -731,7 +733,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 reset=reset,
             )
             # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
-            changes.update(
+            changed.update(
                 suggest_settings_changes(
                     settings,
                     add_channel=add_suggest_channel,
@@ -741,8 +743,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 )
             )
             role_id = credit_role.id if credit_role else None
-            changes.update(role_credit_changes(settings, role_id, credit_as, credit_text))
-            changes.update(
+            changed.update(role_credit_changes(settings, role_id, credit_as, credit_text))
+            changed.update(
                 experts_settings_changes(
                     settings,
                     channel=experts_channel.id if experts_channel else None,
@@ -751,7 +753,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                     trusted=trust_experts,
                 )
             )
-            return changes
+            if web_public is not None and web_public != bool(settings.get("web_public")):
+                changed["web_public"] = web_public
+            return changed
 
         changes = changes_to(current)  # what this command changes (checked, shown below)
         if changes:
@@ -770,7 +774,18 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
         }
         content += forum_permission_warning(interaction, add_suggest_channel, current)
-        await send(interaction, content, embed=settings_embed(current, defaults))
+        embed = settings_embed(current, defaults)
+        embed["fields"].append({"name": "Web pages", "value": self._web_status(gid, current)})
+        await send(interaction, content, embed=embed)
+
+    def _web_status(self, gid: int, settings: dict[str, Any]) -> str:
+        web = self.service.config.web
+        if not settings.get("web_public"):
+            return "this server's entries are not published *(default)*"
+        if not web.guild_pages:
+            return "web_public is on, but the bot's operator does not publish any server's entries"
+        where = f" at {web.base_url}/g/{gid}/" if web.base_url else ""
+        return f"this server's entries are published{where} *(this server)*"
 
     # -- autocomplete -----------------------------------------------------------------------------
 
