@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
@@ -40,6 +41,8 @@ from bot.models import Answer, Entry
 
 VERSION = 1  # part of the cache key: bump when probes or the choice change
 FOLDS = 4
+SMALL_STORE = 30  # entries: below this, up to MAX_FOLDS folds, one per unit (leave-one-out)
+MAX_FOLDS = 10
 # Out-of-scope recall weighs near (absent-entry) probes over generic ones: a question on the
 # store's own topic that no entry answers is the costly mistake (answering "botox side
 # effects" with the "botox smooths skin" entry); everyday questions are easy to reject.
@@ -49,7 +52,7 @@ MIN_ENTRIES_FOR_ABSENT = 5
 MAX_IN_PROBES = 300  # per fold: bounds the work on large stores
 MAX_ABSENT_PROBES = 100  # per fold
 PRIOR_WEIGHT = 20  # the fixed default counts as this many in-scope probes
-SUGGEST_RATIO = 0.5  # suggest bar = answer bar x this (0.25 / 0.5 before calibration)
+SUGGEST_RATIO = 0.6  # suggest bar = answer bar x this: a "did you mean" must be plausible
 KEYWORD_SHARE = 0.6  # keyword bar: this far from the answer bar to 1 (0.5 → 0.8)
 GRID = np.round(np.arange(0.005, 1.0, 0.005), 3)
 
@@ -146,9 +149,14 @@ def _holdable(e: Entry) -> list[str]:
     return [u for u in us if " ".join(words(u)) != qkey or e.phrasings]
 
 
-def plan(entries: Sequence[Entry], *, folds: int = FOLDS, seed: int = 0) -> list[Fold]:
-    """Deterministic probes for a store: per fold, a modified store and its probes."""
+def plan(entries: Sequence[Entry], *, folds: int | None = None, seed: int = 0) -> list[Fold]:
+    """Deterministic probes for a store: per fold, a modified store and its probes. Across
+    folds each entry holds out a different unit."""
     ordered = sorted(entries, key=lambda e: e.id)
+    if folds is None:
+        folds = FOLDS
+        if len(ordered) < SMALL_STORE:  # few entries: every unit they have is worth probing
+            folds = max(FOLDS, min(MAX_FOLDS, max((len(units(e)) for e in ordered), default=0)))
     bank = list(oos_bank())
     out: list[Fold] = []
     for f in range(folds):
@@ -165,7 +173,7 @@ def plan(entries: Sequence[Entry], *, folds: int = FOLDS, seed: int = 0) -> list
         for e in kept:
             hold = _holdable(e)
             if hold and len(held) < MAX_IN_PROBES:
-                held[e.id] = hold[rng.randrange(len(hold))]
+                held[e.id] = hold[(zlib.crc32(e.id.encode()) + f) % len(hold)]
         store = tuple(without(e, held[e.id]) if e.id in held else e for e in kept)
         probes += [Probe(text, eid, "held-out") for eid, text in held.items()]
         probes += [Probe(q, None, "bank") for q in bank[f::folds]]  # each bank question once
