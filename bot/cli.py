@@ -80,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-accuracy", type=_share, metavar="X", help="exit 1 if in-scope accuracy is below X (0.8 or 80)"
     )
     p.add_argument(
-        "--min-oos-recall", type=_share, metavar="X", help="exit 1 if out-of-scope recall is below X (0.9 or 90)"
+        "--min-oos-recall",
+        type=_share,
+        metavar="X",
+        help="exit 1 if out-of-scope recall is below X (0.9 or 90)",
     )
     _common(p)
 
@@ -360,7 +363,8 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     report = evaluate(cases, lambda _q: next(by_query), lambda _q: next(by_rank), known)
     failed = below(report, args.min_accuracy, args.min_oos_recall)
     if args.json:
-        out.write(json.dumps({**report_to_dict(report), "failed": failed}, ensure_ascii=False, indent=2) + "\n")
+        data = {**report_to_dict(report), "failed": failed}
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(report_to_text(report) + "\n")
     for message in failed:

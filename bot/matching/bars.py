@@ -224,7 +224,8 @@ def _bars(answer: float, outcomes: Sequence[Outcome], source: str) -> Bars:
     outs = [o for o in outcomes if o.probe.expected is None]
     answered_in = [o for o in ins if o.confidence >= answer]
     answered_out = [o for o in outs if o.confidence >= answer]
-    kinds = [([o for o in outs if o.probe.kind == k], w) for k, w in (("absent", ABSENT_WEIGHT), ("bank", 1 - ABSENT_WEIGHT))]
+    weights = (("absent", ABSENT_WEIGHT), ("bank", 1 - ABSENT_WEIGHT))
+    kinds = [([o for o in outs if o.probe.kind == k], w) for k, w in weights]
     recalls = [(w * sum(o.confidence < answer for o in k) / len(k), w) for k, w in kinds if k]
     answered = len(answered_in) + len(answered_out)
     return Bars(
