@@ -97,7 +97,9 @@ def test_empty_sides_are_na_and_unknown_ids_are_reported() -> None:
     assert q["confidence"] == 0.9 and q["top1_id"] == "a" and q["top1_confidence"] == 0.9 and q["ok"]
 
 
-def test_cli_eval_gates_exit_non_zero(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
+def test_cli_eval_gates_exit_non_zero(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
     from bot.cli import main
 
     paths = ["--data", str(data_dir), "--db", str(tmp_path / "faq.db")]
@@ -114,4 +116,4 @@ def test_cli_eval_gates_exit_non_zero(capsys: pytest.CaptureFixture[str], data_d
     out, err = capsys.readouterr()
     d = json.loads(out)
     assert d["failed"] and "accuracy 50.0% is below the required 80.0%" in err
-    assert [q["top1_id"] for q in d["queries"]][0] == "why-does-botox-make-my-skin-appear-smoother"
+    assert d["queries"][0]["top1_id"] == "why-does-botox-make-my-skin-appear-smoother"

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.matching import Matcher, Synonyms, bars
-from bot.models import Answer, Entry
+from bot.models import Entry
 from tests.test_matching_fixtures import seed_entry, skincare_entries
 
 
@@ -107,7 +107,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_cli_calibrate_json_and_text(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
+def test_cli_calibrate_json_and_text(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
     paths = ["--data", str(data_dir), "--db", str(tmp_path / "faq.db")]
     code, out, err = run(capsys, "calibrate", "--json", *paths)
     assert code == 0, err

@@ -58,7 +58,10 @@ def test_an_entry_with_ten_short_aliases_answers_its_own_question() -> None:
     for m in _matchers([*skincare_entries(), e]):
         for q in ("How many units of Botox for forehead lines?", "wrinkles"):
             r = ask(m, q)
-            assert r.decision == "answer" and r.best is not None and r.best.entry_id == "botox-units", (m.mode, q)
+            assert r.decision == "answer" and r.best is not None and r.best.entry_id == "botox-units", (
+                m.mode,
+                q,
+            )
             assert r.confidence == 1.0
 
 
