@@ -121,7 +121,11 @@ class FaqCog(commands.Cog):
             else:
                 await interaction.response.send_message(**message)
             return
-        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        kwargs = (
+            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
+            if reply.result.suggestions
+            else {}
+        )
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- message command -----------------------------------------------------------------
@@ -137,7 +141,11 @@ class FaqCog(commands.Cog):
                 ephemeral=True, **await answer_message(self.bot, reply, interaction.guild_id)
             )
             return
-        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        kwargs = (
+            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
+            if reply.result.suggestions
+            else {}
+        )
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- keyword replies -----------------------------------------------------------------

@@ -581,7 +581,8 @@ class PostgresStore:
                 "INSERT INTO queries AS t VALUES ($1, $2, 1, $3, $4, $5) "
                 "ON CONFLICT (guild_id, query) DO UPDATE SET count = t.count + 1, "
                 "unanswered = t.unanswered + excluded.unanswered, "
-                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
+                "last_entry_id = COALESCE(excluded.last_entry_id, t.last_entry_id), "
+                "last_at = excluded.last_at",
                 store_gid(guild_id),
                 q,
                 int(decision != "answer"),
@@ -600,6 +601,18 @@ class PostgresStore:
                 helpful,
                 now(),
             )
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member picked `entry_id` for an unanswered query (None: "none of these"); kept
+        for a moderator to approve in /faq stats. False if the query is not unanswered."""
+        async with self._conn() as conn:  # one statement: its own transaction
+            status = await conn.execute(
+                "UPDATE queries SET last_entry_id = $1 WHERE guild_id = $2 AND query = $3 AND unanswered > 0",
+                entry_id,
+                store_gid(guild_id),
+                _clean(normalise_query(query)),
+            )
+        return str(status).split()[-1] != "0"
 
     async def forget_query(self, guild_id: int | None, query: str) -> None:
         async with self._conn() as conn:

@@ -466,9 +466,19 @@ class SQLiteStore:
             await db.execute(
                 "INSERT INTO queries VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (guild_id, query) DO UPDATE "
                 "SET count = count + 1, unanswered = unanswered + excluded.unanswered, "
-                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
+                "last_entry_id = COALESCE(excluded.last_entry_id, last_entry_id), last_at = excluded.last_at",
                 (store_gid(guild_id), q, unanswered, entry_id, now()),
             )
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member picked `entry_id` for an unanswered query (None: "none of these"); kept
+        for a moderator to approve in /faq stats. False if the query is not unanswered."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE queries SET last_entry_id = ? WHERE guild_id = ? AND query = ? AND unanswered > 0",
+                (entry_id, store_gid(guild_id), normalise_query(query)),
+            )
+            return cur.rowcount > 0
 
     async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
         async with self._transaction() as db:
