@@ -88,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser(
+        "export-queries",
+        help="write the queries members asked as an eval CSV (query,expected_id) to review and keep",
+    )
+    p.add_argument("file", metavar="FILE", help="a new .csv file, or '-' for stdout")
+    p.add_argument("--guild", type=int, metavar="ID", help="this server's queries (default: global)")
+    p.add_argument("--limit", type=int, default=1000, metavar="N", help="most-asked first (default 1000)")
+    _common(p)
+
+    p = sub.add_parser(
         "calibrate", help="show the answer bars chosen from the store's own entries, and what they give"
     )
     p.add_argument("--guild", type=int, metavar="ID", help="this server's scope (default: global)")
@@ -372,6 +381,42 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if failed else 0
 
 
+async def cmd_export_queries(args: argparse.Namespace, out: TextIO) -> int:
+    """Real queries → a `faqbot eval` CSV: expected_id is the entry the bot answered with
+    (or a member picked among the suggestions); empty where nothing answered. A starting
+    point for a regression set: review the ids before relying on it."""
+    import csv
+    import io
+
+    if args.file != "-" and Path(args.file).exists():
+        raise CliError(f"{args.file} exists; choose a new file name")
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    service = await open_service(load_cli_config(args))
+    try:
+        stats = await service.store.stats(args.guild, limit=args.limit)
+    finally:
+        await service.close()
+    buf = io.StringIO()
+    buf.write(
+        "# faqbot export-queries: real members' queries, most asked first. expected_id is what the bot\n"
+        "# answered with (or a member picked); empty = no answer. Review every row, then: faqbot eval FILE\n"
+    )
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["query", "expected_id"])
+    for q in stats.top_queries:
+        writer.writerow([q.query, q.last_entry_id or ""])
+    if args.file == "-":
+        out.write(buf.getvalue())
+    else:
+        try:
+            write_atomic(Path(args.file), buf.getvalue())
+        except OSError as exc:
+            raise CliError(f"cannot write {args.file}: {exc}") from None
+        out.write(f"wrote {len(stats.top_queries)} queries to {args.file}; review expected_id before use\n")
+    return 0
+
+
 async def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     service = await open_service(load_cli_config(args))
     try:
@@ -450,6 +495,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, i
     "summarize": cmd_summarize,
     "eval": cmd_eval,
     "calibrate": cmd_calibrate,
+    "export-queries": cmd_export_queries,
     "backup": cmd_backup,
     "migrate": cmd_migrate,
 }

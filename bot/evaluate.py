@@ -98,8 +98,8 @@ def load_eval_csv(path: str | Path) -> list[EvalCase]:
         row = [" ".join(c.split()) for c in raw]  # line breaks inside a field become spaces
         if not row or all(not c for c in row) or row[0].startswith("#"):
             continue
-        if n == 1 and [c.lower() for c in row[:2]] == ["query", "expected_id"]:
-            continue
+        if not cases and [c.lower() for c in row[:2]] == ["query", "expected_id"]:
+            continue  # the header: the first row after any comments
         if len(row) > 2:
             raise EvalFileError(
                 f"{p}:{n}: expected 2 columns (query,expected_id), got {len(row)}; "

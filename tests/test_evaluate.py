@@ -117,3 +117,38 @@ def test_cli_eval_gates_exit_non_zero(
     d = json.loads(out)
     assert d["failed"] and "accuracy 50.0% is below the required 80.0%" in err
     assert d["queries"][0]["top1_id"] == "why-does-botox-make-my-skin-appear-smoother"
+
+
+def test_cli_export_queries_round_trips_through_eval(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from bot.cli import main
+    from bot.config import load_config
+    from bot.service import FaqService
+
+    db = tmp_path / "faq.db"
+
+    async def members_ask() -> None:  # what the bot records in a server
+        config = load_config(None, {"data_dir": str(data_dir), "database": {"url": f"sqlite:///{db}"}})
+        service = await FaqService.open(config)
+        try:
+            for q in ("botox pores", "best pizza, in town", "botox pores"):
+                await service.ask(q, 5)
+        finally:
+            await service.close()
+
+    asyncio.run(members_ask())
+    paths = ["--data", str(data_dir), "--db", str(db), "--guild", "5"]
+    out_csv = tmp_path / "real.csv"
+    assert main(["export-queries", str(out_csv), *paths]) == 0
+    assert "wrote 2 queries" in capsys.readouterr().out
+    cases = load_eval_csv(out_csv)
+    assert [(c.query, c.expected_id) for c in cases] == [
+        ("botox pores", "why-does-botox-make-my-skin-appear-smoother"),
+        ("best pizza, in town", None),
+    ]
+    assert main(["eval", str(out_csv), "--min-accuracy", "1", "--min-oos-recall", "1", *paths]) == 0
+    assert main(["export-queries", str(out_csv), *paths]) == 1  # never overwrites
+    assert "exists" in capsys.readouterr().err
