@@ -17,8 +17,9 @@ NONE_HINT_RATIO = 0.5
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Confidence bars. Defaults come from tuning on CLINC150's validation split
-    (see docs/benchmarks.md); guilds may override them."""
+    """Confidence bars. These fixed values are a hand-chosen fallback, not tuned on any data
+    set: the service replaces them with bars calibrated on each store's own entries
+    (bot/matching/bars.py, `faqbot calibrate`); config.yaml and guilds may override them."""
 
     answer: float = 0.5
     suggest: float = 0.25
