@@ -156,7 +156,7 @@ class FaqService:
             for gid, scope in scopes.items():
                 scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
-            for gid in scopes:
+            for gid in list(scopes):  # calibrate() may add the (empty) global scope
                 await self.calibrate(gid or None)
 
     async def refresh(self) -> bool:

@@ -157,11 +157,13 @@ class Matcher:
         rich = np.minimum(1.0, self._lex.entry_words / GATE_FULL_WORDS)
         if self._sem is not None:
             # Answer text adds evidence, never drowns it: the embedding side sees only the
-            # phrasing-level units, whose mean drifts as experts add titled answers, so a rich
-            # entry keeps at least its lexical confidence (which reads the answers too).
+            # phrasing-level units, whose mean drifts as experts add titled answers, so an
+            # entry with answer text keeps at least its lexical confidence (which reads the
+            # answers too). Entries of phrasings alone are left to the fused score.
+            texty = np.minimum(1.0, self._lex.text_words / GATE_FULL_WORDS)
             lex_conf = calibrate.LEXICAL.array(f[:, :1])
             lex_conf[f[:, 0] <= 0] = 0.0
-            conf = np.maximum(conf, rich * lex_conf)
+            conf = np.maximum(conf, texty * lex_conf)
         if self.coverage_gate:
             cover = self._lex.coverage(terms)
             if cover is not None:
