@@ -43,6 +43,7 @@ VERSION = 1  # part of the cache key: bump when probes or the choice change
 FOLDS = 4
 SMALL_STORE = 30  # entries: below this, up to MAX_FOLDS folds, one per unit (leave-one-out)
 MAX_FOLDS = 10
+LARGE_STORE = 2000  # entries: above this, 2 folds (each fold rebuilds the whole store)
 # Out-of-scope recall weighs near (absent-entry) probes over generic ones: a question on the
 # store's own topic that no entry answers is the costly mistake (answering "botox side
 # effects" with the "botox smooths skin" entry); everyday questions are easy to reject.
@@ -157,6 +158,8 @@ def plan(entries: Sequence[Entry], *, folds: int | None = None, seed: int = 0) -
         folds = FOLDS
         if len(ordered) < SMALL_STORE:  # few entries: every unit they have is worth probing
             folds = max(FOLDS, min(MAX_FOLDS, max((len(units(e)) for e in ordered), default=0)))
+        elif len(ordered) > LARGE_STORE:  # probes are capped anyway; builds dominate
+            folds = 2
     bank = list(oos_bank())
     out: list[Fold] = []
     for f in range(folds):
