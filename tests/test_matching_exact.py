@@ -83,3 +83,23 @@ def test_botox_side_effects_is_not_answered_by_the_smoother_skin_entry() -> None
     for m in _matchers(skincare_entries()):
         r = ask(m, "botox side effects")
         assert not (r.decision == "answer" and r.best is not None and r.best.entry_id == SEED_ID)
+
+
+def test_no_wrong_did_you_mean_on_the_seed_store_at_its_calibrated_bars() -> None:
+    """On a store of the seed alone, "botox side effects" used to get "did you mean: Why does
+    Botox make my skin appear smoother?". At the store's own bars it gets nothing."""
+    from bot.matching import bars
+    from tests.test_matching_fixtures import seed_entry
+
+    syn = load_synonyms(None)
+    emb = load_embedder()
+
+    def build(es: list[Entry]) -> Matcher:
+        return Matcher(es, synonyms=syn, embedder=emb)
+
+    th = bars.calibrate([seed_entry()], build).thresholds()
+    m = build([seed_entry()])
+    r = decide("botox side effects", m.rank("botox side effects"), th)
+    assert r.decision == "none" and r.suggestions == ()
+    for q in ("why do my pores look smaller", "botox pores", "does tox shrink pores"):
+        assert decide(q, m.rank(q), th).decision == "answer", q
