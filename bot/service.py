@@ -78,12 +78,15 @@ class FaqService:
         # Answer bars calibrated on each scope's own entries (bot/matching/bars.py), by scope.
         self._bars: dict[int, bars.Bars] = {}
         self._calibrating: dict[int, asyncio.Task[None]] = {}
+        self._wait_for_bars = True
 
     # -- life cycle ------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, config: Config, *, sync: bool = True) -> FaqService:
-        """Open the store, sync data/ into it (all or nothing), load everything into memory."""
+    async def open(cls, config: Config, *, sync: bool = True, wait_for_bars: bool = True) -> FaqService:
+        """Open the store, sync data/ into it (all or nothing), load everything into memory.
+        Without `wait_for_bars` (the bot), scopes whose bars are not cached start with the
+        fixed defaults and are calibrated in the background; the CLI waits for them."""
         embedder = None
         if config.matching.semantic != "off":
             embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
@@ -99,6 +102,7 @@ class FaqService:
                 raise DataError(loaded.problems)
         store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder)
+        service._wait_for_bars = wait_for_bars
         try:
             if sync:
                 service.sync_report = await store.sync_global(loaded.entries, service.summarize)
@@ -157,7 +161,12 @@ class FaqService:
                 scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
             for gid in list(scopes):  # calibrate() may add the (empty) global scope
-                await self.calibrate(gid or None)
+                if self._load_cached_bars(gid or None):
+                    continue
+                if self._wait_for_bars:
+                    await self.calibrate(gid or None, use_cache=False)
+                else:
+                    self._recalibrate_soon(gid or None, delay=0.0)
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
@@ -287,16 +296,11 @@ class FaqService:
         """Choose a scope's bars from its own entries and keep them. Each fold runs as its own
         job on the matching thread, so queries are served between folds."""
         gid = guild_id or GLOBAL
+        if use_cache and self._load_cached_bars(guild_id):
+            return self._bars[gid]
         entries = self._calibration_entries(guild_id)
         key = bars.cache_key(entries, self.matcher_mode, content_hash)
         path = self._calibration_cache()
-        cached = _read_json(path) if path is not None and use_cache else {}
-        if isinstance(cached.get(key), dict):
-            try:
-                self._bars[gid] = bars.Bars.from_dict(cached[key])
-                return self._bars[gid]
-            except TypeError:  # an older shape: recalibrate
-                pass
         synonyms = self._synonyms_for(guild_id)
 
         def build(es: Sequence[Entry]) -> Matcher:
@@ -319,7 +323,22 @@ class FaqService:
         log.info("calibrated scope %s: answer bar %.3f (%s)", gid, chosen.answer, chosen.source)
         return chosen
 
-    def _recalibrate_soon(self, guild_id: int | None) -> None:
+    def _load_cached_bars(self, guild_id: int | None) -> bool:
+        """Apply the scope's bars from the cache if its entries are unchanged since."""
+        path = self._calibration_cache()
+        if path is None:
+            return False
+        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, content_hash)
+        hit = _read_json(path).get(key)
+        if not isinstance(hit, dict):
+            return False
+        try:
+            self._bars[guild_id or GLOBAL] = bars.Bars.from_dict(hit)
+        except TypeError:  # an older shape: recalibrate
+            return False
+        return True
+
+    def _recalibrate_soon(self, guild_id: int | None, delay: float | None = None) -> None:
         """After a write: recalibrate once the burst of writes is over, in the background."""
         gid = guild_id or GLOBAL
         pending = self._calibrating.get(gid)
@@ -327,7 +346,7 @@ class FaqService:
             pending.cancel()
 
         async def later() -> None:
-            await asyncio.sleep(CALIBRATION_DELAY)
+            await asyncio.sleep(CALIBRATION_DELAY if delay is None else delay)
             try:
                 await self.calibrate(guild_id)
             except Exception:  # the previous bars stay; never lose a write over this
