@@ -41,6 +41,13 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"(?m)^([ \t]*)(#{1,3}|-#)(?=\s)", r"\1\\\2", text)  # "# big", "-# small" at a line start
 
 
+def escape_prose(text: str) -> str:
+    """A summary quote as Discord should show it: inline `code` spans kept as code (Markdown
+    does not apply inside them), everything else escaped like stored text."""
+    parts = re.split(r"(`[^`\n]+`)", text)
+    return "".join(p if i % 2 else escape_markdown(p) for i, p in enumerate(parts))
+
+
 def embed_length(embed: Embed) -> int:
     """What Discord counts against the 6000-character total."""
     total = len(embed.get("title", "")) + len(embed.get("description", ""))
@@ -53,7 +60,7 @@ def embed_length(embed: Embed) -> int:
 def _point_line(text: str, supporters: tuple[str, ...], experts: int) -> str:
     who = supporters_text(supporters)
     share = f"{len(supporters)} of {experts} experts" if experts else f"{len(supporters)} experts"
-    return f"• {escape_markdown(text)}\n  — *{share}: {escape_markdown(who)}*"
+    return f"• {escape_prose(text)}\n  — *{share}: {escape_markdown(who)}*"
 
 
 def summary_description(summary: Summary, experts: int, limit: int = DESCRIPTION_MAX) -> str:
@@ -76,14 +83,14 @@ def disagreement_fields(summary: Summary) -> list[dict[str, Any]]:
     fields = []
     for d in summary.disagreements:
         sides = [
-            f"◦ {escape_markdown(s.text)}\n  — *{escape_markdown(supporters_text(s.supporters))}*"
+            f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(supporters_text(s.supporters))}*"
             for s in d.sides
         ]
         value = "\n".join(sides)
         if len(value) > FIELD_VALUE_MAX:  # keep every side, shorten each side's quote
             per = FIELD_VALUE_MAX // len(d.sides) - 40
             short = [(clip(s.text, per), clip(supporters_text(s.supporters), 30)) for s in d.sides]
-            value = "\n".join(f"◦ {escape_markdown(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
+            value = "\n".join(f"◦ {escape_prose(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
             value = value[:FIELD_VALUE_MAX]  # escaping may add a few characters
         fields.append({"name": clip(f"Where experts differ: {d.topic}", FIELD_NAME_MAX), "value": value})
     return fields
@@ -135,6 +142,17 @@ def _split(text: str, size: int) -> list[str]:
     return pages
 
 
+def _pages_of(text: str) -> list[str]:
+    """Pages whose escaped text fits: Markdown-heavy answers (`**kwargs`, `__init__`) grow
+    when escaped, so the page size shrinks until every page fits (paged, never cut)."""
+    size = PAGE_TEXT
+    chunks = _split(text, size)
+    while size > 500 and any(len(escape_markdown(c)) > PAGE_TEXT for c in chunks):
+        size = size * 4 // 5
+        chunks = _split(text, size)
+    return chunks
+
+
 def byline(a: Answer) -> str:
     return clip(a.provider.byline(), AUTHOR_MAX) if a.provider else "Unattributed answer"
 
@@ -144,7 +162,7 @@ def answer_pages(entry: Entry) -> list[Embed]:
     pages: list[Embed] = []
     total = len(entry.answers)
     for i, a in enumerate(entry.answers, 1):
-        chunks = _split(a.text, PAGE_TEXT)
+        chunks = _pages_of(a.text)
         for j, chunk in enumerate(chunks, 1):
             embed: Embed = {
                 "title": clip(a.title or entry.question, TITLE_MAX),

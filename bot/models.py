@@ -17,7 +17,8 @@ LIMITS = {
     "phrasing": 200,
     "tag": 50,
     "answer_title": 256,
-    "answer_text": 4000,  # modal paragraph max; pages split longer text at render time
+    "answer_text": 4000,  # what one modal paragraph takes (a moderator types at most this)
+    "answer_text_stored": 40000,  # an imported or YAML answer: paged in Discord, never cut
     "provider_field": 200,
     "url": 512,
     "summary_point": 1000,

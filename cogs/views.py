@@ -152,7 +152,15 @@ class Feedback(
         return cls(match["id"], match["v"] == "1")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await service_of(interaction.client).store.record_feedback(
+        service = service_of(interaction.client)
+        if service.find(interaction.guild_id, self.entry_id) is None:
+            # Not an entry of this server (a forged click naming another server's), or gone.
+            await send_private(
+                interaction,
+                "That FAQ entry is not available in this server; your feedback was not recorded.",
+            )
+            return
+        await service.store.record_feedback(
             interaction.guild_id, self.entry_id, interaction.user.id, self.helpful
         )
         await send_private(interaction, "Thanks — your feedback helps the moderators improve the FAQ.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.summary.segment import capitalise
+
 _I = re.IGNORECASE
 
 # A sentence matching one of these (from its start) is a pleasantry as a whole.
@@ -75,8 +77,8 @@ def trim(sentence: str) -> str:
                 s, changed = new, True
     if re.search(r"[.!?]\s", s) is None:  # only trim a signature off a single sentence
         s = _SUFFIX.sub("", s).rstrip(" ,")
-    if s and s[0].islower():
-        s = s[0].upper() + s[1:]
+    if s != sentence.strip():
+        s = capitalise(s)  # "Hello, botox works…" → "Botox works…"; code keeps its case
     return s.strip()
 
 

@@ -1,4 +1,4 @@
-"""Sentence splitting and the normalised, stemmed token view the summariser works on.
+"""The normalised, stemmed token view the summariser works on (splitting: `segment.py`).
 
 Everything here is pure and deterministic: the same text always gives the same sentences
 and the same tokens.
@@ -13,17 +13,6 @@ from typing import Any
 
 import snowballstemmer
 
-from bot.text import clean_line
-
-# Words after which a full stop does not end a sentence.
-_ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "prof", "st", "sr", "jr", "vs", "etc", "eg", "ie", "e.g", "i.e",
-    "approx", "no", "fig", "mt", "ft", "inc", "ltd", "co", "dept", "univ", "a.m", "p.m",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}  # fmt: skip
-
-# A candidate boundary: terminal punctuation (plus closing quotes/brackets), then space.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
@@ -48,6 +37,15 @@ STOPWORDS = _wordset(
     make makes made making use used uses using
     """
 )
+# General-purpose modifiers: they qualify a subject, they never name one. Two claims that
+# share only such a word ("returns drop off hard" / "than hard drives") are not on one subject.
+_GENERIC_WORDS = """
+    hard soft good bad better worse best worst high low big small large long short fast slow
+    quick easy difficult new old early late great little lot much many few more less most
+    least often sometimes always never usually really very pretty quite enough far near
+    full empty whole main major minor real true right wrong sure clear simple normal common
+    typical general overall total extra even still just also
+"""
 # "not" and friends are kept out of the token sets but drive contradiction detection.
 NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "cannot", "without", "none"})
 
@@ -112,43 +110,11 @@ def content_stems(text: str) -> list[str]:
     return out
 
 
-def clean(text: str) -> str:
-    """Paragraphs joined into one line of single-spaced text (NBSP and friends removed)."""
-    paragraphs = [clean_line(p) for p in re.split(r"\n\s*\n", text)]
-    return "\n".join(p for p in paragraphs if p)
-
-
-def _ends_with_abbreviation(chunk: str) -> bool:
-    m = re.search(r"([A-Za-z][A-Za-z.]*)\.$", chunk.rstrip("\"'”’)]"))
-    if not m:
-        return False
-    token = m.group(1).lower().rstrip(".")
-    if token in _ABBREVIATIONS:
-        return True
-    return len(token) == 1 and token.isalpha()  # an initial: "J. Smith"
-
-
 def split_sentences(text: str) -> list[str]:
-    """Text → sentences, in order. Paragraph breaks always end a sentence; "Dr." never does."""
-    out: list[str] = []
-    for para in clean(text).split("\n"):
-        para = " ".join(para.split())
-        start = 0
-        for m in _BOUNDARY.finditer(para):
-            end = m.end()
-            chunk = para[start:end].strip()
-            if _ends_with_abbreviation(chunk):
-                continue
-            nxt = para[end : end + 1]
-            if nxt and nxt.islower():  # "e.g. this" or an ellipsis inside a sentence
-                continue
-            if chunk:
-                out.append(chunk)
-            start = end
-        tail = para[start:].strip()
-        if tail:
-            out.append(tail)
-    return out
+    """Text → sentences and list items, Markdown-aware (see `bot.summary.segment`)."""
+    from bot.summary.segment import split_sentences as split
+
+    return split(text)
 
 
 @dataclass(frozen=True)
@@ -181,3 +147,6 @@ def tokens(sentence: str) -> list[Token]:
         out.append(Token(w, stem(w) if content else "", neg, boundary))
         boundary = False
     return out
+
+
+GENERIC_MODIFIERS = frozenset(stem(w) for w in _GENERIC_WORDS.split())

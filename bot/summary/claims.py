@@ -1,0 +1,529 @@
+"""What a clause claims, and when one expert's clause states (or opposes) another's.
+
+A sentence is cut into clauses at `;`, `:`, dashes and clause words ("but", "however",
+", so", ", because", ", which", "although", "whereas"). A clause is read as:
+
+* its **features**: content-word stems, plus one feature per quantity ("#time:180-365");
+* which features sit inside a **negation scope**: from "not", "n't", "never", "no", "cannot",
+  "avoid", "without"… to the end of the phrase (punctuation or a clause word). "not only",
+  "not just", "no matter" are not negations;
+* **hedged** (uncertainty, not opinion: "I think X" still states X): might, may, could,
+  maybe, perhaps, possibly, probably, likely, I guess/suspect, not sure, it depends,
+  sometimes, in some cases;
+* **exclusive**: "only", "just"/"merely" before a number, "at most", "no more than";
+* **comparatives**: "shorter than", "more than"… (the word before "than");
+* **quantities**: numbers and ranges with their unit ("6 to 12 months", "6–9 months",
+  "between six and twelve months", "every day", "twice a week", "10°C", "2 inches", "60
+  Vigor"). Durations are converted to days; "every/per/a" makes it a period, not a duration.
+  An unknown unit is the counted noun next to the number ("60 Vigor" → vigor), else "".
+
+**Support** (`supports`): clause `s` states clause `r` when it covers most of `r`'s features
+(≥ 60 % of their weight, question words weighing less, and at least two of its own words that
+are not the question's, or all of them when it has fewer) and is **compatible**: every shared
+feature has the same polarity, both or neither are hedged, exclusive, comparative (same
+comparative words), and the quantities agree. Quantity rule: every quantity of `r` needs one
+of `s` in the same unit whose range is the same (each end within 10 %); a quantity of `s` in
+that unit with a different range, or no quantity at all in `s`, is not support. So "6–9
+months" does not support "6 to 12 months" (it lies inside, but it is another claim), "3 to 6"
+certainly not; "12 months" does support "a year" only when written with a number ("1 year").
+
+**Conflict** (`conflict`): the same subject (shared features weighing ≥ 2, a quantity counting
+fully; or both clauses restating the question's own words) and
+
+* opposite polarity on a shared feature that is not a question word (or, for a restated
+  question, on any of its words): "you don't need to water every day" ↔ "need water every
+  day", "is not faster than" ↔ "is faster than";
+* or quantities of one unit that cannot both hold: no equal range, and two ranges overlapping
+  by less than half of the shorter one ("3 to 6 months" ↔ "6 to 12 months"; "6–9" ↔ "6–12"
+  overlap fully: neither support nor conflict), or two single values more than 10 % apart.
+  For quantities the shared words may weigh less (≥ 1, question words included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.summary.segment import plain_text
+from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, stem
+
+QUESTION_WEIGHT = 0.35
+
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:;|:(?!\d)|\s[–—-]\s|—|,?\s+\b(?:but|however|whereas|although|though|whilst|yet)\b"
+    r"|,\s+(?:so|because|since|which|while|as)\b|\bso that\b)\s*",
+    re.I,
+)
+_WORD = re.compile(r"#[a-z]+:[\d.]+(?:-[\d.]+)?|[a-z0-9]+(?:['’][a-z]+)?|[,()]")
+_NEGATORS = frozenset({
+    "not", "no", "never", "neither", "nor", "cannot", "cant", "without", "none", "nothing",
+    "avoid", "avoids", "avoiding", "skip", "unnecessary", "nobody", "nowhere", "hardly",
+})  # fmt: skip
+_NOT_NEGATION_NEXT = frozenset({"only", "just", "merely", "simply", "matter", "doubt", "exactly"})
+_SCOPE_END = frozenset({
+    "but", "however", "so", "because", "which", "while", "whereas", "although", "though",
+    "since", "unless", "if", "when", "until", "yet", "then",
+})  # fmt: skip
+# Uncertainty, not opinion: "I think X" still states X, "X might help" does not.
+_HEDGES = re.compile(
+    r"\b(?:might|may|could|maybe|perhaps|possibly|probably|i\s+(?:guess|suspect)|not\s+sure|"
+    r"it\s+depends|depends\s+on|sometimes|in\s+some\s+cases|arguably|likely|unlikely)\b",
+    re.I,
+)
+_NOT_NEEDED = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno\s+longer)\s+(?:really\s+|strictly\s+|always\s+)?(?:necessary|needed|required|"
+    r"recommended|worth\w*|helpful|useful|a\s+good\s+idea)\b|\b(?:unnecessary|pointless|useless|a\s+myth|overkill)\b",
+    re.I,
+)
+_RECOMMEND = re.compile(
+    r"\b(?:recommend\w*|prefer\w*|choose|pick|go\s+with|should|best|better|safer|choice|opt\s+for)\b", re.I
+)
+# Verbs a denial may hinge on while the claim is about their object ("don't need 60 Vigor").
+_MODAL_HEADS = frozenset({"need", "have", "take", "buy", "get", "want", "requir", "bother"})
+_PASSIVE_DENIAL = re.compile(r"\b(?:be|is|are|been|being)\s+(?:avoided|skipped|discouraged)\b", re.I)
+_CONDITION = frozenset({"if", "when", "unless"})
+_TIMED = re.compile(r"\b(?:before|until|unless|after|except|till)\b", re.I)
+_COMPARATIVE = re.compile(r"\b([a-z]+)\s+than\b", re.I)
+_HEDGE_WORD = re.compile(r"[^a-z]+")
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
+    "hundred": 100, "half": 0.5, "once": 1, "twice": 2,
+}  # fmt: skip
+_NUM = r"(?:\d+(?:[.,]\d+)?|(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b)"
+_EXCLUSIVE = re.compile(
+    rf"\b(?:only|just|merely|at\s+most|no\s+more\s+than|as\s+few\s+as|up\s+to)\s+(?:about\s+|around\s+)?(?={_NUM}\b|a\s+few\b)",
+    re.I,
+)
+_BOUND = re.compile(
+    r"\b(?:before|after|under|over|within|until|till|by|past|beyond|up\s+to|at\s+least|at\s+most|"
+    r"more\s+than|less\s+than|fewer\s+than|longer\s+than|shorter\s+than|no\s+more\s+than|below|above)\s*$",
+    re.I,
+)
+_TIME_DAYS = {
+    "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24,
+    "hr": 1 / 24, "day": 1, "night": 1, "week": 7, "wk": 7, "month": 30.44, "mo": 30.44,
+    "year": 365.25, "yr": 365.25, "decade": 3652.5,
+}  # fmt: skip
+_UNITS = {  # surface → (dimension, factor)
+    "%": ("percent", 1), "percent": ("percent", 1), "°c": ("degc", 1), "c": ("degc", 1),
+    "°f": ("degf", 1), "degree": ("deg", 1), "mm": ("length", 0.1), "cm": ("length", 1),
+    "inch": ("length", 2.54), "in": ("length", 2.54), "foot": ("length", 30.48),
+    "feet": ("length", 30.48), "ft": ("length", 30.48), "m": ("length", 100),
+    "meter": ("length", 100), "metre": ("length", 100), "ml": ("volume", 1), "l": ("volume", 1000),
+    "liter": ("volume", 1000), "litre": ("volume", 1000), "gallon": ("volume", 3785),
+    "gal": ("volume", 3785), "mg": ("mass", 0.001), "g": ("mass", 1), "kg": ("mass", 1000),
+    "lb": ("mass", 453.6), "pound": ("mass", 453.6), "kb": ("data", 1 / 1024), "mb": ("data", 1),
+    "gb": ("data", 1024), "tb": ("data", 1048576), "ms": ("ms", 1), "ghz": ("ghz", 1),
+    "mhz": ("ghz", 0.001), "w": ("watt", 1), "watt": ("watt", 1), "v": ("volt", 1), "volt": ("volt", 1),
+    "fps": ("fps", 1), "hz": ("hz", 1), "rpm": ("rpm", 1), "dollar": ("usd", 1), "$": ("usd", 1),
+    "€": ("eur", 1), "£": ("gbp", 1), "mph": ("mph", 1), "kph": ("kph", 1), "km": ("length", 1e5),
+    "mile": ("length", 160934), "time": ("times", 1), "x": ("times", 1),
+}  # fmt: skip
+_UNIT_WORD = r"(?:°\s?[cf]\b|%|[a-z]+)"
+_QTY = re.compile(
+    rf"(?P<cur>[$€£])?(?<![\w.#-])(?:between\s+)?(?P<a>{_NUM})(?:\s*(?P<u1>{_UNIT_WORD}))??"
+    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:\s*(?P<u2>{_UNIT_WORD}))?",
+    re.I,
+)
+_DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
+_PERIOD_WORDS = {
+    "daily": 1, "nightly": 1, "weekly": 7, "fortnightly": 14, "monthly": 30.44, "yearly": 365.25,
+    "annually": 365.25, "hourly": 1 / 24,
+}  # fmt: skip
+_EVERY = re.compile(
+    r"\b(?:every|each)\s+(?:other\s+)?(day|night|week|month|year|hour|morning|evening)\b", re.I
+)
+_PER = re.compile(r"\b(?:once|twice|\d+\s+times)\s+(?:a|per|every)\s+(day|week|month|year)\b", re.I)
+_VERSIONISH = re.compile(r"\bv?\d+(?:\.\d+){2,}\b|\b[A-Za-z]+[-_]\d+\b|\b\d+(?:st|nd|rd|th)\b|\b\d+'s\b")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    low: float
+    high: float
+    unit: str  # "time" (days), "period" (days), a dimension, or the counted noun's stem
+
+    def feature(self) -> str:
+        lo, hi = f"{self.low:g}", f"{self.high:g}"
+        return f"#{re.sub('[^a-z]', '', self.unit) or 'n'}:{lo}" + (f"-{hi}" if hi != lo else "")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    features: frozenset[str]  # content stems and quantity features
+    negated: frozenset[str]  # the features inside a negation scope
+    hedged: bool
+    exclusive: bool
+    comparatives: frozenset[str]
+    quantities: tuple[Quantity, ...]
+    bounds: frozenset[str] = frozenset()  # quantity features after "before", "within", "more than"…
+    hedges: frozenset[str] = frozenset()  # the hedge words ("might", "i guess")
+    timed: bool = False  # a denial about timing or condition ("don't buy before the festival")
+    heads: frozenset[str] = frozenset()  # what each negation denies (its first content word)
+    recommends: bool = False  # "I recommend", "prefer", "the safer choice", "go with"…
+    conditions: frozenset[str] = frozenset()  # words of an "if/when/unless" condition
+
+
+def _num(s: str) -> float:
+    s = s.lower()
+    if s in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[s])
+    return (
+        float(s.replace(",", ""))
+        if s.count(",") == 1 and len(s.split(",")[1]) == 3
+        else float(s.replace(",", "."))
+    )
+
+
+def _unit(word: str | None) -> tuple[str, float] | None:
+    if not word:
+        return None
+    w = word.lower().replace(" ", "")
+    for cand in (w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w):
+        if cand in _TIME_DAYS:
+            return ("time", _TIME_DAYS[cand])
+        if cand in _UNITS:
+            return _UNITS[cand]
+    return None
+
+
+def quantities(text: str) -> list[tuple[int, int, Quantity]]:
+    """(start, end, quantity) in `text` (plain text, any case)."""
+    out: list[tuple[int, int, Quantity]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _EVERY.finditer(text):
+        days = _TIME_DAYS.get(m.group(1).lower(), 1)
+        if "other" in m.group(0).lower():
+            days *= 2
+        out.append((m.start(), m.end(), Quantity(days, days, "period")))
+        taken.append((m.start(), m.end()))
+    for m in _PER.finditer(text):
+        times = m.group(0).split()[0].lower()
+        n = 1.0 if times == "once" else 2.0 if times == "twice" else float(times)
+        days = _TIME_DAYS[m.group(1).lower()] / n
+        out.append((m.start(), m.end(), Quantity(days, days, "period")))
+        taken.append((m.start(), m.end()))
+    for m in re.finditer(r"\b(" + "|".join(_PERIOD_WORDS) + r")\b", text, re.I):
+        if not any(a <= m.start() < b for a, b in taken):
+            d = _PERIOD_WORDS[m.group(1).lower()]
+            out.append((m.start(), m.end(), Quantity(d, d, "period")))
+    masked = _VERSIONISH.sub(lambda m: "x" * len(m.group(0)), text)
+    for m in _QTY.finditer(masked):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        a_s, b_s = m.group("a"), m.group("b")
+        if a_s.lower() in {"once", "twice", "half"} and not b_s:
+            continue
+        u1, u2 = _unit(m.group("u1")), _unit(m.group("u2"))
+        if m.group("cur"):
+            u2 = u1 = _UNITS[m.group("cur")]
+        try:
+            lo = _num(a_s)
+            hi = _num(b_s) if b_s else lo
+        except ValueError:
+            continue
+        if b_s and m.group(0).lower().find(" and ") >= 0 and "between" not in m.group(0).lower():
+            hi = lo  # "6 and 12" without "between" is a list, not a range
+            u2 = None
+        unit_name: str
+        if u1 or u2:
+            dim, f1 = u1 or u2  # type: ignore[misc]
+            f2 = (u2 or u1)[1]  # type: ignore[index]
+            lo, hi = lo * f1, hi * f2
+            unit_name = dim
+        else:
+            named = m.group("u2") or m.group("u1")
+            unit_name = _counted_noun(masked, m.start(), m.end(), named)
+            if not unit_name and not b_s and not re.search(r"\d", a_s):
+                continue  # a bare number word ("one of the…") is not a quantity
+        before = masked[max(0, m.start() - 12) : m.start()].lower()
+        if unit_name == "time" and re.search(r"\b(?:every|each|per|a)\s*$", before):
+            unit_name = "period"
+        out.append((m.start(), m.end(), Quantity(min(lo, hi), max(lo, hi), unit_name)))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _counted_noun(text: str, start: int, end: int, named: str | None) -> str:
+    """The noun a bare number counts: the next content word, else the previous one."""
+    after = [named.lower()] if named else re.findall(r"[a-z]+", text[end : end + 30].lower())[:1]
+    if after and after[0] not in STOPWORDS and len(after[0]) > 2:
+        return stem(after[0])
+    before = re.findall(r"[a-z]+", text[max(0, start - 30) : start].lower())[-2:]
+    for w in reversed(before):
+        if w not in STOPWORDS and w.strip("x") and len(w) > 2:
+            return stem(w)
+    return ""
+
+
+def split_clauses(sentence: str) -> list[str]:
+    parts = [p.strip(" ,.;:!?") for p in _CLAUSE_SPLIT.split(plain_text(sentence))]
+    return [p for p in parts if p]
+
+
+@lru_cache(maxsize=8192)
+def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
+    """One clause → its features, negation scope, hedge, exclusive, comparatives, quantities."""
+    qs = quantities(clause)
+    # Replace each quantity by its feature token so it takes part in negation scope.
+    text = clause
+    bounds = set()
+    for start, end, q in reversed(qs):
+        text = text[:start] + f" {q.feature()} " + text[end:]
+        if _BOUND.search(clause[max(0, start - 20) : start]):
+            bounds.add(q.feature())
+    raw = _WORD.findall(text.lower().replace("’", "'"))
+    nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
+    features: list[str] = []
+    negated: set[str] = set()
+    heads: set[str] = set()  # the first content word after each negator: what is denied
+    scope = False
+    want_head = False
+    conditional = False  # after "if", "when", "unless": a condition, not a claim
+    conditions: set[str] = set()
+    for i, w in enumerate(raw):
+        if w in {",", "(", ")"}:
+            scope = False
+            continue
+        if w in _SCOPE_END:
+            scope = False
+            conditional = conditional or w in _CONDITION
+            continue
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if w in _NEGATORS or w.endswith("n't"):
+            if nxt not in _NOT_NEGATION_NEXT:
+                scope = want_head = True
+            continue
+        if w.startswith("#"):
+            features.append(w)
+            if want_head:
+                heads.add(w)
+                want_head = False
+            noun = w[1:].split(":")[0]
+            counted = noun in nouns  # "60 Vigor": the noun stays a word of the clause
+            if counted:
+                features.append(nouns[noun])
+            if scope:
+                negated.add(w)
+                if counted:
+                    negated.add(nouns[noun])
+            continue
+        if w in STOPWORDS or w.isdigit() or len(w) < 2 or "'" in w:
+            continue
+        s = stem(w)
+        features.append(s)
+        if conditional:
+            conditions.add(s)
+        if want_head:
+            heads.add(s)
+            want_head = False
+        if scope:
+            negated.add(s)
+    comps = frozenset(stem(m.group(1).lower()) for m in _COMPARATIVE.finditer(clause)
+                      if m.group(1).lower() not in {"rather", "other"})  # fmt: skip
+    if _NOT_NEEDED.search(clause) or _PASSIVE_DENIAL.search(clause):
+        negated = set(features)  # "sealing cuts is not necessary": the whole claim is denied
+        heads = set(features)
+    hedges = frozenset(_HEDGE_WORD.sub(" ", m.group(0).lower()).strip() for m in _HEDGES.finditer(clause))
+    return Clause(
+        text=clause,
+        features=frozenset(features),
+        negated=frozenset(negated),
+        hedged=hedged_sentence or bool(hedges),
+        exclusive=bool(_EXCLUSIVE.search(clause)),
+        comparatives=comps,
+        quantities=tuple(q for _, _, q in qs),
+        bounds=frozenset(bounds),
+        timed=bool(negated) and bool(_TIMED.search(clause)),
+        heads=frozenset(heads),
+        conditions=frozenset(conditions),
+        recommends=bool(_RECOMMEND.search(clause)),
+        hedges=hedges | ({"lead"} if hedged_sentence else set()),
+    )
+
+
+def sentence_clauses(sentence: str) -> list[Clause]:
+    parts = split_clauses(sentence)
+    if not parts:
+        return []
+    # A hedge that opens the sentence ("I think…", "I'd argue…") covers all its clauses.
+    lead = bool(
+        re.match(r"(?i)(?:maybe|perhaps|possibly|probably|i\s+guess|i\s+suspect|not\s+sure)\b", parts[0])
+    )
+    return [analyse(p, lead) for p in parts]
+
+
+# Light verbs and -ly adverbs carry an expert's wording more than their claim: "Botox works
+# by temporarily paralysing the muscle" claims the paralysing.
+_LIGHT = frozenset({
+    "work", "give", "lead", "show", "seem", "becom", "get", "keep", "take", "go", "come", "look",
+    "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort",
+})  # fmt: skip
+
+
+def weight(feature: str, question: frozenset[str]) -> float:
+    if feature in question or feature in _LIGHT or (feature.endswith("li") and len(feature) > 4):
+        return QUESTION_WEIGHT
+    return 1.0
+
+
+def same_range(a: Quantity, b: Quantity) -> bool:
+    def close(x: float, y: float) -> bool:
+        return abs(x - y) <= 0.1 * max(abs(x), abs(y), 1e-9)
+
+    return a.unit == b.unit and close(a.low, b.low) and close(a.high, b.high)
+
+
+def ranges_conflict(a: Quantity, b: Quantity) -> bool:
+    """Two quantities of one unit that cannot both hold (see the module doc)."""
+    if a.unit != b.unit or same_range(a, b):
+        return False
+    span_a, span_b = a.high - a.low, b.high - b.low
+    overlap = min(a.high, b.high) - max(a.low, b.low)
+    if span_a <= 0 and span_b <= 0:
+        return True  # two different single values
+    if span_a <= 0 or span_b <= 0:
+        point, rng = (a, b) if span_a <= 0 else (b, a)
+        return not (rng.low <= point.low <= rng.high)
+    return overlap < 0.5 * min(span_a, span_b)
+
+
+def quantities_compatible(r: Clause, s: Clause) -> bool:
+    for q in r.quantities:
+        same_unit = [x for x in s.quantities if x.unit == q.unit]
+        if not same_unit or not all(same_range(q, x) for x in same_unit):
+            return False
+    return True
+
+
+def covers(r: Clause, s: Clause, question: frozenset[str]) -> bool:
+    """Whether `s` says enough of what `r` says to count as stating it (words only).
+
+    `r`'s own words (not the question's, not light verbs or -ly adverbs) must be in `s`: at
+    least two of them (all, when fewer), and at most one in three missing (one of 3–4 words,
+    two of 5–7). "Botox works by temporarily paralysing the underlying muscle" is stated by
+    "a temporary relaxation of the facial muscles"; "I recommend paracetamol for the first 48
+    hours" is not stated by "for the first 48 hours, ibuprofen is a reasonable choice". The
+    shared words must also be a fair part of `s` (a long sentence does not state everything
+    it happens to contain).
+    """
+    if not r.features or not s.features:
+        return False
+    own = [f for f in r.features if weight(f, question) == 1.0]
+    shared = r.features & s.features
+    missing = [f for f in own if f not in shared]
+    if not own or len(own) - len(missing) < min(2, len(own)) or len(missing) > (len(own) + 1) // 3:
+        return False
+    ws = sum(weight(f, question) for f in s.features)
+    return sum(weight(f, question) for f in shared) >= 0.2 * ws
+
+
+def compatible(r: Clause, s: Clause) -> bool:
+    shared = r.features & s.features
+    if (r.negated & shared) != (s.negated & shared):
+        return False
+    if r.hedges != s.hedges or r.exclusive != s.exclusive:
+        return False
+    numeric = bool(r.quantities or s.quantities or r.comparatives)
+    if numeric and r.comparatives != s.comparatives:
+        return False  # "much shorter than the 12 months" is not "lasts 12 months"
+    return quantities_compatible(r, s)
+
+
+def supports(r: Clause, s: Clause, question: frozenset[str], options: tuple[str, str] | None = None) -> bool:
+    if len(r.features & s.features) < 2:
+        return False
+    if options and any((x in r.features) != (x in s.features) for x in options):
+        return False  # one recommends the other option of an "X or Y" question
+    return covers(r, s, question) and compatible(r, s)
+
+
+def restates_question(c: Clause, question: frozenset[str]) -> bool:
+    words = {f for f in question if not f.startswith("#")}
+    return len(words) >= 2 and words <= c.features
+
+
+def alternatives(question_text: str) -> tuple[str, str] | None:
+    """The two options of an "X or Y" question as stems ("ibuprofen or paracetamol")."""
+    m = re.search(r"(\S+)\s+or\s+(\S+)", plain_text(question_text).lower())
+    if not m:
+        return None
+    left = re.findall(r"[a-z][a-z0-9]*", m.group(1))
+    right = re.findall(r"[a-z][a-z0-9]*", m.group(2))
+    if not left or not right or left[-1] in STOPWORDS or right[-1] in STOPWORDS:
+        return None
+    a, b = stem(left[-1]), stem(right[-1])
+    return (a, b) if a != b else None
+
+
+def conflict(a: Clause, b: Clause, question: frozenset[str],
+             options: tuple[str, str] | None = None) -> str | None:  # fmt: skip
+    """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
+    shared = a.features & b.features
+    if not shared:
+        return None
+    if a.hedged != b.hedged:
+        return None  # "might need water daily" is no firm side against "you don't need to"
+    wsh = sum(weight(f, question) for f in shared)
+    # "not before 6 months" does not deny "at 6 months": bounds are not flipped values
+    flipped = (
+        ((a.negated & shared) ^ (b.negated & shared)) - a.bounds - b.bounds - a.conditions - b.conditions
+    )
+    if (a.negated & a.bounds) or (b.negated & b.bounds) or a.timed or b.timed:
+        flipped = frozenset()  # "not … before 6 months" denies the timing, not the act
+    # The denied word must be part of what both say: "talismans don't replace levelling" does
+    # not deny "level Vigor first"; "you don't need to water daily" does deny "need water daily".
+    for c in (a, b):
+        if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
+            flipped = frozenset()
+    if flipped:
+        strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
+        if strong and wsh >= 1.3:
+            return "polarity"  # "don't prune in autumn" ↔ "I prune in autumn"
+        if restates_question(a, question) and restates_question(b, question):
+            return "polarity"
+    if options and not (a.negated or b.negated) and a.recommends and b.recommends:
+        x, y = options
+        fa, fb = a.features, b.features
+        picks = ((x in fa and y not in fa and y in fb and x not in fb)
+                 or (y in fa and x not in fa and x in fb and y not in fb))  # fmt: skip
+        if picks and any(weight(f, question) == 1.0 for f in shared):
+            return "choice"  # "paracetamol for the first 48 hours" ↔ "the first 48 hours, ibuprofen"
+    if a.quantities and b.quantities:
+        words = {f for f in shared if not f.startswith("#")}
+        own = words - question
+        asked = words & question
+        same_subject = len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(question))
+        shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
+        if same_subject and not shares_figure:
+            units = {q.unit for q in a.quantities} & {q.unit for q in b.quantities}
+            for u in units:
+                qa = [q for q in a.quantities if q.unit == u]
+                qb = [q for q in b.quantities if q.unit == u]
+                if any(same_range(x, y) for x in qa for y in qb):
+                    continue
+                if ranges_conflict(qa[0], qb[0]):  # each clause's first figure is its claim
+                    return "quantity"
+    return None
+
+
+__all__ = [
+    "Clause",
+    "Quantity",
+    "alternatives",
+    "analyse",
+    "compatible",
+    "conflict",
+    "covers",
+    "quantities",
+    "ranges_conflict",
+    "restates_question",
+    "same_range",
+    "sentence_clauses",
+    "split_clauses",
+    "supports",
+]

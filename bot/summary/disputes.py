@@ -1,0 +1,313 @@
+"""Disagreements: experts whose claims on one subject cannot both be right.
+
+Two detectors feed one list, one disagreement per subject:
+
+1. **change claims** (`contradiction.py`): "does not change pore size" ↔ "pores shrink",
+   "pores get larger" ↔ "pores get smaller" — a change word, its polarity and direction, on a
+   shared topic word that is not one of the question's;
+2. **clause conflicts** (`claims.conflict`): opposite polarity on the same subject ("you don't
+   need to water every day" ↔ "they need water every day", "Counter is not faster than a dict
+   loop" ↔ "it is faster than a manual dict loop"), or figures of one unit that cannot both
+   hold ("only 3 to 6 months" ↔ "6 to 12 months").
+
+Sentences joined by conflicts form a subject; its sides are the positions (for figures, one
+side per range; otherwise the two polarities). An expert found on two sides of one subject is
+left out of both (when in doubt, leave the expert out). A subject that shares a sentence with
+an earlier one is the same dispute and is not reported twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.models import Disagreement, Side
+from bot.summary.claims import Clause, alternatives, conflict, quantities, same_range, supports
+from bot.summary.contradiction import Claim, contradicts, sentence_claims
+from bot.summary.segment import plain_text
+from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
+from bot.summary.units import REASON, Unit, clarity, labels, shorten
+
+MAX_DISAGREEMENTS = 3
+MAX_TOPIC = 90
+
+
+@dataclass(frozen=True)
+class Found:
+    disagreement: Disagreement
+    units: frozenset[int]  # every sentence on a side
+    support: int  # experts involved
+    first: int  # first sentence (for ordering)
+
+
+def topic_phrase(units: Sequence[Unit], topic: Counter[str]) -> str:
+    """The expert wording of a topic: the most used run of topic words ("pore size")."""
+    runs: Counter[str] = Counter()
+    for u in units:
+        ws = words(plain_text(u.text))
+        i = 0
+        while i < len(ws):
+            if stem(ws[i]) in topic:
+                j = i
+                while j < len(ws) and stem(ws[j]) in topic:
+                    j += 1
+                runs[" ".join(stem(w) for w in ws[i:j])] += 1
+                i = j
+            else:
+                i += 1
+    if not runs:
+        return " ".join(t for t, _ in topic.most_common(2))
+    multi = [(c, r) for r, c in runs.items() if " " in r and c >= 2]
+    if multi:
+        best = max(multi, key=lambda x: (x[0], len(x[1]), x[1]))[1]
+    else:
+        best = max(runs.items(), key=lambda x: (x[1], x[0]))[0]
+    surface: dict[str, Counter[str]] = {}
+    for u in units:
+        for w in words(plain_text(u.text)):
+            surface.setdefault(stem(w), Counter())[w] += 1
+    out = []
+    for s in best.split():
+        forms = surface.get(s)
+        out.append(min(forms.items(), key=lambda x: (len(x[0]), -x[1], x[0]))[0] if forms else s)
+    return " ".join(out)
+
+
+def _side(us: Sequence[Unit], topic: set[str]) -> Side:
+    # A side is fairest in the words of an expert who also says why.
+    rep = min(us, key=lambda u: (clarity(u) - 0.1 * len(u.stems & topic) - 0.15 * bool(REASON.search(u.text)),
+                                 len(u.text), u.index))  # fmt: skip
+    return Side(shorten(rep.text), labels(us))
+
+
+def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> Found | None:
+    """Sides → a Disagreement, experts on two sides left out; None if fewer than two sides remain."""
+    where: dict[tuple[str, int], set[int]] = {}
+    for k, us in enumerate(side_units):
+        for u in us:
+            where.setdefault(u.expert, set()).add(k)
+    torn = {e for e, ks in where.items() if len(ks) > 1}
+    kept = [[u for u in us if u.expert not in torn] for us in side_units]
+    kept = [us for us in kept if us]
+    if len(kept) < 2:
+        return None
+    kept.sort(key=lambda us: (-len(labels(us)), min(u.index for u in us)))
+    all_units = [u for us in kept for u in us]
+    d = Disagreement(topic[:MAX_TOPIC], tuple(_side(us, topic_stems) for us in kept))
+    return Found(
+        d, frozenset(u.index for u in all_units), len(labels(all_units)), min(u.index for u in all_units)
+    )
+
+
+def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Found]:
+    """Contradicting change claims ("does not change pore size" ↔ "smaller pores")."""
+    claims: list[Claim] = []
+    for u in units:
+        claims.extend(c for c in sentence_claims(plain_text(u.text), answer=u.answer, sentence=u.index)
+                      if c.predicate == "~change")  # fmt: skip
+    parent = list(range(len(claims)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges: list[tuple[int, int, frozenset[str]]] = []
+    for ci, c in enumerate(claims):
+        for oi in range(ci + 1, len(claims)):
+            shared = contradicts(c, claims[oi], question)
+            if shared - GENERIC_MODIFIERS:  # "drop off hard" / "than hard drives": no subject
+                edges.append((ci, oi, shared))
+                ra, rb = find(ci), find(oi)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, tuple[set[int], Counter[str]]] = {}
+    for a, b, shared in edges:
+        members, topic = comps.setdefault(find(a), (set(), Counter()))
+        members.update((a, b))
+        topic.update(shared)
+    by_unit = {u.index: u for u in units}
+    out: list[Found] = []
+    for members, topic in comps.values():
+        dirs = {claims[i].direction for i in members if not claims[i].negated}
+        nonzero = sorted(d for d in dirs if d)
+        sides: dict[str, set[int]] = {}
+        for i in members:
+            c = claims[i]
+            key = (
+                "no"
+                if c.negated
+                else str(nonzero[0])
+                if c.direction == 0 and len(nonzero) == 1
+                else str(c.direction)
+            )
+            sides.setdefault(key, set()).add(c.sentence)
+        side_units = {k: [by_unit[s] for s in sorted(v)] for k, v in sides.items()}
+        all_units = [u for us in side_units.values() for u in us]
+        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic))
+        if found:
+            out.append(found)
+    return out
+
+
+def as_topic(question: str) -> str:
+    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on")."""
+    t = question.strip().rstrip("?").strip()
+    first = t.split()[0] if t else ""
+    if first[:1].isupper() and first[1:].islower():
+        t = t[0].lower() + t[1:]
+    return t
+
+
+def _span(text: str, shared: set[str], words_only: set[str], question_text: str) -> str:
+    """The words of `text` from its first to its last shared word or figure ("" if none)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][a-z]+)?", text)
+             if stem(m.group(0).lower()) in words_only]  # fmt: skip
+    spans += [(a, b) for a, b, q in quantities(text) if q.feature() in shared]
+    if not spans:
+        return ""
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    phrase = text[lo:hi].strip(" ,;:")
+    first = phrase.split()[0] if phrase else ""
+    if lo == 0 and first[:1].isupper() and first[1:].islower() and first not in question_text.split()[1:]:
+        phrase = phrase[0].lower() + phrase[1:]  # capitalised only as the sentence's first word
+    return phrase
+
+
+def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str], question_text: str,
+                kind: str, affirmed: Sequence[Clause]) -> str:  # fmt: skip
+    """The dispute's topic in an affirming expert's words (the shortest such phrase)."""
+    words_only = {f for f in shared if not f.startswith("#")}
+    if kind == "quantity" and words_only <= question:
+        return as_topic(question_text)
+    phrases = [
+        p for c in affirmed if 0 < len((p := _span(c.text, shared, words_only, question_text)).split()) <= 9
+    ]
+    if phrases:
+        return ("whether " if kind == "polarity" else "") + min(phrases, key=lambda p: (len(p), p))
+    return topic_phrase(units, Counter(words_only)) or as_topic(question_text)
+
+
+def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
+    """Conflicting clauses (polarity, choice, figures) grouped into subjects and sides."""
+    options = alternatives(question_text)
+    n = len(units)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges: list[tuple[int, int, str, Clause, Clause]] = []
+    for i in range(n):
+        a = units[i]
+        for j in range(i + 1, n):
+            b = units[j]
+            if a.expert == b.expert or not (a.stems & b.stems or any(c.quantities for c in b.clauses)):
+                continue
+            for ca in a.clauses:
+                hit = next(
+                    ((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options))), None
+                )
+                if hit:
+                    edges.append((i, j, hit[0], ca, hit[1]))
+                    ri, rj = find(i), find(j)
+                    if ri != rj:
+                        parent[max(ri, rj)] = min(ri, rj)
+                    break
+    comps: dict[int, list[tuple[int, int, str, Clause, Clause]]] = {}
+    for e in edges:
+        comps.setdefault(find(e[0]), []).append(e)
+    out: list[Found] = []
+    for es in comps.values():
+        kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
+        choice = kind == "polarity" and all(e[2] == "choice" for e in es)
+        es = [e for e in es if (e[2] == "quantity") == (kind == "quantity")]
+        shared: set[str] = set()
+        for _, _, _, ca, cb in es:
+            shared |= ca.features & cb.features
+        # Each sentence's claim in this dispute: the clause it conflicts with.
+        claim_of: dict[int, Clause] = {}
+        for i, j, _, ca, cb in es:
+            claim_of.setdefault(i, ca)
+            claim_of.setdefault(j, cb)
+        sides: list[list[int]] = []
+        if kind == "quantity":
+            for ui, c in sorted(claim_of.items()):
+                q = c.quantities[0]
+                home = next((s for s in sides if same_range(claim_of[s[0]].quantities[0], q)), None)
+                if home is None:
+                    sides.append([ui])
+                else:
+                    home.append(ui)
+        else:
+            colour: dict[int, int] = {}
+            adj: dict[int, set[int]] = {}
+            for i, j, *_ in es:
+                adj.setdefault(i, set()).add(j)
+                adj.setdefault(j, set()).add(i)
+            bad: set[int] = set()
+            for start in sorted(adj):
+                if start in colour:
+                    continue
+                colour[start] = 0
+                stack = [start]
+                while stack:
+                    x = stack.pop()
+                    for y in adj[x]:
+                        if y not in colour:
+                            colour[y] = 1 - colour[x]
+                            stack.append(y)
+                        elif colour[y] == colour[x]:
+                            bad |= {x, y}
+            for side_colour in (0, 1):
+                sides.append([u for u, col in sorted(colour.items()) if col == side_colour and u not in bad])
+            sides = [s for s in sides if s]
+        # Others who state a side's claim (same polarity, same figures) join that side.
+        in_dispute = {u for s in sides for u in s}
+        for s in sides:
+            rep = claim_of[s[0]]
+            for u in units:
+                if u.index in in_dispute or u.fragment:
+                    continue
+                if any(supports(rep, c, question, options) for c in u.clauses):
+                    s.append(u.index)
+                    in_dispute.add(u.index)
+        side_units = [[units[i] for i in sorted(s)] for s in sides]
+        affirmed = [
+            claim_of[i] for side in sides for i in side if i in claim_of and not claim_of[i].negated & shared
+        ]
+        all_units = [u for us in side_units for u in us]
+        topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
+                            [] if choice else affirmed)  # fmt: skip
+        if choice:  # "ibuprofen or paracetamol", as the question puts it
+            m = re.search(r"(\S+)\s+or\s+(\S+)", question_text)
+            topic = f"{m.group(1)} or {m.group(2)}".strip("?.,!") if m else as_topic(question_text)
+        found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
+        if found:
+            out.append(found)
+    return out
+
+
+def find_disagreements(
+    units: Sequence[Unit], question: frozenset[str], question_text: str, limit: int = MAX_DISAGREEMENTS
+) -> tuple[list[Disagreement], frozenset[int]]:
+    """The entry's disagreements (most experts first) and every sentence they quote or count."""
+    found = change_disputes(units, question)
+    kept: list[Found] = []
+    for f in found + clause_disputes(units, question, question_text):
+        if any(f.units & k.units for k in kept):
+            continue  # the same subject, already reported
+        kept.append(f)
+    kept.sort(key=lambda f: (-f.support, f.first))
+    kept = kept[:limit]
+    contested = frozenset(i for f in kept for i in f.units)
+    return [f.disagreement for f in kept], contested
+
+
+__all__ = ["MAX_DISAGREEMENTS", "change_disputes", "clause_disputes", "find_disagreements", "topic_phrase"]
