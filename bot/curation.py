@@ -471,6 +471,7 @@ class AliasSuggestion:
     count: int
     entry_id: str
     question: str
+    proposed: bool = False  # a member picked this entry among the "did you mean" buttons
 
     @property
     def key(self) -> str:
@@ -489,17 +490,26 @@ def suggest_aliases(
     *,
     min_confidence: float = 0.1,
     limit: int = 4,
+    questions: dict[str, str] | None = None,
 ) -> list[AliasSuggestion]:
-    """For each unanswered query, the best-ranked entry this server owns (globals are read-only)."""
+    """For each unanswered query, the entry a member picked for it (a proposal), else the
+    best-ranked entry this server owns (globals are read-only). Proposals come first."""
     own = set(own_ids)
+    picked: list[AliasSuggestion] = []
     out: list[AliasSuggestion] = []
     for q in unanswered:
-        best = next((c for c in rank(q.query) if c.entry_id in own and c.confidence >= min_confidence), None)
-        if best is not None and len(q.query) <= LIMITS["phrasing"]:
-            out.append(AliasSuggestion(q.query, q.unanswered, best.entry_id, best.question))
+        if len(q.query) > LIMITS["phrasing"]:
+            continue
+        if q.last_entry_id in own and questions and q.last_entry_id in questions:
+            eid = q.last_entry_id
+            picked.append(AliasSuggestion(q.query, q.unanswered, eid, questions[eid], proposed=True))
+            continue
         if len(out) >= limit:
-            break
-    return out
+            continue
+        best = next((c for c in rank(q.query) if c.entry_id in own and c.confidence >= min_confidence), None)
+        if best is not None:
+            out.append(AliasSuggestion(q.query, q.unanswered, best.entry_id, best.question))
+    return (picked + out)[:limit]
 
 
 def stats_embed(
@@ -527,6 +537,7 @@ def stats_embed(
             "name": "One click: add an unanswered query as an alternate phrasing",
             "value": rows(
                 f"“{escape_markdown(clip(s.query, 60))}” → {escape_markdown(clip(s.question, 60))}"
+                + (" (a member picked it)" if s.proposed else "")
                 for s in suggestions
             ),
         })  # fmt: skip

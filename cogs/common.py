@@ -34,7 +34,7 @@ async def ensure_service(bot: commands.Bot) -> FaqService:
     if service is None:
         path = os.environ.get("FAQBOT_CONFIG") or ("config.yaml" if Path("config.yaml").exists() else None)
         config = load_config(path)
-        service = await FaqService.open(config)
+        service = await FaqService.open(config, wait_for_bars=False)  # calibrate in the background
         bot.faq_service = service  # type: ignore[attr-defined]
         bot.faq_service_owned = True  # type: ignore[attr-defined]  # the plugin closes it on unload
         log.info("faqbot plugin: opened store %s (%s matcher)", config.database.url, service.matcher_mode)

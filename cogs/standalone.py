@@ -67,7 +67,7 @@ async def _main(config: Config) -> int:
         log.error("no bot token: set DISCORD_TOKEN (or discord.token in the config file)")
         return 1
     try:
-        service = await FaqService.open(config)
+        service = await FaqService.open(config, wait_for_bars=False)  # calibrate in the background
     except DataError as exc:
         log.error("data problems, nothing was synced; run faqbot check:\n%s", exc)
         return 1

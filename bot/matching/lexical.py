@@ -135,6 +135,7 @@ class LexicalIndex:
         n_units = 0
         unit_words = np.zeros(self.n, np.float64)  # words in an entry's distinct units
         unit_count = np.zeros(self.n, np.float64)
+        self.text_words = np.zeros(self.n, np.float32)  # words of the body and answers' texts
         analysed: dict[str, tuple[list[str], list[int]]] = {}  # titles/tags repeat
         for i, e in enumerate(entries):
             starts.append(n_units)
@@ -149,6 +150,8 @@ class LexicalIndex:
                         analysed[text] = hit
                 surface.update(hit[0])
                 k = len(hit[1])
+                if not is_unit:
+                    self.text_words[i] += k
                 t_rows.extend([i] * k)
                 t_cols.extend(hit[1])
                 t_wts.extend([w] * k)

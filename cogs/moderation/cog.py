@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -508,7 +509,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
         own = {e.id for e in self.service.own_entries(gid)}
         suggestions = await self.service.in_matching_thread(
-            suggest_aliases, stats.unanswered, lambda q: self.service.rank(q, gid, 5), own
+            partial(suggest_aliases, questions=questions),
+            stats.unanswered,
+            lambda q: self.service.rank(q, gid, 5),
+            own,
         )
         view = discord.ui.View(timeout=None)
         for s in suggestions:
