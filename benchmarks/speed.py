@@ -140,6 +140,15 @@ def child(
     m.rank(queries[0])
     out["query"] = latency(m.rank, queries)
     out["autocomplete"] = latency(m.autocomplete, partial)
+    exact = [e.phrasings[0] for e in entries[: len(queries)]]  # an entry's own phrasing: 1.0
+    out["exact_query"] = latency(m.rank, exact)
+    if n <= 10_000:  # store calibration (bot/matching/bars.py), lexical: what a write triggers
+        from bot.matching import bars
+
+        t0 = time.perf_counter()
+        cal = bars.calibrate(entries, lambda es: Matcher(es, synonyms=syn))
+        out["calibrate_s"] = time.perf_counter() - t0
+        out["calibrated_answer_bar"] = cal.answer
 
     from rank_bm25 import BM25Okapi
 
@@ -211,6 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
               f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
               f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |")
+    for r in results:
+        e = r["exact_query"]
+        cal = f", lexical calibration {r['calibrate_s']:.1f} s" if "calibrate_s" in r else ""
+        print(
+            f"{r['entries']:,} entries: exact-phrasing query p50 {e['p50_ms']:.2f} / "
+            f"p99 {e['p99_ms']:.2f} ms{cal}"
+        )
     for r in results:
         if r.get("semantic_query_english"):
             e = r["semantic_query_english"]

@@ -120,6 +120,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--guild", type=snowflake, metavar="ID")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--min-accuracy", type=_share, metavar="X", help="exit 1 if in-scope accuracy is below X (0.8 or 80)"
+    )
+    p.add_argument(
+        "--min-oos-recall",
+        type=_share,
+        metavar="X",
+        help="exit 1 if out-of-scope recall is below X (0.9 or 90)",
+    )
+    _common(p)
+
+    p = sub.add_parser(
+        "export-queries",
+        help="write the queries members asked as an eval CSV (query,expected_id) to review and keep",
+    )
+    p.add_argument("file", metavar="FILE", help="a new .csv file, or '-' for stdout")
+    p.add_argument("--guild", type=int, metavar="ID", help="this server's queries (default: global)")
+    p.add_argument("--limit", type=int, default=1000, metavar="N", help="most-asked first (default 1000)")
+    _common(p)
+
+    p = sub.add_parser(
+        "calibrate", help="show the answer bars chosen from the store's own entries, and what they give"
+    )
+    p.add_argument("--guild", type=int, metavar="ID", help="this server's scope (default: global)")
+    p.add_argument("--json", action="store_true")
     _common(p)
 
     p = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN)")
@@ -429,8 +454,21 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _share(text: str) -> float:
+    """A required share: 0.8 or 80 (percent)."""
+    try:
+        v = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give e.g. 0.8 or 80") from None
+    v = v / 100 if v > 1 else v
+    if not 0 <= v <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be within 0-1 (or 0-100 %)")
+    return v
+
+
 async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.evaluate import evaluate, load_eval_csv, report_to_dict, report_to_text
+    from bot.evaluate import below, evaluate, load_eval_csv, report_to_dict, report_to_text
+    from bot.models import Candidate
 
     if problem := regular_file_problem(args.file, MAX_BATCH_BYTES):  # not /dev/zero or a FIFO
         raise CliError(str(problem))
@@ -441,14 +479,92 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     service = await open_service(load_cli_config(args))
     try:
         results = [await service.ask(c.query, args.guild, record=False) for c in cases]
+        firsts: list[Candidate | None] = []  # threshold-free top-1
+        for c in cases:
+            ranked = await service.rank_async(c.query, args.guild, 1)
+            firsts.append(ranked[0] if ranked else None)
+        known = {e.id for e in service.visible_entries(args.guild)}
     finally:
         await service.close()
     by_query = iter(r.result for r in results)
-    report = evaluate(cases, lambda _q: next(by_query))
+    by_rank = iter(firsts)
+    report = evaluate(cases, lambda _q: next(by_query), lambda _q: next(by_rank), known)
+    failed = below(report, args.min_accuracy, args.min_oos_recall)
     if args.json:
-        out.write(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n")
+        data = {**report_to_dict(report), "failed": failed}
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(report_to_text(report) + "\n")
+    for message in failed:
+        sys.stderr.write(f"faqbot eval: {message}\n")
+    return 1 if failed else 0
+
+
+async def cmd_export_queries(args: argparse.Namespace, out: TextIO) -> int:
+    """Real queries → a `faqbot eval` CSV: expected_id is the entry the bot answered with
+    (or a member picked among the suggestions); empty where nothing answered. A starting
+    point for a regression set: review the ids before relying on it."""
+    import csv
+    import io
+
+    if args.file != "-" and Path(args.file).exists():
+        raise CliError(f"{args.file} exists; choose a new file name")
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    service = await open_service(load_cli_config(args))
+    try:
+        stats = await service.store.stats(args.guild, limit=args.limit)
+    finally:
+        await service.close()
+    buf = io.StringIO()
+    buf.write(
+        "# faqbot export-queries: real members' queries, most asked first. expected_id is what the bot\n"
+        "# answered with (or a member picked); empty = no answer. Review every row, then: faqbot eval FILE\n"
+    )
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["query", "expected_id"])
+    for q in stats.top_queries:
+        writer.writerow([q.query, q.last_entry_id or ""])
+    if args.file == "-":
+        out.write(buf.getvalue())
+    else:
+        try:
+            write_atomic(Path(args.file), buf.getvalue())
+        except OSError as exc:
+            raise CliError(f"cannot write {args.file}: {exc}") from None
+        out.write(f"wrote {len(stats.top_queries)} queries to {args.file}; review expected_id before use\n")
+    return 0
+
+
+async def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    service = await open_service(load_cli_config(args))
+    try:
+        if args.guild:
+            await service.settings(args.guild)  # its overrides, if any
+        chosen = await service.calibrate(args.guild, use_cache=False)
+        effective = service.thresholds(args.guild)
+    finally:
+        await service.close()
+    data = {
+        "scope": args.guild or "global",
+        "calibrated": chosen.to_dict(),
+        "effective": {"answer": effective.answer, "suggest": effective.suggest, "keyword": effective.keyword},
+    }
+    if args.json:
+        out.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    c = chosen
+    how = "from the store's probes" if c.source == "store" else "the fixed default (too few probes)"
+    out.write(
+        f"scope: {data['scope']}\n"
+        f"calibrated bars ({how}): answer {c.answer:.3f}, suggest {c.suggest:.3f}, keyword {c.keyword:.3f}\n"
+        f"probes: {c.in_scope_probes} in-scope (held-out phrasings, questions, answer titles), "
+        f"{c.out_of_scope_probes} out-of-scope (left-out entries, generic questions)\n"
+        f"expected at the answer bar: answer rate {c.answer_rate:.1%}, precision {c.precision:.1%}, "
+        f"accuracy {c.accuracy:.1%}, out-of-scope recall {c.oos_recall:.1%}\n"
+        f"in effect (config.yaml and server overrides win): answer {effective.answer:.3f}, "
+        f"suggest {effective.suggest:.3f}, keyword {effective.keyword:.3f}\n"
+    )
     return 0
 
 
@@ -528,6 +644,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, i
     "export": cmd_export,
     "summarize": cmd_summarize,
     "eval": cmd_eval,
+    "calibrate": cmd_calibrate,
+    "export-queries": cmd_export_queries,
     "backup": cmd_backup,
     "migrate": cmd_migrate,
     "web": cmd_web,

@@ -471,6 +471,7 @@ class AliasSuggestion:
     count: int
     entry_id: str
     question: str
+    proposed: bool = False  # a member picked this entry among the "did you mean" buttons
 
     @property
     def key(self) -> str:
@@ -489,17 +490,26 @@ def suggest_aliases(
     *,
     min_confidence: float = 0.1,
     limit: int = 4,
+    questions: dict[str, str] | None = None,
 ) -> list[AliasSuggestion]:
-    """For each unanswered query, the best-ranked entry this server owns (globals are read-only)."""
+    """For each unanswered query, the entry a member picked for it (a proposal), else the
+    best-ranked entry this server owns (globals are read-only). Proposals come first."""
     own = set(own_ids)
+    picked: list[AliasSuggestion] = []
     out: list[AliasSuggestion] = []
     for q in unanswered:
-        best = next((c for c in rank(q.query) if c.entry_id in own and c.confidence >= min_confidence), None)
-        if best is not None and len(q.query) <= LIMITS["phrasing"]:
-            out.append(AliasSuggestion(q.query, q.unanswered, best.entry_id, best.question))
+        if len(q.query) > LIMITS["phrasing"]:
+            continue
+        if q.last_entry_id in own and questions and q.last_entry_id in questions:
+            eid = q.last_entry_id
+            picked.append(AliasSuggestion(q.query, q.unanswered, eid, questions[eid], proposed=True))
+            continue
         if len(out) >= limit:
-            break
-    return out
+            continue
+        best = next((c for c in rank(q.query) if c.entry_id in own and c.confidence >= min_confidence), None)
+        if best is not None:
+            out.append(AliasSuggestion(q.query, q.unanswered, best.entry_id, best.question))
+    return (picked + out)[:limit]
 
 
 def stats_embed(
@@ -527,6 +537,7 @@ def stats_embed(
             "name": "One click: add an unanswered query as an alternate phrasing",
             "value": rows(
                 f"“{escape_markdown(clip(s.query, 60))}” → {escape_markdown(clip(s.question, 60))}"
+                + (" (a member picked it)" if s.proposed else "")
                 for s in suggestions
             ),
         })  # fmt: skip
@@ -583,6 +594,20 @@ def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12
 RESETTABLE = ("keyword_channels", "thresholds", "disclaimer", "moderator_role", "cooldowns")
 
 
+def channel_list_changes(
+    current: dict[str, Any], key: str, add: int | None, remove: int | None, what: str
+) -> dict[str, Any]:
+    """Add a channel to / remove one from the settings list `key` (`what` names it in the error)."""
+    channels = list(current.get(key) or [])
+    if add is not None and add not in channels:
+        channels.append(add)
+    if remove is not None:
+        if remove not in channels:
+            raise CurationError(f"That channel does not have {what} on.")
+        channels.remove(remove)
+    return {key: channels} if channels != list(current.get(key) or []) or remove is not None else {}
+
+
 def settings_changes(
     current: dict[str, Any],
     *,
@@ -606,15 +631,9 @@ def settings_changes(
             "cooldowns": ["keyword_channel_cooldown", "keyword_user_cooldown"],
         }.get(reset, [reset])
         changes.update(dict.fromkeys(keys))
-    channels = list(current.get("keyword_channels") or [])
-    if add_channel is not None and add_channel not in channels:
-        channels.append(add_channel)
-        changes["keyword_channels"] = channels
-    if remove_channel is not None:
-        if remove_channel not in channels:
-            raise CurationError("That channel does not have keyword replies on.")
-        channels.remove(remove_channel)
-        changes["keyword_channels"] = channels
+    changes.update(
+        channel_list_changes(current, "keyword_channels", add_channel, remove_channel, "keyword replies")
+    )
     if thresholds:
         merged = {**(current.get("thresholds") or {}), **thresholds}
         try:
@@ -661,8 +680,25 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
             + mark("keyword_user_cooldown", f"{_num(settings, defaults, 'keyword_user_cooldown')} s"),
         },
         {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
+        {"name": "Help-forum suggestions", "value": _suggest_value(settings)},
+        {"name": "Expert credits (Save to FAQ)", "value": _credits_value(settings)},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
+
+
+def _suggest_value(settings: dict[str, Any]) -> str:
+    channels = " ".join(f"<#{c}>" for c in settings.get("suggest_channels") or []) or "none"
+    tag = settings.get("suggest_solved_tag")
+    on_solved = [f"tag {escape_markdown(tag)}"] if tag else []
+    if settings.get("suggest_close_solved"):
+        on_solved.append("close the post")
+    return channels + ("\non \"This solved it\": " + ", ".join(on_solved) if on_solved else "")
+
+
+def _credits_value(settings: dict[str, Any]) -> str:
+    credits = settings.get("role_credits") or {}
+    lines = [f"<@&{rid}> → {c['field']}: {escape_markdown(c['text'])}" for rid, c in credits.items()]
+    return clip("\n".join(lines), FIELD_VALUE_MAX) or "none"
 
 
 def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:

@@ -23,7 +23,7 @@ LIMITS = {
     "url": 512,
     "summary_point": 1000,
 }
-MAX_PHRASINGS = 50
+MAX_PHRASINGS = 500  # real intents have 100+ phrasings
 MAX_TAGS = 20
 MAX_ANSWERS = 50
 

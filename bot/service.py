@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Config
-from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_embedder, load_synonyms
+from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
+from bot.serialize import content_hash
 from bot.settings import validate_settings
 from bot.store import (
     ALL_GUILDS,
@@ -42,6 +44,8 @@ from bot.yamlio import load_data
 
 log = logging.getLogger("faqbot.service")
 T = TypeVar("T")
+CALIBRATION_DELAY = 2.0  # seconds: a burst of writes recalibrates once
+CALIBRATION_CACHE = "faqbot-calibration.json"
 
 
 class DataError(Exception):
@@ -124,15 +128,26 @@ class FaqService:
         # stays free for Discord's deadlines, and the matchers (and the embedder's cache) are
         # never used from two threads at once.
         self._matching = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-matching")
+        # Answer bars calibrated on each scope's own entries (bot/matching/bars.py), by scope.
+        self._bars: dict[int, bars.Bars] = {}
+        self._calibrating: dict[int, asyncio.Task[None]] = {}
+        self._wait_for_bars = True
 
     # -- life cycle ------------------------------------------------------------------------
 
     @classmethod
     async def open(
-        cls, config: Config, *, sync: bool = True, guilds: GuildScope | Iterable[int] | None = None
+        cls,
+        config: Config,
+        *,
+        sync: bool = True,
+        wait_for_bars: bool = True,
+        guilds: GuildScope | Iterable[int] | None = None,
     ) -> FaqService:
         """Open the store, sync data/ into it (all or nothing), and load the global entries
-        and those of `guilds` (a `GuildScope`, guild ids, or None for every guild)."""
+        and those of `guilds` (a `GuildScope`, guild ids, or None for every guild).
+        Without `wait_for_bars` (the bot), scopes whose bars are not cached start with the
+        fixed defaults and are calibrated in the background; the CLI waits for them."""
         if guilds is None:
             guilds = ALL_GUILDS
         elif not isinstance(guilds, GuildScope):
@@ -152,6 +167,7 @@ class FaqService:
                 raise DataError(loaded.problems)
         store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder, guilds=guilds)
+        service._wait_for_bars = wait_for_bars
         try:
             if sync:
                 service.sync_report = await store.sync_global(loaded.entries, service.summarize)
@@ -164,6 +180,8 @@ class FaqService:
         return service
 
     async def close(self) -> None:
+        for task in self._calibrating.values():
+            task.cancel()
         self._matching.shutdown(wait=True, cancel_futures=True)
         if self.embedder is not None:
             try:
@@ -207,7 +225,14 @@ class FaqService:
             for gid, scope in scopes.items():
                 scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
-        release_free_memory()  # the old matchers and the builds' scratch
+            for gid in list(scopes):  # calibrate() may add the (empty) global scope
+                if self._load_cached_bars(gid or None):
+                    continue
+                if self._wait_for_bars:
+                    await self.calibrate(gid or None, use_cache=False)
+                else:
+                    self._recalibrate_soon(gid or None, delay=0.0)
+        release_free_memory()  # the old matchers and the builds' (and calibration's) scratch
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
@@ -276,7 +301,9 @@ class FaqService:
         return effective_summary(stored.entry, stored.auto_summary)
 
     def thresholds(self, guild_id: int | None) -> Thresholds:
-        base = Thresholds()
+        """The store's calibrated bars, then config.yaml's, then the guild's own overrides."""
+        chosen = self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
+        base = chosen.thresholds() if chosen is not None else Thresholds()
         conf = self.config.matching.thresholds
         values = {k: v for k, v in conf.model_dump().items() if v is not None}
         values.update((self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {})
@@ -288,7 +315,7 @@ class FaqService:
         if guild_id:
             own = self._matcher(guild_id).rank(query, limit)
             shadowed = {c.entry_id for c in own}  # a guild's own entry wins over a global namesake
-            ranked = [c for c in ranked if c.entry_id not in shadowed] + own
+            ranked = own + [c for c in ranked if c.entry_id not in shadowed]  # and on ties
         ranked.sort(key=lambda c: -c.confidence)
         return ranked[:limit]
 
@@ -331,6 +358,84 @@ class FaqService:
             out.sort(key=lambda c: -c.confidence)
         return out[:limit]
 
+    # -- calibration (bot/matching/bars.py) ------------------------------------------------
+
+    def calibrated_bars(self, guild_id: int | None) -> bars.Bars | None:
+        """The bars calibrated for a scope (a guild without its own entries uses the global ones)."""
+        return self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
+
+    def _calibration_entries(self, guild_id: int | None) -> list[Entry]:
+        return self.visible_entries(guild_id) if guild_id else self._scope(None).live()
+
+    def _calibration_cache(self) -> Path | None:
+        """Beside the embedding cache, for a file database or a configured cache dir only."""
+        url = self.config.database.url
+        if self.config.matching.cache_dir or (url.startswith("sqlite") and not url.endswith(":memory:")):
+            return Path(self.config.embedding_cache_dir()) / CALIBRATION_CACHE
+        return None
+
+    async def calibrate(self, guild_id: int | None = None, *, use_cache: bool = True) -> bars.Bars:
+        """Choose a scope's bars from its own entries and keep them. Each fold runs as its own
+        job on the matching thread, so queries are served between folds."""
+        gid = guild_id or GLOBAL
+        if use_cache and self._load_cached_bars(guild_id):
+            return self._bars[gid]
+        entries = self._calibration_entries(guild_id)
+        key = bars.cache_key(entries, self.matcher_mode, content_hash)
+        path = self._calibration_cache()
+        synonyms = self._synonyms_for(guild_id)
+
+        def build(es: Sequence[Entry]) -> Matcher:
+            return Matcher(es, synonyms=synonyms, embedder=self.embedder)
+
+        outcomes: list[bars.Outcome] = []
+        for fold in bars.plan(entries):
+            outcomes += await self.in_matching_thread(bars.run_fold, fold, build)
+        chosen = bars.choose(outcomes)
+        self._bars[gid] = chosen
+        if path is not None:
+            cached = _read_json(path)
+            cached = {k: v for k, v in cached.items() if k != key}
+            cached = dict(list(cached.items())[-63:])  # bounded: the newest 64 stores
+            cached[key] = chosen.to_dict()
+            try:
+                _write_json(path, cached)
+            except OSError as exc:
+                log.warning("calibration not cached: %s", exc)
+        log.info("calibrated scope %s: answer bar %.3f (%s)", gid, chosen.answer, chosen.source)
+        return chosen
+
+    def _load_cached_bars(self, guild_id: int | None) -> bool:
+        """Apply the scope's bars from the cache if its entries are unchanged since."""
+        path = self._calibration_cache()
+        if path is None:
+            return False
+        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, content_hash)
+        hit = _read_json(path).get(key)
+        if not isinstance(hit, dict):
+            return False
+        try:
+            self._bars[guild_id or GLOBAL] = bars.Bars.from_dict(hit)
+        except TypeError:  # an older shape: recalibrate
+            return False
+        return True
+
+    def _recalibrate_soon(self, guild_id: int | None, delay: float | None = None) -> None:
+        """After a write: recalibrate once the burst of writes is over, in the background."""
+        gid = guild_id or GLOBAL
+        pending = self._calibrating.get(gid)
+        if pending is not None and not pending.done():
+            pending.cancel()
+
+        async def later() -> None:
+            await asyncio.sleep(CALIBRATION_DELAY if delay is None else delay)
+            try:
+                await self.calibrate(guild_id)
+            except Exception:  # the previous bars stay; never lose a write over this
+                log.exception("recalibration failed for scope %s", gid)
+
+        self._calibrating[gid] = asyncio.get_running_loop().create_task(later())
+
     # -- settings --------------------------------------------------------------------------
 
     async def _load_settings(self, guild_id: int) -> dict[str, Any]:
@@ -364,6 +469,7 @@ class FaqService:
         if old.get("synonyms") != new.get("synonyms"):
             scope = self._scope(guild_id)
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+            self._recalibrate_soon(guild_id)
         return dict(new)
 
     # -- moderator writes (guild entries only) ------------------------------------------------
@@ -471,6 +577,7 @@ class FaqService:
             self._hidden = await self._all_hidden()
         except StoreError as exc:
             log.warning("hidden entries not reloaded after a write (the refresh loop will): %s", exc)
+        self._recalibrate_soon(guild_id)
         if not changed:
             state = "hidden" if hidden else "shown"
             raise StoreError(f"the global entry {entry_id!r} is already {state} in this server")
@@ -517,6 +624,7 @@ class FaqService:
                 elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
                     scope.entries[entry_id] = stored  # never replace a newer read by an older one
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+            self._recalibrate_soon(guild_id)
         revision = await self.store.revision()
         if revision == self._revision + bumps:  # only our write: nothing else to pick up
             self._revision = revision
@@ -552,3 +660,19 @@ class FaqService:
             action=action,
             expected_revision=revision,
         )
+
+
+def _read_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(path)

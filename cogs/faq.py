@@ -25,6 +25,7 @@ from cogs.common import (
     report_error,
     send_private,
 )
+from cogs.experts import offer_button
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
 log = logging.getLogger("faqbot.discord")
@@ -121,7 +122,13 @@ class FaqCog(commands.Cog):
             else:
                 await interaction.response.send_message(**message)
             return
-        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        kwargs = (
+            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
+            if reply.result.suggestions
+            else {}
+        )
+        if (ask_experts := await offer_button(self.bot, interaction, query)) is not None:  # issue 16
+            kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- message command -----------------------------------------------------------------
@@ -137,7 +144,11 @@ class FaqCog(commands.Cog):
                 ephemeral=True, **await answer_message(self.bot, reply, interaction.guild_id)
             )
             return
-        kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        kwargs = (
+            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
+            if reply.result.suggestions
+            else {}
+        )
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- keyword replies -----------------------------------------------------------------
@@ -184,4 +195,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    await release_service(bot, still_loaded="cogs.moderation")
+    await release_service(bot, still_loaded=("cogs.moderation", "cogs.forums"))

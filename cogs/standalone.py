@@ -18,7 +18,7 @@ from bot.store import ALL_GUILDS, GuildScope, StoreError, redact_url
 
 log = logging.getLogger("faqbot")
 
-EXTENSIONS = ("cogs.faq", "cogs.moderation")
+EXTENSIONS = ("cogs.faq", "cogs.moderation", "cogs.forums")
 
 
 def intents_for(config: Config) -> discord.Intents:
@@ -78,7 +78,9 @@ async def _main(config: Config) -> int:
         log.error("no bot token: set DISCORD_TOKEN (or discord.token in the config file)")
         return 1
     try:
-        service = await FaqService.open(config, guilds=guild_scope_for(config))
+        service = await FaqService.open(
+            config, wait_for_bars=False, guilds=guild_scope_for(config)
+        )  # bars calibrated in the background; only this process's guilds
     except DataError as exc:
         log.error("data problems, nothing was synced; run faqbot check:\n%s", exc)
         return 1

@@ -5,23 +5,41 @@ custom_id formats (≤ 100 characters; entry ids are ≤ 64):
   faq:all:<id>            open the full answers, page 0 (ephemeral)
   faq:pg:<n>:<id>         show page n of the full answers (edits the ephemeral message)
   faq:fb:<1|0>:<id>       Helpful / Not helpful
-  faq:sug:<id>            a "did you mean" suggestion: post its answer
+  faq:sug:[<key>:]<id>    a "did you mean" suggestion: post its answer; with the query's key
+                          (bot.curation.query_key), the pick is kept as a proposed phrasing
+  faq:nom:<key>           "None of these": the query stays unanswered, any proposal is dropped
   faq:show:<id>           from a keyword reply: show the answer to the clicker only
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 import discord
 
+from bot.curation import query_key
 from bot.embeds import answer_pages
 from bot.models import Candidate, MatchResult
 from bot.service import Reply
+from bot.store import StoreError
+from bot.store.common import normalise_query
 from cogs.common import NO_MENTIONS, ReportsErrors, answer_message, send_private, service_of
 
+log = logging.getLogger("faqbot.views")
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
+KEY = r"(?P<key>[0-9a-f]{10})"
+
+
+def _key(query: str) -> str:
+    return query_key(normalise_query(query))
+
+
+async def _unanswered(interaction: discord.Interaction, key: str) -> str | None:
+    """The server's unanswered query with this key (the stats hold the text, the button can't)."""
+    stats = await service_of(interaction.client).store.stats(interaction.guild_id, limit=1000)
+    return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
 
 
 class _EntryButton(ReportsErrors):
@@ -148,22 +166,25 @@ class Feedback(
         await send_private(interaction, "Thanks — your feedback helps the moderators improve the FAQ.")
 
 
-class Suggestion(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:sug:{ID}"):
-    def __init__(self, entry_id: str, label: str = "Show") -> None:
+class Suggestion(
+    _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:sug:(?:{KEY}:)?{ID}"
+):
+    def __init__(self, entry_id: str, label: str = "Show", key: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label[:80] or "Show",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"faq:sug:{entry_id}",
+                custom_id=f"faq:sug:{key}:{entry_id}" if key else f"faq:sug:{entry_id}",
             )
         )
         self.entry_id = entry_id
+        self.key = key
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
     ) -> Suggestion:
-        return cls(match["id"])
+        return cls(match["id"], key=match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         reply = await self._reply_for(interaction)
@@ -171,6 +192,44 @@ class Suggestion(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], t
             await interaction.response.send_message(
                 **await answer_message(interaction.client, reply, interaction.guild_id)
             )
+            if self.key and interaction.guild_id:
+                await self._propose(interaction)
+
+    async def _propose(self, interaction: discord.Interaction) -> None:
+        """The member's pick becomes a proposed phrasing a moderator approves in /faq stats
+        (never added by itself). Worth less than the answer: a failure is only logged."""
+        try:
+            query = await _unanswered(interaction, self.key or "")
+            if query is not None:
+                store = service_of(interaction.client).store
+                await store.propose_entry(interaction.guild_id, query, self.entry_id)
+        except StoreError as exc:
+            log.warning("suggestion pick not recorded: %s", exc)
+
+
+class NoneOfThese(
+    ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:nom:{KEY}"
+):
+    def __init__(self, key: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label="None of these", style=discord.ButtonStyle.danger, custom_id=f"faq:nom:{key}"
+        )
+        super().__init__(button)
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> NoneOfThese:
+        return cls(match["key"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        query = await _unanswered(interaction, self.key)
+        if query is not None:
+            await service_of(interaction.client).store.propose_entry(interaction.guild_id, query, None)
+        await send_private(
+            interaction, "Thanks — your question stays on the moderators' unanswered list so they can add it."
+        )
 
 
 class ShowAnswer(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:show:{ID}"):
@@ -200,6 +259,7 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     Page,
     Feedback,
     Suggestion,
+    NoneOfThese,
     ShowAnswer,
 )
 
@@ -212,10 +272,18 @@ def answer_view(entry_id: str) -> discord.ui.View:
     return view
 
 
-def suggestions_view(candidates: list[Candidate] | tuple[Candidate, ...]) -> discord.ui.View:
+def suggestions_view(
+    candidates: list[Candidate] | tuple[Candidate, ...], query: str | None = None
+) -> discord.ui.View:
+    """ "Did you mean" buttons; with the member's query, a pick teaches (a proposed phrasing)
+    and "None of these" keeps it unanswered."""
     view = discord.ui.View(timeout=None)
+    key = _key(query) if query and normalise_query(query) else None
     for c in candidates[:3]:
-        view.add_item(Suggestion(c.entry_id, c.question if len(c.question) <= 80 else c.question[:79] + "…"))
+        label = c.question if len(c.question) <= 80 else c.question[:79] + "…"
+        view.add_item(Suggestion(c.entry_id, label, key))
+    if key:
+        view.add_item(NoneOfThese(key))
     return view
 
 

@@ -126,8 +126,8 @@ def test_new_entry_reports_every_problem_specifically() -> None:
 
 
 def test_too_many_phrasings_are_refused() -> None:
-    lines = "\n".join(f"phrase {i}" for i in range(51))
-    with pytest.raises(CurationError, match="Alternate phrasings: has 51 items; at most 50"):
+    lines = "\n".join(f"p{i}" for i in range(501))
+    with pytest.raises(CurationError, match="Alternate phrasings: has 501 items; at most 500"):
         _entry(phrasings=lines)
 
 

@@ -655,3 +655,41 @@ def test_pending_drafts_are_single_use_owned_and_bounded() -> None:
     expired = Pending(ttl=0)
     stale = expired.put((1, 10), "old")
     assert expired.take(stale, (1, 10)) is None
+
+
+async def test_a_picked_suggestion_is_a_proposal_a_moderator_approves(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    """Issue 14: clicking a "did you mean" button records the member's words as a proposed
+    phrasing of that entry (never added by itself); one click in /faq stats approves it;
+    "None of these" keeps a question unanswered."""
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        # A strict answer bar: the member's words only get "did you mean" buttons.
+        await svc(bot).update_settings(emu.guild, {"thresholds": {"answer": 1.0, "suggest": 0.01}}, actor="t")
+        miss = await ask(emu, "do lips get puffy after filler")
+        ids = custom_ids(miss)
+        pick = next(i for i in ids if i.startswith("faq:sug:") and i.endswith(f":{LIP}"))
+        key = pick.split(":")[2]
+        assert f"faq:nom:{key}" in ids
+        shown = await click(emu, miss, pick, user=emu.user)
+        assert shown.embeds[0]["title"] == "How long does lip filler last?"
+        stats = await svc(bot).store.stats(emu.guild)
+        (row,) = [q for q in stats.unanswered if q.query == "do lips get puffy after filler"]
+        assert row.last_entry_id == LIP  # proposed, not added
+        assert "do lips get puffy after filler" not in svc(bot).own_entry(emu.guild, LIP).entry.phrasings
+
+        page = await call(emu, "faq stats")
+        fields = {f["name"]: f["value"] for f in page.embeds[0]["fields"]}
+        assert "(a member picked it)" in fields["One click: add an unanswered query as an alternate phrasing"]
+        (approve,) = [i for i in custom_ids(page) if i == f"faqm:ua:{key}:{LIP}"]
+        await click(emu, page, approve)
+        assert "do lips get puffy after filler" in svc(bot).own_entry(emu.guild, LIP).entry.phrasings
+
+        other = await ask(emu, "can lip filler migrate")
+        nom = next(i for i in custom_ids(other) if i.startswith("faq:nom:"))
+        thanks = await click(emu, other, nom, user=emu.user)
+        assert thanks.ephemeral and "unanswered list" in (thanks.content or "")
+        stats = await svc(bot).store.stats(emu.guild)
+        (row,) = [q for q in stats.unanswered if q.query == "can lip filler migrate"]
+        assert row.last_entry_id is None

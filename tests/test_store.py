@@ -376,7 +376,9 @@ async def test_pg_processes_starting_together_migrate_and_sync_once(pg_db: str, 
         for s in stores:
             await s.close()
     conn = await asyncpg.connect(pg_db)
-    assert await conn.fetchval("SELECT count(*) FROM schema_version") == 1
+    from bot.store.postgres import MIGRATIONS
+
+    assert await conn.fetchval("SELECT count(*) FROM schema_version") == len(MIGRATIONS)  # each once
     await conn.close()
 
 
@@ -435,3 +437,31 @@ async def test_pg_store_recovers_after_its_connections_are_killed(pg_db: str) ->
         assert await s.revision() == 0  # the pool replaced the dead connection
     finally:
         await s.close()
+
+
+async def test_member_proposals_survive_more_misses_and_concurrent_writers(db_url: str) -> None:
+    """propose_entry (issue 14): one atomic statement; concurrent picks, misses and
+    'none of these' from several connections leave one consistent row, nothing lost."""
+    stores = [await open_store(db_url) for _ in range(3)]
+    try:
+        a = stores[0]
+        await a.record_query(1, "Puffy lips?", "suggest", None)
+        assert await a.propose_entry(1, "  puffy LIPS? ", "lip") is True  # normalised like record_query
+        assert await a.propose_entry(1, "never asked", "lip") is False
+        await a.record_query(1, "puffy lips?", "none", None)  # another miss keeps the member's pick
+        (row,) = (await a.stats(1)).unanswered
+        assert (row.count, row.unanswered, row.last_entry_id) == (2, 2, "lip")
+        assert (await a.stats(2)).unanswered == ()  # per guild
+
+        async def member(s: Store, n: int) -> None:
+            for k in range(10):
+                await s.record_query(1, "puffy lips?", "suggest", None)
+                await s.propose_entry(1, "puffy lips?", None if (n + k) % 5 == 0 else f"e{n}")
+
+        await asyncio.wait_for(asyncio.gather(*(member(s, n) for n, s in enumerate(stores))), 60)
+        (row,) = (await a.stats(1)).unanswered
+        assert (row.count, row.unanswered) == (32, 32)  # every miss counted
+        assert row.last_entry_id in {None, "e0", "e1", "e2"}
+    finally:
+        for s in stores:
+            await s.close()

@@ -11,14 +11,17 @@ MAX_SUGGESTIONS = 3
 # A suggestion must be "close": within this share of the best candidate's confidence.
 CLOSE_RATIO = 0.6
 # With decision "none", candidates this close to the suggest bar are still offered as
-# weak hints (renderers may show or hide them); anything lower is noise.
-NONE_HINT_RATIO = 0.5
+# weak hints; anything lower is noise. The suggest bar is calibrated per store now, so a
+# candidate below it is, by the store's own probes, not worth a "did you mean" (members saw
+# "botox side effects" → "Why does Botox make my skin smoother?"): hints must nearly reach it.
+NONE_HINT_RATIO = 0.95
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Confidence bars. Defaults come from tuning on CLINC150's validation split
-    (see docs/benchmarks.md); guilds may override them."""
+    """Confidence bars. These fixed values are a hand-chosen fallback, not tuned on any data
+    set: the service replaces them with bars calibrated on each store's own entries
+    (bot/matching/bars.py, `faqbot calibrate`); config.yaml and guilds may override them."""
 
     answer: float = 0.5
     suggest: float = 0.25

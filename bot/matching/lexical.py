@@ -135,6 +135,7 @@ class LexicalIndex:
         n_units = 0
         unit_words = np.zeros(self.n, np.float64)  # words in an entry's distinct units
         unit_count = np.zeros(self.n, np.float64)
+        self.text_words = np.zeros(self.n, np.float32)  # words of the body and answers' texts
         analysed: dict[str, tuple[list[str], list[int]]] = {}  # titles/tags repeat
         for i, e in enumerate(entries):
             starts.append(n_units)
@@ -153,6 +154,8 @@ class LexicalIndex:
                 surface.update(hit[0])
                 k = len(hit[1])
                 n_words += k
+                if not is_unit:
+                    self.text_words[i] += k
                 for c in hit[1]:
                     tf[c] = tf.get(c, 0.0) + w
                 if is_unit and k:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.matching import calibrate
-from bot.matching.lexical import LexicalIndex, QueryTerm
-from bot.matching.normalize import fold, is_content
+from bot.matching.lexical import LexicalIndex, QueryTerm, terms_of
+from bot.matching.normalize import fold, is_content, words
 from bot.matching.synonyms import Synonyms
 from bot.models import Candidate, Entry
 
@@ -57,6 +57,13 @@ class Matcher:
         folded = [fold(e.question).strip() for e in self.entries]
         self._by_question = sorted(range(len(folded)), key=lambda i: (folded[i], i))
         self._sorted_questions = [folded[i] for i in self._by_question]
+        # Exact and near-exact matches: an entry's question or phrasing (aliases included),
+        # normalised like a query, answers at confidence 1.0 whatever the scores say.
+        self._exact: dict[str, int] = {}
+        for i, e in enumerate(self.entries):
+            for text in (e.question, *e.phrasings):
+                self._exact.setdefault(self.exact_key(text), i)
+        self._exact.pop("", None)
         self._sem: SemanticIndex | None = None
         if embedder is not None:
             from bot.matching.semindex import SemanticIndex
@@ -69,6 +76,17 @@ class Matcher:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def exact_key(self, text: str) -> str:
+        """Text → its exact-match key: folded words, synonyms applied, stemmed."""
+        return " ".join(terms_of(self.synonyms.apply(words(text))))
+
+    def _exact_hit(self, query: str, corrected: str | None) -> int | None:
+        """The entry whose question or phrasing the query is, as typed or typo-snapped."""
+        hit = self._exact.get(self.exact_key(query))
+        if hit is None and corrected:
+            hit = self._exact.get(self.exact_key(corrected))
+        return hit
 
     # -- ranking ------------------------------------------------------------------------
     def rank(self, query: str, limit: int = 10) -> list[Candidate]:
@@ -131,16 +149,31 @@ class Matcher:
 
     def _confidences(self, query: str) -> np.ndarray:
         analysed = self._lex.analyse(query)  # once: for the score, the embedding and the gate
-        terms = analysed[0]
-        conf = self._calibrated(self.feature_matrix(query, all_features=False, analysed=analysed))
+        terms, corrected = analysed
+        f = self.feature_matrix(query, all_features=False, analysed=analysed)
+        conf = self._calibrated(f)
+        # How much an entry says beyond short phrasings (its body and answers): 0 for five
+        # phrasings, 1 for a question with expert answers.
+        rich = np.minimum(1.0, self._lex.entry_words / GATE_FULL_WORDS)
+        if self._sem is not None:
+            # Answer text adds evidence, never drowns it: the embedding side sees only the
+            # phrasing-level units, whose mean drifts as experts add titled answers, so an
+            # entry with answer text keeps at least its lexical confidence (which reads the
+            # answers too). Entries of phrasings alone are left to the fused score.
+            texty = np.minimum(1.0, self._lex.text_words / GATE_FULL_WORDS)
+            lex_conf = calibrate.LEXICAL.array(f[:, :1])
+            lex_conf[f[:, 0] <= 0] = 0.0
+            conf = np.maximum(conf, texty * lex_conf)
         if self.coverage_gate:
             cover = self._lex.coverage(terms)
             if cover is not None:
                 factor = gate(cover, sum(is_content(q.surface) for q in terms))
                 # A missing word is evidence only against an entry that says a lot: a
                 # question with answers, not five short phrasings.
-                strength = np.minimum(1.0, self._lex.entry_words / GATE_FULL_WORDS)
-                conf = conf * (1.0 - strength * (1.0 - factor))
+                conf = conf * (1.0 - rich * (1.0 - factor))
+        hit = self._exact_hit(query, corrected)
+        if hit is not None:  # the member typed the entry's own words: no doubt left
+            conf[hit] = 1.0
         return conf
 
     def _top(self, conf: np.ndarray, limit: int, *, positive_only: bool) -> list[Candidate]:

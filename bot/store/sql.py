@@ -280,7 +280,8 @@ class SqlStore:
                 "INSERT INTO queries AS t VALUES (?, ?, 1, ?, ?, ?) "
                 "ON CONFLICT (guild_id, query) DO UPDATE SET count = t.count + 1, "
                 "unanswered = t.unanswered + excluded.unanswered, "
-                "last_entry_id = excluded.last_entry_id, last_at = excluded.last_at",
+                "last_entry_id = COALESCE(excluded.last_entry_id, t.last_entry_id), "
+                "last_at = excluded.last_at",  # a member's pick (propose_entry) survives a miss
                 store_gid(guild_id),
                 q,
                 int(decision != "answer"),
@@ -304,6 +305,19 @@ class SqlStore:
     async def forget_query(self, guild_id: int | None, query: str) -> None:
         async with self._transaction() as conn:
             await self._forget(conn, guild_id, normalise_query(query))
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member picked `entry_id` for an unanswered query (None: "none of these"); kept
+        for a moderator to approve in /faq stats. False if the query is not unanswered."""
+        async with self._transaction() as conn:
+            changed = await self._run(
+                conn,
+                "UPDATE queries SET last_entry_id = ? WHERE guild_id = ? AND query = ? AND unanswered > 0",
+                entry_id,
+                store_gid(guild_id),
+                normalise_query(query),
+            )
+        return changed > 0
 
     # -- data/ ---------------------------------------------------------------------------------------
 
