@@ -72,7 +72,11 @@ def test_oversized_summary_says_what_was_left_out() -> None:
     assert "◦ x" in embed["fields"][0]["value"] and "◦ y" in embed["fields"][0]["value"]
 
 
-def test_markdown_in_content_is_inert() -> None:
-    entry = Entry("m", "Q?", (Answer("t", "**bold** [link](http://x) `code`", None),))
-    page = answer_pages(entry)[0]
-    assert "\\*\\*bold\\*\\*" in page["description"] and "\\[link\\]" in page["description"]
+def test_markdown_renders_lists_bold_code_but_not_links_or_headings() -> None:
+    text = "**bold** [link](http://x) `code_x`\n# Big\n- one\n* two\n1. three\n```\na_b *c*\n```\n2 * 3 = 6 __u__"
+    entry = Entry("m", "Q?", (Answer("t", text, None),))
+    page = answer_pages(entry)[0]["description"]
+    assert page.startswith("**bold** \\[link\\](http://x) `code_x`")  # bold and code render
+    assert "\n\\# Big\n- one\n- two\n1. three\n" in page  # lists render, headings do not
+    assert "```\na_b *c*\n```" in page  # code blocks verbatim
+    assert "2 \\* 3 = 6 \\_\\_u\\_\\_" in page  # stray asterisks and underline stay literal
