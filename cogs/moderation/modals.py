@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.curation import CurationError
 from bot.models import LIMITS, Provider
 from bot.store import StoredEntry
 from cogs.moderation.access import (
@@ -15,6 +16,8 @@ from cogs.moderation.access import (
     handle_error,
     require_moderator,
 )
+
+MODAL_TEXT_MAX = 4000  # Discord's limit for one text input
 
 
 def _input(
@@ -30,10 +33,10 @@ def _input(
     return discord.ui.TextInput(
         label=label,
         custom_id=custom_id,
-        max_length=min(limit, 4000),
+        max_length=min(limit, MODAL_TEXT_MAX),
         required=required,
         style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
-        default=default[: min(limit, 4000)] if default else None,
+        default=default[: min(limit, MODAL_TEXT_MAX)] if default else None,
         placeholder=placeholder,
     )
 
@@ -98,6 +101,14 @@ class AnswerModal(_ModModal, title="Expert answer"):
         super().__init__(custom_id=custom_id, timeout=PENDING_TTL)
         self.entry_id, self.index, self.revision = e.id, index, entry.revision
         old = e.answers[index] if index is not None else None
+        if old and len(old.text) > MODAL_TEXT_MAX:
+            # A form field holds 4,000 characters: pre-filling a longer answer would cut it on save.
+            raise CurationError(
+                f"Answer {(index or 0) + 1} of `{e.id}` is {len(old.text):,} characters, more than a "
+                f"Discord form holds ({MODAL_TEXT_MAX:,}), so it can't be edited here without cutting it. "
+                "Edit it in the entry's YAML file under data/faq/, or export the entry with /faq export, "
+                "edit the file and bring it back with /faq import."
+            )
         provider = old.provider if old else None
         self.answer_title = _input(
             "Answer title (optional)",

@@ -1,0 +1,34 @@
+"""A stored answer longer than a Discord form (up to 40,000 characters) is never cut by
+editing it in a modal: /faq edit refuses and says where to edit it instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.models import Answer, Entry, Provider
+from tests.emulator import DiscordEmulator
+from tests.emulator.fixtures import emulator  # noqa: F401
+from tests.test_discord_moderation import call, emu, running, svc  # noqa: F401
+
+
+async def test_editing_a_long_answer_in_a_modal_is_refused(emu: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    long_text = " ".join(f"Sentence {i} about sunscreen." for i in range(600))  # ~16k characters
+    assert len(long_text) > 4000
+    async with running(emu, tmp_path) as bot:
+        service = svc(bot)
+        entry = Entry(
+            "long-one", "Why so long?",
+            (Answer("Short", "Short answer."), Answer("Long", long_text, Provider("Jo"))),
+            phrasings=("long answer",), guild_id=emu.guild,
+        )  # fmt: skip
+        await service.save_entry(entry, actor="t", action="add", create=True)
+        cb = await call(emu, "faq edit", {"entry": "long-one", "answer": 2})
+        assert cb.type == 4 and cb.ephemeral, cb.data  # a message, not a modal
+        text = cb.content or ""
+        assert "Answer 2 of `long-one`" in text and "4,000" in text and "YAML" in text
+        assert "Traceback" not in text
+        stored = service.find(emu.guild, "long-one")
+        assert stored is not None and stored.entry.answers[1].text == long_text  # nothing lost
+        # A short answer of the same entry still opens the form, pre-filled in full.
+        opened = await call(emu, "faq edit", {"entry": "long-one", "answer": 1})
+        assert opened.type == 9
