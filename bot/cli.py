@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
+from bot.grammar import plural
 from bot.render import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
@@ -194,7 +195,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 1
     token = "set" if config.token() else "not set (needed only for faqbot run)"
     out.write(
-        f"ok: {len(loaded.entries)} entries in {config.data_dir}, database "
+        f"ok: {plural(len(loaded.entries), 'entry')} in {config.data_dir}, database "
         f"{redact_url(config.database.url)} reachable ({counts.get('guild', 0)} server entries), "
         f"DISCORD_TOKEN {token}\n"
     )
@@ -255,7 +256,8 @@ async def _import_yaml_to_guild(
     finally:
         await service.close()
     out.write(
-        f"{len(entries)} entries {'would be ' if args.dry_run else ''}imported into server {args.guild}\n"
+        f"{plural(len(entries), 'entry')} {'would be ' if args.dry_run else ''}imported "
+        f"into server {args.guild}\n"
     )
     return 0
 
@@ -269,7 +271,7 @@ async def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     folder = args.directory / "faq" if args.guild is None else args.directory
     for entry in entries:
         write_atomic(folder / f"{entry.id}.yaml", dump_entries([entry]))
-    out.write(f"wrote {len(entries)} entries to {folder}\n")
+    out.write(f"wrote {plural(len(entries), 'entry')} to {folder}\n")
     return 0
 
 
@@ -305,7 +307,7 @@ async def cmd_summarize_all(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"== {e.id} ({where})\n")
         result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
         out.write(reply_text(Reply(result, e, s), show_answers=False) + "\n\n")
-    out.write(f"{len(rows)} entries summarised in {elapsed:.2f} s\n")
+    out.write(f"{plural(len(rows), 'entry')} summarised in {elapsed:.2f} s\n")
     return 0
 
 

@@ -25,6 +25,7 @@ from bot.embeds import (
     escape_markdown,
     summary_description,
 )
+from bot.grammar import plural
 from bot.importer import ImportError_, parse_provider_lines, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider, Summary
@@ -195,7 +196,7 @@ def with_answer(entry: Entry, answer: Answer, index: int | None = None) -> Entry
     else:
         if not 0 <= index < len(answers):
             raise CurationError(
-                f"This entry has {len(answers)} answers; pick a number from 1 to {len(answers)}."
+                f"This entry has {plural(len(answers), 'answer')}; pick a number from 1 to {len(answers)}."
             )
         answers[index] = answer
     changed = entry.with_changes(answers=tuple(answers))
@@ -207,7 +208,7 @@ def without_answer(entry: Entry, index: int) -> Entry:
     """Remove answer `index` (0-based). An entry keeps at least one answer."""
     n = len(entry.answers)
     if not 0 <= index < n:
-        raise CurationError(f"This entry has {n} answers; pick a number from 1 to {n}.")
+        raise CurationError(f"This entry has {plural(n, 'answer')}; pick a number from 1 to {n}.")
     if n == 1:
         raise CurationError(
             "That is the entry's only answer and an entry needs one: change it with "
@@ -353,7 +354,7 @@ def import_preview_embed(plan: ImportPlan) -> Embed:
     embed: Embed = {
         "title": clip(f"Import preview: {plan.filename}", TITLE_MAX),
         "description": (
-            f"{len(plan.entries)} entries from {plan.kind}: {len(plan.created)} new, "
+            f"{plural(len(plan.entries), 'entry')} from {plan.kind}: {len(plan.created)} new, "
             f"{len(plan.updated)} replacing this server's entries of the same id. "
             "Nothing is saved until you press **Confirm import**."
         ),
@@ -405,12 +406,12 @@ def list_page(
         e = item.entry
         flags = [item.scope] + ([item.state] if item.state else [])
         question = escape_markdown(clip(e.question, 180))
-        lines.append(f"**{question}**\n`{e.id}` · {len(e.answers)} answers · {', '.join(flags)}")
+        lines.append(f"**{question}**\n`{e.id}` · {plural(len(e.answers), 'answer')} · {', '.join(flags)}")
     description = "\n".join(lines) if lines else "No entries match."
     embed: Embed = {
         "title": clip(title, TITLE_MAX),
         "description": clip(description, DESCRIPTION_MAX),
-        "footer": {"text": f"Page {page + 1} of {pages} · {len(items)} entries"},
+        "footer": {"text": f"Page {page + 1} of {pages} · {plural(len(items), 'entry')}"},
     }
     return embed, pages
 
@@ -560,7 +561,7 @@ def describe_changes(changes: dict[str, Any]) -> str:
 def _count_line(total: int, limit: int) -> str:
     if not total:
         return "No recorded changes."
-    return f"{total} changes" + (f"; the newest {limit} are shown" if total > limit else "")
+    return plural(total, "change") + (f"; the newest {limit} are shown" if total > limit else "")
 
 
 def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12) -> Embed:

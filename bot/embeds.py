@@ -218,9 +218,8 @@ def answer_embed(reply: Reply, disclaimer: str, *, full: bool = False) -> Embed:
     if summary.is_empty():
         description = f"{plural(len(entry.answers), 'expert answer')} — open **All answers** to read them."
     else:
-        label = "Curated summary" if summary.curated else f"What {plural(experts, 'expert')} say"
-        if experts == 1 and not summary.curated:
-            label = "What 1 expert says"
+        say = "says" if experts == 1 else "say"
+        label = "Curated summary" if summary.curated else f"What {plural(experts, 'expert')} {say}"
         description = f"**{label}**\n" + summary_description(
             summary,
             experts,
