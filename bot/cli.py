@@ -1,6 +1,8 @@
 """The `faqbot` command line: try the bot offline, curate data, run it on Discord.
 
 Exit codes: 0 success, 1 problems found (data, input), 2 usage errors (argparse).
+Every failure is one line on stderr (`faqbot COMMAND: what, where, what to do`), never a
+traceback: `main` maps known errors to messages (FAQBOT_TRACEBACK=1 shows the traceback).
 """
 
 from __future__ import annotations
@@ -8,35 +10,70 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
-from collections.abc import Callable, Coroutine
+import traceback
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
+from bot.files import read_bytes, read_text_file, regular_file_problem, write_atomic
 from bot.grammar import plural
 from bot.render import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
 from bot.store import StoreError
-from bot.yamlio import dump_entries, entries_from_yaml, load_data, read_text_file, write_atomic
+from bot.validate import SNOWFLAKE_MAX
+from bot.yamlio import MAX_YAML_BYTES, dump_entries, entries_from_yaml, load_data
 
 
 class CliError(Exception):
     """A problem to print (without a traceback) before exiting 1."""
 
 
+MAX_BATCH_BYTES = 64 * 1024 * 1024
+MAX_QUERY_BYTES = 16 * 1024  # one query line; a member's /ask is far shorter
+
+
+def snowflake(text: str) -> int:
+    """argparse type for --guild: a Discord server id, never 0 (the global scope) or negative."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Discord server id (digits only)") from None
+    if not 0 < value <= SNOWFLAKE_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a Discord server id: ids are 1 to {SNOWFLAKE_MAX} "
+            "(Copy Server ID in Discord); leave --guild out for the global entries"
+        )
+    return value
+
+
+def as_text(raw: str | bytes) -> str:
+    """Command-line and stdin text as valid Unicode: undecodable bytes (which Python keeps as
+    lone surrogates) become U+FFFD, so the rest of the words still match."""
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
+    return data.decode("utf-8", "replace")
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default: config.yaml if present)")
     p.add_argument("--data", metavar="DIR", help="curated data folder (default: data)")
-    p.add_argument("--db", metavar="PATH", help="SQLite database file (default: faqbot.db)")
+    p.add_argument("--db", metavar="PATH", help="SQLite file or database URL (default: faqbot.db)")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A usage error in one line (argparse prints the whole usage first)."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} -h)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="faqbot", description="A Discord FAQ bot that summarises expert answers."
     )
     parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
@@ -45,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="show what the bot would reply to a question (offline)")
     p.add_argument("query", nargs="?", help="the member's words")
     p.add_argument("--batch", metavar="FILE", help="one query per line ('-' for stdin)")
-    p.add_argument("--guild", type=int, metavar="ID", help="answer as in this Discord server")
+    p.add_argument("--guild", type=snowflake, metavar="ID", help="answer as in this Discord server")
     p.add_argument("--json", action="store_true", help="print the stable JSON object")
     p.add_argument("--brief", action="store_true", help="summary only, without the full answers")
     _common(p)
@@ -56,14 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import Q&A thread text files (or YAML exports)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument(
-        "--guild", type=int, metavar="ID", help="load YAML entries into this server's store instead of data/"
+        "--guild",
+        type=snowflake,
+        metavar="ID",
+        help="load YAML entries into this server's store instead of data/",
     )
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     _common(p)
 
     p = sub.add_parser("export", help="write entries as YAML that imports back losslessly")
     p.add_argument("directory", type=Path, metavar="DIR")
-    p.add_argument("--guild", type=int, metavar="ID", help="this server's entries (default: global)")
+    p.add_argument("--guild", type=snowflake, metavar="ID", help="this server's entries (default: global)")
     _common(p)
 
     p = sub.add_parser("summarize", help="print an entry's automatic summary for review")
@@ -77,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="regression-test matching with a CSV of query,expected_id")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--guild", type=int, metavar="ID")
+    p.add_argument("--guild", type=snowflake, metavar="ID")
     p.add_argument("--json", action="store_true")
     _common(p)
 
@@ -105,15 +145,12 @@ def load_cli_config(args: argparse.Namespace) -> Config:
     overrides: dict[str, Any] = {}
     if args.data:
         overrides["data_dir"] = args.data
+    if args.db:  # a path (or a URL), validated like database.url: mysql://, a directory refused
+        overrides["database"] = {"url": args.db}
     try:
-        config = load_config(path, overrides)
+        return load_config(path, overrides, override_names={"database": "--db", "data_dir": "--data"})
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    if args.db:
-        config = config.model_copy(
-            update={"database": config.database.model_copy(update={"url": f"sqlite:///{args.db}"})}
-        )
-    return config
 
 
 async def open_service(config: Config) -> FaqService:
@@ -128,17 +165,22 @@ async def open_service(config: Config) -> FaqService:
 async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if (args.query is None) == (args.batch is None):
         raise CliError("give a QUERY or --batch FILE (not both)")
+    query = as_text(args.query).strip() if args.query is not None else None
+    if query == "":
+        raise CliError("the query is empty; give the member's words, e.g. faqbot ask \"botox pores\"")
+    if query is not None and len(query.encode()) > MAX_QUERY_BYTES:
+        raise CliError(f"the query is longer than {MAX_QUERY_BYTES} bytes; shorten it")
+    lines = _batch_lines(args.batch) if args.batch is not None else iter(())
     service = await open_service(load_cli_config(args))
     try:
-        if args.query is not None:
-            reply = await service.ask(args.query, args.guild, record=False)
+        if query is not None:
+            reply = await service.ask(query, args.guild, record=False)
             if args.json:
                 out.write(json.dumps(reply_json(reply), ensure_ascii=False, indent=2) + "\n")
             else:
                 out.write(reply_text(reply, show_answers=not args.brief) + "\n")
             return 0
-        source = sys.stdin if args.batch == "-" else _open_text(Path(args.batch))
-        for line in source:
+        for line in lines:
             query = line.strip()
             if not query:
                 continue
@@ -152,11 +194,28 @@ async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         await service.close()
 
 
-def _open_text(path: Path) -> TextIO:
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"{path}: cannot be read: {exc.strerror}") from None
+def _batch_lines(name: str) -> Iterator[str]:
+    """The lines of --batch (a file, or '-' for stdin), decoded leniently (see `as_text`).
+
+    A file must be a regular one (not a FIFO or /dev/zero) of at most MAX_BATCH_BYTES and is
+    checked whole before any query runs; stdin is read a line at a time. Either way a line is
+    at most MAX_QUERY_BYTES, so endless input fails early."""
+    if name == "-":
+        return _checked_lines(iter(lambda: sys.stdin.buffer.readline(MAX_QUERY_BYTES + 1), b""), "stdin")
+    data, problem = read_bytes(Path(name), MAX_BATCH_BYTES)
+    if problem:
+        raise CliError(str(problem))
+    assert data is not None
+    return iter(list(_checked_lines(iter(data.splitlines()), name)))
+
+
+def _checked_lines(raws: Iterator[bytes], where: str) -> Iterator[str]:
+    for number, raw in enumerate(raws, 1):
+        if len(raw.rstrip(b"\r\n")) > MAX_QUERY_BYTES:
+            raise CliError(f"{where}: line {number} is longer than {MAX_QUERY_BYTES} bytes; one query a line")
+        if b"\x00" in raw:
+            raise CliError(f"{where}: line {number} is not text (it contains a NUL byte); one query a line")
+        yield as_text(raw)
 
 
 async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -169,7 +228,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     loaded = load_data(config.data_dir)
     problems += [str(p) for p in loaded.problems]
     synonyms = Path(config.data_dir) / "synonyms.yaml"
-    if synonyms.exists():
+    if synonyms.exists() and not regular_file_problem(synonyms, MAX_YAML_BYTES):  # else listed above
         try:
             from bot.matching import load_synonyms
 
@@ -263,12 +322,16 @@ async def _import_yaml_to_guild(
 
 
 async def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    service = await open_service(load_cli_config(args))
+    config = load_cli_config(args)
+    folder = args.directory / "faq" if args.guild is None else args.directory
+    for parent in (folder, *folder.parents):  # before opening the store: fail fast, write nothing
+        if parent.exists() and not parent.is_dir():
+            raise CliError(f"{parent} exists and is not a directory; give a folder to export into")
+    service = await open_service(config)
     try:
         entries = service.own_entries(args.guild)
     finally:
         await service.close()
-    folder = args.directory / "faq" if args.guild is None else args.directory
     for entry in entries:
         write_atomic(folder / f"{entry.id}.yaml", dump_entries([entry]))
     out.write(f"wrote {plural(len(entries), 'entry')} to {folder}\n")
@@ -361,6 +424,8 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
 async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     from bot.evaluate import evaluate, load_eval_csv, report_to_dict, report_to_text
 
+    if problem := regular_file_problem(args.file, MAX_BATCH_BYTES):  # not /dev/zero or a FIFO
+        raise CliError(str(problem))
     try:
         cases = load_eval_csv(args.file)
     except (OSError, ValueError) as exc:
@@ -381,13 +446,14 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 async def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     config = load_cli_config(args)
-    if not config.database.url.startswith("sqlite"):
+    path = config.database.sqlite_path()
+    if path is None:
         raise CliError("faqbot backup copies a SQLite store; for PostgreSQL use pg_dump")
     if args.target.exists():
         raise CliError(f"{args.target} exists; choose a new file name")
     from bot.store.sqlite import SQLiteStore
 
-    store = await SQLiteStore.open(config.database.url.removeprefix("sqlite:///"))
+    store = await SQLiteStore.open(path)
     try:
         await store.backup(args.target)
     finally:
@@ -400,10 +466,13 @@ async def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
     from bot.store import redact_url
     from bot.store.migrate import migrate_urls
 
-    try:
-        report = await migrate_urls(args.source, args.target)
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
+    urls = []
+    for option, url in (("--from", args.source), ("--to", args.target)):
+        try:
+            urls.append(check_database_url(url))
+        except ValueError as exc:
+            raise CliError(f"{option}: {exc}") from None
+    report = await migrate_urls(*urls)
     out.write(f"copied {report}\nfrom {redact_url(args.source)} to {redact_url(args.target)}\n")
     return 0
 
@@ -429,6 +498,26 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, i
 }
 
 
+def error_message(exc: BaseException) -> str | None:
+    """A known error as the line to print, or None for a bug (printed with its type)."""
+    if isinstance(exc, CliError | ConfigError | StoreError):
+        return str(exc)
+    if isinstance(exc, DataError):
+        return f"data problems (nothing was synced; run faqbot check):\n{exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        name = exc.filename if exc.filename is not None else ""
+        hint = {
+            "NotADirectoryError": "; a path on the way is a file, not a folder",
+            "IsADirectoryError": "; give a file, not a folder",
+            "PermissionError": "; check the file's permissions",
+            "FileNotFoundError": "; check the path",
+        }.get(type(exc).__name__, "")
+        return f"{name}: {exc.strerror}{hint}" if name else f"{exc.strerror}{hint}"
+    if isinstance(exc, UnicodeError):
+        return f"text that is not valid UTF-8: {exc}; save files as UTF-8"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = sys.stdout
@@ -436,11 +525,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args, out)
         return asyncio.run(COMMANDS[args.command](args, out))
-    except CliError as exc:
-        sys.stderr.write(f"faqbot {args.command}: {exc}\n")
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if os.environ.get("FAQBOT_TRACEBACK"):
+            traceback.print_exc()
+        message = error_message(exc)
+        if message is None:  # a bug: still one line, with what to send the maintainers
+            message = (
+                f"unexpected error {type(exc).__name__}: {exc} "
+                "(please report it; FAQBOT_TRACEBACK=1 shows the details)"
+            )
+        sys.stderr.write(f"faqbot {args.command}: {message}\n")
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.files import read_text_file, write_atomic
 from bot.importer import MAX_THREAD_BYTES, ImportError_, parse_thread
 from bot.models import Entry
 from bot.serialize import entry_to_dict
 from bot.validate import Problem, Validator, validate_entry_dict
-from bot.yamlio import dump_entries, entries_from_yaml, read_text_file, write_atomic
+from bot.yamlio import dump_entries, entries_from_yaml
 
 Outcome = Literal["created", "updated", "unchanged"]
 

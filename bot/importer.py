@@ -198,6 +198,11 @@ def parse_thread(text: str, *, source_name: str = "thread", entry_id: str | None
         raise ImportError_(f"{source_name}: larger than {MAX_THREAD_BYTES // 1024} KiB; split it")
     blocks = _blocks(clean_text(text))
     if not blocks:
+        if text.strip():  # only control or invisible characters: a binary file, most likely
+            raise ImportError_(
+                f"{source_name}: is not text (only control or invisible characters); "
+                "give a UTF-8 text file with a question, then answers"
+            )
         raise ImportError_(f"{source_name}: the file is empty; expected a question, then answers")
     question, *rest_of_first = blocks[0]
     if len(question) > _HEADING_MAX:

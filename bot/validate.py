@@ -34,6 +34,32 @@ PROVIDER_KEYS = {"name", "credentials", "specialty", "location", "profile_url"}
 SOURCE_KEYS = {"title", "url"}
 
 
+SNOWFLAKE_MAX = 2**63 - 1
+SNOWFLAKE_RULE = "a whole number from 1 to 2**63-1, as Discord's 'Copy Server ID' gives it"
+
+
+def is_snowflake(value: object) -> bool:
+    """A Discord id: a positive 64-bit signed integer (what the store's columns hold)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SNOWFLAKE_MAX
+
+
+def _yaml_kind(value: object) -> str:
+    """How YAML read an unquoted value, for messages: `id: no` is the boolean false."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads an unquoted yes, no, on, off, true or false so)"
+    if isinstance(value, int | float):
+        return f"the number {value!r}" if len(repr(value)) <= 30 else "a number"
+    if isinstance(value, list | dict):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return type(value).__name__
+
+
+def _quote_hint(value: object) -> str:
+    if isinstance(value, bool):
+        return 'quote it, e.g. id: "no"'
+    return f'quote it: id: "{value}"' if len(repr(value)) <= 30 else "quote it"
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str | None
@@ -78,7 +104,7 @@ class Validator:
                 self.add(path, "is missing or empty; give it a value")
             return
         if not isinstance(value, str):
-            self.add(path, f"must be text, not {type(value).__name__}; quote it in YAML")
+            self.add(path, f"must be text, not {_yaml_kind(value)}; quote it in YAML")
             return
         if required and not value.strip():
             self.add(path, "is blank; give it a value")
@@ -102,7 +128,9 @@ def validate_entry_dict(d: Any, v: Validator, path: str = "") -> bool:
         return False
     entry_id = d.get("id")
     v.entry = entry_id if isinstance(entry_id, str) else None
-    if not isinstance(entry_id, str) or not entry_id:
+    if isinstance(entry_id, bool | int | float):
+        v.add(p + "id", f"was read as {_yaml_kind(entry_id)}, not text; {_quote_hint(entry_id)}")
+    elif not isinstance(entry_id, str) or not entry_id:
         v.add(p + "id", "is missing; add a lowercase id such as 'botox-pores'")
     elif not ID_RE.match(entry_id) or len(entry_id) > LIMITS["id"]:
         v.add(p + "id", f"must be lowercase letters, digits and '-', at most {LIMITS['id']} long")
@@ -132,8 +160,8 @@ def validate_entry_dict(d: Any, v: Validator, path: str = "") -> bool:
     if d.get("summary") is not None:
         _summary(v, d["summary"], p + "summary")
     guild = d.get("guild_id")
-    if guild is not None and (not isinstance(guild, int) or isinstance(guild, bool) or guild <= 0):
-        v.add(p + "guild_id", "must be a Discord server id (a positive whole number)")
+    if guild is not None and not is_snowflake(guild):
+        v.add(p + "guild_id", f"must be a Discord server id ({SNOWFLAKE_RULE})")
     for key in ("created_at", "updated_at", "created_by", "updated_by"):
         if d.get(key) is not None and not isinstance(d[key], str):
             v.add(p + key, "must be text (quote timestamps in YAML)")

@@ -7,8 +7,6 @@ problem carries file, line, entry and field. Writes are atomic (temp file + rena
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot.files import read_text_file, regular_file_problem, remove_stray_temp_files
 from bot.models import Entry, supporter_label
 from bot.serialize import entry_from_dict, entry_to_dict
 from bot.validate import Problem, Validator, validate_entry_dict
@@ -37,18 +36,30 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _line_map(node: yaml.Node, path: str, out: dict[str, int], depth: int = 0) -> None:
+def _line_map(
+    node: yaml.Node, path: str, out: dict[str, int], dups: list[tuple[str, int, int]], depth: int = 0
+) -> None:
+    """Dotted path → line of every node; a key given twice in one mapping goes to `dups`
+    as (path, line, first line): PyYAML would silently keep the last one."""
     if depth > MAX_DEPTH:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels (line {node.start_mark.line + 1})")
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
         for key, value in node.value:
             child = f"{path}.{key.value}" if path else str(key.value)
-            out[child] = key.start_mark.line + 1
-            _line_map(value, child, out, depth + 1)
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                ident = (key.tag, key.value)
+                if ident in seen:
+                    dups.append((child, line, seen[ident]))
+                    continue
+                seen[ident] = line
+            out[child] = line
+            _line_map(value, child, out, dups, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            _line_map(value, f"{path}.{i}" if path else str(i), out, depth + 1)
+            _line_map(value, f"{path}.{i}" if path else str(i), out, dups, depth + 1)
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]]:
@@ -75,7 +86,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
         msg = f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML; remove it"
         return None, {}, [Problem(name, line, None, None, msg)]
     except yaml.MarkedYAMLError as exc:
-        return None, {}, [_marked_problem(name, exc)]
+        return None, {}, [_marked_problem(name, exc, text)]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
     try:
@@ -83,10 +94,13 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
         if node is None:
             return None, {}, []
         lines: dict[str, int] = {}
-        _line_map(node, "", lines)
+        dups: list[tuple[str, int, int]] = []
+        _line_map(node, "", lines, dups)
+        if dups:
+            return None, lines, [_duplicate_key(name, *d) for d in dups]
         return loader.construct_document(node), lines, []
     except yaml.MarkedYAMLError as exc:
-        return None, {}, [_marked_problem(name, exc)]
+        return None, {}, [_marked_problem(name, exc, text)]
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return None, {}, [Problem(name, None, None, None, f"invalid YAML: {exc}")]
     except (AttributeError, TypeError, OverflowError, KeyError, IndexError) as exc:
@@ -97,12 +111,27 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[str, int], list[Problem]
         loader.dispose()
 
 
-def _marked_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _duplicate_key(name: str, path: str, line: int, first: int) -> Problem:
+    key = path.rsplit(".", 1)[-1]
+    return Problem(
+        name,
+        line,
+        None,
+        path,
+        f"duplicate key {key!r} (also on line {first}); YAML would keep only the last — "
+        "keep one, or merge them",
+    )
+
+
+def _marked_problem(name: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
-    return Problem(
-        name, line, None, None, f"invalid YAML: {exc.problem or exc.context}; fix the syntax there"
-    )
+    fix = "fix the syntax there"
+    lines = text.splitlines()
+    bad = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "\t" in bad[: len(bad) - len(bad.lstrip())]:
+        fix = "the line is indented with a tab; YAML indents with spaces only"
+    return Problem(name, line, None, None, f"invalid YAML: {exc.problem or exc.context}; {fix}")
 
 
 def _fast_loader(text: str) -> Any:
@@ -178,6 +207,18 @@ def entries_from_yaml(text: str, name: str) -> LoadResult:
                     "unknown top-level field; expected 'entries' (and 'guild_id')",
                 )
             )
+    elif isinstance(data, list):
+        result.problems.append(
+            Problem(
+                name,
+                lines.get(""),
+                None,
+                None,
+                "the top level is a list; write one entry (id, question, answers) per file, "
+                "or put the list under 'entries:'",
+            )
+        )
+        return result
     else:
         items, prefix = [data], ""
     for i, item in enumerate(items):
@@ -211,26 +252,6 @@ def _check_curated_supporters(entry: Entry, v: Validator, path: str) -> None:
                     field_path + ".supporters",
                     f"{name!r} did not answer this entry; use one of: {', '.join(sorted(known))}",
                 )
-
-
-def read_text_file(path: Path, limit: int) -> tuple[str | None, Problem | None]:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, Problem(
-                str(path), None, None, None, f"is {size} bytes; the limit is {limit} — split it"
-            )
-        return path.read_text(encoding="utf-8"), None
-    except UnicodeDecodeError as exc:
-        return None, Problem(
-            str(path),
-            None,
-            None,
-            None,
-            f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8",
-        )
-    except OSError as exc:
-        return None, Problem(str(path), None, None, None, f"cannot be read: {exc.strerror}")
 
 
 def load_dir(directory: str | Path) -> LoadResult:
@@ -294,25 +315,17 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def load_data(data_dir: str | Path) -> LoadResult:
     """The entries of a data folder: every YAML file under DATA/faq/ (none yet is fine)."""
     root = Path(data_dir)
     if not root.is_dir():
         return load_dir(root)  # reports the missing folder
     faq = root / "faq"
-    return load_dir(faq) if faq.exists() else LoadResult()
+    remove_stray_temp_files(faq)  # left by a killed import or export; logged
+    result = load_dir(faq) if faq.exists() else LoadResult()
+    synonyms = root / "synonyms.yaml"  # read by bot.matching, which would block on a FIFO
+    if (synonyms.exists() or synonyms.is_symlink()) and (
+        problem := regular_file_problem(synonyms, MAX_YAML_BYTES)
+    ):
+        result.problems.append(problem)
+    return result

@@ -153,8 +153,16 @@ class Feedback(
         return cls(match["id"], match["v"] == "1")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        service = service_of(interaction.client)
+        if service.find(interaction.guild_id, self.entry_id) is None:
+            # Not an entry of this server (a forged click naming another server's), or gone.
+            await send_private(
+                interaction,
+                "That FAQ entry is not available in this server; your feedback was not recorded.",
+            )
+            return
         # The store keeps one vote per member and entry; the latest click wins.
-        await service_of(interaction.client).store.record_feedback(
+        await service.store.record_feedback(
             interaction.guild_id, self.entry_id, interaction.user.id, self.helpful
         )
         text = f"{FEEDBACK_CHOSEN[self.helpful]} — thanks. Changed your mind? Pick the other one."

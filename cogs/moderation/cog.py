@@ -78,6 +78,7 @@ from cogs.moderation.modals import (
     AnswerModal,
     EditModal,
 )
+from cogs.moderation.unrouted import answer_unrouted
 from cogs.views import AllAnswers
 
 
@@ -97,9 +98,11 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_listener(answer_unrouted, "on_interaction")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_listener(answer_unrouted, "on_interaction")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if not await is_moderator(interaction):

@@ -1,8 +1,17 @@
 """The moderator plugin's modals (add, answer, edit): field limits from bot.models.LIMITS;
-submissions go back to the cog."""
+submissions go back to the cog.
+
+Each opening gets its own custom_id (`faqm:<kind>[:<…>]:<nonce>`): discord.py routes a
+submission by custom_id alone, so with a fixed one two moderators' open forms would share one
+instance (and its field values). `OPEN` tracks the open ones, so a submission discord.py will
+not route (forged, expired, already submitted, from before a restart) can still be answered
+(see cogs/moderation/unrouted.py).
+"""
 
 from __future__ import annotations
 
+import secrets
+import weakref
 from typing import Any
 
 import discord
@@ -62,7 +71,25 @@ def _expert_inputs(provider: Provider | None) -> tuple[discord.ui.TextInput[Any]
     return expert, where
 
 
+# custom_id → open modal. Weak: discord.py drops a modal once it is submitted or timed out.
+OPEN: weakref.WeakValueDictionary[str, discord.ui.Modal] = weakref.WeakValueDictionary()
+
+
+def is_open(custom_id: str) -> bool:
+    """True while discord.py still routes submissions of this custom_id to a modal."""
+    modal = OPEN.get(custom_id)
+    return modal is not None and not modal.is_finished()
+
+
+def _opening(prefix: str) -> str:
+    return f"{prefix}:{secrets.token_hex(6)}"  # ≤ 100 characters with a 64-character entry id
+
+
 class _ModModal(discord.ui.Modal):
+    def __init__(self, *, custom_id: str, timeout: float) -> None:
+        super().__init__(custom_id=custom_id, timeout=timeout)
+        OPEN[custom_id] = self
+
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await handle_error(interaction, error)
 
@@ -72,7 +99,7 @@ class _ModModal(discord.ui.Modal):
 
 class AddModal(_ModModal, title="New FAQ entry"):
     def __init__(self) -> None:
-        super().__init__(custom_id="faqm:add", timeout=PENDING_TTL)
+        super().__init__(custom_id=_opening("faqm:add"), timeout=PENDING_TTL)
         self.question = _input(
             "Question", "question", limit=LIMITS["question"], placeholder="How long does Botox last?"
         )
@@ -98,7 +125,7 @@ class AnswerModal(_ModModal, title="Expert answer"):
     def __init__(self, entry: StoredEntry, index: int | None = None) -> None:
         e = entry.entry
         custom_id = f"faqm:answer:{e.id}" if index is None else f"faqm:edit-answer:{index}:{e.id}"
-        super().__init__(custom_id=custom_id, timeout=PENDING_TTL)
+        super().__init__(custom_id=_opening(custom_id), timeout=PENDING_TTL)
         self.entry_id, self.index, self.revision = e.id, index, entry.revision
         old = e.answers[index] if index is not None else None
         if old and len(old.text) > MODAL_TEXT_MAX:
@@ -132,7 +159,7 @@ class AnswerModal(_ModModal, title="Expert answer"):
 class EditModal(_ModModal, title="Edit FAQ entry"):
     def __init__(self, entry: StoredEntry) -> None:
         e = entry.entry
-        super().__init__(custom_id=f"faqm:edit:{e.id}", timeout=PENDING_TTL)
+        super().__init__(custom_id=_opening(f"faqm:edit:{e.id}"), timeout=PENDING_TTL)
         self.entry_id, self.revision = e.id, entry.revision
         self.question = _input("Question", "question", limit=LIMITS["question"], default=e.question)
         self.phrasings = _input(
