@@ -121,10 +121,8 @@ class FullSummary(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-FEEDBACK_CHOSEN = {
-    True: "You marked this answer **Helpful** 👍",
-    False: "You marked this answer **Not helpful** 👎",
-}
+FEEDBACK_PROMPT = "Thanks — you marked this answer"
+FEEDBACK_CHOSEN = {True: f"{FEEDBACK_PROMPT} **Helpful** 👍", False: f"{FEEDBACK_PROMPT} **Not helpful** 👎"}
 
 
 class Feedback(
@@ -165,7 +163,7 @@ class Feedback(
         await service.store.record_feedback(
             interaction.guild_id, self.entry_id, interaction.user.id, self.helpful
         )
-        text = f"{FEEDBACK_CHOSEN[self.helpful]} — thanks. Changed your mind? Pick the other one."
+        text = f"{FEEDBACK_CHOSEN[self.helpful]}. Changed your mind? Pick the other one; the latest counts."
         view = feedback_view(self.entry_id, self.helpful)
         message = interaction.message
         if message is not None and message.flags.ephemeral and _is_feedback_prompt(message):
@@ -175,7 +173,7 @@ class Feedback(
 
 
 def _is_feedback_prompt(message: discord.Message) -> bool:
-    return (message.content or "").startswith("You marked this answer")
+    return (message.content or "").startswith(FEEDBACK_PROMPT)
 
 
 def feedback_view(entry_id: str, chosen: bool) -> discord.ui.View:

@@ -128,7 +128,7 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     message = await handle.original_message()
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
     cb = await click.response()
-    assert cb.ephemeral and "You marked this answer **Helpful**" in (cb.content or "")
+    assert cb.ephemeral and "you marked this answer **Helpful**" in (cb.content or "")
     chosen = buttons(cb.components)
     assert chosen[f"faq:fb:1:{SEED_ID}"]["style"] == 3 and chosen[f"faq:fb:1:{SEED_ID}"]["disabled"]
     stats = await service.store.stats(emulator.guild)
