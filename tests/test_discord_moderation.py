@@ -166,7 +166,7 @@ async def test_second_answer_changes_the_summary(emu: DiscordEmulator, tmp_path:
     async with running(emu, tmp_path) as bot:
         await add(emu)
         before = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
-        assert before.startswith("**What 1 experts say**")
+        assert before.startswith("**What 1 expert says**")
         opened = await call(emu, "faq answer", {"entry": LIP})
         assert opened.data["custom_id"].startswith(f"faqm:answer:{LIP}:")
         done = await submit(
@@ -230,7 +230,7 @@ async def test_remove_one_answer_confirms_and_keeps_the_entry(emu: DiscordEmulat
         entry = svc(bot).own_entry(emu.guild, LIP).entry
         assert [a.provider.name for a in entry.answers if a.provider] == ["John Doe"]
         reply = (await ask(emu, "how long does lip filler last")).embeds[0]["description"]
-        assert reply.startswith("**What 1 experts say**") and "Jane Roe" not in reply
+        assert reply.startswith("**What 1 expert says**") and "Jane Roe" not in reply
         history = (await call(emu, "faq history", {"entry": LIP})).embeds[0]
         assert history["fields"][0]["name"].split(" · ")[1] == "remove answer"
 
@@ -509,7 +509,7 @@ async def test_remove_needs_confirmation_and_restore_brings_it_back(
         handle = await emu.send_interaction(emu.autocomplete("faq restore", "entry", "", user=emu.moderator))
         assert [c["value"] for c in (await handle.response(timeout=WAIT)).choices] == [LIP]
         listed = (await call(emu, "faq list", {"scope": "removed"})).embeds[0]["description"]
-        assert f"`{LIP}` · 1 answers · server, removed" in listed
+        assert f"`{LIP}` · 1 answer · server, removed" in listed
         assert (
             await call(emu, "faq restore", {"entry": LIP})
         ).content == f"Restored `{LIP}`; members get it again."
@@ -613,7 +613,7 @@ async def test_list_pages_and_filters(emu: DiscordEmulator, tmp_path: Path) -> N
         )
         filtered = await call(emu, "faq list", {"filter": "TOPIC 07"})
         assert (
-            filtered.embeds[0]["footer"]["text"] == "Page 1 of 1 · 1 entries" and custom_ids(filtered) == []
+            filtered.embeds[0]["footer"]["text"] == "Page 1 of 1 · 1 entry" and custom_ids(filtered) == []
         )
 
 
@@ -639,7 +639,7 @@ async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmul
             "keyword_user_cooldown": 30.0,
         }
         settings_history = (await call(emu, "faq history")).embeds[0]
-        assert settings_history["description"] == "1 changes"
+        assert settings_history["description"] == "1 change"
 
 
 def test_pending_drafts_are_single_use_owned_and_bounded() -> None:
