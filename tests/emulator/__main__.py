@@ -1,7 +1,8 @@
 """``python -m tests.emulator``: serve the emulator on 127.0.0.1 until interrupted.
 
 Prints the environment for a bot process (``FAQBOT_DISCORD_API_BASE`` …), then logs every REST
-call and gateway op, which is handy to watch ``faqbot run`` log in and sync its commands.
+call and gateway op, which is handy to watch ``faqbot run`` log in and sync its commands (start
+it as ``python -m tests.emulator.redirect bot.cli run`` with that environment).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ async def _serve(token: str | None, port: int) -> None:
             await asyncio.sleep(0.2)
             for r in emu.requests[seen_requests:]:
                 print(f"REST {r.method} {r.path} -> {r.status}{'' if r.known else ' (unknown)'}")
+                for v in r.violations:
+                    print(f"  breaks Discord's OpenAPI spec: {v}")
             for f in emu.frames[seen_frames:]:
                 print(f"WS {f.direction} op={f.op} {f.t or ''}")
             seen_requests, seen_frames = len(emu.requests), len(emu.frames)

@@ -2,7 +2,8 @@
 
 * ``emulator`` — a started :class:`DiscordEmulator` with discord.py pointed at it and the
   loopback-only network guard active for the whole test; stopped afterwards. At teardown it
-  fails the test if the bot made REST calls the emulator has no route for.
+  fails the test if the bot made REST calls the emulator has no route for, or sent a body that
+  breaks Discord's OpenAPI spec (``emu.spec_violations``: route, JSON path, problem).
 * ``emulator_no_patch`` — the same server without touching discord.py (subprocess tests).
 """
 
@@ -14,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from .loopback import discord_loopback
+from .openapi import format_violations
 from .server import DiscordEmulator
 
 
@@ -31,6 +33,15 @@ async def emulator_no_patch() -> AsyncIterator[DiscordEmulator]:
 async def emulator(emulator_no_patch: DiscordEmulator) -> AsyncIterator[DiscordEmulator]:
     with discord_loopback(emulator_no_patch):
         yield emulator_no_patch
+    problems = []
     unknown = emulator_no_patch.unknown_requests
     if unknown:
-        pytest.fail(f"bot made Discord API calls the emulator does not handle: {unknown}")
+        problems.append(f"bot made Discord API calls the emulator does not handle: {unknown}")
+    violations = emulator_no_patch.spec_violations
+    if violations:
+        problems.append(
+            f"bot sent {len(violations)} request bod{'y' if len(violations) == 1 else 'ies'} that break"
+            f" Discord's OpenAPI spec (route, JSON path, problem):\n{format_violations(violations)}"
+        )
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

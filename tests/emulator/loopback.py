@@ -9,8 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from cogs._loopback import apply_api_base, is_loopback_host
-
+from .redirect import apply_api_base, is_loopback_host
 from .server import DiscordEmulator
 from .state import DEFAULT_TIMEOUT
 

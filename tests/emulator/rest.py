@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import payloads as p
+from .openapi import discord_spec
 from .payloads import JSON
 from .state import Callback, InteractionHandle, RecordedFile, RecordedRequest
 
@@ -107,6 +108,8 @@ class Rest:
             return await handler(request)
         rec = await self._record(request)
         request[REC] = rec
+        if self.emu.validate_bodies:
+            self._check_spec(rec)
         try:
             self._authorize(request, rec)
             resp = await handler(request)
@@ -159,6 +162,13 @@ class Rest:
             request.method, request.path[len(API_PREFIX):], dict(request.query), body, files,
             headers,
         )
+
+    @staticmethod
+    def _check_spec(rec: RecordedRequest) -> None:
+        """Record how the body (JSON, or a multipart ``payload_json``) breaks Discord's spec."""
+        rec.violations = discord_spec().validate(rec.method, rec.path, rec.json)
+        for violation in rec.violations:
+            log.warning("emulator: request breaks Discord's OpenAPI spec: %s", violation)
 
     def _authorize(self, request: web.Request, rec: RecordedRequest) -> None:
         # Interaction callbacks and webhook calls authenticate by their token in the URL.

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from . import payloads as p
 from .gateway import Gateway
+from .openapi import Violation
 from .payloads import JSON
 from .rest import Rest
 from .state import (
@@ -58,6 +59,7 @@ class DiscordEmulator:
         interaction_deadline: float | None = None,
         settle: float = 0.05,
         port: int = 0,
+        validate_bodies: bool = True,
     ) -> None:
         self.world = World(token=token)
         self.echo_bot_messages = echo_bot_messages
@@ -65,6 +67,8 @@ class DiscordEmulator:
         # set interaction_deadline=3.0 to enforce that (off by default: loaded CI is slow).
         self.interaction_deadline = interaction_deadline
         self.requests: list[RecordedRequest] = []
+        # Check each REST body against Discord's OpenAPI spec (tests/emulator/openapi.py).
+        self.validate_bodies = validate_bodies
         self.frames: list[GatewayFrame] = []
         self._waitable = Waitable(settle)
         self.gateway = Gateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
@@ -117,7 +121,7 @@ class DiscordEmulator:
         return f"{self.ws_base}/gateway"
 
     def subprocess_env(self, token: str | None = None) -> dict[str, str]:
-        """Variables for a bot subprocess that calls ``cogs._loopback.apply_api_base_from_env``."""
+        """Environment for a bot subprocess run as ``python -m tests.emulator.redirect …``."""
         env = {"FAQBOT_DISCORD_API_BASE": self.api_base,
                "FAQBOT_DISCORD_GATEWAY_URL": self.gateway_url}
         if token is not None or self.world.token is not None:
@@ -192,6 +196,11 @@ class DiscordEmulator:
     def unknown_requests(self) -> list[RecordedRequest]:
         """Calls the emulator answered with a generic 404 because it has no route for them."""
         return [r for r in self.requests if not r.known]
+
+    @property
+    def spec_violations(self) -> list[Violation]:
+        """Every way a request body the bot sent breaks Discord's OpenAPI spec, in order."""
+        return [v for r in self.requests for v in r.violations]
 
     def requests_to(self, method: str, path_prefix: str = "") -> list[RecordedRequest]:
         return [r for r in self.requests if r.matches(method, path_prefix)]

@@ -44,6 +44,8 @@ class RecordedRequest:
     status: int = 0
     response: Any = None
     known: bool = True
+    # Ways the body breaks Discord's OpenAPI spec (``openapi.Violation``); empty when it conforms.
+    violations: list[Any] = field(default_factory=list)
     at: float = field(default_factory=time.monotonic)
     claimed: bool = False
 

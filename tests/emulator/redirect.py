@@ -1,15 +1,21 @@
-"""Point discord.py at a Discord-compatible API other than discord.com (tests, self-hosters).
+"""Point discord.py at the loopback Discord emulator (test-only: nothing in ``bot/`` or ``cogs/``
+knows about it).
 
-This exists so the bot can be run against the project's loopback Discord emulator
-(``tests/emulator``) — in-process or as a subprocess (``faqbot run``) — or against another
-Discord-compatible server a self-hoster runs. It changes two discord.py class attributes:
+In-process tests use :func:`apply_api_base` (through ``loopback.discord_loopback``). A bot in a
+subprocess is started through this module, which applies the environment and then runs the
+real entry point unchanged::
+
+    python -m tests.emulator.redirect bot.cli run --config config.yaml
+    python -m tests.emulator.redirect -c "import discord; ..."
+
+It changes two discord.py class attributes:
 
 * ``discord.http.Route.BASE`` — every REST call, including interaction callbacks and webhook
   follow-ups (``discord.webhook.async_`` builds its routes from the same ``Route``);
 * ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY`` — the first gateway connection (later
   ones use READY's ``resume_gateway_url``, which the server controls).
 
-Environment (read by :func:`apply_api_base_from_env`, call it once before the client starts):
+Environment (read by :func:`apply_api_base_from_env`; ``DiscordEmulator.subprocess_env()`` sets it):
 
 ``FAQBOT_DISCORD_API_BASE``
     e.g. ``http://127.0.0.1:PORT/api/v10``. Unset or empty: nothing changes (real Discord).
@@ -26,7 +32,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Callable, Mapping
+import runpy
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 ENV_API_BASE = "FAQBOT_DISCORD_API_BASE"
@@ -109,3 +117,22 @@ def apply_api_base_from_env(environ: Mapping[str, str] | None = None) -> bool:
         allow_remote=env.get(ENV_ALLOW_REMOTE, "") == "1",
     )
     return True
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m tests.emulator.redirect MODULE [ARGS…]`` or ``… -c CODE``: redirect, then run."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        sys.exit("usage: python -m tests.emulator.redirect MODULE [ARGS...] | -c CODE")
+    if not apply_api_base_from_env():
+        sys.exit(f"{ENV_API_BASE} is not set: nothing to redirect to")
+    if args[0] == "-c":
+        sys.argv = ["-c", *args[2:]]
+        exec(compile(args[1], "<string>", "exec"), {"__name__": "__main__"})
+        return
+    sys.argv = [args[0], *args[1:]]
+    runpy.run_module(args[0], run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()
