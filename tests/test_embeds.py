@@ -73,7 +73,10 @@ def test_oversized_summary_says_what_was_left_out() -> None:
 
 
 def test_markdown_renders_lists_bold_code_but_not_links_or_headings() -> None:
-    text = "**bold** [link](http://x) `code_x`\n# Big\n- one\n* two\n1. three\n```\na_b *c*\n```\n2 * 3 = 6 __u__"
+    text = (
+        "**bold** [link](http://x) `code_x`\n# Big\n- one\n* two\n1. three\n"
+        "```\na_b *c*\n```\n2 * 3 = 6 __u__"
+    )
     entry = Entry("m", "Q?", (Answer("t", text, None),))
     page = answer_pages(entry)[0]["description"]
     assert page.startswith("**bold** \\[link\\](http://x) `code_x`")  # bold and code render
@@ -94,7 +97,8 @@ def test_plural_reads_right() -> None:
 
 
 def test_one_expert_entry_reads_in_the_singular() -> None:
-    entry = Entry("one", "One?", (Answer("t", "Sunscreen every day prevents burns.", Provider(name="Jo Poe")),))
+    answer = Answer("t", "Sunscreen every day prevents burns.", Provider(name="Jo Poe"))
+    entry = Entry("one", "One?", (answer,))
     embed = answer_embed(reply_for(entry, summarize(entry)), "")
     assert "1 experts" not in embed["description"] and "say\n" not in embed["description"]
     assert "What 1 expert says" in embed["description"] or "1 expert answer " in embed["description"]
