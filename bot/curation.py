@@ -26,6 +26,7 @@ from bot.embeds import (
     summary_description,
 )
 from bot.grammar import plural
+from bot.history import actor_mention, actor_name, change_lines, count_line, timestamp
 from bot.importer import ImportError_, parse_provider_lines, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider, Summary
@@ -558,25 +559,21 @@ def describe_changes(changes: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _count_line(total: int, limit: int) -> str:
-    if not total:
-        return "No recorded changes."
-    return plural(total, "change") + (f"; the newest {limit} are shown" if total > limit else "")
-
-
 def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12) -> Embed:
-    """Newest first: when, who, what, and what changed."""
+    """Newest first: what, who (a mention: renders as a name, pings nobody), when (a Discord
+    timestamp in each reader's time zone) and a short diff (bot/history.py)."""
     shown = list(reversed(records))[:limit]
     fields = []
     for r in shown:
-        name = clip(f"{r.at[:19].replace('T', ' ')} · {r.action} · {r.actor}", FIELD_NAME_MAX)
-        fields.append({"name": name, "value": clip(escape_markdown(describe_changes(r.changes)) or "—", 400)})
-    embed: Embed = {
+        name = clip(f"{r.action} · {actor_name(r.actor)}", FIELD_NAME_MAX)
+        head = f"{actor_mention(r.actor)} · {timestamp(r.at)}"
+        body = "\n".join(escape_markdown(line) for line in change_lines(r.changes)) or "—"
+        fields.append({"name": name, "value": clip(f"{head}\n{body}", 600)})
+    return {
         "title": clip(f"History: {label}", TITLE_MAX),
-        "description": _count_line(len(records), limit),
+        "description": count_line(len(records), limit),
         "fields": fields,
     }
-    return embed
 
 
 # -- settings -----------------------------------------------------------------------------------

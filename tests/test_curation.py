@@ -320,10 +320,29 @@ def test_history_says_who_when_and_what() -> None:
     ]
     embed = history_embed(records, "Q2? (x)")
     assert embed["description"] == "2 changes"
-    assert embed["fields"][0]["name"] == "2024-05-02 10:00:00 · edit · mod (1)"  # newest first
-    assert embed["fields"][0]["value"] == "answers: 1 items → 2 items; question: “Q?” → “Q2?”"
+    assert embed["fields"][0]["name"] == "edit · mod"  # newest first
+    value = embed["fields"][0]["value"].split("\n")
+    assert value[0] == "<@1> · <t:1714644000:f>"  # a mention (pings nobody in an embed), a Discord time
+    assert value[1:] == ["answer 2 added (unattributed)", "question: “Q?” → “Q2?”"]
     assert describe_changes({"body": ["", "text"]}) == "body: ∅ → “text”"
     assert history_embed([], "x")["description"] == "No recorded changes."
+
+
+def test_history_diff_names_the_phrasing_answer_and_expert_that_changed() -> None:
+    from bot.history import change_lines
+
+    jane = {"name": "Jane Roe", "credentials": None}
+    old = [{"title": "", "text": "Filler lasts six months in most lips.", "provider": jane}]
+    jane_md = {**jane, "credentials": "MD"}
+    new = [{"title": "", "text": "Filler lasts twelve months in most lips.", "provider": jane_md}]
+    lines = change_lines({"phrasings": [["a", "b"], ["a", "b", "kysse"]], "answers": [old, new]})
+    assert lines == [
+        "answer 1 text: …six… → …twelve…",
+        "answer 1 expert: Jane Roe → Jane Roe, MD",
+        "phrasings: + “kysse”",
+    ]
+    assert change_lines({"phrasings": [["a", "gone"], ["a"]]}) == ["phrasings: − “gone”"]
+    assert change_lines({"answers": [old + old, old]})[0].startswith("answer 2 removed (Jane Roe): “Filler")
 
 
 def test_settings_changes_validate_and_reset() -> None:
