@@ -648,7 +648,8 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {"name": "Keyword-reply channels", "value": " ".join(f"<#{c}>" for c in channels) or "none"},
         {
             "name": "Thresholds",
-            "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items())),
+            "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
+            + threshold_help(th),
         },
         {"name": "Moderator role", "value": mark("moderator_role_id", f"<@&{role}>" if role else "none")},
         {
@@ -661,6 +662,21 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
+
+
+THRESHOLD_HELP = {
+    "answer": "at or above this confidence the bot answers",
+    "suggest": "from this up to *answer* it offers “did you mean” buttons; below, it says it has no answer",
+    "keyword": "unprompted replies in keyword channels need at least this",
+}
+
+
+def threshold_help(values: dict[str, Any]) -> str:
+    """What each number does: confidence runs 0–1; higher means fewer, surer answers."""
+    lines = [f"-# {k} {float(v):.2f}: {THRESHOLD_HELP[k]}" for k, v in values.items() if k in THRESHOLD_HELP]
+    if not lines:
+        return ""
+    return "\n" + "\n".join(lines) + "\n-# Confidence runs 0–1: raise a number for fewer, surer replies."
 
 
 def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:

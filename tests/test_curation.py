@@ -370,7 +370,10 @@ def test_settings_changes_validate_and_reset() -> None:
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Keyword-reply channels"] == "<#5>"
     assert fields["Disclaimer"] == "Ask your doctor. *(this server)*"
-    assert fields["Thresholds"] == "answer 0.50 *(default)*"
+    assert fields["Thresholds"].split("\n")[:2] == [
+        "answer 0.50 *(default)*",
+        "-# answer 0.50: at or above this confidence the bot answers",
+    ]
     assert "member 120 s *(default)*" in fields["Keyword cooldowns"]
 
 
