@@ -30,6 +30,7 @@ from bot.history import actor_mention, actor_name, change_lines, count_line, tim
 from bot.importer import ImportError_, parse_provider_lines, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider, Summary
+from bot.querygroups import group_queries
 from bot.serialize import entry_to_dict
 from bot.store.base import AuditRecord, QueryStat, Stats
 from bot.text import clean_line, clean_text, slugify
@@ -504,6 +505,15 @@ def suggest_aliases(
     return out
 
 
+def _variants(variants: Sequence[str]) -> str:
+    """ " *(+2 similar wordings: “a”, “b”)*" after a grouped unanswered query."""
+    if not variants:
+        return ""
+    shown = ", ".join(f"“{escape_markdown(clip(v, 40))}”" for v in variants[:2])
+    more = " …" if len(variants) > 2 else ""
+    return f" *(+{plural(len(variants), 'similar wording')}: {shown}{more})*"
+
+
 def stats_embed(
     stats: Stats, questions: dict[str, str], suggestions: Sequence[AliasSuggestion] = ()
 ) -> Embed:
@@ -513,7 +523,8 @@ def stats_embed(
         return clip("\n".join(items), FIELD_VALUE_MAX) or "—"
 
     top = rows(f"{q.count}× {escape_markdown(clip(q.query, 80))}" for q in stats.top_queries)
-    missed = rows(f"{q.unanswered}× {escape_markdown(clip(q.query, 80))}" for q in stats.unanswered)
+    groups = group_queries([(q.query, q.unanswered) for q in stats.unanswered])
+    missed = rows(f"{g.count}× {escape_markdown(clip(g.query, 80))}{_variants(g.variants)}" for g in groups)
     ranked_feedback = sorted(stats.feedback.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))
     feedback = rows(
         f"👍 {up} · 👎 {down} — {escape_markdown(clip(questions.get(eid, eid), 70))}"
