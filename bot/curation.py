@@ -307,8 +307,16 @@ def plan_import(
         except ImportError_ as exc:
             raise CurationError(str(exc)) from None
         entry = report.entry
-        if entry.id in globals_:
-            entry = entry.with_changes(id=unique_id(entry.question, own | globals_))
+        if entry.id in globals_ and entry.id not in own:
+            # Already in the store as a global entry: say so, as a near-duplicate add does,
+            # instead of quietly creating `…-2` next to it.
+            new_id = unique_id(entry.question, own | globals_)
+            warnings.append(
+                f"this thread is already in the FAQ as the global entry {entry.id!r}, which members "
+                f"here already get. Confirm imports it as this server's own copy {new_id!r}; "
+                "Cancel, then /faq alias or /faq hide, to keep one."
+            )
+            entry = entry.with_changes(id=new_id)
         entries = [entry]
         warnings.extend(report.warnings)
     if not entries:

@@ -211,6 +211,10 @@ def test_import_seed_thread_text(seed_text: str) -> None:
     entry = plan.entries[0]
     assert len(entry.answers) == 10 and entry.guild_id == GUILD
     assert entry.id == SEED_ID + "-2"  # never shadows the global entry of the same thread
+    # ...and the preview says so, like a near-duplicate add, instead of creating -2 silently.
+    (warning,) = [w for w in plan.warnings if "already in the FAQ" in w]
+    assert f"global entry {SEED_ID!r}" in warning and f"{SEED_ID + '-2'!r}" in warning
+    assert "Cancel" in warning
     # Without an extension the content decides.
     assert plan_import("paste", seed_text.encode(), guild_id=GUILD, own_ids=set()).kind == "thread text"
 

@@ -32,3 +32,15 @@ async def test_editing_a_long_answer_in_a_modal_is_refused(emu: DiscordEmulator,
         # A short answer of the same entry still opens the form, pre-filled in full.
         opened = await call(emu, "faq edit", {"entry": "long-one", "answer": 1})
         assert opened.type == 9
+
+
+async def test_importing_a_thread_already_in_the_store_warns(emu: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    from tests.conftest import SEED, SEED_ID
+    from tests.test_discord_moderation import import_file, upload
+
+    async with running(emu, tmp_path) as bot:
+        _, preview = await import_file(emu, upload(emu, "botox.txt", SEED.read_bytes()))
+        fields = {f["name"]: f["value"] for f in preview["embeds"][0]["fields"]}
+        (warnings,) = [v for k, v in fields.items() if k.startswith("Warnings")]
+        assert "already in the FAQ as the global entry" in warnings and SEED_ID in warnings
+        assert svc(bot).own_entries(emu.guild) == []  # nothing written before Confirm
