@@ -44,3 +44,36 @@ async def test_importing_a_thread_already_in_the_store_warns(emu: DiscordEmulato
         (warnings,) = [v for k, v in fields.items() if k.startswith("Warnings")]
         assert "already in the FAQ as the global entry" in warnings and SEED_ID in warnings
         assert svc(bot).own_entries(emu.guild) == []  # nothing written before Confirm
+
+
+async def test_answer_form_reads_directory_style_bylines_and_a_profile_link(
+    emu: DiscordEmulator,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from tests.test_discord_moderation import LIP, add, submit
+
+    async with running(emu, tmp_path) as bot:
+        await add(emu)
+        opened = await call(emu, "faq answer", {"entry": LIP})
+        fields = {
+            "title": "",
+            "answer": "Most lip filler lasts about six months.",
+            "expert": "Scherl, Sharon, MD",
+            "where": "Dermatologist in Englewood, NJ",
+            "profile": "https://example.org/sharon-scherl",
+        }
+        done = await submit(emu, opened, fields)
+        assert done.content and done.content.startswith(f"Added answer 2 to `{LIP}`")
+        provider = svc(bot).own_entry(emu.guild, LIP).entry.answers[1].provider
+        assert provider is not None
+        assert (provider.name, provider.credentials) == ("Sharon Scherl", "MD")
+        assert (provider.specialty, provider.location) == ("Dermatologist", "Englewood, NJ")
+        assert provider.profile_url == "https://example.org/sharon-scherl"
+        # Editing that answer keeps the link, pre-filled.
+        reopened = await call(emu, "faq edit", {"entry": LIP, "answer": 2})
+        assert "https://example.org/sharon-scherl" in str(reopened.data)
+        # A link that is not http(s) is refused with the field named; nothing is saved.
+        opened = await call(emu, "faq answer", {"entry": LIP})
+        refused = await submit(emu, opened, fields | {"profile": "javascript:alert(1)", "expert": "Jo Poe"})
+        assert refused.ephemeral and "profile" in (refused.content or "").lower()
+        assert len(svc(bot).own_entry(emu.guild, LIP).entry.answers) == 2

@@ -148,9 +148,21 @@ class AnswerModal(_ModModal, title="Expert answer"):
             "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
         )
         self.expert, self.where = _expert_inputs(provider)
-        self.profile_url = provider.profile_url if provider else None
-        for item in (self.answer_title, self.text, self.expert, self.where):
+        self.profile = _input(
+            "Expert's profile link (optional)",
+            "profile",
+            limit=LIMITS["url"],
+            required=False,
+            placeholder="https://example.org/dr-jane-roe",
+            default=provider.profile_url if provider else None,
+        )
+        for item in (self.answer_title, self.text, self.expert, self.where, self.profile):
             self.add_item(item)
+
+    @property
+    def profile_url(self) -> str | None:
+        """The link as typed (checked with the rest of the answer when saved); blank for none."""
+        return self.profile.value.strip() or None
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await cog_of(interaction).finish_answer(interaction, self)
