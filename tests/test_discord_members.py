@@ -257,3 +257,22 @@ async def test_grammar_one_expert(emulator: DiscordEmulator, bot: FaqBot, servic
     _, cb = await ask(emulator, "how long do lip fillers last")
     description = cb.embeds[0]["description"]
     assert "1 experts" not in description and ("1 expert" in description or "Curated" in description)
+
+
+async def test_keyword_reply_show_then_post_replies_to_the_members_message(
+    emulator: DiscordEmulator, bot: FaqBot, service: FaqService
+) -> None:
+    await service.update_settings(emulator.guild, {"keyword_channels": [emulator.channel]}, actor="t")
+    asked = await emulator.send_message(emulator.channel, emulator.user, "does botox shrink pores?")
+    keyword = await emulator.wait_for_message(emulator.channel)
+    click = await emulator.send_interaction(emulator.component_click(keyword, f"faq:show:{SEED_ID}"))
+    shown = await click.response()
+    post_id = f"faq:post:{asked['id']}:{SEED_ID}"
+    assert shown.ephemeral and post_id in buttons(shown.components)
+    note = await click.original_message()
+    await (await emulator.send_interaction(emulator.component_click(note, post_id))).response()
+    posted = await emulator.wait_for_message(emulator.channel)
+    assert posted["embeds"][0]["title"] == QUESTION
+    request = emulator.requests_to("POST", f"/channels/{emulator.channel}/messages")[-1]
+    assert str(request.json["message_reference"]["message_id"]) == str(asked["id"])
+    assert_no_pings(emulator)
