@@ -5,38 +5,25 @@ its Full summary, the disclaimer everywhere, /topics, related entries."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest_asyncio
 
 from bot.models import Answer, Entry, Provider, Source
 from bot.service import FaqService
 from cogs.standalone import FaqBot
+from tests import test_discord_ask as _ask_tests
 from tests.conftest import SEED_ID
-from tests.emulator import DiscordEmulator, run_bot
-from tests.test_discord_ask import QUESTION, ask, assert_no_pings, buttons, make_config
+from tests.emulator import DiscordEmulator
+from tests.test_discord_ask import QUESTION, ask, assert_no_pings, buttons
+
+# The same bot and service fixtures as the /ask tests.
+service = _ask_tests.service
+bot = _ask_tests.bot
 
 EXTRA = [
     ("filler-lips", "How long do lip fillers last?", ("fillers", "lips"), "Six to twelve months."),
     ("filler-cheeks", "Can fillers lift the cheeks?", ("fillers",), "Yes, **hyaluronic** fillers can."),
     ("botox-forehead", "Does botox help forehead lines?", ("botox",), "Yes:\n- it relaxes\n- lines soften"),
 ]
-
-
-@pytest_asyncio.fixture
-async def service(data_dir: Path, tmp_path: Path) -> AsyncIterator[FaqService]:
-    svc = await FaqService.open(make_config(data_dir, tmp_path / "faq.db", ask_rate_limit={"count": 50}))
-    yield svc
-    await svc.close()
-
-
-@pytest_asyncio.fixture
-async def bot(emulator: DiscordEmulator, service: FaqService) -> AsyncIterator[FaqBot]:
-    async with run_bot(FaqBot(service.config, service), emulator) as running:
-        await emulator.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
-        yield running
 
 
 async def add_entries(service: FaqService, guild: int, extra: list[Any] = EXTRA) -> None:
