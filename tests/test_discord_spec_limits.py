@@ -105,12 +105,13 @@ async def test_the_biggest_entry_renders_inside_the_spec(
             ("faq edit", {"entry": gid, "answer": 50}), ("faq answer", {"entry": gid}),
             ("faq remove", {"entry": gid}), ("faq remove", {"entry": gid, "answer": 50}), ("faq add", {}),
         ]  # fmt: skip
-        kinds = []
+        kinds, callbacks = [], []
         for command, options in commands:
             got = await (
                 await emulator.send_interaction(emulator.slash_command(command, options, user=mod))
             ).response()
             kinds.append(got.type)
+            callbacks.append(got)
         # The edit forms (entry, answer 50) and the add form are modals (type 9) filled at the limits;
         # a 51st answer is refused with a message.
         assert [kinds[i] for i in (4, 5, 6, 9)] == [9, 9, 4, 9], kinds
@@ -122,7 +123,8 @@ async def test_the_biggest_entry_renders_inside_the_spec(
             "expert": fill(LIMITS["provider_field"] - 1, "Dr. "),
             "where": fill(LIMITS["provider_field"] - 1, "Boston "),
         }
-        submit = emulator.modal_submit("faqm:add", values, user=mod)
+        # Each opening of the add form has its own custom_id (faqm:add:<nonce>).
+        submit = emulator.modal_submit(callbacks[9].data["custom_id"], values, user=mod)
         added = await (await emulator.send_interaction(submit)).response()
         assert "Added" in (added.content or "") and added.embeds, added
     assert emulator.spec_violations == []

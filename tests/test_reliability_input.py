@@ -23,6 +23,7 @@ from bot.cli import main
 from bot.config import load_config
 from bot.files import read_bytes, read_text_file
 from bot.importer import ImportError_, parse_thread
+from bot.models import LIMITS
 from bot.yamlio import entries_from_yaml, load_data
 from tests.conftest import ROOT, SEED_ID
 
@@ -312,7 +313,7 @@ def test_hostile_yaml_shapes(data_dir: Path) -> None:
     assert {e.id for e in loaded.entries} == {SEED_ID, "bom", "crlf"}
     assert [str(p) for p in loaded.problems] == [
         f"{faq / 'long.yaml'}:4, entry 'long', field 'answers.0.text': is 500007 characters; "
-        "the limit is 4000 — shorten it"
+        f"the limit is {LIMITS['answer_text_stored']} — shorten it"
     ]
     tab = entries_from_yaml("id: t\nquestion: Q?\nanswers:\n\t- text: a\n", "tab.yaml").problems
     assert str(tab[0]).startswith("tab.yaml:4: invalid YAML") and "indented with a tab" in str(tab[0])
