@@ -10,6 +10,7 @@ import asyncio
 import logging
 import math
 import time
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -126,14 +127,21 @@ class FaqCog(commands.Cog):
     async def _answer(
         self, interaction: discord.Interaction, query: str, *, ephemeral_miss: bool, private: bool = False
     ) -> None:
-        task = asyncio.ensure_future(self._ask(query, interaction.guild_id))
+        who: dict[str, Any] = {"private": True} if private else {"owner": interaction.user.id}
+
+        async def prepare() -> tuple[Reply, dict[str, Any] | None]:
+            # The whole answer (match, related entries, disclaimer) inside the deadline check.
+            reply = await self._ask(query, interaction.guild_id)
+            if reply.result.decision != "answer" or reply.entry is None:
+                return reply, None
+            return reply, await answer_message(self.bot, reply, interaction.guild_id, **who)
+
+        task = asyncio.ensure_future(prepare())
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         if not done:  # slow path: acknowledge now, answer with a follow-up
             await interaction.response.defer(thinking=True, ephemeral=private)
-        reply = await task
-        if reply.result.decision == "answer" and reply.entry is not None:
-            who = {"private": True} if private else {"owner": interaction.user.id}
-            message = await answer_message(self.bot, reply, interaction.guild_id, **who)
+        reply, message = await task
+        if message is not None:
             if interaction.response.is_done():
                 await interaction.followup.send(ephemeral=private, **message)
             else:
