@@ -21,6 +21,7 @@ from bot.matching import Embedder, Matcher, Synonyms, Thresholds, decide, load_e
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.settings import validate_settings
 from bot.store import GLOBAL, NotFound, ReadOnly, Store, StoredEntry, StoreError, SyncReport, open_store
+from bot.store.base import Change
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -264,49 +265,150 @@ class FaqService:
     async def settings(self, guild_id: int) -> dict[str, Any]:
         return dict(await self._load_settings(guild_id))
 
-    async def update_settings(self, guild_id: int, changes: dict[str, Any], *, actor: str) -> dict[str, Any]:
-        """Merge and validate (SettingsError names the bad key); a None value resets a key."""
-        current = await self.settings(guild_id)
-        current.update(changes)
-        current = validate_settings({k: v for k, v in current.items() if v is not None})
-        await self.store.set_settings(guild_id, current, actor=actor)
-        self._settings[guild_id] = current
-        if "synonyms" in changes:
+    async def update_settings(
+        self,
+        guild_id: int,
+        changes: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Merge and validate (SettingsError names the bad key); a None value resets a key.
+
+        The merge is applied to the settings as stored at that moment, inside the write's
+        transaction, so concurrent changes of different keys all stay. `changes` may be a
+        function of those current settings (e.g. "add this channel to the list").
+        """
+
+        def change(current: dict[str, Any]) -> dict[str, Any]:
+            merged = {**current, **(changes(dict(current)) if callable(changes) else changes)}
+            return validate_settings({k: v for k, v in merged.items() if v is not None})
+
+        old, new = await self.store.change_settings(guild_id, change, actor=actor)
+        self._settings[guild_id] = new
+        if old.get("synonyms") != new.get("synonyms"):
             scope = self._scope(guild_id)
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
-        return current
+        return dict(new)
 
     # -- moderator writes (guild entries only) ------------------------------------------------
+    #
+    # Every write is one store transaction applied to the row as it is at that moment (see
+    # `Store.mutate`); a moderator is told it is saved only after it committed. Work after the
+    # commit (the automatic summary, reloading the matcher) never turns a saved change into an
+    # error: if it fails it is logged and the refresh loop catches up.
 
     async def save_entry(self, entry: Entry, *, actor: str, action: str, create: bool | None) -> Entry:
+        """Create an entry (`create=True`). Otherwise the entry is replaced whole only if the
+        stored one is still the version this process holds (else `Conflict`): a whole-entry
+        save can never overwrite a change made meanwhile. Edits use `change_entry`."""
         if entry.guild_id is None:
             raise ReadOnly("global entries come from data/ and are read-only from Discord")
+        known = self._scope(entry.guild_id).entries.get(entry.id)
+        if create is not True and known is not None:
+            return await self.save_unchanged_since(entry, known.revision, actor=actor, action=action)
         summary = await self.in_matching_thread(self.summarize, entry)  # may use the embedder
         saved = await self.store.save(entry, summary, actor=actor, action=action, create=create)
-        await self._reload_entry(saved.guild_id, saved.id)
+        await self._after_write(saved.guild_id, [saved.id], bumps=1)
         return saved
 
+    async def change_entry(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: Change,
+        *,
+        actor: str,
+        action: str,
+        expected_revision: int | None = None,
+        forget_query: str | None = None,
+    ) -> Entry:
+        """Apply the pure `change` to the entry as stored NOW, atomically; the saved entry.
+
+        `change` raises (CurationError…) to refuse, against the current row; with
+        `expected_revision` an entry changed since is refused (`Conflict`). The automatic
+        summary is computed before the write lock from the version in memory, and recomputed
+        after the commit only if the row had moved meanwhile (stored only if still current).
+        """
+        known = self._scope(guild_id).entries.get(entry_id)
+        if (known is None or known.deleted) and entry_id in self._scope(None).entries:
+            raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+        guess = None
+        if known is not None and not known.deleted:
+            try:
+                entry = change(known.entry)
+            except Exception:  # judged again against the current row, in the store
+                entry = None
+            if entry is not None:
+                guess = (entry, await self.in_matching_thread(self.summarize, entry))
+        done = await self.store.mutate(
+            guild_id,
+            entry_id,
+            change,
+            actor=actor,
+            action=action,
+            expected_revision=expected_revision,
+            summary=guess,
+            forget_query=forget_query,
+        )
+        bumps = 1
+        if not done.summary_current:
+            try:
+                summary = await self.in_matching_thread(self.summarize, done.entry)
+                if await self.store.set_summary(guild_id, entry_id, done.revision, summary):
+                    bumps += 1
+            except Exception:  # the change is committed; members get a fallback summary
+                log.exception("automatic summary of %s not stored; it is computed when shown", entry_id)
+        await self._after_write(guild_id, [entry_id], bumps=bumps)
+        return done.entry
+
     async def add_answer(self, guild_id: int, entry_id: str, answer: Answer, *, actor: str) -> Entry:
-        stored = self._own(guild_id, entry_id)
-        entry = stored.entry.with_changes(answers=(*stored.entry.answers, answer))
-        return await self.save_entry(entry, actor=actor, action="answer", create=False)
+        from bot.curation import with_answer  # validates the limits against the current entry
+
+        return await self.change_entry(
+            guild_id, entry_id, lambda e: with_answer(e, answer), actor=actor, action="answer"
+        )
+
+    async def add_phrasing(
+        self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
+    ) -> Entry:
+        """Add a phrasing; `forget_query` (the unanswered query it came from) leaves the stats."""
+        from bot.curation import with_phrasing
+
+        return await self.change_entry(
+            guild_id,
+            entry_id,
+            lambda e: with_phrasing(e, phrase),
+            actor=actor,
+            action="alias",
+            forget_query=forget_query,
+        )
 
     async def set_removed(self, guild_id: int, entry_id: str, removed: bool, *, actor: str) -> None:
         await self.store.set_deleted(guild_id, entry_id, removed, actor=actor)
-        await self._reload_entry(guild_id, entry_id)
+        await self._after_write(guild_id, [entry_id], bumps=1)
 
     async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None:
         if entry_id not in self._scope(None).entries:
             raise NotFound(f"no global entry {entry_id!r}")
-        await self.store.set_hidden(guild_id, entry_id, hidden, actor=actor)
-        self._hidden = await self._all_hidden()
+        changed = await self.store.set_hidden(guild_id, entry_id, hidden, actor=actor)
+        try:
+            self._hidden = await self._all_hidden()
+        except StoreError as exc:
+            log.warning("hidden entries not reloaded after a write (the refresh loop will): %s", exc)
+        if not changed:
+            state = "hidden" if hidden else "shown"
+            raise StoreError(f"the global entry {entry_id!r} is already {state} in this server")
+
+    async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
+        """One member's vote on an entry (a later vote replaces theirs); one upsert."""
+        await self.store.record_feedback(guild_id, entry_id, user_id, helpful)
 
     async def import_entries(self, guild_id: int, entries: Sequence[Entry], *, actor: str) -> None:
         """Restore an export into a guild: all entries in one transaction, or none."""
         entries = [e.with_changes(guild_id=guild_id) for e in entries]
         summaries = await self.in_matching_thread(lambda: [self.summarize(e) for e in entries])
         await self.store.save_many(entries, summaries, actor=actor)
-        await self._reload_entries(guild_id, [e.id for e in entries])
+        await self._after_write(guild_id, [e.id for e in entries], bumps=1)
 
     def own_entries(self, guild_id: int | None) -> list[Entry]:
         """A scope's own live entries (global when guild_id is None), sorted by id."""
@@ -320,21 +422,26 @@ class FaqService:
             raise NotFound(f"no entry {entry_id!r} in this server")
         return stored
 
-    async def _reload_entry(self, guild_id: int | None, entry_id: str) -> None:
-        await self._reload_entries(guild_id, [entry_id])
+    async def _after_write(self, guild_id: int | None, entry_ids: Sequence[str], *, bumps: int) -> None:
+        """After a commit: pick the written entries up. A failure here is logged, not raised —
+        the change is saved, and the refresh loop reloads everything later."""
+        try:
+            await self._reload_entries(guild_id, entry_ids, bumps=bumps)
+        except StoreError as exc:
+            log.warning("saved, but not reloaded yet (the refresh loop will): %s", exc)
 
-    async def _reload_entries(self, guild_id: int | None, entry_ids: Sequence[str]) -> None:
+    async def _reload_entries(self, guild_id: int | None, entry_ids: Sequence[str], *, bumps: int) -> None:
         """Re-read written entries, then rebuild the scope's matcher once (off the loop)."""
         scope = self._scope(guild_id)
         for entry_id in entry_ids:
             stored = await self.store.get(guild_id, entry_id)
             if stored is None:
                 scope.entries.pop(entry_id, None)
-            else:
-                scope.entries[entry_id] = stored
+            elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
+                scope.entries[entry_id] = stored  # never replace a newer read by an older one
         scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         revision = await self.store.revision()
-        if revision == self._revision + 1:  # only our write: nothing else to pick up
+        if revision == self._revision + bumps:  # only our write: nothing else to pick up
             self._revision = revision
 
     # -- moderator curation helpers (issue 6: /faq in cogs/moderation/) ------------------------
@@ -357,10 +464,14 @@ class FaqService:
         return set(self._scope(guild_id).entries) | set(self._scope(None).entries)
 
     async def save_unchanged_since(self, entry: Entry, revision: int, *, actor: str, action: str) -> Entry:
-        """Save an edit only if the stored entry is still at `revision` (no lost updates)."""
+        """Save an edited entry whole only if the stored one is still at `revision` (checked
+        inside the write's transaction: `Conflict` otherwise, nothing written)."""
         assert entry.guild_id is not None
-        current = self._own(entry.guild_id, entry.id)
-        if current.revision != revision:
-            who = current.entry.updated_by or "someone"
-            raise StoreError(f"{who} changed {entry.id!r} while you were editing; open it again")
-        return await self.save_entry(entry, actor=actor, action=action, create=False)
+        return await self.change_entry(
+            entry.guild_id,
+            entry.id,
+            lambda _current: entry,
+            actor=actor,
+            action=action,
+            expected_revision=revision,
+        )

@@ -188,3 +188,87 @@ def test_cli_migrate_to_postgres_hides_the_password(
     password = pg_db.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert password not in out and ":***@" in out
     assert asyncio.run(read(pg_db))["dump"] == asyncio.run(read(source))["dump"]
+
+
+# -- text PostgreSQL cannot store; a copy that does not verify (issue 12) -------------------------
+
+
+async def test_a_nul_in_a_recorded_query_migrates_to_postgres(tmp_path: Path, seed_text: str) -> None:
+    """A NUL (or a lone surrogate) in a recorded query: both backends store the same text, and
+    a source written before that normalisation existed still copies and verifies."""
+    url = f"sqlite:///{tmp_path / 'nul.db'}"
+    src = await open_store(url)
+    try:
+        await populate(src, seed_text)
+        await src.record_query(1, "botox\x00 pores", "none", None)
+        await src.record_query(1, "lone \udc80 surrogate", "none", None)
+        await src.record_feedback(1, "own\x00", 5, True)
+    finally:
+        await src.close()
+    import aiosqlite  # a row as an older faqbot wrote it, NUL and all
+
+    async with aiosqlite.connect(tmp_path / "nul.db") as db:
+        await db.execute(
+            "INSERT INTO queries VALUES (1, ?, 2, 2, NULL, '2024-01-01T00:00:00Z')", ("old\x00query",)
+        )
+        await db.commit()
+    async with fresh_database() as pg:
+        report = await migrate_urls(url, pg)
+        assert report.queries == 3 + 2  # "botox\x00 pores" is counted as "botox pores"
+        dst = await open_store(pg)
+        try:
+            queries = {q.query for q in (await dst.dump()).queries}
+            assert {"botox pores", "lone \ufffd surrogate", "oldquery"} <= queries
+            # the same writes on PostgreSQL store exactly what SQLite stored
+            await dst.record_query(7, "botox\x00 pores", "none", None)
+            assert [q.query for q in (await dst.stats(7)).top_queries] == ["botox pores"]
+        finally:
+            await dst.close()
+
+
+class ReadsBackWrong:
+    """A destination whose read-back differs from what was written (a fault injected into the
+    verification step only; restore and clear are the real store's)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.restored = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def restore(self, dump: Any) -> None:
+        await self.store.restore(dump)
+        self.restored = True
+
+    async def dump(self) -> Any:
+        real = await self.store.dump()
+        if not self.restored:
+            return real
+        from dataclasses import replace
+
+        return replace(real, queries=real.queries[1:])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_copy_that_does_not_verify_is_removed_and_can_be_redone(
+    source: str, tmp_path: Path, backend: str
+) -> None:
+    async def check(dst_url: str) -> None:
+        src = await open_store(source)
+        dst = await open_store(dst_url)
+        try:
+            with pytest.raises(StoreError, match="removed again"):
+                await migrate(src, ReadsBackWrong(dst))  # type: ignore[arg-type]
+            assert (await dst.dump()).is_empty() and await dst.revision() == 0
+        finally:
+            await src.close()
+            await dst.close()
+        await migrate_urls(source, dst_url)  # the re-run is not refused
+        assert await read(dst_url) == await read(source)
+
+    if backend == "sqlite":
+        await check(str(tmp_path / "target.db"))
+    else:
+        async with fresh_database() as pg:
+            await check(pg)

@@ -23,6 +23,32 @@ class ReadOnly(StoreError):
     pass
 
 
+class Conflict(StoreError):
+    """An edit made against an older revision of the entry: nothing was written."""
+
+
+class Unavailable(StoreError):
+    """The database cannot be reached (or its file is gone): nothing was written."""
+
+
+UNREACHABLE = "The database is unreachable; nothing was changed. Try again shortly."
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """What `Store.mutate` committed.
+
+    `summary_current` is False when the automatic summary stored with the entry was computed
+    for another version of it (the row moved between the caller's guess and the write): the
+    caller computes it for `entry` and stores it with `set_summary(…, revision)`.
+    """
+
+    entry: Entry
+    old: Entry
+    revision: int
+    summary_current: bool
+
+
 @dataclass(frozen=True)
 class StoredEntry:
     entry: Entry
@@ -112,6 +138,8 @@ class StoreDump:
 
 
 Summarizer = Callable[[Entry], Summary]
+Change = Callable[[Entry], Entry]  # a pure change of an entry; raises to refuse it
+SettingsChange = Callable[[dict[str, Any]], dict[str, Any]]  # current settings → new settings
 
 
 def plan_sync(
@@ -143,11 +171,27 @@ class Store(Protocol):
         action: str,
         create: bool | None = None,
     ) -> Entry: ...
+    async def mutate(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: Change,
+        *,
+        actor: str,
+        action: str,
+        expected_revision: int | None = None,
+        summary: tuple[Entry, Summary] | None = None,
+        forget_query: str | None = None,
+    ) -> Mutation: ...
+    async def set_summary(self, guild_id: int, entry_id: str, revision: int, summary: Summary) -> bool: ...
+    async def change_settings(
+        self, guild_id: int, change: SettingsChange, *, actor: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]: ...
     async def save_many(
         self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str
     ) -> None: ...
     async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None: ...
-    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> None: ...
+    async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> bool: ...
     async def hidden(self, guild_id: int) -> set[str]: ...
     async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]: ...
     async def get_settings(self, guild_id: int) -> dict[str, Any]: ...
@@ -166,3 +210,4 @@ class Store(Protocol):
     async def integrity_check(self) -> str: ...
     async def dump(self) -> StoreDump: ...
     async def restore(self, dump: StoreDump) -> None: ...
+    async def clear(self) -> None: ...

@@ -1,15 +1,111 @@
-"""What both store backends share: time stamps, audit diffs, and how a sync is written."""
+"""Pure helpers both store backends share: the one text normalisation for every write,
+the schema scripts, time stamps, audit diffs, entry stamps. The store logic itself is
+`bot/store/sql.py`."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from importlib import resources
+from typing import Any, TypeVar
 
 from bot.models import Entry, Summary
-from bot.serialize import entry_from_dict, entry_to_dict
-from bot.store.base import GLOBAL, NotFound, StoreError
+from bot.serialize import content_hash, entry_from_dict, entry_to_dict, summary_to_dict
+from bot.store.base import (
+    GLOBAL,
+    Conflict,
+    NotFound,
+    StoreError,
+)
+
+T = TypeVar("T")
+SETTINGS_KEY = "*settings*"  # the audit trail's entry id for settings changes (as bot.curation)
+
+# -- text every backend can store ----------------------------------------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """`text` as both backends store it: PostgreSQL text cannot hold NUL, and neither driver
+    can encode a lone UTF-16 surrogate (it becomes U+FFFD). Everything else is kept."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def storable(value: T) -> T:
+    """`value` with every string in it (containers and dataclasses included) made storable.
+
+    The one normalisation of text for every write, on both backends, so that they store the
+    same thing and a copy between them (`faqbot migrate`) reads back equal.
+    """
+    v: Any = value
+    if isinstance(v, str):
+        return storable_text(v)  # type: ignore[return-value]
+    if isinstance(v, dict):
+        return {storable(k): storable(x) for k, x in v.items()}  # type: ignore[return-value]
+    if isinstance(v, list | tuple | frozenset | set):
+        return type(v)(storable(x) for x in v)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        changes = {f.name: storable(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init}
+        return dataclasses.replace(v, **changes)  # type: ignore[return-value]
+    return value
+
+
+class Cleaned:
+    """A connection whose statements get storable parameters: the single funnel every write
+    transaction's SQL goes through (the JSON columns are already clean: see `to_json`)."""
+
+    _STATEMENTS = frozenset({"execute", "executemany", "fetch", "fetchrow", "fetchval"})
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._conn, name)
+        if name not in self._STATEMENTS:
+            return attr
+        return lambda *args, **kwargs: attr(*storable(args), **kwargs)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(storable(value), ensure_ascii=False)
+
+
+def entry_record(entry: Entry) -> tuple[Entry, str, str]:
+    """(the entry as stored, its JSON, its content hash): what a row holds."""
+    data = entry_to_dict(entry)
+    clean = storable(data)
+    if clean != data:
+        entry = entry_from_dict(clean)
+    return entry, json.dumps(clean, ensure_ascii=False), content_hash(entry)
+
+
+def summary_json(summary: Summary | None) -> str | None:
+    return to_json(summary_to_dict(summary)) if summary is not None else None
+
+
+# -- schema ----------------------------------------------------------------------------------------
+
+
+def migrations(dialect: str) -> list[str]:
+    """A dialect's schema scripts in version order: `migrations/<dialect>/NNNN_what.sql` is the
+    script that takes a database from version NNNN-1 to NNNN (numbered 1, 2, … without gaps)."""
+    folder = resources.files("bot.store").joinpath("migrations", dialect)
+    scripts = sorted((f.name, f) for f in folder.iterdir() if f.name.endswith(".sql"))
+    for number, (name, _) in enumerate(scripts, start=1):
+        if int(name.split("_", 1)[0]) != number:
+            raise RuntimeError(f"bot/store/migrations/{dialect}: {name} should be number {number}")
+    return [f.read_text(encoding="utf-8") for _, f in scripts]
+
+
+# -- small shared helpers ----------------------------------------------------------------------
 
 
 def now() -> str:
@@ -25,6 +121,10 @@ def diff(old: Entry | None, new: Entry | None) -> dict[str, Any]:
     a = entry_to_dict(old, with_meta=False) if old else {}
     b = entry_to_dict(new, with_meta=False) if new else {}
     return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+
+
+def settings_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
 
 
 def stored_entry(data: str | None) -> Entry | None:
@@ -61,41 +161,12 @@ def restored(entry: Entry, *, actor: str) -> Entry:
 
 
 def normalise_query(query: str) -> str:
-    return " ".join(query.lower().split())[:200]
+    return storable_text(" ".join(query.lower().split())[:200])
 
 
-class _SyncTarget(Protocol):
-    async def _write_entry(
-        self, conn: Any, entry: Entry, summary: Summary | None, rev: int, pk: int | None
-    ) -> None: ...
-    async def _audit(
-        self, conn: Any, guild_id: int | None, entry_id: str, actor: str, action: str, changes: dict[str, Any]
-    ) -> None: ...
-    async def _delete_entry(self, conn: Any, pk: int) -> None: ...
-
-
-async def write_sync(
-    store: _SyncTarget,
-    conn: Any,
-    existing: Mapping[str, Any],
-    plan: tuple[Sequence[Entry], Sequence[Entry], Sequence[str]],
-    summaries: Mapping[str, Summary],
-    rev: int,
-) -> None:
-    """Write a planned sync of data/ inside the caller's transaction (rows: pk, data)."""
-    added, updated, removed = plan
-    stamp = now()
-    for e in added:
-        e = e.with_changes(guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp)
-        await store._write_entry(conn, e, summaries[e.id], rev, None)
-        await store._audit(conn, None, e.id, "data/", "sync-add", diff(None, e))
-    for e in updated:
-        old = entry_from_dict(json.loads(existing[e.id]["data"]))
-        e = e.with_changes(
-            guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
-        )
-        await store._write_entry(conn, e, summaries[e.id], rev, existing[e.id]["pk"])
-        await store._audit(conn, None, e.id, "data/", "sync-update", diff(old, e))
-    for entry_id in removed:
-        await store._delete_entry(conn, existing[entry_id]["pk"])
-        await store._audit(conn, None, entry_id, "data/", "sync-remove", {})
+def conflict(entry_id: str, current: Entry) -> Conflict:
+    who = current.updated_by or "someone"
+    return Conflict(
+        f"{who} changed {entry_id!r} while you were editing (it changed meanwhile); "
+        "open it again and redo your change"
+    )

@@ -4,7 +4,8 @@
 per server) with their soft-deleted state, metadata, automatic summaries and revisions; hidden
 globals; server settings; the audit log in order; query statistics and feedback. It reads one
 consistent snapshot of the source, writes the destination in one transaction (all or nothing),
-refuses a destination that already holds anything, and reads the copy back to check it.
+refuses a destination that already holds anything, and reads the copy back to check it
+(removing it again if it differs).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from bot.store import open_store
 from bot.store.base import Store, StoreDump, StoreError
+from bot.store.common import storable
 
 
 @dataclass(frozen=True)
@@ -49,18 +51,30 @@ def _report(dump: StoreDump) -> MigrateReport:
 
 
 async def migrate(src: Store, dst: Store) -> MigrateReport:
-    """Copy everything in `src` into the empty `dst`; StoreError if `dst` is not empty."""
-    dump = await src.dump()
+    """Copy everything in `src` into the empty `dst`; StoreError if `dst` is not empty.
+
+    Text either backend cannot store (NUL, lone surrogates; rows written by older versions
+    may hold them) is normalised as every write normalises it (`common.storable`), and the copy
+    is compared with that. A copy that does not read back equal is removed again, so the
+    target is left empty and the migration can be re-run.
+    """
+    dump = storable(await src.dump())
     if not (await dst.dump()).is_empty():
         raise StoreError(
             "the destination already holds data; migrate only into an empty database (nothing was copied)"
         )
     await dst.restore(dump)
-    copied = await dst.dump()
-    if replace(copied, revision=dump.revision) != dump:
+    try:
+        copied = await dst.dump()
+        same = replace(copied, revision=dump.revision) == dump
+    except BaseException:
+        await dst.clear()
+        raise
+    if not same:
+        await dst.clear()
         raise StoreError(
-            "the copy was written but reads back different from the source; do not use it, "
-            "and please report this"
+            "the copy read back different from the source, so it was removed again (the "
+            "destination is empty as before); please report this"
         )
     return _report(dump)
 

@@ -94,7 +94,9 @@ async def handle_error(interaction: discord.Interaction, error: BaseException) -
     if isinstance(error, NotModerator):
         await send(interaction, REFUSAL)
     elif isinstance(error, CurationError | StoreError | SettingsError | app_commands.TransformerError):
-        await send(interaction, f"Nothing was changed. {error}")
+        text = str(error)  # store errors that say so already are not told twice
+        said = "nothing was changed" in text.lower()
+        await send(interaction, text if said else f"Nothing was changed. {text}")
     else:
         await report_error(interaction, error)
 

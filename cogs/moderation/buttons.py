@@ -148,10 +148,16 @@ class RemoveAnswerButton(
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
         stored = service.own_entry(interaction.guild_id, self.entry_id)
-        changed = without_answer(stored.entry, self.index)
+        without_answer(stored.entry, self.index)  # says what is wrong before anything is written
         gone = stored.entry.answers[self.index]
-        await service.save_unchanged_since(
-            changed, self.revision, actor=actor_of(interaction.user), action="remove answer"
+        index = self.index
+        changed = await service.change_entry(
+            interaction.guild_id,
+            self.entry_id,
+            lambda e: without_answer(e, index),
+            actor=actor_of(interaction.user),
+            action="remove answer",
+            expected_revision=self.revision,  # the answer the moderator saw, or a refusal
         )
         return (
             f"Removed answer {self.index + 1} ({answer_label(gone)}) from `{self.entry_id}`; "

@@ -291,11 +291,17 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             saved = await self.service.add_answer(gid, modal.entry_id, answer, actor=actor)
             what = f"Added answer {len(saved.answers)} to `{saved.id}`"
         else:
-            changed = with_answer(stored.entry, answer, modal.index)
-            saved = await self.service.save_unchanged_since(
-                changed, modal.revision, actor=actor, action="edit"
+            index = modal.index
+            with_answer(stored.entry, answer, index)  # validates now; applied to the stored entry
+            saved = await self.service.change_entry(
+                gid,
+                modal.entry_id,
+                lambda e: with_answer(e, answer, index),
+                actor=actor,
+                action="edit",
+                expected_revision=modal.revision,
             )
-            what = f"Updated answer {modal.index + 1} of `{saved.id}`"
+            what = f"Updated answer {index + 1} of `{saved.id}`"
         await send(
             interaction,
             f"{what}. The summary members see now:",
@@ -343,8 +349,19 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             bar=self.service.thresholds(gid).answer,
             exclude=changed.id,
         )
-        saved = await self.service.save_unchanged_since(
-            changed, modal.revision, actor=actor_of(interaction.user), action="edit"
+        fields = {
+            "question": modal.question.value,
+            "phrasings": modal.phrasings.value,
+            "body": modal.body.value,
+            "tags": modal.tags.value,
+        }
+        saved = await self.service.change_entry(
+            gid,
+            modal.entry_id,
+            lambda e: edited_entry(e, **fields),
+            actor=actor_of(interaction.user),
+            action="edit",
+            expected_revision=modal.revision,  # refused if someone changed it since the form opened
         )
         note = ""
         if dupes and changed.question != stored.entry.question:
@@ -364,13 +381,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         gid = self._gid(interaction)
         stored = self._own(gid, entry)
-        changed = with_phrasing(stored.entry, phrase)
-        await self.service.save_entry(changed, actor=actor_of(interaction.user), action="alias", create=False)
-        await self.service.store.forget_query(gid, phrase)  # no longer an unanswered query
+        with_phrasing(stored.entry, phrase)  # says what is wrong before anything is written
+        # Appended to the entry as stored at that moment; the phrase also leaves the unanswered
+        # queries, in the same transaction.
+        saved = await self.service.add_phrasing(
+            gid, stored.entry.id, phrase, actor=actor_of(interaction.user), forget_query=phrase
+        )
         await send(
             interaction,
-            f"Added “{clip(changed.phrasings[-1], 200)}” as a phrasing of `{changed.id}` "
-            f"({plural(len(changed.phrasings), 'phrasing')} now).",
+            f"Added “{clip(saved.phrasings[-1], 200)}” as a phrasing of `{saved.id}` "
+            f"({plural(len(saved.phrasings), 'phrasing')} now).",
         )
 
     # -- remove / restore / hide / unhide -----------------------------------------------------------
@@ -500,10 +520,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
-        stored = self.service.own_entry(gid, entry_id)
-        changed = with_phrasing(stored.entry, query)
-        await self.service.save_entry(changed, actor=actor_of(interaction.user), action="alias", create=False)
-        await self.service.store.forget_query(gid, query)
+        self.service.own_entry(gid, entry_id)  # NotFound / ReadOnly before anything is written
+        await self.service.add_phrasing(
+            gid, entry_id, query, actor=actor_of(interaction.user), forget_query=query
+        )
         await send(
             interaction,
             f"Added “{clip(query, 200)}” as a phrasing of `{entry_id}`; it is off the unanswered list.",
@@ -604,9 +624,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return
         assert isinstance(value, DraftAdd)
         if action == "alias" and value.duplicate_is_own:
-            stored = self.service.own_entry(gid, value.duplicate.entry_id)
-            changed = with_phrasing(stored.entry, value.entry.question)
-            await self.service.save_entry(changed, actor=actor, action="alias", create=False)
+            changed = await self.service.add_phrasing(
+                gid, value.duplicate.entry_id, value.entry.question, actor=actor
+            )
             await interaction.response.edit_message(
                 content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
                 "no new entry was created.",
@@ -667,20 +687,26 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         }
         base_conf = self.service.config.matching.thresholds.model_dump()
         base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
-        changes = settings_changes(
-            current,
-            base=base,
-            add_channel=add_keyword_channel.id if add_keyword_channel else None,
-            remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
-            thresholds=thresholds,
-            disclaimer=disclaimer,
-            moderator_role_id=moderator_role.id if moderator_role else None,
-            channel_cooldown=channel_cooldown,
-            user_cooldown=user_cooldown,
-            reset=reset,
-        )
+
+        def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
+            return settings_changes(
+                settings,
+                base=base,
+                add_channel=add_keyword_channel.id if add_keyword_channel else None,
+                remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
+                thresholds=thresholds,
+                disclaimer=disclaimer,
+                moderator_role_id=moderator_role.id if moderator_role else None,
+                channel_cooldown=channel_cooldown,
+                user_cooldown=user_cooldown,
+                reset=reset,
+            )
+
+        changes = changes_to(current)  # what this command changes (checked, shown below)
         if changes:
-            current = await self.service.update_settings(gid, changes, actor=actor_of(interaction.user))
+            # Applied to the settings as stored when the write happens (a keyword channel added
+            # by another moderator meanwhile stays).
+            current = await self.service.update_settings(gid, changes_to, actor=actor_of(interaction.user))
             content = "Saved: " + ", ".join(sorted(changes)) + "."
         else:
             content = "Current settings (pass options to change them):"
