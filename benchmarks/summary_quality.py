@@ -2,7 +2,7 @@
 
     python benchmarks/summary_quality.py [DIR] [--json OUT] [--verbose]
 
-DIR (default `benchmarks/summary_eval`) holds one sub-folder per split (`dev/`, `heldout/`), one
+DIR (default `benchmarks/summary_eval`) holds one sub-folder per split (`dev/`, `heldout/`, `fresh/`), one
 YAML thread per file: question, answers (`expert`, `text`; expert "unattributed" = no
 provider), labelled `claims` (`text`, `stated_by`), `disagreements` (`sides`: lists of experts)
 and a hand-written `reference` summary. Reported per split:

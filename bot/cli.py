@@ -18,6 +18,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from pydantic import ValidationError
+
 from bot import __version__
 from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
@@ -122,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN)")
+    _common(p)
+
+    p = sub.add_parser("web", help="serve the public FAQ pages alone, without the Discord bot")
+    p.add_argument("--host", metavar="ADDR", help="listen address (default: web.host)")
+    p.add_argument("--port", type=int, metavar="N", help="listen port (default: web.port)")
+    p.add_argument(
+        "--no-sync", action="store_true", help="do not sync data/ into the store (a reader on another host)"
+    )
     _common(p)
 
     p = sub.add_parser("backup", help="copy the SQLite store to PATH while the bot runs")
@@ -486,6 +496,33 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run(config)
 
 
+async def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
+    config = load_cli_config(args)
+    web = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    try:
+        web_config = config.web.model_validate({**config.web.model_dump(), **web})
+        config = config.model_copy(update={"web": web_config})
+    except ValidationError as exc:
+        raise CliError("; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
+    from bot.logs import setup_logging
+    from bot.web.server import serve
+
+    setup_logging(config.logging.level, config.logging.format)
+    try:
+        service = await FaqService.open(config, sync=not args.no_sync)
+    except DataError as exc:
+        raise CliError(f"data problems (nothing was synced; run faqbot check):\n{exc}") from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        await serve(service, config)
+    except OSError as exc:  # the port is taken, the address is not ours
+        raise CliError(f"cannot listen on {config.web.host}:{config.web.port}: {exc.strerror}") from None
+    finally:
+        await service.close()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, int]]] = {
     "ask": cmd_ask,
     "check": cmd_check,
@@ -495,6 +532,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], Coroutine[Any, Any, i
     "eval": cmd_eval,
     "backup": cmd_backup,
     "migrate": cmd_migrate,
+    "web": cmd_web,
 }
 
 

@@ -138,6 +138,29 @@ class LoggingConfig(_Strict):
     format: Literal["text", "json"] = "text"
 
 
+class WebConfig(_Strict):
+    """The public FAQ pages (issue 18): off unless enabled; global entries are public when on,
+    a server's own entries only when its moderators turn on `/faq settings web_public`."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)  # 0: any free port (tests)
+    base_url: str | None = Field(None, max_length=200)  # e.g. https://faq.example.org: Discord links
+    site_name: str = Field("FAQ", min_length=1, max_length=100)
+    guild_pages: bool = True  # False: no server's entries are served, whatever its moderators set
+    behind_proxy: bool = False  # trust the last X-Forwarded-For hop for the per-address rate limit
+    rate_limit: RateLimit = RateLimit(count=120, per_seconds=60)  # requests per client address
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("an http:// or https:// address without query or fragment")
+        return value.rstrip("/")
+
+
 class Config(_Strict):
     data_dir: str = "data"
     database: DatabaseConfig = DatabaseConfig()
@@ -146,6 +169,7 @@ class Config(_Strict):
     replies: RepliesConfig = RepliesConfig()
     keyword_replies: KeywordRepliesConfig = KeywordRepliesConfig()
     logging: LoggingConfig = LoggingConfig()
+    web: WebConfig = WebConfig()
 
     def embedding_cache_dir(self) -> str:
         """Where embeddings persist between restarts, so a restart does not re-embed the store."""

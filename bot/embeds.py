@@ -196,10 +196,13 @@ def has_more(summary: Summary | None) -> bool:
     )
 
 
-def answer_embed(reply: Reply, disclaimer: str, *, full: bool = False) -> Embed:
+def answer_embed(
+    reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False
+) -> Embed:
     """The answer as a phone shows it: question, the strongest points with a few names each
     (credentials kept), at most one disagreement, source link, disclaimer. `full=True` is the
-    "Full summary": every point and disagreement that fits."""
+    "Full summary": every point and disagreement that fits. With `web_url` (the entry's public
+    page) the title links there and a field says so."""
     entry, summary = reply.entry, reply.summary
     assert entry is not None
     summary = summary or Summary()
@@ -210,8 +213,12 @@ def answer_embed(reply: Reply, disclaimer: str, *, full: bool = False) -> Embed:
     src = source_field(entry)
     if src:
         fields.append(src)
+    if web_url:
+        fields.append({"name": "On the web", "value": f"[Read all answers on the web]({web_url})"})
     footer = clip(disclaimer, FOOTER_MAX) if disclaimer else ""
     embed: Embed = {"title": clip(entry.question, TITLE_MAX), "fields": fields}
+    if web_url:
+        embed["url"] = web_url
     if footer:
         embed["footer"] = {"text": footer}
     room = EMBED_TOTAL_MAX - embed_length(embed) - 100

@@ -196,6 +196,15 @@ class FaqService:
             return None
         return stored
 
+    def has_guild(self, guild_id: int) -> bool:
+        """Whether a guild has entries of its own loaded. Reads nothing and creates nothing, so
+        callers may pass ids from untrusted input (the web pages)."""
+        return guild_id != GLOBAL and guild_id in self._scopes
+
+    def loaded_settings(self, guild_id: int) -> dict[str, Any]:
+        """A guild's settings as loaded with the store (no store read; see has_guild)."""
+        return dict(self._settings.get(guild_id) or {})
+
     def summary_of(self, stored: StoredEntry) -> Summary:
         return effective_summary(stored.entry, stored.auto_summary)
 

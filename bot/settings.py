@@ -22,6 +22,7 @@ class GuildSettings(BaseModel):
     keyword_channel_cooldown: float | None = Field(None, ge=0, le=86400)  # seconds
     keyword_user_cooldown: float | None = Field(None, ge=0, le=86400)
     synonyms: dict[str, list[str]] | None = None  # the guild's own words, added to data/synonyms.yaml
+    web_public: bool | None = None  # serve this server's own entries on the web pages (never by default)
 
 
 class SettingsError(ValueError):

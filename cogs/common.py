@@ -18,7 +18,9 @@ from discord.ext import commands
 
 from bot.config import load_config
 from bot.embeds import answer_embed
+from bot.models import Entry
 from bot.service import FaqService, Reply
+from bot.web.urls import entry_url
 
 log = logging.getLogger("faqbot.discord")
 
@@ -59,6 +61,15 @@ async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
     return service.config.replies.disclaimer
 
 
+async def web_url_for(client: discord.Client, entry: Entry) -> str | None:
+    """The entry's public web page (issue 18), when web.base_url is set and the entry is public."""
+    service = service_of(client)
+    if not service.config.web.base_url:
+        return None
+    settings = await service.settings(entry.guild_id) if entry.guild_id else None
+    return entry_url(service.config.web, entry, settings)
+
+
 async def answer_message(
     client: discord.Client,
     reply: Reply,
@@ -78,7 +89,9 @@ async def answer_message(
     entry = reply.entry
     assert entry is not None
     service = service_of(client)
-    embed = discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(client, guild_id)))
+    embed = discord.Embed.from_dict(
+        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, entry))
+    )
     try:
         similar = await service.rank_async(entry.question, guild_id, 6)
         others = related(entry, service.visible_entries(guild_id), similar)

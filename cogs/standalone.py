@@ -90,6 +90,16 @@ async def _main(config: Config) -> int:
             "synced data/: %d added, %d updated, %d removed", len(r.added), len(r.updated), len(r.removed)
         )
     bot = FaqBot(config, service)
+    web_runner = None
+    if config.web.enabled:  # the public pages, beside the bot, over the same service
+        from bot.web.app import start as start_web
+
+        try:
+            web_runner, _ = await start_web(service, config)
+        except OSError as exc:
+            log.error("web pages: cannot listen on %s:%d: %s", config.web.host, config.web.port, exc.strerror)
+            await service.close()
+            return 1
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
@@ -105,6 +115,8 @@ async def _main(config: Config) -> int:
         )
         return 1
     finally:
+        if web_runner is not None:
+            await web_runner.cleanup()
         await service.close()
     log.info("stopped cleanly")
     return 0

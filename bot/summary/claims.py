@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.summary.segment import plain_text
-from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, stem
+from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, content_stems, stem
+from bot.summary.stance import OPTIONS, pick, stance
 
 QUESTION_WEIGHT = 0.35
 
@@ -110,7 +111,7 @@ _TIME_DAYS = {
 }  # fmt: skip
 _UNITS = {  # surface → (dimension, factor)
     "%": ("percent", 1), "percent": ("percent", 1), "°c": ("degc", 1), "c": ("degc", 1),
-    "°f": ("degf", 1), "degree": ("deg", 1), "mm": ("length", 0.1), "cm": ("length", 1),
+    "°f": ("degf", 1), "f": ("degf", 1), "degree": ("deg", 1), "mm": ("length", 0.1), "cm": ("length", 1),
     "inch": ("length", 2.54), "in": ("length", 2.54), "foot": ("length", 30.48),
     "feet": ("length", 30.48), "ft": ("length", 30.48), "m": ("length", 100),
     "meter": ("length", 100), "metre": ("length", 100), "ml": ("volume", 1), "l": ("volume", 1000),
@@ -130,6 +131,8 @@ _QTY = re.compile(
     re.I,
 )
 _DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
+# Physical measures: two figures in one of these can conflict beside a shared count or price.
+_MEASURES = frozenset({"length", "degc", "mass", "volume", "data", "time"})
 _PERIOD_WORDS = {
     "daily": 1, "nightly": 1, "weekly": 7, "fortnightly": 14, "monthly": 30.44, "yearly": 365.25,
     "annually": 365.25, "hourly": 1 / 24,
@@ -236,6 +239,8 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
             f2 = (u2 or u1)[1]  # type: ignore[index]
             lo, hi = lo * f1, hi * f2
             unit_name = dim
+            if dim == "degf":  # one scale for temperatures: 205 °F is 96 °C
+                lo, hi, unit_name = (lo - 32) * 5 / 9, (hi - 32) * 5 / 9, "degc"
         else:
             named = m.group("u2") or m.group("u1")
             unit_name = _counted_noun(masked, m.start(), m.end(), named)
@@ -373,6 +378,8 @@ def weight(feature: str, question: frozenset[str]) -> float:
 
 def same_range(a: Quantity, b: Quantity) -> bool:
     def close(x: float, y: float) -> bool:
+        if a.unit == "degc":  # 10 % of 96 °C is a different loaf: temperatures within 2.5 °C
+            return abs(x - y) <= 2.5
         return abs(x - y) <= 0.1 * max(abs(x), abs(y), 1e-9)
 
     return a.unit == b.unit and close(a.low, b.low) and close(a.high, b.high)
@@ -448,12 +455,13 @@ def restates_question(c: Clause, question: frozenset[str]) -> bool:
 
 
 def alternatives(question_text: str) -> tuple[str, str] | None:
-    """The two options of an "X or Y" question as stems ("ibuprofen or paracetamol")."""
-    m = re.search(r"(\S+)\s+or\s+(\S+)", plain_text(question_text).lower())
+    """The two options of an "X or Y" question as stems ("ibuprofen or paracetamol", "the Roth
+    or the traditional", "is waxing better than oiling", "X vs Y")."""
+    m = OPTIONS.search(plain_text(question_text).lower())
     if not m:
         return None
     left = re.findall(r"[a-z][a-z0-9]*", m.group(1))
-    right = re.findall(r"[a-z][a-z0-9]*", m.group(2))
+    right = re.findall(r"[a-z][a-z0-9]*", m.group(3))
     if not left or not right or left[-1] in STOPWORDS or right[-1] in STOPWORDS:
         return None
     a, b = stem(left[-1]), stem(right[-1])
@@ -461,8 +469,14 @@ def alternatives(question_text: str) -> tuple[str, str] | None:
 
 
 def conflict(a: Clause, b: Clause, question: frozenset[str],
-             options: tuple[str, str] | None = None) -> str | None:  # fmt: skip
+             options: tuple[str, str] | None = None, target: str | None = None) -> str | None:  # fmt: skip
     """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
+    if options and not (a.hedged or b.hedged):
+        pa, pb = pick(a.text, options), pick(b.text, options)
+        if pa and pb and pa != pb:
+            return "choice"  # "Just merge." ↔ "rebase onto main before you open the PR"
+    if target and not (a.hedged or b.hedged) and stance(a.text, target) * stance(b.text, target) < 0:
+        return "choice"  # "use treats" ↔ "I don't recommend treats" on "should I use treats?"
     shared = a.features & b.features
     if not shared:
         return None
@@ -497,18 +511,45 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         words = {f for f in shared if not f.startswith("#")}
         own = words - question
         asked = words & question
-        same_subject = len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(question))
         shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
-        if same_subject and not shares_figure:
-            units = {q.unit for q in a.quantities} & {q.unit for q in b.quantities}
-            for u in units:
-                qa = [q for q in a.quantities if q.unit == u]
-                qb = [q for q in b.quantities if q.unit == u]
+        qwords = {f for f in question if f[:1] not in {"#", "?"}}
+        # A shared figure and two shared words name one subject ("2.5 GbE over Cat5e").
+        same_subject = (len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(qwords))
+                        or (shares_figure and len(words) >= 2))  # fmt: skip
+        units = {q.unit for q in a.quantities} & {q.unit for q in b.quantities}
+        for u in sorted(units):
+            # "How long should sessions be?": two durations on one of its words answer it differently
+            plain_pair = not (a.negated or b.negated or a.bounds or b.bounds)  # no "without power", "within"
+            if not (same_subject or (f"?{u}" in question and asked and plain_pair)):
+                continue
+            if shares_figure and u not in _MEASURES:
+                continue  # a shared count ("2.5 GbE") names the subject; only measures differ
+            # A figure the question gives ("my 4-month-old puppy") is context, not a claim.
+            qa = [q for q in a.quantities if q.unit == u and q.feature() not in question]
+            qb = [q for q in b.quantities if q.unit == u and q.feature() not in question]
+            if qa and qb:
                 if any(same_range(x, y) for x in qa for y in qb):
                     continue
                 if ranges_conflict(qa[0], qb[0]):  # each clause's first figure is its claim
                     return "quantity"
     return None
+
+
+_ASKED = (
+    (re.compile(r"\bhow\s+long\b", re.I), "?time"),
+    (re.compile(r"\bhow\s+often\b", re.I), "?period"),
+    (re.compile(r"\b(?:what|which)\s+temperature\b|\bhow\s+hot\b", re.I), "?degc"),
+)
+
+
+def question_features(question_text: str) -> frozenset[str]:
+    """The question's content stems, the figures it gives, and the dimension it asks for
+    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc")."""
+    plain = plain_text(question_text)
+    # "my 4-month-old puppy" is also "4 months", as an answer would write it
+    figures = {q.feature() for text in (plain, plain.replace("-", " ")) for _, _, q in quantities(text)}
+    asked = {tag for rx, tag in _ASKED if rx.search(plain)}
+    return frozenset(content_stems(plain)) | figures | asked
 
 
 __all__ = [
@@ -520,6 +561,7 @@ __all__ = [
     "conflict",
     "covers",
     "quantities",
+    "question_features",
     "ranges_conflict",
     "restates_question",
     "same_range",

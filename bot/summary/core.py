@@ -26,10 +26,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.models import Entry, Point, Summary
-from bot.summary.claims import QUESTION_WEIGHT, Clause, alternatives, conflict, supports, weight
+from bot.summary.claims import (
+    QUESTION_WEIGHT,
+    Clause,
+    alternatives,
+    conflict,
+    question_features,
+    supports,
+    weight,
+)
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
-from bot.summary.segment import plain_text
-from bot.summary.sentences import content_stems, words
+from bot.summary.sentences import words
+from bot.summary.stance import takes_side, yes_no_target
 from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten
 
 RENDER_BUDGET = 3500  # rendered summary stays well inside an embed description (4096)
@@ -166,6 +174,7 @@ def supporters_of(
     options: tuple[str, str] | None = None,
     experts: dict[tuple[str, int], tuple[list[Unit], frozenset[str]]] | None = None,
     vocabulary: Vocabulary | None = None,
+    target: str | None = None,
 ) -> tuple[tuple[str, ...], set[int]]:
     """The experts whose own answer states every clause of `rep` (and contradicts none),
     in answer order, and the sentences that state it."""
@@ -180,7 +189,7 @@ def supporters_of(
         if expert == rep.expert or len(mine & words_used) < 2:
             continue  # shares too little to state it or to contradict it
         clauses = [c for u in own for c in u.clauses]
-        if any(conflict(r, c, question, options) for r in rep.clauses for c in clauses):
+        if any(conflict(r, c, question, options, target) for r in rep.clauses for c in clauses):
             continue  # says something else on this: not a supporter
         hits: list[Unit] = []
         for r in claims:
@@ -212,14 +221,15 @@ def rendered_length(s: Summary) -> int:
 
 def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = None) -> Summary:
     """The automatic summary of `entry` (never the curated one; see `effective_summary`)."""
-    units = extract_units(entry)
+    options = alternatives(entry.question)
+    target = None if options else yes_no_target(entry.question)
+    units = extract_units(entry, keep_short=lambda s: takes_side(s, options, target))
     if not units:
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
-    question = frozenset(content_stems(plain_text(entry.question)))
+    question = question_features(entry.question)
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
-    options = alternatives(entry.question)
 
     candidates = [
         u for u in units
@@ -249,7 +259,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     vocabulary = Vocabulary.of(units)
     scored = []
     for u in candidates:
-        who, used = supporters_of(u, units, question, options, experts_words, vocabulary)
+        who, used = supporters_of(u, units, question, options, experts_words, vocabulary, target)
         if not who:
             continue
         scored.append((len(who), salience(u), u, who, used))

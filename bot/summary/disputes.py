@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, alternatives, conflict, quantities, same_range, supports
+from bot.summary.claims import Clause, Quantity, alternatives, conflict, quantities, same_range, supports
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
+from bot.summary.stance import choice_topic, yes_no_target
 from bot.summary.units import REASON, Unit, clarity, labels, shorten
 
 MAX_DISAGREEMENTS = 3
@@ -191,9 +192,24 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
     return topic_phrase(units, Counter(words_only)) or as_topic(question_text)
 
 
+def _contested_figure(c: Clause, claims: Sequence[Clause]) -> Quantity:
+    """The figure `c` disputes: its first in a unit whose figures differ across the claims
+    ("100 ft" rather than the "2.5 GbE" every side names)."""
+    def common(q: Quantity) -> bool:  # every claim names this figure: it is the subject
+        return all(any(same_range(q, x) for x in o.quantities) for o in claims)
+
+    for q in c.quantities:
+        if common(q):
+            continue
+        if any(not same_range(q, x) for o in claims for x in o.quantities if x.unit == q.unit):
+            return q
+    return c.quantities[0]
+
+
 def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
     """Conflicting clauses (polarity, choice, figures) grouped into subjects and sides."""
     options = alternatives(question_text)
+    target = None if options else yes_no_target(question_text)
     n = len(units)
     parent = list(range(n))
 
@@ -208,11 +224,15 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         a = units[i]
         for j in range(i + 1, n):
             b = units[j]
-            if a.expert == b.expert or not (a.stems & b.stems or any(c.quantities for c in b.clauses)):
+            if a.expert == b.expert or not (
+                a.stems & b.stems or any(c.quantities for c in b.clauses) or options or target
+            ):
                 continue
             for ca in a.clauses:
                 hit = next(
-                    ((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options))), None
+                    ((kind, cb) for cb in b.clauses
+                     if (kind := conflict(ca, cb, question, options, target))),
+                    None,
                 )
                 if hit:
                     edges.append((i, j, hit[0], ca, hit[1]))
@@ -224,10 +244,18 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
     for e in edges:
         comps.setdefault(find(e[0]), []).append(e)
     out: list[Found] = []
+    groups: list[list[tuple[int, int, str, Clause, Clause]]] = []
     for es in comps.values():
+        if any(e[2] == "choice" for e in es):
+            groups.append([e for e in es if e[2] == "choice"])  # the question's own choice is the subject
+            continue
+        # Opposite polarity and incompatible figures are separate subjects of one component.
+        by_kind = ([e for e in es if e[2] != "quantity"], [e for e in es if e[2] == "quantity"])
+        groups.extend(g for g in by_kind if g)
+    apart = {frozenset((e[0], e[1])) for e in edges if e[2] == "quantity"}  # figures that cannot both hold
+    for es in groups:
         kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
         choice = kind == "polarity" and all(e[2] == "choice" for e in es)
-        es = [e for e in es if (e[2] == "quantity") == (kind == "quantity")]
         shared: set[str] = set()
         for _, _, _, ca, cb in es:
             shared |= ca.features & cb.features
@@ -238,9 +266,10 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             claim_of.setdefault(j, cb)
         sides: list[list[int]] = []
         if kind == "quantity":
-            for ui, c in sorted(claim_of.items()):
-                q = c.quantities[0]
-                home = next((s for s in sides if same_range(claim_of[s[0]].quantities[0], q)), None)
+            key = {ui: _contested_figure(c, list(claim_of.values())) for ui, c in claim_of.items()}
+            for ui, _c in sorted(claim_of.items()):
+                q = key[ui]
+                home = next((s for s in sides if same_range(key[s[0]], q)), None)
                 if home is None:
                     sides.append([ui])
                 else:
@@ -265,6 +294,9 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                             stack.append(y)
                         elif colour[y] == colour[x]:
                             bad |= {x, y}
+            # Two sentences whose figures conflict are never one side ("100 m" / "100 ft").
+            bad |= {x for pair in apart for x in pair if len({colour.get(y) for y in pair} - {None}) == 1
+                    and all(y in colour for y in pair)}  # fmt: skip
             for side_colour in (0, 1):
                 sides.append([u for u, col in sorted(colour.items()) if col == side_colour and u not in bad])
             sides = [s for s in sides if s]
@@ -285,9 +317,8 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         all_units = [u for us in side_units for u in us]
         topic = _topic_from(all_units, shared, question, question_text, "quantity" if choice else kind,
                             [] if choice else affirmed)  # fmt: skip
-        if choice:  # "ibuprofen or paracetamol", as the question puts it
-            m = re.search(r"(\S+)\s+or\s+(\S+)", question_text)
-            topic = f"{m.group(1)} or {m.group(2)}".strip("?.,!") if m else as_topic(question_text)
+        if choice:  # "ibuprofen or paracetamol", "whether to use treats", as the question puts it
+            topic = choice_topic(question_text) or as_topic(question_text)
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
         if found:
             out.append(found)

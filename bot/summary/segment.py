@@ -159,6 +159,8 @@ def _ends_with_abbreviation(chunk: str, saved: list[str], after: str = "") -> bo
     if not m:
         return False
     token = _restore(m.group(1), saved).lower().rstrip(".")
+    if re.search(r"\d\s*[A-Za-z]{1,3}\.$", chunk) and re.match(r"\s*[A-Z][a-z]", after):
+        return False  # a unit after a figure ends the sentence: "up to 100 m. If you…", "5 ft. Then"
     if token in ABBREVIATIONS:
         return True
     if token in _BEFORE_NUMBER:

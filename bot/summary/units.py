@@ -4,7 +4,7 @@ shared by points and disagreements (labels, clarity, shortening)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Entry, supporter_label
@@ -54,8 +54,13 @@ def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def extract_units(entry: Entry, max_units: int = MAX_UNITS) -> list[Unit]:
-    """The substantive sentences of every answer, in order (capped fairly across answers)."""
+def extract_units(
+    entry: Entry, max_units: int = MAX_UNITS, keep_short: Callable[[str], bool] | None = None
+) -> list[Unit]:
+    """The substantive sentences of every answer, in order (capped fairly across answers).
+
+    `keep_short` keeps a sentence with too few content words when it takes a side ("Just
+    merge.", "Wax it."); it is then a fragment: a side of a dispute, never a quoted point."""
     per_answer: list[list[tuple[str, bool]]] = []
     for answer in entry.answers:
         kept = []
@@ -63,6 +68,8 @@ def extract_units(entry: Entry, max_units: int = MAX_UNITS) -> list[Unit]:
             s = substantive(seg.text)
             if s and len(set(content_stems(plain_text(s)))) >= MIN_CONTENT:
                 kept.append((s, seg.fragment))
+            elif s and keep_short is not None and keep_short(s):
+                kept.append((s, True))
         per_answer.append(kept)
     total = sum(len(k) for k in per_answer)
     if total > max_units:

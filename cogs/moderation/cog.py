@@ -653,6 +653,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         moderator_role="Members with this role may use /faq (needs Manage Server to change)",
         channel_cooldown="Seconds between keyword replies in one channel",
         user_cooldown="Seconds between keyword replies to one member",
+        web_public="Publish this server's own entries on the FAQ web pages (off by default)",
         reset="Return one setting to the default",
     )
     @app_commands.choices(reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE])
@@ -668,6 +669,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         moderator_role: discord.Role | None = None,
         channel_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
+        web_public: bool | None = None,
         reset: str | None = None,
     ) -> None:
         gid = self._gid(interaction)
@@ -689,7 +691,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
 
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
-            return settings_changes(
+            changed = settings_changes(
                 settings,
                 base=base,
                 add_channel=add_keyword_channel.id if add_keyword_channel else None,
@@ -701,6 +703,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 user_cooldown=user_cooldown,
                 reset=reset,
             )
+            if web_public is not None and web_public != bool(settings.get("web_public")):
+                changed["web_public"] = web_public
+            return changed
 
         changes = changes_to(current)  # what this command changes (checked, shown below)
         if changes:
@@ -718,7 +723,18 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
             "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
         }
-        await send(interaction, content, embed=settings_embed(current, defaults))
+        embed = settings_embed(current, defaults)
+        embed["fields"].append({"name": "Web pages", "value": self._web_status(gid, current)})
+        await send(interaction, content, embed=embed)
+
+    def _web_status(self, gid: int, settings: dict[str, Any]) -> str:
+        web = self.service.config.web
+        if not settings.get("web_public"):
+            return "this server's entries are not published *(default)*"
+        if not web.guild_pages:
+            return "web_public is on, but the bot's operator does not publish any server's entries"
+        where = f" at {web.base_url}/g/{gid}/" if web.base_url else ""
+        return f"this server's entries are published{where} *(this server)*"
 
     # -- autocomplete -----------------------------------------------------------------------------
 

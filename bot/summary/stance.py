@@ -1,0 +1,151 @@
+"""Which option an expert recommends: "X or Y" questions and "should I X?" questions.
+
+A clause **recommends** a term (a stem) when, in one of its comma segments,
+
+* the term is the first word after fillers ("just", "always", "yes", "honestly", "I'd"…):
+  an imperative or a bare answer ("Just merge.", "Merge `main` into your branch instead",
+  "Roth, especially if…", "Wax it") — but not a gerund or a subject ("Merging takes…",
+  "Oil is fine");
+* or the term follows a choice verb within three words ("go with Y", "I'd pick the Y",
+  "use small, soft Y", "stick with Y", "switch to Y").
+
+It **advises against** a term when a negation governs a choice verb or "need to" before it
+("I do not recommend rebasing", "don't bother with wax", "you don't need to preheat",
+"skip X", "avoid X"). On "X or Y" questions against X is for Y. Two experts whose clauses
+pick different options disagree on the question's subject even when they share no other
+word; a clause naming both options, or hedged, picks none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.summary.segment import plain_text
+from bot.summary.sentences import STOPWORDS, stem
+
+_FILLERS = frozenset({
+    "just", "simply", "always", "definitely", "honestly", "yes", "yeah", "so", "then", "instead",
+    "really", "personally", "i'd", "id", "i", "would", "generally", "usually", "still", "ok", "okay",
+    "well", "short", "answer", "the", "a", "an", "please", "absolutely", "seriously",
+})  # fmt: skip
+_CHOICE_VERBS = frozenset({
+    "use", "go", "pick", "choose", "prefer", "recommend", "stick", "switch", "opt", "try", "get",
+    "buy", "take", "do", "want", "bother", "need",
+})  # fmt: skip
+# Words that make the first word a subject, not an imperative: "Oil is fine", "Merge takes…".
+_VERB_AFTER = frozenset({
+    "is", "are", "was", "were", "takes", "keeps", "makes", "helps", "works", "has", "will", "can",
+    "gives", "lasts", "costs", "does", "means", "needs", "tends", "seems", "should", "must", "may",
+    "might", "could", "would", "shall", "isn't", "aren't", "doesn't", "won't", "and", "or",
+})  # fmt: skip
+_CONDITIONAL = frozenset({"if", "unless", "when", "while", "with", "during"})
+_NEG = re.compile(r"^(?:not|no|never|don't|dont|do\s*n't|doesn't|won't|wouldn't|shouldn't|can't|cannot)$")
+_DENIED_VERBS = frozenset({"need", "recommend", "bother"})
+_AGAINST_VERBS = frozenset({"skip", "avoid", "ditch", "forget"})
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_YES_NO = re.compile(
+    r"\b(?:should|do|must|can|would)\s+(?:i|we|you)\s+(?:really\s+)?(?:need\s+to\s+|have\s+to\s+|bother\s+(?:to\s+)?)?"
+    r"(?P<verb>[a-z]+)(?:\s+(?:my|the|a|an|some|any|your|our))?\s+(?P<obj>[a-z]+)?",
+    re.I,
+)
+_GENERIC_VERBS = frozenset({"use", "get", "try", "buy", "take", "have", "do", "put", "give", "add", "go"})
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(plain_text(text).lower().replace("’", "'"))
+
+
+def stance(text: str, term: str) -> int:
+    """+1 if the clause recommends `term` (a stem), -1 if it advises against it, else 0."""
+    ws = _words(text)
+    stems = [stem(w) for w in ws]
+    if term not in stems:
+        return 0
+    result = 0
+    # A choice verb shortly before the term, across commas ("use small, soft treats").
+    for i, s in enumerate(stems):
+        free = not any(_NEG.match(w) or w in _AGAINST_VERBS for w in ws[:i])
+        if s == term and free and any(w in _CHOICE_VERBS for w in ws[max(0, i - 4) : i]):
+            result = 1
+    flat = re.sub(r"\(\s*\)", "", plain_text(text).lower().replace("’", "'"))  # "size()" is one word
+    for seg in re.split(r"[,;:()]|\s[–—-]\s", flat):
+        sw = _WORD.findall(seg)
+        ss = [stem(w) for w in sw]
+        if term not in ss:
+            continue
+        k = 0
+        while k < len(sw) and sw[k] in _FILLERS:
+            k += 1
+        negated_before = any(_NEG.match(w) for w in sw[: ss.index(term)])
+        for i, s in enumerate(ss):
+            if s != term:
+                continue
+            window = sw[max(0, i - 4) : i]
+            verb_near = any(stem(w) in _CHOICE_VERBS or w in _CHOICE_VERBS for w in window)
+            # "don't take ibuprofen if you have an ulcer" is advice for a case, not a choice
+            conditional = any(w in _CONDITIONAL for w in sw[i + 1 :])
+            denies = negated_before and (verb_near or any(w in _DENIED_VERBS for w in sw[:i]))
+            if (denies or any(w in _AGAINST_VERBS for w in window[-2:])) and not conditional:
+                return -1
+            after = [w for w in sw[i + 1 :] if not w.isdigit()][:2]
+            # "Merging takes…", "Ibuprofen should…", "Oil works…", "size() == 0 is": a subject
+            subject = sw[i].endswith("ing") or any(
+                w in _VERB_AFTER or (w.endswith("s") and not w.endswith("ss")) for w in after
+            )
+            first = i == k and not subject
+            if (first or verb_near) and not negated_before:
+                result = 1
+    return result
+
+
+def pick(text: str, options: tuple[str, str]) -> str | None:
+    """The option a clause recommends on an "X or Y" question (None: neither or both)."""
+    x, y = options
+    sx, sy = stance(text, x), stance(text, y)
+    for_x = sx > 0 or sy < 0
+    for_y = sy > 0 or sx < 0
+    if for_x == for_y:
+        return None
+    return x if for_x else y
+
+
+def yes_no_target(question_text: str) -> str | None:
+    """The act a "should I X?" question asks about, as a stem ("use treats" → treat)."""
+    m = _YES_NO.search(plain_text(question_text))
+    if not m:
+        return None
+    verb, obj = m.group("verb").lower(), (m.group("obj") or "").lower()
+    if verb in _GENERIC_VERBS:
+        return stem(obj) if obj and obj not in STOPWORDS else None
+    return None if verb in STOPWORDS else stem(verb)
+
+
+# The two options of a question: "X or Y", "the X or the Y", "X better than Y", "X vs Y".
+OPTIONS = re.compile(
+    r"(\S+)\s+(or|vs\.?|versus|(?:better|worse|safer|faster|cheaper)\s+than|instead\s+of)\s+"
+    r"(?:(?:the|a|an|my|your|some)\s+)?(\S+)",
+    re.I,
+)
+
+
+def choice_topic(question_text: str) -> str | None:
+    """The dispute's topic in the question's words: "rebase or merge", "whether to use treats"."""
+    q = plain_text(question_text)
+    m = OPTIONS.search(q)
+    if m:
+        return f"{m.group(1)} or {m.group(3)}".strip("?.,!")
+    y = _YES_NO.search(q)
+    if y:
+        rest = re.match(r"[^,;?!]*", q[y.start("verb") :])
+        stop = r"\s+(?:for|and|when|before|after|if|or|to|in|on|with)\b"
+        phrase = re.split(stop, rest.group(0) if rest else "")[0]
+        return "whether to " + " ".join(phrase.split()[:5]).strip("?.,!")
+    return None
+
+
+def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -> bool:
+    """Whether a sentence picks an option of the question ("Just merge.") or answers its yes/no."""
+    return bool((options and pick(text, options)) or (target and stance(text, target)))
+
+
+__all__ = ["OPTIONS", "choice_topic", "pick", "stance", "takes_side", "yes_no_target"]

@@ -1,0 +1,188 @@
+"""Recommendation stance ("just merge" vs "rebase onto main"), unit-aware figures, question context."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Answer, Entry, Provider
+from bot.summary import summarize
+from bot.summary.claims import (
+    alternatives,
+    conflict,
+    quantities,
+    question_features,
+    same_range,
+    sentence_clauses,
+)
+from bot.summary.segment import split_sentences
+from bot.summary.stance import choice_topic, pick, stance, takes_side, yes_no_target
+
+
+def entry(question: str, *answers: tuple[str, str]) -> Entry:
+    return Entry(
+        id="t",
+        question=question,
+        answers=tuple(
+            Answer(title=f"a{i}", text=t, provider=Provider(name=n)) for i, (n, t) in enumerate(answers)
+        ),
+    )
+
+
+# ── which option a clause recommends ───────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "picked"),
+    [
+        # programming: imperatives, bare answers, "I do not recommend X" is for the other option
+        ("Should I rebase or merge my branch?", "Just merge.", "merg"),
+        ("Should I rebase or merge my branch?", "Merge `main` into your branch instead", "merg"),
+        ("Should I rebase or merge my branch?", "For solo branches, rebase onto main first", "rebas"),
+        ("Should I rebase or merge my branch?", "I do not recommend rebasing a shared branch", "merg"),
+        # a subject, not an imperative: no pick
+        ("Should I rebase or merge my branch?", "Merging takes about 2 seconds", None),
+        ("Should I rebase or merge my branch?", "Rebasing keeps history linear", None),
+        # finance: choice verbs, articles between the verb and the option
+        ("Should I put it in the Roth or the traditional option?", "I'd pick the Roth 401(k)", "roth"),
+        ("Should I put it in the Roth or the traditional option?", "Go with traditional.", "tradit"),
+        (
+            "Should I put it in the Roth or the traditional option?",
+            "Put half in Roth and half in traditional",
+            None,
+        ),
+        # cycling: "X better than Y" is a choice too; "don't bother with X"
+        ("Is waxing better than oiling a chain?", "Wax it.", "wax"),
+        ("Is waxing better than oiling a chain?", "Don't bother with wax on a commuter bike", "oil"),
+        # medicine: advice for a case ("if you have an ulcer") and a subject ("X should be…") pick nothing
+        ("Ibuprofen or paracetamol for a sprain?", "Don't take ibuprofen if you have a stomach ulcer", None),
+        ("Ibuprofen or paracetamol for a sprain?", "Ibuprofen should be avoided with a stomach ulcer", None),
+        # code: a call is one word, "size() == 0 is O(1)" is a statement about size()
+        ("Should I use list.isEmpty() or list.size() == 0?", "`size() == 0` is O(1) for ArrayList too", None),
+        ("Should I use list.isEmpty() or list.size() == 0?", "Prefer `isEmpty()` for readability", "isempti"),
+    ],
+)
+def test_pick_on_either_or_questions(question: str, text: str, picked: str | None) -> None:
+    options = alternatives(question)
+    assert options is not None
+    assert pick(text, options) == picked
+
+
+def test_yes_no_questions_give_a_target_and_a_stance() -> None:
+    assert yes_no_target("How long should sessions be, and should I use treats?") == "treat"
+    assert yes_no_target("Do I need to preheat my Dutch oven for sourdough?") == "preheat"
+    assert yes_no_target("How long do lip fillers last?") is None
+    assert stance("Use small, soft treats as rewards", "treat") == 1
+    assert stance("I don't recommend treats", "treat") == -1
+    assert stance("You don't need to preheat the Dutch oven at all", "preheat") == -1
+    assert stance("Always preheat the pot", "preheat") == 1
+    assert stance("Preheating helps", "preheat") == 0  # a statement, not advice
+    assert choice_topic("Should I rebase or merge my branch?") == "rebase or merge"
+    assert (
+        choice_topic("Do I need to preheat my Dutch oven for sourdough?")
+        == "whether to preheat my Dutch oven"
+    )
+    assert takes_side("Just merge.", ("rebas", "merg"), None)
+    assert not takes_side("Thanks!", ("rebas", "merg"), None)
+
+
+def test_choice_conflicts_need_no_shared_words_but_hedges_opt_out() -> None:
+    q = question_features("Should I rebase or merge my branch?")
+    opts = alternatives("Should I rebase or merge my branch?")
+    (a,) = sentence_clauses("Just merge.")
+    (b,) = sentence_clauses("Rebase onto main before you open the PR.")
+    (c,) = sentence_clauses("Maybe rebase onto main before you open the PR.")
+    assert conflict(a, b, q, opts) == "choice"
+    assert conflict(a, c, q, opts) is None  # a hedged pick is no firm side
+
+
+# ── summaries: the rebase thread and a yes/no thread ───────────────────────────────────
+
+REBASE = entry(
+    "Should I rebase or merge my feature branch before opening a pull request?",
+    ("Priya", "**Short answer:** rebase onto `main` before you open the PR. It keeps history linear.\n"
+              "```\ngit rebase origin/main\ngit push --force-with-lease\n```"),
+    ("Tom", "I do not recommend rebasing a branch that other people have pulled. "
+            "Merge `main` into your branch instead; it never rewrites history."),
+    ("Lena", "For solo branches, rebase onto main before you open the PR — it keeps history linear."),
+    ("Omar", "Merging takes about 2 seconds and rebasing 50 commits can take 30 minutes of conflict "
+             "fixing. Just merge."),
+)  # fmt: skip
+
+
+def test_rebase_or_merge_is_one_disagreement_with_both_camps() -> None:
+    s = summarize(REBASE)
+    assert len(s.disagreements) == 1
+    d = s.disagreements[0]
+    assert d.topic == "rebase or merge"
+    camps = sorted(sorted(side.supporters) for side in d.sides)
+    assert camps == [["Lena", "Priya"], ["Omar", "Tom"]]
+    for p in s.points:  # nobody on the merge side is credited with a rebase point, nor the reverse
+        rebase_point = "rebase onto" in p.text.lower()
+        assert not (rebase_point and {"Tom", "Omar"} & set(p.supporters))
+
+
+def test_yes_no_recommendations_disagree_across_domains() -> None:
+    dogs = entry(
+        "Should I use treats to train my puppy?",
+        ("Mia", "Use small, soft treats as rewards and end every session on a success."),
+        ("Ben", "I don't recommend treats. Use praise and play as the reward instead."),
+        ("Sofia", "Use treats — food is the fastest way to teach new behaviours."),
+    )
+    (d,) = summarize(dogs).disagreements
+    assert sorted(sorted(x.supporters) for x in d.sides) == [["Ben"], ["Mia", "Sofia"]]
+    assert d.topic.startswith("whether to use treats")
+    agree = entry(
+        "Should I use treats to train my puppy?",
+        ("Mia", "Use small, soft treats as rewards."),
+        ("Sofia", "Use treats; food is the fastest way to teach new behaviours."),
+    )
+    assert summarize(agree).disagreements == ()
+
+
+# ── figures: units, tolerance, the question's own figures ──────────────────────────────
+
+
+def test_fahrenheit_is_converted_and_temperatures_compare_within_a_few_degrees() -> None:
+    ((_, _, f205),) = quantities("pull it at 205 °F")
+    ((_, _, c96),) = quantities("done at 96 °C")
+    ((_, _, f190),) = quantities("cooked at about 190 °F")
+    assert f205.unit == c96.unit == "degc"
+    assert same_range(f205, c96)
+    assert not same_range(f190, c96)  # 88 °C is another loaf, though within 10 %
+    ((_, _, f450),) = quantities("bake at 450F")
+    ((_, _, c230),) = quantities("bake at 230 °C")
+    assert same_range(f450, c230)
+
+
+def test_a_measure_conflicts_beside_a_shared_figure_and_units_end_sentences() -> None:
+    q = question_features("Can I keep my Cat5e cables for a faster network?")
+    (a, _) = sentence_clauses("2.5 GbE runs fine over your existing Cat5e at up to 100 m, so no rewiring.")
+    (b, _) = sentence_clauses("Cat5e is only reliable for 2.5 GbE up to about 100 ft; past that, pull Cat6.")
+    (c, _) = sentence_clauses("Cat5e handles 2.5 GbE at up to 100 metres, so no rewiring.")
+    assert conflict(a, b, q) == "quantity"
+    assert conflict(a, c, q) is None
+    assert split_sentences("It reaches 100 m. If you upgrade, test it. He is 5 ft. tall.") == [
+        "It reaches 100 m.",
+        "If you upgrade, test it.",
+        "He is 5 ft. tall.",
+    ]
+
+
+def test_how_long_questions_and_the_questions_own_figures() -> None:
+    q = question_features("How long should training sessions be for my 4-month-old puppy?")
+    assert "?time" in q
+    (five,) = sentence_clauses("Keep sessions to about 5 minutes")
+    (long_,) = sentence_clauses("Sessions of 15 to 20 minutes work fine")
+    (ten,) = sentence_clauses("At 4 months, 5 to 10 minutes per session is plenty")
+    assert conflict(five, long_, q) == "quantity"
+    assert conflict(ten, long_, q) == "quantity"
+    assert conflict(five, ten, q) is None  # "4 months" is the question's, and 5 lies in 5–10
+    # without "how long" the same pair shares too little to be one subject
+    assert conflict(five, long_, question_features("Any tips for training sessions with a puppy?")) is None
+    # a negated or bounded clause is no plain answer to "how long"
+    ssd = question_features("How long will an SSD last compared to a hard drive?")
+    (_, ret) = sentence_clauses(
+        "Don't leave an SSD unpowered; data retention without power can drop to about 1 year"
+    )
+    (hdd,) = sentence_clauses("Hard drives typically last 3 to 5 years")
+    assert conflict(ret, hdd, ssd) is None
