@@ -600,6 +600,20 @@ def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12
 RESETTABLE = ("keyword_channels", "thresholds", "disclaimer", "moderator_role", "cooldowns")
 
 
+def channel_list_changes(
+    current: dict[str, Any], key: str, add: int | None, remove: int | None, what: str
+) -> dict[str, Any]:
+    """Add a channel to / remove one from the settings list `key` (`what` names it in the error)."""
+    channels = list(current.get(key) or [])
+    if add is not None and add not in channels:
+        channels.append(add)
+    if remove is not None:
+        if remove not in channels:
+            raise CurationError(f"That channel does not have {what} on.")
+        channels.remove(remove)
+    return {key: channels} if channels != list(current.get(key) or []) or remove is not None else {}
+
+
 def settings_changes(
     current: dict[str, Any],
     *,
@@ -623,15 +637,9 @@ def settings_changes(
             "cooldowns": ["keyword_channel_cooldown", "keyword_user_cooldown"],
         }.get(reset, [reset])
         changes.update(dict.fromkeys(keys))
-    channels = list(current.get("keyword_channels") or [])
-    if add_channel is not None and add_channel not in channels:
-        channels.append(add_channel)
-        changes["keyword_channels"] = channels
-    if remove_channel is not None:
-        if remove_channel not in channels:
-            raise CurationError("That channel does not have keyword replies on.")
-        channels.remove(remove_channel)
-        changes["keyword_channels"] = channels
+    changes.update(
+        channel_list_changes(current, "keyword_channels", add_channel, remove_channel, "keyword replies")
+    )
     if thresholds:
         merged = {**(current.get("thresholds") or {}), **thresholds}
         try:
@@ -679,6 +687,8 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
             + mark("keyword_user_cooldown", f"{_num(settings, defaults, 'keyword_user_cooldown')} s"),
         },
         {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
+        {"name": "Help-forum suggestions", "value": _suggest_value(settings)},
+        {"name": "Expert credits (Save to FAQ)", "value": _credits_value(settings)},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
 
@@ -696,6 +706,21 @@ def threshold_help(values: dict[str, Any]) -> str:
     if not lines:
         return ""
     return "\n" + "\n".join(lines) + "\n-# Confidence runs 0–1: raise a number for fewer, surer replies."
+
+
+def _suggest_value(settings: dict[str, Any]) -> str:
+    channels = " ".join(f"<#{c}>" for c in settings.get("suggest_channels") or []) or "none"
+    tag = settings.get("suggest_solved_tag")
+    on_solved = [f"tag {escape_markdown(tag)}"] if tag else []
+    if settings.get("suggest_close_solved"):
+        on_solved.append("close the post")
+    return channels + ("\non \"This solved it\": " + ", ".join(on_solved) if on_solved else "")
+
+
+def _credits_value(settings: dict[str, Any]) -> str:
+    credits = settings.get("role_credits") or {}
+    lines = [f"<@&{rid}> → {c['field']}: {escape_markdown(c['text'])}" for rid, c in credits.items()]
+    return clip("\n".join(lines), FIELD_VALUE_MAX) or "none"
 
 
 def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:

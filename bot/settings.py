@@ -5,11 +5,18 @@ Stored as a JSON object per guild; absent keys fall back to the config file's va
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.config import ThresholdsConfig
+
+
+class RoleCredit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["credentials", "specialty"]
+    text: str = Field(min_length=1, max_length=200)
 
 
 class GuildSettings(BaseModel):
@@ -22,6 +29,17 @@ class GuildSettings(BaseModel):
     keyword_channel_cooldown: float | None = Field(None, ge=0, le=86400)  # seconds
     keyword_user_cooldown: float | None = Field(None, ge=0, le=86400)
     synonyms: dict[str, list[str]] | None = None  # the guild's own words, added to data/synonyms.yaml
+    # Help forums (issue 16): forum or text channels whose new posts/threads get a suggestion.
+    suggest_channels: list[int] | None = Field(None, max_length=100)
+    suggest_solved_tag: str | None = Field(None, min_length=1, max_length=20)  # forum tag put on "Solved"
+    suggest_close_solved: bool | None = None  # archive the post on "Solved"
+    # Save to FAQ: role id → what membership vouches for ({"field": credentials|specialty, "text": ...}).
+    role_credits: dict[str, RoleCredit] | None = Field(None, max_length=50)
+    # Ask the experts: where questions go, who answers, whom to ping, whether answers skip approval.
+    experts_channel_id: int | None = None
+    expert_role_ids: list[int] | None = Field(None, max_length=25)
+    experts_ping_role_id: int | None = None
+    experts_trusted: bool | None = None
     web_public: bool | None = None  # serve this server's own entries on the web pages (never by default)
 
 

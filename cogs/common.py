@@ -41,9 +41,10 @@ async def ensure_service(bot: commands.Bot) -> FaqService:
     return service
 
 
-async def release_service(bot: commands.Bot, *, still_loaded: str) -> None:
-    """On unload: close the service this plugin opened, unless the other cog still uses it."""
-    if getattr(bot, "faq_service_owned", False) and still_loaded not in bot.extensions:
+async def release_service(bot: commands.Bot, *, still_loaded: str | tuple[str, ...]) -> None:
+    """On unload: close the service this plugin opened, unless another of its cogs still uses it."""
+    others = (still_loaded,) if isinstance(still_loaded, str) else still_loaded
+    if getattr(bot, "faq_service_owned", False) and not any(o in bot.extensions for o in others):
         await bot.faq_service.close()  # type: ignore[attr-defined]
         del bot.faq_service  # type: ignore[attr-defined]
 

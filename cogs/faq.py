@@ -29,6 +29,7 @@ from cogs.common import (
     report_error,
     send_private,
 )
+from cogs.experts import offer_button
 from cogs.ui.paginator import send_first_page
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
@@ -148,6 +149,8 @@ class FaqCog(commands.Cog):
                 await interaction.response.send_message(ephemeral=private, **message)
             return
         kwargs = {"view": suggestions_view(reply.result.suggestions)} if reply.result.suggestions else {}
+        if (ask_experts := await offer_button(self.bot, interaction, query)) is not None:  # issue 16
+            kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
     # -- /topics ---------------------------------------------------------------------------
@@ -227,4 +230,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    await release_service(bot, still_loaded="cogs.moderation")
+    await release_service(bot, still_loaded=("cogs.moderation", "cogs.forums"))

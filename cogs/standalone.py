@@ -18,7 +18,7 @@ from bot.store import StoreError, redact_url
 
 log = logging.getLogger("faqbot")
 
-EXTENSIONS = ("cogs.faq", "cogs.moderation")
+EXTENSIONS = ("cogs.faq", "cogs.moderation", "cogs.forums")
 
 
 def intents_for(config: Config) -> discord.Intents:

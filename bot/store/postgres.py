@@ -36,6 +36,7 @@ from bot.models import Entry
 from bot.store import redact_url as redact
 from bot.store.base import GLOBAL, UNREACHABLE, StoreError, Unavailable
 from bot.store.common import Cleaned, entry_record, migrations, storable_text, store_gid
+from bot.store.forums import CommunityStore
 from bot.store.sql import SqlStore
 
 log = logging.getLogger("faqbot.store")
@@ -132,7 +133,7 @@ def _open_error(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"database {where}: {type(exc).__name__}: {exc}")
 
 
-class PostgresStore(SqlStore):
+class PostgresStore(CommunityStore, SqlStore):
     """Open with `await PostgresStore.open("postgresql://user:pass@host:5432/db")`."""
 
     FOR_UPDATE: ClassVar[str] = " FOR UPDATE"

@@ -27,6 +27,7 @@ import aiosqlite
 from bot.models import Entry
 from bot.store.base import GLOBAL, StoreError, Unavailable
 from bot.store.common import Cleaned, entry_record, migrations, store_gid
+from bot.store.forums import CommunityStore
 from bot.store.sql import SqlStore
 
 log = logging.getLogger("faqbot.store")
@@ -49,7 +50,7 @@ def _identity(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-class SQLiteStore(SqlStore):
+class SQLiteStore(CommunityStore, SqlStore):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
 
     EXTRA_TABLES: ClassVar[tuple[str, ...]] = ("entries_fts",)

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.community import experts_settings_changes, role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
     LIST_SCOPES,
@@ -52,6 +53,7 @@ from cogs.common import (
     ensure_service,
     release_service,
 )
+from cogs.forums import SuggestChannel, forum_permission_warning
 from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
@@ -512,7 +514,12 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
-        await send(interaction, embed=stats_embed(stats, questions, suggestions), view=view)
+        embed = stats_embed(stats, questions, suggestions)
+        from cogs.experts import waiting_field  # cogs.experts imports this package
+
+        if (waiting := await waiting_field(self.service, gid)) is not None:  # issue 16: Ask the experts
+            embed.setdefault("fields", []).append(waiting)
+        await send(interaction, embed=embed, view=view)
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
@@ -655,8 +662,22 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         user_cooldown="Seconds between keyword replies to one member",
         web_public="Publish this server's own entries on the FAQ web pages (off by default)",
         reset="Return one setting to the default",
+        add_suggest_channel="Suggest answers in new posts of this forum (or new threads of this channel)",
+        remove_suggest_channel="Stop suggesting answers in this forum's posts / channel's threads",
+        solved_tag="Forum tag to put on a post when its author presses \"This solved it\"",
+        close_solved="Close (archive) a post when its author presses \"This solved it\"",
+        credit_role="Save to FAQ: members with this role are credited with credit_as/credit_text",
+        credit_as="What the role vouches for (none: stop crediting it)",
+        credit_text="The words shown, e.g. MD or Dermatologist",
+        experts_channel="Ask the experts: where members' unanswered questions are posted",
+        expert_role="Ask the experts: members with this role may answer (again: no longer)",
+        experts_ping_role="Ask the experts: role pinged for each new question (none unless set)",
+        trust_experts="Ask the experts: experts' answers are saved without a moderator's approval",
     )
-    @app_commands.choices(reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE])
+    @app_commands.choices(
+        reset=[app_commands.Choice(name=r, value=r) for r in RESETTABLE],
+        credit_as=[app_commands.Choice(name=c, value=c) for c in ("credentials", "specialty", "none")],
+    )
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -671,6 +692,17 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         user_cooldown: app_commands.Range[float, 0.0, 86400.0] | None = None,
         web_public: bool | None = None,
         reset: str | None = None,
+        add_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
+        remove_suggest_channel: app_commands.Transform[int, SuggestChannel] | None = None,
+        solved_tag: app_commands.Range[str, 1, 20] | None = None,
+        close_solved: bool | None = None,
+        credit_role: discord.Role | None = None,
+        credit_as: str | None = None,
+        credit_text: app_commands.Range[str, 1, 200] | None = None,
+        experts_channel: discord.TextChannel | None = None,
+        expert_role: discord.Role | None = None,
+        experts_ping_role: discord.Role | None = None,
+        trust_experts: bool | None = None,
     ) -> None:
         gid = self._gid(interaction)
         if (moderator_role is not None or reset == "moderator_role") and not (
@@ -689,7 +721,6 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         }
         base_conf = self.service.config.matching.thresholds.model_dump()
         base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
-
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
                 settings,
@@ -702,6 +733,27 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 channel_cooldown=channel_cooldown,
                 user_cooldown=user_cooldown,
                 reset=reset,
+            )
+            # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
+            changed.update(
+                suggest_settings_changes(
+                    settings,
+                    add_channel=add_suggest_channel,
+                    remove_channel=remove_suggest_channel,
+                    solved_tag=solved_tag,
+                    close_solved=close_solved,
+                )
+            )
+            role_id = credit_role.id if credit_role else None
+            changed.update(role_credit_changes(settings, role_id, credit_as, credit_text))
+            changed.update(
+                experts_settings_changes(
+                    settings,
+                    channel=experts_channel.id if experts_channel else None,
+                    role=expert_role.id if expert_role else None,
+                    ping_role=experts_ping_role.id if experts_ping_role else None,
+                    trusted=trust_experts,
+                )
             )
             if web_public is not None and web_public != bool(settings.get("web_public")):
                 changed["web_public"] = web_public
@@ -723,6 +775,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
             "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
         }
+        content += forum_permission_warning(interaction, add_suggest_channel, current)
         embed = settings_embed(current, defaults)
         embed["fields"].append({"name": "Web pages", "value": self._web_status(gid, current)})
         await send(interaction, content, embed=embed)
@@ -785,4 +838,4 @@ async def setup(bot: commands.Bot) -> None:
 
 
 async def teardown(bot: commands.Bot) -> None:
-    await release_service(bot, still_loaded="cogs.faq")
+    await release_service(bot, still_loaded=("cogs.faq", "cogs.forums"))

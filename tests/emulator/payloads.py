@@ -382,3 +382,45 @@ def infer_option_type(value: object) -> int:
     if isinstance(value, float):
         return NUMBER
     return STRING
+
+
+# --- threads and forums (issue 16) ----------------------------------------------------------
+PUBLIC_THREAD = 11
+
+
+def forum_tag(tag_id: int, name: str) -> JSON:
+    return {"id": str(tag_id), "name": name, "moderated": False, "emoji_id": None, "emoji_name": None}
+
+
+def thread_channel(
+    thread_id: int,
+    guild_id: int,
+    parent_id: int,
+    name: str,
+    *,
+    owner_id: int,
+    applied_tags: list[int] | None = None,
+) -> JSON:
+    """A public thread (a forum post is one too), as in THREAD_CREATE and GET /channels/{id}."""
+    return {
+        "id": str(thread_id),
+        "type": PUBLIC_THREAD,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "owner_id": str(owner_id),
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "flags": 0,
+        "applied_tags": [str(t) for t in applied_tags or []],
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 4320,
+            "archive_timestamp": iso_now(),
+            "locked": False,
+            "create_timestamp": iso_now(),
+        },
+    }

@@ -90,6 +90,7 @@ class Rest:
             web.get(ch_msg, self.get_message),
             web.patch(ch_msg, self.edit_message),
             web.delete(ch_msg, self.delete_message),
+            web.patch(a + "/channels/{channel}", self.edit_channel),
             web.post(a + "/channels/{channel}/typing", self.no_content),
             web.put(ch_msg + "/reactions/{emoji}/@me", self.no_content),
             web.delete(ch_msg + "/reactions/{emoji}/@me", self.no_content),
@@ -488,11 +489,37 @@ class Rest:
     async def get_channel(self, request: web.Request) -> web.Response:
         return self._json(request, self._channel(request))
 
+    async def edit_channel(self, request: web.Request) -> web.Response:
+        """PATCH a thread (forum post): name, archived, locked, applied_tags; THREAD_UPDATE follows."""
+        ch = self._channel(request)
+        body = self._body(request)
+        if ch["type"] != p.PUBLIC_THREAD:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        if "applied_tags" in body:
+            parent = self.world.channels.get(int(ch["parent_id"])) or {}
+            known = {t["id"] for t in parent.get("available_tags") or []}
+            tags = [str(t) for t in body["applied_tags"] or []]
+            if len(tags) > 5 or not set(tags) <= known:
+                raise DiscordError(400, 50035, "Invalid Form Body (applied_tags)")
+            ch["applied_tags"] = tags
+        if "name" in body:
+            ch["name"] = str(body["name"])
+        for key in ("archived", "locked"):
+            if key in body:
+                ch["thread_metadata"][key] = bool(body[key])
+        await self.emu._dispatch_if_connected("THREAD_UPDATE", ch)
+        return self._json(request, ch)
+
     async def list_messages(self, request: web.Request) -> web.Response:
         ch = self._channel(request)
         limit = int(request.query.get("limit", 50))
         msgs = [m for m in self.world.messages.values() if m["channel_id"] == ch["id"]]
         msgs.sort(key=lambda m: int(m["id"]), reverse=True)
+        if "after" in request.query:  # the oldest `limit` after it, newest first (as Discord)
+            after = int(request.query["after"])
+            msgs = [m for m in msgs if int(m["id"]) > after][-limit:]
+        if "before" in request.query:
+            msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
         return self._json(request, msgs[:limit])
 
     async def create_message(self, request: web.Request) -> web.Response:

@@ -331,6 +331,41 @@ class DiscordEmulator:
         await self.gateway.dispatch("MESSAGE_CREATE", msg)
         return msg
 
+    async def create_thread(
+        self,
+        parent_id: int,
+        title: str,
+        content: str = "",
+        *,
+        author: JSON | None = None,
+        tags: list[str] | None = None,
+    ) -> tuple[JSON, JSON | None]:
+        """A member opens a forum post (``parent_id`` a forum: the starter message lives in the
+        thread with the thread's id) or starts a thread from a new message in a text channel (the
+        message lives in the parent, with the thread's id). Dispatches THREAD_CREATE
+        (``newly_created``) and the starter's MESSAGE_CREATE. Returns (thread, starter)."""
+        author = author or self.user
+        parent = self.world.channels[parent_id]
+        guild = self.world.guilds[int(parent["guild_id"])]
+        forum = parent["type"] == p.GUILD_FORUM
+        starter: JSON | None = None
+        if not forum and content:
+            starter = await self.send_message(parent_id, author, content)
+        thread_id = int(starter["id"]) if starter else self.world.ids.next()
+        by_name = {t["name"]: int(t["id"]) for t in parent.get("available_tags") or []}
+        thread = p.thread_channel(thread_id, guild.id, parent_id, title, owner_id=int(author["id"]),
+                                  applied_tags=[by_name[t] for t in tags or []])
+        self.world.channels[thread_id] = thread
+        if forum:  # on Discord the post and its first message are created together
+            member = guild.members.get(int(author["id"]))
+            starter = p.message(thread_id, thread_id, author, content=content, guild_id=guild.id,
+                                member_data=member)
+            self.world.store_message(starter)
+        await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        if forum and starter is not None:
+            await self.gateway.dispatch("MESSAGE_CREATE", starter)
+        return thread, starter
+
     async def send_interaction(self, payload: JSON) -> InteractionHandle:
         """Dispatch INTERACTION_CREATE; the handle collects the bot's callback and follow-ups."""
         handle = InteractionHandle(payload, self._waitable)

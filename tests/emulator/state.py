@@ -322,6 +322,15 @@ class GuildState:
         self.world.channels[int(data["id"])] = data
         return data
 
+    def add_forum(self, name: str, tags: list[str] = ()) -> JSON:  # type: ignore[assignment]
+        """A forum channel with these tags (issue 16)."""
+        data = self.add_channel(name, type=p.GUILD_FORUM)
+        data["available_tags"] = [p.forum_tag(self.world.ids.next(), t) for t in tags]
+        data["default_reaction_emoji"] = None
+        data["default_sort_order"] = None
+        data["default_forum_layout"] = 0
+        return data
+
     def add_member(self, user: JSON, *, roles: list[JSON] | None = None, nick: str | None = None
                    ) -> JSON:
         data = p.member(user, roles=[int(r["id"]) for r in roles or []], nick=nick)

@@ -1,0 +1,189 @@
+"""Growing the FAQ from the server itself (issue 16): the pure rules behind help-forum
+suggestions and "Save to FAQ". No Discord types here; `cogs/forums.py` and `cogs/savefaq.py`
+are the glue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.curation import CurationError, channel_list_changes, check_entry, new_entry, with_answer
+from bot.models import LIMITS, Answer, Entry, Provider, Source
+from bot.text import clean_line, clean_text
+
+QUERY_MAX = 300  # as /ask: the matcher sees at most this much of a post
+
+
+def post_query(title: str, body: str) -> str:
+    """What a new post asks: its title, then its first message, cleaned and capped."""
+    parts = [clean_text(t) for t in (title, body)]
+    text = "\n".join(p for p in parts if p)
+    return text[:QUERY_MAX].strip()
+
+
+def suggest_settings_changes(
+    current: dict[str, Any],
+    *,
+    add_channel: int | None = None,
+    remove_channel: int | None = None,
+    solved_tag: str | None = None,
+    close_solved: bool | None = None,
+) -> dict[str, Any]:
+    """Changes for FaqService.update_settings from /faq settings' help-forum options."""
+    changes = channel_list_changes(
+        current, "suggest_channels", add_channel, remove_channel, "help-forum suggestions"
+    )
+    if solved_tag is not None:
+        tag = clean_text(solved_tag)
+        if not tag or len(tag) > 20:
+            raise CurationError("solved_tag: a forum tag name of 1–20 characters (or reset it).")
+        changes["suggest_solved_tag"] = tag
+    if close_solved is not None:
+        changes["suggest_close_solved"] = close_solved
+    return changes
+
+
+def solved_tag_ids(
+    available: list[tuple[int, str]], applied: list[int], wanted: str | None
+) -> list[int] | None:
+    """The post's tags with the server's "solved" tag added, or None when nothing changes.
+
+    Discord allows at most 5 tags on a post; a full post keeps its own tags."""
+    if not wanted:
+        return None
+    match = next((tid for tid, name in available if name.casefold() == wanted.casefold()), None)
+    if match is None or match in applied or len(applied) >= 5:
+        return None
+    return [*applied, match]
+
+
+# -- Save to FAQ ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Said:
+    """A member's message a moderator may save as an expert answer (what Discord told us)."""
+
+    message_id: int
+    author_id: int
+    display_name: str
+    role_ids: tuple[int, ...]
+    text: str
+
+
+def credited_provider(said: Said, role_credits: dict[str, dict[str, str]] | None) -> Provider:
+    """The expert as the server vouches for them: their display name, and credentials and
+    specialty only from roles the moderators mapped (`role_credits`); nothing invented."""
+    credentials: list[str] = []
+    specialty: str | None = None
+    for role_id in said.role_ids:
+        credit = (role_credits or {}).get(str(role_id))
+        if not credit:
+            continue
+        if credit["field"] == "credentials" and credit["text"] not in credentials:
+            credentials.append(credit["text"])
+        elif credit["field"] == "specialty" and specialty is None:
+            specialty = credit["text"]
+    return Provider(
+        name=clean_line(said.display_name)[: LIMITS["provider_field"]] or None,
+        credentials=", ".join(credentials)[: LIMITS["provider_field"]] or None,
+        specialty=specialty,
+    )
+
+
+def saved_answers(picked: Sequence[Said], role_credits: dict[str, dict[str, str]] | None) -> list[Answer]:
+    answers = []
+    for said in picked:
+        text = clean_text(said.text)
+        if text:
+            answers.append(Answer(title="", text=text, provider=credited_provider(said, role_credits)))
+    if not answers:
+        raise CurationError("The picked messages have no text to save.")
+    return answers
+
+
+def proposed_entry(
+    *,
+    guild_id: int,
+    question: str,
+    answers: Sequence[Answer],
+    taken_ids: Iterable[str],
+    source_url: str | None,
+) -> Entry:
+    """A new entry from a Discord conversation, validated (CurationError says what to fix)."""
+    question = clean_line(question)[: LIMITS["question"]]
+    if not question:
+        raise CurationError("The question is empty: use **Edit question** to type it.")
+    entry = new_entry(
+        guild_id=guild_id, question=question, phrasings="", answer=answers[0], taken_ids=taken_ids
+    )
+    for answer in answers[1:]:
+        entry = with_answer(entry, answer)
+    if source_url:
+        entry = entry.with_changes(
+            source=Source(title="Discord conversation", url=source_url[: LIMITS["url"]])
+        )
+        check_entry(entry)
+    return entry
+
+
+def with_answers(entry: Entry, answers: Sequence[Answer]) -> Entry:
+    """An existing entry with the picked answers added (an answer it already has is skipped)."""
+    have = {(a.text, a.provider.name if a.provider else None) for a in entry.answers}
+    for answer in answers:
+        if (answer.text, answer.provider.name if answer.provider else None) not in have:
+            entry = with_answer(entry, answer)
+    return entry
+
+
+def role_credit_changes(
+    current: dict[str, Any], role_id: int | None, field: str | None, text: str | None
+) -> dict[str, Any]:
+    """/faq settings credit_role: credit_as: [credit_text:] — map a role to what it vouches for."""
+    if role_id is None:
+        if field is not None or text is not None:
+            raise CurationError("credit_as / credit_text: pick the role with credit_role too.")
+        return {}
+    credits = dict(current.get("role_credits") or {})
+    if field in (None, "none"):
+        if str(role_id) not in credits:
+            raise CurationError("That role credits nothing yet; pick credit_as: credentials or specialty.")
+        credits.pop(str(role_id))
+    else:
+        if field not in ("credentials", "specialty"):
+            raise CurationError("credit_as: credentials, specialty or none.")
+        words = clean_line(text or "")
+        if not words or len(words) > LIMITS["provider_field"]:
+            raise CurationError(
+                "credit_text: the words to show (e.g. MD or Dermatologist), 1–200 characters."
+            )
+        credits[str(role_id)] = {"field": field, "text": words}
+    return {"role_credits": credits or None}
+
+
+def experts_settings_changes(
+    current: dict[str, Any],
+    *,
+    channel: int | None = None,
+    role: int | None = None,
+    ping_role: int | None = None,
+    trusted: bool | None = None,
+) -> dict[str, Any]:
+    """/faq settings experts_channel / expert_role (a toggle) / experts_ping_role / trust_experts."""
+    changes: dict[str, Any] = {}
+    if channel is not None:
+        changes["experts_channel_id"] = channel
+    if role is not None:
+        roles = list(current.get("expert_role_ids") or [])
+        if role in roles:
+            roles.remove(role)
+        else:
+            roles.append(role)
+        changes["expert_role_ids"] = roles or None
+    if ping_role is not None:
+        changes["experts_ping_role_id"] = ping_role
+    if trusted is not None:
+        changes["experts_trusted"] = trusted
+    return changes

@@ -1,0 +1,172 @@
+"""Issue 16's store tables, on `SqlStore`'s dialect primitives (one implementation, `?`
+placeholders, both backends): help-forum posts the bot answered, and questions waiting for the
+experts. Schemas: `migrations/<dialect>/0002_forum_posts.sql`, `0003_expert_questions.sql`.
+
+A post is *claimed* in one statement (INSERT … ON CONFLICT DO NOTHING) before the bot replies,
+so replayed THREAD_CREATE events, reconnects or a second process never give a post two
+replies; every state change is one conditional UPDATE (`expect`: only from these states), so
+two clicks, two experts or two processes never both win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.common import now
+
+# Post states: claimed (reply being sent), replied, solved, rejected ("Not it"), failed (could not send).
+STATES = ("claimed", "replied", "solved", "rejected", "failed")
+QUESTION_STATES = ("waiting", "proposed", "answered")
+_QUESTION_FIELDS = ("post_id", "answer", "expert_id", "entry_id")
+
+
+@dataclass(frozen=True)
+class ForumPost:
+    guild_id: int
+    thread_id: int
+    channel_id: int
+    poster_id: int
+    entry_id: str
+    query: str
+    reply_id: int | None
+    state: str
+
+
+@dataclass(frozen=True)
+class ExpertQuestion:
+    guild_id: int
+    qid: str
+    asker_id: int
+    channel_id: int
+    question: str
+    state: str = "waiting"
+    post_id: int | None = None
+    answer: str | None = None
+    expert_id: int | None = None
+    entry_id: str | None = None
+    asked_at: str | None = None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _post(row: Any) -> ForumPost:
+    return ForumPost(
+        int(row["guild_id"]), int(row["thread_id"]), int(row["channel_id"]), int(row["poster_id"]),
+        str(row["entry_id"]), str(row["query"]), _int(row["reply_id"]), str(row["state"]),
+    )  # fmt: skip
+
+
+def _question(row: Any) -> ExpertQuestion:
+    return ExpertQuestion(
+        int(row["guild_id"]), str(row["qid"]), int(row["asker_id"]), int(row["channel_id"]),
+        str(row["question"]), str(row["state"]), _int(row["post_id"]), row["answer"],
+        _int(row["expert_id"]), row["entry_id"], str(row["asked_at"]),
+    )  # fmt: skip
+
+
+def _check(state: str, states: tuple[str, ...], what: str) -> None:
+    if state not in states:
+        raise ValueError(f"{what} state must be one of {', '.join(states)}, not {state!r}")
+
+
+def _in(expect: tuple[str, ...]) -> str:
+    return f" AND state IN ({', '.join('?' * len(expect))})" if expect else ""
+
+
+class CommunityStore:
+    """Mixed into `SqlStore` (before it): uses its `_transaction`, `_read`, `_run`, `_one`, `_all`."""
+
+    _transaction: Any
+    _read: Any
+    _run: Any
+    _one: Any
+    _all: Any
+
+    # -- help-forum posts ------------------------------------------------------------------------
+
+    async def claim_forum_post(self, post: ForumPost) -> bool:
+        """True if this call claimed the post; False if it was claimed before (never reply twice)."""
+        _check(post.state, STATES, "forum post")
+        async with self._transaction() as conn:
+            changed = await self._run(
+                conn,
+                "INSERT INTO forum_posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, thread_id) DO NOTHING",
+                post.guild_id, post.thread_id, post.channel_id, post.poster_id,
+                post.entry_id, post.query, post.reply_id, post.state, now(),
+            )  # fmt: skip
+        return bool(changed)
+
+    async def set_forum_post(
+        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None,
+        expect: tuple[str, ...] = (),
+    ) -> bool:  # fmt: skip
+        """Move a post to `state` (only from one of `expect`, if given). True if a row changed."""
+        _check(state, STATES, "forum post")
+        async with self._transaction() as conn:
+            changed = await self._run(
+                conn,
+                "UPDATE forum_posts SET state = ?, reply_id = COALESCE(?, reply_id), at = ? "
+                "WHERE guild_id = ? AND thread_id = ?" + _in(expect),
+                state, reply_id, now(), guild_id, thread_id, *expect,
+            )  # fmt: skip
+        return bool(changed)
+
+    async def get_forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None:
+        async with self._read() as conn:
+            row = await self._one(
+                conn, "SELECT * FROM forum_posts WHERE guild_id = ? AND thread_id = ?", guild_id, thread_id
+            )
+        return _post(row) if row else None
+
+    # -- questions waiting for the experts --------------------------------------------------------
+
+    async def add_expert_question(self, q: ExpertQuestion) -> None:
+        _check(q.state, QUESTION_STATES, "expert question")
+        stamp = now()
+        async with self._transaction() as conn:
+            await self._run(
+                conn,
+                "INSERT INTO expert_questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                q.guild_id, q.qid, q.asker_id, q.channel_id, q.question, q.state, q.post_id,
+                q.answer, q.expert_id, q.entry_id, stamp, stamp,
+            )  # fmt: skip
+
+    async def set_expert_question(
+        self, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Move a question to `state` (only from one of `expect`, if given), setting `fields`."""
+        _check(state, QUESTION_STATES, "expert question")
+        unknown = set(fields) - set(_QUESTION_FIELDS)
+        if unknown:  # column names go into the SQL: only these
+            raise ValueError(f"unknown expert question fields: {', '.join(sorted(unknown))}")
+        sets = "".join(f", {k} = ?" for k in fields)
+        async with self._transaction() as conn:
+            changed = await self._run(
+                conn,
+                f"UPDATE expert_questions SET state = ?, at = ?{sets} "
+                "WHERE guild_id = ? AND qid = ?" + _in(expect),
+                state, now(), *fields.values(), guild_id, qid, *expect,
+            )  # fmt: skip
+        return bool(changed)
+
+    async def get_expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None:
+        async with self._read() as conn:
+            row = await self._one(
+                conn, "SELECT * FROM expert_questions WHERE guild_id = ? AND qid = ?", guild_id, qid
+            )
+        return _question(row) if row else None
+
+    async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        async with self._read() as conn:
+            rows = await self._all(
+                conn,
+                "SELECT * FROM expert_questions WHERE guild_id = ? AND state <> 'answered' "
+                "ORDER BY asked_at, qid LIMIT ?",
+                guild_id,
+                limit,
+            )
+        return [_question(r) for r in rows]

@@ -1,0 +1,13 @@
+-- 2: help-forum posts the bot answered (issue 16; bot/store/forums.py)
+CREATE TABLE forum_posts (
+    guild_id INTEGER NOT NULL,
+    thread_id INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    poster_id INTEGER NOT NULL,
+    entry_id TEXT NOT NULL,
+    query TEXT NOT NULL,
+    reply_id INTEGER,
+    state TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, thread_id)
+);

@@ -1,0 +1,322 @@
+"""Ask the experts (issue 16): a member whose /ask found no answer may send the question to the
+server's experts channel; a member with an expert role answers in a form; a moderator approves
+(or the server trusts its experts), the answer becomes a credited answer on a new or existing
+entry, and the member is told in the channel they asked in (their name, no ping).
+
+custom_ids:  faq:ax:<token>   "Ask the experts" under a miss (the offer lives 15 min in memory)
+             faq:xa:<qid>     "Answer" on the question in the experts channel (persistent)
+             faq:xp:<qid>     "Approve" a proposed answer (moderators; persistent)
+             faq:xm:<qid>     the answer form
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+
+from bot.community import Said, credited_provider, proposed_entry, with_answers
+from bot.curation import CurationError, near_duplicates
+from bot.embeds import byline, clip, escape_markdown
+from bot.models import Answer
+from bot.service import FaqService
+from bot.store.forums import ExpertQuestion
+from bot.text import clean_text
+from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
+from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator
+
+log = logging.getLogger("faqbot.experts")
+
+QID = r"(?P<qid>[0-9a-f]{12})"
+OFFERS_MAX = 1000
+WAIT_TOO_LONG = 24 * 3600  # seconds after which /faq stats flags a waiting question
+_offers: OrderedDict[str, tuple[float, int, int, int, str]] = (
+    OrderedDict()
+)  # token → (at, guild, channel, asker, q)
+
+
+async def offer_button(
+    client: discord.Client, interaction: discord.Interaction, query: str
+) -> discord.ui.Item[Any] | None:
+    """An "Ask the experts" button for a miss, when this server has an experts channel."""
+    gid, channel = interaction.guild_id, interaction.channel_id
+    if not gid or not channel or not query.strip():
+        return None
+    if not (await service_of(client).settings(gid)).get("experts_channel_id"):
+        return None
+    cutoff = time.monotonic() - PENDING_TTL
+    while _offers and (len(_offers) >= OFFERS_MAX or next(iter(_offers.values()))[0] < cutoff):
+        _offers.popitem(last=False)
+    token = secrets.token_hex(6)
+    _offers[token] = (time.monotonic(), gid, channel, interaction.user.id, query[:300])
+    return AskExperts(token)
+
+
+def _experts(member: discord.abc.User, settings: dict[str, Any]) -> bool:
+    wanted = set(settings.get("expert_role_ids") or [])
+    return isinstance(member, discord.Member) and any(r.id in wanted for r in member.roles)
+
+
+class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:ax:{QID}"):
+    def __init__(self, token: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Ask the experts", style=discord.ButtonStyle.primary, custom_id=f"faq:ax:{token}"
+            )
+        )
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> AskExperts:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        offer = _offers.get(self.token)
+        if offer is None:
+            await send_private(
+                interaction, "This offer expired (15 minutes, or the bot restarted): ask again."
+            )
+            return
+        _, gid, channel_id, asker, query = offer
+        if interaction.user.id != asker:
+            await send_private(
+                interaction, "Only the member who asked can send this question to the experts."
+            )
+            return
+        service = service_of(interaction.client)
+        settings = await service.settings(gid)
+        guild = interaction.guild
+        target = guild.get_channel(settings.get("experts_channel_id") or 0) if guild else None
+        if guild is None or not isinstance(target, discord.TextChannel):
+            await send_private(interaction, "This server's experts channel is gone; tell the moderators.")
+            return
+        perms = target.permissions_for(guild.me)
+        if not (perms.view_channel and perms.send_messages and perms.embed_links):
+            log.warning(
+                "cannot post to the experts channel %s: missing View Channel/Send Messages/Embed Links",
+                target.id,
+            )
+            await send_private(interaction, "I can't post in the experts channel (missing permissions); "
+                               "the moderators can see why in my log.")  # fmt: skip
+            return
+        _offers.pop(self.token, None)
+        question = ExpertQuestion(gid, self.token, asker, channel_id, query)
+        await service.store.add_expert_question(question)
+        ping = settings.get("experts_ping_role_id")
+        view = discord.ui.View(timeout=None)
+        view.add_item(AnswerButton(self.token))
+        posted = await target.send(
+            f"<@&{ping}>" if ping else None,
+            embed=question_embed(question),
+            view=view,
+            allowed_mentions=discord.AllowedMentions(roles=[_RoleId(ping)]) if ping else NO_MENTIONS,  # type: ignore[list-item]
+        )
+        await service.store.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
+        await send_private(
+            interaction, f"Sent to the experts in {target.mention}. I'll tell you here when one answers."
+        )
+
+
+class _RoleId:
+    """A role for AllowedMentions whose id goes out as a string: discord.py would send the int,
+    and Discord's OpenAPI spec types allowed_mentions.roles as snowflake strings."""
+
+    def __init__(self, role_id: int) -> None:
+        self.id = str(role_id)
+
+
+def question_embed(q: ExpertQuestion, *, answer: str | None = None, by: str | None = None) -> discord.Embed:
+    embed: dict[str, Any] = {"title": "A member asks", "description": clip(escape_markdown(q.question), 4000)}
+    if answer:
+        embed["fields"] = [
+            {"name": clip(f"Proposed answer by {by or 'an expert'}", 256), "value": clip(answer, 1024)}
+        ]
+    return discord.Embed.from_dict(embed)
+
+
+class AnswerButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:xa:{QID}"):
+    def __init__(self, qid: str) -> None:
+        super().__init__(
+            discord.ui.Button(label="Answer", style=discord.ButtonStyle.success, custom_id=f"faq:xa:{qid}")
+        )
+        self.qid = qid
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = service_of(interaction.client)
+        gid = interaction.guild_id or 0
+        settings = await service.settings(gid)
+        if not (_experts(interaction.user, settings) or await is_moderator(interaction)):
+            await send_private(
+                interaction, "Only members with one of this server's expert roles can answer here."
+            )
+            return
+        q = await service.store.get_expert_question(gid, self.qid)
+        if q is None or q.state != "waiting":
+            await send_private(interaction, "This question has been answered already.")
+            return
+        await interaction.response.send_modal(AnswerModal(self.qid, q.question))
+
+
+class AnswerModal(discord.ui.Modal):
+    def __init__(self, qid: str, question: str) -> None:
+        super().__init__(title="Answer the member", custom_id=f"faq:xm:{qid}", timeout=PENDING_TTL)
+        self.qid = qid
+        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            label=clip(question, 45), style=discord.TextStyle.paragraph, max_length=4000, custom_id="answer"
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        service = service_of(interaction.client)
+        gid = interaction.guild_id or 0
+        text = clean_text(self.answer.value)
+        if not text:
+            raise CurationError("The answer is empty.")
+        moved = await service.store.set_expert_question(
+            gid, self.qid, "proposed", expect=("waiting",), answer=text, expert_id=interaction.user.id
+        )
+        if not moved:
+            await send_private(interaction, "Another expert answered this question first; thanks!")
+            return
+        settings = await service.settings(gid)
+        if settings.get("experts_trusted") or await is_moderator(interaction):
+            await apply_answer(interaction, self.qid)
+            return
+        q = await service.store.get_expert_question(gid, self.qid)
+        assert q is not None
+        view = discord.ui.View(timeout=None)
+        view.add_item(ApproveButton(self.qid))
+        if interaction.message is not None:
+            await interaction.message.edit(
+                embed=question_embed(q, answer=text, by=interaction.user.display_name), view=view,
+                allowed_mentions=NO_MENTIONS,
+            )  # fmt: skip
+        await send_private(interaction, "Thanks! A moderator will approve your answer before members see it.")
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+
+class ApproveButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:xp:{QID}"):
+    def __init__(self, qid: str) -> None:
+        super().__init__(
+            discord.ui.Button(label="Approve", style=discord.ButtonStyle.success, custom_id=f"faq:xp:{qid}")
+        )
+        self.qid = qid
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> ApproveButton:
+        return cls(match["qid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if not await is_moderator(interaction):
+            await send_private(interaction, REFUSAL)
+            return
+        await apply_answer(interaction, self.qid)
+
+
+async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
+    """A proposed answer becomes a credited answer (new entry, or added to the entry the question
+    resembles); the question is marked answered and the member who asked is told."""
+    service = service_of(interaction.client)
+    guild = interaction.guild
+    assert guild is not None
+    q = await service.store.get_expert_question(guild.id, qid)
+    if q is None or not await service.store.set_expert_question(
+        guild.id, qid, "answered", expect=("proposed",)
+    ):
+        await send_private(interaction, "This answer was handled already.")
+        return
+    assert q.answer is not None and q.expert_id is not None
+    try:
+        entry_id = await _save(service, guild, q, actor_of(interaction.user))
+    except BaseException:
+        await service.store.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
+        raise
+    await service.store.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
+    await send_private(interaction, f"Saved in `{entry_id}`; the member who asked has been told.")
+    if interaction.message is not None:
+        await interaction.message.edit(
+            content=f"Answered — saved in `{entry_id}`.", view=None, allowed_mentions=NO_MENTIONS
+        )
+    channel = guild.get_channel_or_thread(q.channel_id)
+    if isinstance(channel, discord.abc.Messageable):
+        try:
+            asked = clip(escape_markdown(q.question), 300)
+            await channel.send(
+                f"<@{q.asker_id}>, an expert answered your question “{asked}”: "
+                f"ask `/ask {clip(q.question, 100)}` to see the answer.",
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not tell member %s in channel %s: %s", q.asker_id, q.channel_id, exc)
+
+
+async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, actor: str) -> str:
+    assert q.answer is not None and q.expert_id is not None
+    member = guild.get_member(q.expert_id)
+    if member is None:
+        try:
+            member = await guild.fetch_member(q.expert_id)
+        except discord.HTTPException:
+            member = None
+    said = Said(0, q.expert_id, member.display_name if member else "an expert",
+                tuple(r.id for r in member.roles[1:]) if member else (), q.answer)  # fmt: skip
+    settings = await service.settings(guild.id)
+    answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
+    action = f"expert answer to question {q.qid}"
+    dupes = near_duplicates(
+        await service.rank_async(q.question, guild.id, 3), bar=service.thresholds(guild.id).answer
+    )
+    own = {e.id for e in service.own_entries(guild.id)}
+    existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
+    if existing:
+        stored = service.own_entry(guild.id, existing)
+        saved = await service.save_unchanged_since(
+            with_answers(stored.entry, [answer]), stored.revision, actor=actor, action=action
+        )
+    else:
+        entry = proposed_entry(
+            guild_id=guild.id,
+            question=q.question,
+            answers=[answer],
+            taken_ids=service.taken_ids(guild.id),
+            source_url=None,
+        )
+        saved = await service.save_entry(entry, actor=actor, action=action, create=True)
+    log.info("expert answer by %s saved in %r (guild %s)", byline(answer), saved.id, guild.id)
+    return saved.id
+
+
+async def waiting_field(service: FaqService, guild_id: int) -> dict[str, Any] | None:
+    """For /faq stats: questions sent to the experts and not answered yet, oldest first."""
+    waiting = await service.store.waiting_expert_questions(guild_id, limit=10)
+    if not waiting:
+        return None
+    now = datetime.now(UTC)
+    lines = []
+    for q in waiting:
+        asked = datetime.fromisoformat(q.asked_at) if q.asked_at else now
+        hours = (now - asked).total_seconds() / 3600
+        late = " ⏰" if hours * 3600 >= WAIT_TOO_LONG else ""
+        lines.append(f"• {escape_markdown(clip(q.question, 80))} — {q.state}, {hours:.0f} h{late}")
+    return {"name": f"Waiting for the experts ({len(waiting)})", "value": clip("\n".join(lines), 1024)}
+
+
+EXPERT_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AskExperts, AnswerButton, ApproveButton)

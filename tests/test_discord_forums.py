@@ -1,0 +1,506 @@
+"""Help-forum suggestions (issue 16) through the loopback Discord emulator with the real
+discord.py bot: a member opens a forum post (THREAD_CREATE + its starter message) or a thread
+in a text channel; the bot replies once when confident, the poster's buttons work, others are
+refused, replays never give a second reply, missing permissions are said, not hit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_config
+from bot.service import FaqService
+from bot.yamlio import dump_entries
+from cogs.standalone import FaqBot
+from tests.conftest import ROOT, SEED_ID
+from tests.emulator import DiscordEmulator, run_bot
+from tests.emulator import payloads as p
+from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
+from tests.emulator.state import RecordedRequest
+
+WAIT = 10.0
+TITLE = "Why does Botox make my skin appear smoother?"
+BODY = "I had it done last month and my pores look smaller too."
+MANAGE_THREADS = 1 << 34
+OFF_TOPIC = (
+    "Best sourdough starter for a cold kitchen?",
+    "My bread never rises in winter, any tips on flour?",
+)
+
+
+@pytest.fixture
+def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
+    return emulator
+
+
+@contextlib.asynccontextmanager
+async def running(emu: DiscordEmulator, tmp_path: Path) -> AsyncIterator[FaqBot]:
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(ROOT / "data", data)
+    config = load_config(
+        None,
+        {
+            "data_dir": str(data),
+            "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
+            "matching": {"semantic": "off"},
+            "discord": {"message_content": True},
+            "keyword_replies": {"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
+        },
+    )
+    service = await FaqService.open(config)
+    bot = FaqBot(config, service)
+    try:
+        async with run_bot(bot, emu):
+            await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), WAIT)
+            yield bot
+    finally:
+        await service.close()
+
+
+async def settings(emu: DiscordEmulator, options: dict[str, Any]) -> Any:
+    handle = await emu.send_interaction(emu.slash_command("faq settings", options, user=emu.moderator))
+    return await handle.response(timeout=WAIT)
+
+
+def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedRequest]:
+    return emu.requests_to("POST", f"/channels/{channel_id}/messages")
+
+
+async def click(emu: DiscordEmulator, message: dict[str, Any], custom_id: str, user: dict[str, Any]) -> Any:
+    handle = await emu.send_interaction(emu.component_click(emu.message(message["id"]), custom_id, user=user))
+    return await handle.response(timeout=WAIT)
+
+
+def ids_of(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in message["components"] for c in row["components"] if "custom_id" in c]
+
+
+async def test_forum_post_gets_one_suggestion_and_the_poster_marks_it_solved(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    forum = emu.guild_state.add_forum("help", tags=["Solved", "Skin"])
+    async with running(emu, tmp_path) as bot:
+        options = {"add_suggest_channel": forum, "solved_tag": "Solved", "close_solved": True}
+        saved = await settings(emu, options)
+        assert saved.content.startswith("Saved: suggest_channels, suggest_close_solved, suggest_solved_tag.")
+        assert "I lack **Manage Threads**" in saved.content  # tagging/closing needs it
+    manager = emu.guild_state.add_role("Thread manager", MANAGE_THREADS)
+    emu.guild_state.members[emu.application_id]["roles"].append(manager["id"])
+    async with running(emu, tmp_path) as bot:
+        saved = await settings(emu, {"add_suggest_channel": forum})
+        assert "⚠️" not in saved.content
+        thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY, tags=["Skin"])
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        body = posts_to(emu, thread["id"])[0].json
+        assert body["allowed_mentions"] == {"parse": []}
+        assert reply["embeds"][0]["title"] == TITLE
+        solved, not_it, all_answers = ids_of(reply)
+        assert (solved, not_it) == (f"faq:fp:1:{thread['id']}", f"faq:fp:0:{thread['id']}")
+        assert all_answers == f"faq:all:{SEED_ID}"
+
+        # The same THREAD_CREATE again (a replay after a reconnect): no second reply.
+        await emu.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        await asyncio.sleep(0.5)
+        assert len(posts_to(emu, thread["id"])) == 1
+
+        refused = await click(emu, reply, solved, emu.moderator)
+        assert refused.ephemeral and "Only the member who opened this post" in refused.content
+        # A double click (two windows): both reach the bot before either is answered; one wins.
+        clicks = [emu.component_click(emu.message(reply["id"]), solved, user=emu.user) for _ in range(2)]
+        handles = [await emu.send_interaction(c) for c in clicks]
+        done, again = sorted(
+            [await h.response(timeout=WAIT) for h in handles], key=lambda cb: cb.type, reverse=True
+        )
+        assert done.type == 7  # the suggestion is updated: its poster buttons go away
+        assert ids_of(done.data) == [f"faq:all:{SEED_ID}"]
+        assert again.ephemeral and "answered already" in again.content
+        patch = await emu.wait_for_request(
+            lambda r: r.method == "PATCH" and r.path == f"/channels/{thread['id']}", WAIT
+        )
+        tags = {t["name"]: t["id"] for t in forum["available_tags"]}
+        assert sorted(patch.json["applied_tags"]) == sorted([tags["Skin"], tags["Solved"]])
+        assert patch.json["archived"] is True
+
+        stats = await bot.faq_service.store.stats(emu.guild)
+        post = await bot.faq_service.store.get_forum_post(emu.guild, int(thread["id"]))
+        assert post is not None and post.state == "solved" and post.reply_id == int(reply["id"])
+        assert any(TITLE.lower() in q.query for q in stats.top_queries)
+        assert stats.feedback[SEED_ID] == (1, 0)
+
+
+async def test_not_it_removes_the_reply_and_records_the_question_unanswered(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    forum = emu.guild_state.add_forum("help")
+    async with running(emu, tmp_path) as bot:
+        await settings(emu, {"add_suggest_channel": forum})
+        thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        cb = await click(emu, reply, f"faq:fp:0:{thread['id']}", emu.user)
+        assert cb.ephemeral and "removed my suggestion" in cb.content
+        await emu.wait_for_request(
+            lambda r: r.method == "DELETE" and r.path == f"/channels/{thread['id']}/messages/{reply['id']}",
+            WAIT,
+        )
+        assert int(reply["id"]) not in emu.world.messages
+        stats = await bot.faq_service.store.stats(emu.guild)
+        assert any(TITLE.lower() in q.query for q in stats.unanswered), stats.unanswered
+        post = await bot.faq_service.store.get_forum_post(emu.guild, int(thread["id"]))
+        assert post is not None and post.state == "rejected"
+
+
+async def test_silent_below_the_bar_outside_the_channels_and_for_bots(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    forum = emu.guild_state.add_forum("help")
+    other = emu.guild_state.add_forum("chat")
+    async with running(emu, tmp_path):
+        await settings(emu, {"add_suggest_channel": forum})
+        low, _ = await emu.create_thread(int(forum["id"]), *OFF_TOPIC)
+        elsewhere, _ = await emu.create_thread(int(other["id"]), TITLE, BODY)
+        by_bot, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY, author=emu.other_bot)
+        await asyncio.sleep(1.0)
+        for t in (low, elsewhere, by_bot):
+            assert posts_to(emu, t["id"]) == []
+        removed = await settings(emu, {"remove_suggest_channel": forum})
+        assert removed.content.startswith("Saved: suggest_channels")
+        quiet, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+        await asyncio.sleep(0.5)
+        assert posts_to(emu, quiet["id"]) == []
+
+
+async def test_thread_in_a_text_channel_matches_its_starter_message(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path):
+        await settings(emu, {"add_suggest_channel": emu.channel_payload})
+        thread, starter = await emu.create_thread(emu.channel, "question", TITLE)
+        assert starter is not None and starter["channel_id"] == str(emu.channel)
+        reply = await emu.wait_for_message(int(thread["id"]), WAIT)
+        assert reply["embeds"][0]["title"] == TITLE
+
+
+async def test_missing_permissions_are_told_to_moderators_and_logged_not_hit(
+    emu: DiscordEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(int(everyone["permissions"]) & ~p.SEND_MESSAGES_IN_THREADS)
+    forum = emu.guild_state.add_forum("help")
+    async with running(emu, tmp_path):
+        saved = await settings(emu, {"add_suggest_channel": forum})
+        assert "⚠️" in saved.content and "**Send Messages in Threads**" in saved.content
+        with caplog.at_level(logging.WARNING, logger="faqbot.forums"):
+            for _ in range(2):
+                thread, _ = await emu.create_thread(int(forum["id"]), TITLE, BODY)
+            await asyncio.sleep(1.0)
+        assert posts_to(emu, thread["id"]) == []
+        warnings = [r.getMessage() for r in caplog.records if "Send Messages in Threads" in r.getMessage()]
+        assert len(warnings) == 1  # said once per channel, not per post
+
+
+# -- Save to FAQ ------------------------------------------------------------------------------------
+
+LIP_Q = "How long does lip filler last?"
+LIP_A = "Hyaluronic acid lip filler usually lasts six to twelve months, depending on the product."
+LIP_A2 = "In my practice most patients come back after about nine months; the body breaks it down slowly."
+
+
+def role_id(emu: DiscordEmulator, name: str) -> str:
+    return next(r["id"] for r in emu.guild_state.roles if r["name"] == name)
+
+
+async def save_flow(emu: DiscordEmulator, target: dict[str, Any], user: dict[str, Any] | None = None) -> Any:
+    handle = await emu.send_interaction(
+        emu.message_context_menu("Save to FAQ", target, user=user or emu.moderator)
+    )
+    return await handle.response(timeout=WAIT)
+
+
+def step_id(message: dict[str, Any], step: str) -> str:
+    return next(i for i in ids_of(message) if i.startswith("faqs:") and i.endswith(f":{step}"))
+
+
+async def step(
+    emu: DiscordEmulator,
+    message: dict[str, Any],
+    name: str,
+    values: list[str] | None = None,
+    user: dict[str, Any] | None = None,
+) -> Any:
+    handle = await emu.send_interaction(
+        emu.component_click(message, step_id(message, name), values=values, user=user or emu.moderator)
+    )
+    return await handle.response(timeout=WAIT)
+
+
+def message_of(cb: Any) -> dict[str, Any]:
+    message: dict[str, Any] = cb.request.response["resource"]["message"]
+    return message
+
+
+async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_entry(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    g = emu.guild_state
+    forum = g.add_forum("help")
+    derm, md = g.add_role("Dermatologist", 0), g.add_role("Verified MD", 0)
+    jane = emu.add_user("jane")
+    g.members[int(jane["id"])]["roles"] += [derm["id"], md["id"]]
+    g.members[int(jane["id"])]["nick"] = "Dr Jane Roe"
+    sam = emu.add_user("sam")  # no expert role: credited by name only
+    async with running(emu, tmp_path) as bot:
+        for role, field, text in ((derm, "specialty", "Dermatologist"), (md, "credentials", "MD")):
+            saved = await settings(emu, {"credit_role": role, "credit_as": field, "credit_text": text})
+            assert saved.content.startswith("Saved: role_credits"), saved.content
+        thread, _ = await emu.create_thread(int(forum["id"]), LIP_Q, "Mine went down after a few weeks.")
+        answer = await emu.send_message(int(thread["id"]), jane, LIP_A + " <@" + sam["id"] + ">")
+        await emu.send_message(int(thread["id"]), sam, LIP_A2)
+
+        refused = await save_flow(emu, answer, user=emu.user)
+        assert refused.ephemeral and "Only moderators" in refused.content
+
+        opened = await save_flow(emu, answer)
+        assert opened.ephemeral and LIP_Q in opened.content
+        menu = message_of(opened)
+        select = next(c for row in menu["components"] for c in row["components"] if c["type"] == 3)
+        assert [o["label"] for o in select["options"]] == ["Dr Jane Roe", "sam"]  # not the post, not bots
+        intruder = await step(emu, menu, "pick", ["0"], user=emu.user)
+        assert intruder.ephemeral and "belongs to the moderator" in intruder.content
+
+        preview = await step(emu, menu, "pick", ["0"])
+        assert preview.type == 7
+        assert "Dr Jane Roe, MD · Dermatologist" in preview.content and "never pinged" in preview.content
+        assert preview.data["allowed_mentions"] == {"parse": []}
+        assert preview.embeds[0]["title"] == LIP_Q
+        opened_modal = await step(emu, menu, "edit")
+        assert opened_modal.type == 9
+        edited_q = "How long does hyaluronic lip filler last?"
+        modal = await emu.send_interaction(
+            emu.modal_submit(
+                opened_modal.data["custom_id"], {"question": edited_q}, message=menu, user=emu.moderator
+            )
+        )
+        after_edit = await modal.response(timeout=WAIT)
+        assert after_edit.type == 7 and after_edit.embeds[0]["title"] == edited_q
+        done = await step(emu, menu, "new")
+        assert done.type == 7 and done.content.startswith(
+            "Saved as `how-long-does-hyaluronic-lip-filler-last`"
+        )
+
+        svc = bot.faq_service
+        entry_id = "how-long-does-hyaluronic-lip-filler-last"
+        entry = svc.own_entry(emu.guild, entry_id).entry
+        (a,) = entry.answers
+        assert a.provider is not None
+        assert (a.provider.name, a.provider.credentials, a.provider.specialty) == (
+            "Dr Jane Roe",
+            "MD",
+            "Dermatologist",
+        )
+        assert a.text.startswith(LIP_A)
+        assert (
+            entry.source is not None
+            and entry.source.url == f"https://discord.com/channels/{emu.guild}/{thread['id']}/{answer['id']}"
+        )
+        (record,) = await svc.store.history(emu.guild, entry_id)
+        assert record.actor.startswith("mod (") and record.action == f"save from {entry.source.url}"
+        exported = dump_entries(svc.own_entries(emu.guild))  # what `faqbot export --guild` writes
+        assert entry.source.url in exported and "created_by: mod (" in exported
+
+        # Sam's reply, saved later from the same post: the question resembles the saved entry.
+        second = await save_flow(emu, answer)
+        menu2 = message_of(second)
+        preview2 = await step(emu, menu2, "pick", ["1"])
+        assert f"Add answers to {entry_id}" in str(preview2.components)
+        cancel_id = step_id(menu2, "cancel")
+        added = await step(emu, menu2, "add")
+        assert added.content == f"Added 1 expert answers to `{entry_id}`."
+        answers = svc.own_entry(emu.guild, entry_id).entry.answers
+        assert [
+            (x.provider.name if x.provider else None, x.provider.credentials if x.provider else None)
+            for x in answers
+        ] == [("Dr Jane Roe", "MD"), ("sam", None)]
+        # A click on the closed flow (another window, or after a restart): told so, nothing changes.
+        late = emu.interaction(
+            p.MESSAGE_COMPONENT,
+            {"custom_id": cancel_id, "component_type": 2},
+            message=emu.message(menu2["id"]),
+            user=emu.moderator,
+        )
+        stale = await (await emu.send_interaction(late)).response(timeout=WAIT)
+        assert stale.ephemeral and "expired" in stale.content
+
+
+# -- Ask the experts --------------------------------------------------------------------------------
+
+UNKNOWN_Q = "Can I use retinol after microneedling?"
+EXPERT_ANSWER = (
+    "Wait at least 72 hours after microneedling before retinol; the skin barrier needs to recover."
+)
+
+
+def experts_world(
+    emu: DiscordEmulator, *names: str
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """An #experts channel and a Dermatologist role held by members with these names."""
+    g = emu.guild_state
+    experts, derm = g.add_channel("experts"), g.add_role("Dermatologist", 0)
+    members = [emu.add_user(n) for n in names]
+    for u in members:
+        g.members[int(u["id"])]["roles"].append(derm["id"])
+    return experts, derm, members
+
+
+async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane,) = experts_world(emu, "jane")
+    async with running(emu, tmp_path) as bot:
+        svc = bot.faq_service
+        # Before the channel is set: a miss has no "Ask the experts".
+        handle = await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        assert "faq:ax:" not in str((await handle.response(timeout=WAIT)).components)
+        saved = await settings(
+            emu,
+            {
+                "experts_channel": experts,
+                "expert_role": derm,
+                "experts_ping_role": derm,
+                "credit_role": derm,
+                "credit_as": "specialty",
+                "credit_text": "Dermatologist",
+            },
+        )
+        assert "experts_channel_id" in saved.content and "expert_role_ids" in saved.content
+
+        handle = await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        miss = await handle.response(timeout=WAIT)
+        assert miss.ephemeral
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        other = await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.moderator))
+        ).response(timeout=WAIT)
+        assert other.ephemeral and "Only the member who asked" in other.content
+        sent = await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        assert sent.ephemeral and "Sent to the experts" in sent.content
+
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        body = posts_to(emu, experts["id"])[0].json
+        assert body["content"] == f"<@&{derm['id']}>"  # only the configured experts role is pinged
+        assert body["allowed_mentions"] == {"parse": [], "roles": [derm["id"]]}
+        assert posted["embeds"][0]["description"] == UNKNOWN_Q
+        answer_id = ids_of(posted)[0]
+        assert answer_id.startswith("faq:xa:")
+
+        stats = await (
+            await emu.send_interaction(emu.slash_command("faq stats", user=emu.moderator))
+        ).response()
+        assert "Waiting for the experts (1)" in str(stats.embeds)
+
+        refused = await click(emu, posted, answer_id, emu.user)  # no expert role
+        assert refused.ephemeral and "expert roles" in refused.content
+        form = await click(emu, posted, answer_id, jane)
+        assert form.type == 9
+        submitted = await (
+            await emu.send_interaction(
+                emu.modal_submit(
+                    form.data["custom_id"],
+                    {"answer": EXPERT_ANSWER},
+                    message=emu.message(posted["id"]),
+                    user=jane,
+                )
+            )
+        ).response(timeout=WAIT)
+        assert submitted.ephemeral and "moderator will approve" in submitted.content
+        assert svc.own_entries(emu.guild) == []  # nothing saved before approval
+
+        approve = next(i for i in ids_of(emu.message(posted["id"])) if i.startswith("faq:xp:"))
+        not_mod = await click(emu, posted, approve, jane)
+        assert not_mod.ephemeral and "Only moderators" in not_mod.content
+        done = await click(emu, posted, approve, emu.moderator)
+        assert done.ephemeral and done.content.startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        assert told["content"].startswith(f"<@{emu.user['id']}>, an expert answered your question")
+        assert posts_to(emu, emu.channel)[-1].json["allowed_mentions"] == {"parse": []}  # named, not pinged
+
+        (entry,) = svc.own_entries(emu.guild)
+        (a,) = entry.answers
+        assert a.text == EXPERT_ANSWER and a.provider is not None
+        assert (a.provider.name, a.provider.specialty) == ("jane", "Dermatologist")
+        (record,) = await svc.store.history(emu.guild, entry.id)
+        assert record.actor.startswith("mod (") and record.action.startswith("expert answer to question ")
+        again = (
+            await click(emu, posted, approve, emu.moderator)
+            if approve in ids_of(emu.message(posted["id"]))
+            else None
+        )
+        assert again is None  # the buttons are gone once answered
+        stats = await (
+            await emu.send_interaction(emu.slash_command("faq stats", user=emu.moderator))
+        ).response()
+        assert "Waiting for the experts" not in str(stats.embeds)
+        asked = await (
+            await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        ).response()
+        assert asked.embeds and asked.embeds[0]["title"] == UNKNOWN_Q
+
+
+async def test_trusted_experts_save_at_once_and_the_first_of_two_answers_wins(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane, kim) = experts_world(emu, "jane", "kim")
+    async with running(emu, tmp_path) as bot:
+        await settings(emu, {"experts_channel": experts, "expert_role": derm, "trust_experts": True})
+        miss = await (
+            await emu.send_interaction(emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user))
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response()
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        assert posts_to(emu, experts["id"])[0].json["allowed_mentions"] == {"parse": []}  # no ping role set
+        answer_id = ids_of(posted)[0]
+        forms = [await click(emu, posted, answer_id, u) for u in (jane, kim)]  # both open the form
+        submits = [
+            emu.modal_submit(f.data["custom_id"], {"answer": f"{EXPERT_ANSWER} ({u['username']})"},
+                             message=emu.message(posted["id"]), user=u)
+            for f, u in zip(forms, (jane, kim), strict=True)
+        ]  # fmt: skip
+        handles = [await emu.send_interaction(s) for s in submits]
+        replies = [await h.response(timeout=WAIT) for h in handles]
+        texts = sorted(r.content for r in replies)
+        assert texts[0] == "Another expert answered this question first; thanks!"
+        assert texts[1].startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        (entry,) = bot.faq_service.own_entries(emu.guild)
+        assert len(entry.answers) == 1  # one answer, from whichever expert was first
+        await emu.wait_for_message(emu.channel, WAIT)  # the asker is told
+
+
+async def test_save_to_faq_in_a_text_channel_offers_the_replies_after_the_question(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path) as bot:
+        await emu.send_message(emu.channel, emu.user, "an earlier message, not a reply")
+        question = await emu.send_message(emu.channel, emu.user, LIP_Q)
+        await emu.send_message(emu.channel, emu.moderator, LIP_A)
+        await emu.send_message(emu.channel, emu.other_bot, "beep: bots are never offered")
+        opened = await save_flow(emu, question)
+        menu = message_of(opened)
+        select = next(c for row in menu["components"] for c in row["components"] if c["type"] == 3)
+        assert [o["description"] for o in select["options"]] == [LIP_A]
+        await step(emu, menu, "pick", ["0"])
+        done = await step(emu, menu, "new")
+        assert done.content.startswith("Saved as `how-long-does-lip-filler-last`")
+        (a,) = bot.faq_service.own_entry(emu.guild, "how-long-does-lip-filler-last").entry.answers
+        assert a.provider is not None and (a.provider.name, a.provider.credentials) == ("mod", None)
