@@ -24,6 +24,7 @@ from bot import __version__
 from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
 from bot.files import read_bytes, read_text_file, regular_file_problem, write_atomic
+from bot.grammar import plural
 from bot.render import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
@@ -288,7 +289,7 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 1
     token = "set" if config.token() else "not set (needed only for faqbot run)"
     out.write(
-        f"ok: {len(loaded.entries)} entries in {config.data_dir}, database "
+        f"ok: {plural(len(loaded.entries), 'entry')} in {config.data_dir}, database "
         f"{redact_url(config.database.url)} reachable ({counts.get('guild', 0)} server entries), "
         f"DISCORD_TOKEN {token}\n"
     )
@@ -349,7 +350,8 @@ async def _import_yaml_to_guild(
     finally:
         await service.close()
     out.write(
-        f"{len(entries)} entries {'would be ' if args.dry_run else ''}imported into server {args.guild}\n"
+        f"{plural(len(entries), 'entry')} {'would be ' if args.dry_run else ''}imported "
+        f"into server {args.guild}\n"
     )
     return 0
 
@@ -367,7 +369,7 @@ async def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         await service.close()
     for entry in entries:
         write_atomic(folder / f"{entry.id}.yaml", dump_entries([entry]))
-    out.write(f"wrote {len(entries)} entries to {folder}\n")
+    out.write(f"wrote {plural(len(entries), 'entry')} to {folder}\n")
     return 0
 
 
@@ -403,7 +405,7 @@ async def cmd_summarize_all(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"== {e.id} ({where})\n")
         result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
         out.write(reply_text(Reply(result, e, s), show_answers=False) + "\n\n")
-    out.write(f"{len(rows)} entries summarised in {elapsed:.2f} s\n")
+    out.write(f"{plural(len(rows), 'entry')} summarised in {elapsed:.2f} s\n")
     return 0
 
 

@@ -25,9 +25,12 @@ from bot.embeds import (
     escape_markdown,
     summary_description,
 )
+from bot.grammar import plural
+from bot.history import actor_mention, actor_name, change_lines, count_line, timestamp
 from bot.importer import ImportError_, parse_provider_lines, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider, Summary
+from bot.querygroups import group_queries
 from bot.serialize import entry_to_dict
 from bot.store.base import AuditRecord, QueryStat, Stats
 from bot.text import clean_line, clean_text, slugify
@@ -195,7 +198,7 @@ def with_answer(entry: Entry, answer: Answer, index: int | None = None) -> Entry
     else:
         if not 0 <= index < len(answers):
             raise CurationError(
-                f"This entry has {len(answers)} answers; pick a number from 1 to {len(answers)}."
+                f"This entry has {plural(len(answers), 'answer')}; pick a number from 1 to {len(answers)}."
             )
         answers[index] = answer
     changed = entry.with_changes(answers=tuple(answers))
@@ -207,7 +210,7 @@ def without_answer(entry: Entry, index: int) -> Entry:
     """Remove answer `index` (0-based). An entry keeps at least one answer."""
     n = len(entry.answers)
     if not 0 <= index < n:
-        raise CurationError(f"This entry has {n} answers; pick a number from 1 to {n}.")
+        raise CurationError(f"This entry has {plural(n, 'answer')}; pick a number from 1 to {n}.")
     if n == 1:
         raise CurationError(
             "That is the entry's only answer and an entry needs one: change it with "
@@ -304,8 +307,16 @@ def plan_import(
         except ImportError_ as exc:
             raise CurationError(str(exc)) from None
         entry = report.entry
-        if entry.id in globals_:
-            entry = entry.with_changes(id=unique_id(entry.question, own | globals_))
+        if entry.id in globals_ and entry.id not in own:
+            # Already in the store as a global entry: say so, as a near-duplicate add does,
+            # instead of quietly creating `…-2` next to it.
+            new_id = unique_id(entry.question, own | globals_)
+            warnings.append(
+                f"this thread is already in the FAQ as the global entry {entry.id!r}, which members "
+                f"here already get. Confirm imports it as this server's own copy {new_id!r}; "
+                "Cancel, then /faq alias or /faq hide, to keep one."
+            )
+            entry = entry.with_changes(id=new_id)
         entries = [entry]
         warnings.extend(report.warnings)
     if not entries:
@@ -353,7 +364,7 @@ def import_preview_embed(plan: ImportPlan) -> Embed:
     embed: Embed = {
         "title": clip(f"Import preview: {plan.filename}", TITLE_MAX),
         "description": (
-            f"{len(plan.entries)} entries from {plan.kind}: {len(plan.created)} new, "
+            f"{plural(len(plan.entries), 'entry')} from {plan.kind}: {len(plan.created)} new, "
             f"{len(plan.updated)} replacing this server's entries of the same id. "
             "Nothing is saved until you press **Confirm import**."
         ),
@@ -405,12 +416,12 @@ def list_page(
         e = item.entry
         flags = [item.scope] + ([item.state] if item.state else [])
         question = escape_markdown(clip(e.question, 180))
-        lines.append(f"**{question}**\n`{e.id}` · {len(e.answers)} answers · {', '.join(flags)}")
+        lines.append(f"**{question}**\n`{e.id}` · {plural(len(e.answers), 'answer')} · {', '.join(flags)}")
     description = "\n".join(lines) if lines else "No entries match."
     embed: Embed = {
         "title": clip(title, TITLE_MAX),
         "description": clip(description, DESCRIPTION_MAX),
-        "footer": {"text": f"Page {page + 1} of {pages} · {len(items)} entries"},
+        "footer": {"text": f"Page {page + 1} of {pages} · {plural(len(items), 'entry')}"},
     }
     return embed, pages
 
@@ -512,6 +523,15 @@ def suggest_aliases(
     return (picked + out)[:limit]
 
 
+def _variants(variants: Sequence[str]) -> str:
+    """ " *(+2 similar wordings: “a”, “b”)*" after a grouped unanswered query."""
+    if not variants:
+        return ""
+    shown = ", ".join(f"“{escape_markdown(clip(v, 40))}”" for v in variants[:2])
+    more = " …" if len(variants) > 2 else ""
+    return f" *(+{plural(len(variants), 'similar wording')}: {shown}{more})*"
+
+
 def stats_embed(
     stats: Stats, questions: dict[str, str], suggestions: Sequence[AliasSuggestion] = ()
 ) -> Embed:
@@ -521,7 +541,8 @@ def stats_embed(
         return clip("\n".join(items), FIELD_VALUE_MAX) or "—"
 
     top = rows(f"{q.count}× {escape_markdown(clip(q.query, 80))}" for q in stats.top_queries)
-    missed = rows(f"{q.unanswered}× {escape_markdown(clip(q.query, 80))}" for q in stats.unanswered)
+    groups = group_queries([(q.query, q.unanswered) for q in stats.unanswered])
+    missed = rows(f"{g.count}× {escape_markdown(clip(g.query, 80))}{_variants(g.variants)}" for g in groups)
     ranked_feedback = sorted(stats.feedback.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))
     feedback = rows(
         f"👍 {up} · 👎 {down} — {escape_markdown(clip(questions.get(eid, eid), 70))}"
@@ -568,25 +589,21 @@ def describe_changes(changes: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _count_line(total: int, limit: int) -> str:
-    if not total:
-        return "No recorded changes."
-    return f"{total} changes" + (f"; the newest {limit} are shown" if total > limit else "")
-
-
 def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12) -> Embed:
-    """Newest first: when, who, what, and what changed."""
+    """Newest first: what, who (a mention: renders as a name, pings nobody), when (a Discord
+    timestamp in each reader's time zone) and a short diff (bot/history.py)."""
     shown = list(reversed(records))[:limit]
     fields = []
     for r in shown:
-        name = clip(f"{r.at[:19].replace('T', ' ')} · {r.action} · {r.actor}", FIELD_NAME_MAX)
-        fields.append({"name": name, "value": clip(escape_markdown(describe_changes(r.changes)) or "—", 400)})
-    embed: Embed = {
+        name = clip(f"{r.action} · {actor_name(r.actor)}", FIELD_NAME_MAX)
+        head = f"{actor_mention(r.actor)} · {timestamp(r.at)}"
+        body = "\n".join(escape_markdown(line) for line in change_lines(r.changes)) or "—"
+        fields.append({"name": name, "value": clip(f"{head}\n{body}", 600)})
+    return {
         "title": clip(f"History: {label}", TITLE_MAX),
-        "description": _count_line(len(records), limit),
+        "description": count_line(len(records), limit),
         "fields": fields,
     }
-    return embed
 
 
 # -- settings -----------------------------------------------------------------------------------
@@ -669,7 +686,8 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {"name": "Keyword-reply channels", "value": " ".join(f"<#{c}>" for c in channels) or "none"},
         {
             "name": "Thresholds",
-            "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items())),
+            "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
+            + threshold_help(th),
         },
         {"name": "Moderator role", "value": mark("moderator_role_id", f"<@&{role}>" if role else "none")},
         {
@@ -684,6 +702,21 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {"name": "Expert credits (Save to FAQ)", "value": _credits_value(settings)},
     ]
     return {"title": "FAQ settings for this server", "fields": fields}
+
+
+THRESHOLD_HELP = {
+    "answer": "at or above this confidence the bot answers",
+    "suggest": "from this up to *answer* it offers “did you mean” buttons; below, it says it has no answer",
+    "keyword": "unprompted replies in keyword channels need at least this",
+}
+
+
+def threshold_help(values: dict[str, Any]) -> str:
+    """What each number does: confidence runs 0–1; higher means fewer, surer answers."""
+    lines = [f"-# {k} {float(v):.2f}: {THRESHOLD_HELP[k]}" for k, v in values.items() if k in THRESHOLD_HELP]
+    if not lines:
+        return ""
+    return "\n" + "\n".join(lines) + "\n-# Confidence runs 0–1: raise a number for fewer, surer replies."
 
 
 def _suggest_value(settings: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Answer, Entry, Summary, supporters_text
+from bot.grammar import plural
+from bot.models import Answer, Entry, Summary, supporter_label, supporters_text
 from bot.service import Reply
 
 TITLE_MAX = 256
@@ -23,6 +24,12 @@ AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
 MESSAGE_MAX = 2000
 PAGE_TEXT = 3900  # answer text per page, leaving room for a continuation marker
+# The public answer fits a phone screen: the strongest points, a few names each; the rest is
+# one click away ("Full summary").
+COMPACT_POINTS = 3
+COMPACT_NAMES = 3
+COMPACT_POINT_TEXT = 300
+BYLINE_MAX = 48  # one expert's name with credentials, as shown after a point
 
 Embed = dict[str, Any]
 
@@ -41,6 +48,33 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"(?m)^([ \t]*)(#{1,3}|-#)(?=\s)", r"\1\\\2", text)  # "# big", "-# small" at a line start
 
 
+_KEEP_INLINE = re.compile(r"(```.*?```|`[^`\n]+`)", re.S)  # code: Markdown does not apply inside
+_BOLD = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+_BULLET = re.compile(r"(?m)^([ \t]*)\*(?=[ \t])")
+
+
+def _render_plain(part: str) -> str:
+    """Text outside code: **bold** and bullets kept, everything else escaped."""
+    bold: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        bold.append(m.group(1))
+        return f"\x00{len(bold) - 1}\x00"
+
+    part = _BOLD.sub(keep, part)
+    part = _BULLET.sub(lambda m: f"{m.group(1)}\x01", part)
+    part = escape_markdown(part).replace("\x01", "-")  # "* item" shows as the same bullet as "- item"
+    return re.sub("\x00(\\d+)\x00", lambda m: f"**{escape_markdown(bold[int(m.group(1))])}**", part)
+
+
+def render_markdown(text: str) -> str:
+    """An expert's answer as Discord should show it: code (inline and fenced), **bold** and
+    list items (`- `, `* `, `1. `) render; links, headings, quotes, spoilers, underline and
+    stray asterisks stay literal, so content cannot restyle or disguise itself."""
+    parts = _KEEP_INLINE.split(text)
+    return "".join(p if i % 2 else _render_plain(p) for i, p in enumerate(parts))
+
+
 def escape_prose(text: str) -> str:
     """A summary quote as Discord should show it: inline `code` spans kept as code (Markdown
     does not apply inside them), everything else escaped like stored text."""
@@ -57,20 +91,68 @@ def embed_length(embed: Embed) -> int:
     return total
 
 
-def _point_line(text: str, supporters: tuple[str, ...], experts: int) -> str:
-    who = supporters_text(supporters)
-    share = f"{len(supporters)} of {experts} experts" if experts else f"{len(supporters)} experts"
+def credited_names(entry: Entry) -> dict[str, str]:
+    """Summary supporter label → the name as a byline shows it ("Sharon Scherl, MD"), capped."""
+    names: dict[str, str] = {}
+    for a in entry.answers:
+        if a.provider and a.provider.name:
+            names.setdefault(supporter_label(a.provider), clip(a.provider.full_name() or "", BYLINE_MAX))
+    return names
+
+
+def who_text(supporters: tuple[str, ...], names: dict[str, str] | None = None, cap: int | None = None) -> str:
+    """Named experts first (with credentials), then the unnamed counted; at most `cap` names
+    and "+N" for the rest, so a point never carries a wall of names."""
+    named = [names.get(s, s) if names else s for s in supporters if not _anonymous(s)]
+    anon = [s for s in supporters if _anonymous(s)]
+    if cap is None:
+        return supporters_text(tuple(named) + tuple(anon))
+    shown = named[:cap]
+    if len(shown) < cap and anon:
+        shown.append(supporters_text(tuple(anon)))
+        rest = 0
+    else:
+        rest = len(supporters) - len(shown)
+    text = " · ".join(shown)
+    return f"{text} +{rest}" if rest else text
+
+
+def _anonymous(label: str) -> bool:
+    return label == "unattributed" or label.startswith("unnamed ")
+
+
+def _point_line(
+    text: str, supporters: tuple[str, ...], experts: int, names: dict[str, str] | None = None,
+    cap: int | None = None,
+) -> str:  # fmt: skip
+    who = who_text(supporters, names, cap)
+    n = len(supporters)
+    share = f"{n} of {plural(experts, 'expert')}" if experts else plural(n, "expert")
+    if cap is not None:
+        text = clip(text, COMPACT_POINT_TEXT)
     return f"• {escape_prose(text)}\n  — *{share}: {escape_markdown(who)}*"
 
 
-def summary_description(summary: Summary, experts: int, limit: int = DESCRIPTION_MAX) -> str:
-    """Points by support, as many as fit; says so when some are left out."""
+def summary_description(
+    summary: Summary,
+    experts: int,
+    limit: int = DESCRIPTION_MAX,
+    *,
+    names: dict[str, str] | None = None,
+    max_points: int | None = None,
+    cap: int | None = None,
+    more_hint: str = "see All answers",
+) -> str:
+    """Points by support, as many as fit (at most `max_points`); says so when some are left out."""
     lines: list[str] = []
     used = 0
     points = list(summary.points)
     for i, p in enumerate(points):
-        line = _point_line(p.text, p.supporters, experts)
-        more = f"\n*+{len(points) - i} more points — see All answers*"
+        line = _point_line(p.text, p.supporters, experts, names, cap)
+        more = f"\n*+{plural(len(points) - i, 'more point')} — {more_hint}*"
+        if max_points is not None and i >= max_points:
+            lines.append(more.strip())
+            break
         if used + len(line) + 1 + len(more) > limit:
             lines.append(more.strip())
             break
@@ -79,35 +161,58 @@ def summary_description(summary: Summary, experts: int, limit: int = DESCRIPTION
     return "\n".join(lines)
 
 
-def disagreement_fields(summary: Summary) -> list[dict[str, Any]]:
+def disagreement_fields(
+    summary: Summary, names: dict[str, str] | None = None, cap: int | None = None
+) -> list[dict[str, Any]]:
     fields = []
     for d in summary.disagreements:
         sides = [
-            f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(supporters_text(s.supporters))}*"
+            f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(who_text(s.supporters, names, cap))}*"
             for s in d.sides
         ]
         value = "\n".join(sides)
         if len(value) > FIELD_VALUE_MAX:  # keep every side, shorten each side's quote
             per = FIELD_VALUE_MAX // len(d.sides) - 40
-            short = [(clip(s.text, per), clip(supporters_text(s.supporters), 30)) for s in d.sides]
+            short = [(clip(s.text, per), clip(who_text(s.supporters, names, cap), 30)) for s in d.sides]
             value = "\n".join(f"◦ {escape_prose(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
             value = value[:FIELD_VALUE_MAX]  # escaping may add a few characters
         fields.append({"name": clip(f"Where experts differ: {d.topic}", FIELD_NAME_MAX), "value": value})
     return fields
 
 
-def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None) -> Embed:
-    """The main /ask reply: question, summary points with who said them, disagreements; with
-    `web_url` (the entry's public page) the title links there and a field says so."""
+def source_field(entry: Entry) -> dict[str, Any] | None:
+    """`Source` links to the source's address; a source with no address is not shown."""
+    src = entry.source
+    if not (src and src.url):
+        return None
+    label = escape_markdown(clip(src.title or src.url, 200)).replace("]", "")
+    return {"name": "Source", "value": clip(f"[{label}]({src.url})", FIELD_VALUE_MAX)}
+
+
+def has_more(summary: Summary | None) -> bool:
+    """Whether the compact answer leaves points or disagreements for "Full summary"."""
+    return bool(summary) and (
+        len(summary.points) > COMPACT_POINTS or len(summary.disagreements) > 1  # type: ignore[union-attr]
+    )
+
+
+def answer_embed(
+    reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False
+) -> Embed:
+    """The answer as a phone shows it: question, the strongest points with a few names each
+    (credentials kept), at most one disagreement, source link, disclaimer. `full=True` is the
+    "Full summary": every point and disagreement that fits. With `web_url` (the entry's public
+    page) the title links there and a field says so."""
     entry, summary = reply.entry, reply.summary
     assert entry is not None
     summary = summary or Summary()
     experts = summary.experts or len(entry.answers)
-    fields = disagreement_fields(summary)[: FIELDS_MAX - 2]
-    if entry.source and (entry.source.url or entry.source.title):
-        src = entry.source
-        value = f"[{escape_markdown(src.title or src.url or '')}]({src.url})" if src.url else src.title
-        fields.append({"name": "Source", "value": clip(value or "", FIELD_VALUE_MAX)})
+    names = credited_names(entry)
+    cap = None if full else COMPACT_NAMES
+    fields = disagreement_fields(summary, names, cap)[: FIELDS_MAX - 2 if full else 1]
+    src = source_field(entry)
+    if src:
+        fields.append(src)
     if web_url:
         fields.append({"name": "On the web", "value": f"[Read all answers on the web]({web_url})"})
     footer = clip(disclaimer, FOOTER_MAX) if disclaimer else ""
@@ -118,11 +223,18 @@ def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None) -> E
         embed["footer"] = {"text": footer}
     room = EMBED_TOTAL_MAX - embed_length(embed) - 100
     if summary.is_empty():
-        description = f"{len(entry.answers)} expert answers — open **All answers** to read them."
+        description = f"{plural(len(entry.answers), 'expert answer')} — open **All answers** to read them."
     else:
-        label = "Curated summary" if summary.curated else f"What {experts} experts say"
+        say = "says" if experts == 1 else "say"
+        label = "Curated summary" if summary.curated else f"What {plural(experts, 'expert')} {say}"
         description = f"**{label}**\n" + summary_description(
-            summary, experts, min(DESCRIPTION_MAX - 40, room)
+            summary,
+            experts,
+            min(DESCRIPTION_MAX - 40, room),
+            names=names,
+            max_points=None if full else COMPACT_POINTS,
+            cap=cap,
+            more_hint="see All answers" if full else "Full summary",
         )
     embed["description"] = description
     return embed
@@ -152,7 +264,7 @@ def _pages_of(text: str) -> list[str]:
     when escaped, so the page size shrinks until every page fits (paged, never cut)."""
     size = PAGE_TEXT
     chunks = _split(text, size)
-    while size > 500 and any(len(escape_markdown(c)) > PAGE_TEXT for c in chunks):
+    while size > 500 and any(len(render_markdown(c)) > PAGE_TEXT for c in chunks):
         size = size * 4 // 5
         chunks = _split(text, size)
     return chunks
@@ -162,8 +274,9 @@ def byline(a: Answer) -> str:
     return clip(a.provider.byline(), AUTHOR_MAX) if a.provider else "Unattributed answer"
 
 
-def answer_pages(entry: Entry) -> list[Embed]:
-    """Every expert answer in full, one embed per page; long answers span several pages."""
+def answer_pages(entry: Entry, disclaimer: str = "") -> list[Embed]:
+    """Every expert answer in full, one embed per page; long answers span several pages.
+    Lists, **bold** and code render; every page carries the disclaimer."""
     pages: list[Embed] = []
     total = len(entry.answers)
     for i, a in enumerate(entry.answers, 1):
@@ -172,11 +285,15 @@ def answer_pages(entry: Entry) -> list[Embed]:
             embed: Embed = {
                 "title": clip(a.title or entry.question, TITLE_MAX),
                 "author": {"name": byline(a)},
-                "description": escape_markdown(chunk)
+                "description": render_markdown(chunk)
                 + ("\n*(continued on the next page)*" if j < len(chunks) else ""),
                 "footer": {
-                    "text": f"Answer {i} of {total}"
-                    + (f" · part {j} of {len(chunks)}" if len(chunks) > 1 else "")
+                    "text": clip(
+                        f"Answer {i} of {total}"
+                        + (f" · part {j} of {len(chunks)}" if len(chunks) > 1 else "")
+                        + (f"\n{disclaimer}" if disclaimer else ""),
+                        FOOTER_MAX,
+                    )
                 },
             }
             if a.provider and a.provider.profile_url:
@@ -185,14 +302,15 @@ def answer_pages(entry: Entry) -> list[Embed]:
     return pages
 
 
-def keyword_reply_text(reply: Reply) -> str:
-    """A short, unprompted nudge in a channel: the question and how many experts answered."""
+def keyword_reply_text(reply: Reply, disclaimer: str = "") -> str:
+    """A short, unprompted nudge in a channel: the question, how many experts answered, and
+    the disclaimer as Discord's small subtext line."""
     entry = reply.entry
     assert entry is not None
-    return clip(
-        f"This may help: **{escape_markdown(entry.question)}** — {len(entry.answers)} expert answers.",
-        MESSAGE_MAX,
-    )
+    count = plural(len(entry.answers), "expert answer")
+    head = clip(f"This may help: **{escape_markdown(entry.question)}** — {count}.", MESSAGE_MAX // 2)
+    small = " ".join(disclaimer.split())
+    return clip(f"{head}\n-# {escape_markdown(small)}" if small else head, MESSAGE_MAX)
 
 
 def no_match_text(reply: Reply) -> str:

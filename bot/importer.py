@@ -41,6 +41,11 @@ _NAME_LINE = re.compile(
     rf"^(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,4}}),\s*"
     rf"(?P<cred>(?:{_CREDENTIALS})(?:\s*,\s*(?:{_CREDENTIALS}))*(?:\s*\([^)]*\))?)\s*$"
 )
+# "Scherl, Sharon, MD": a directory-style name (family name first) with credentials.
+_LAST_FIRST_LINE = re.compile(
+    rf"^(?P<last>[A-Z][\w'’-]*),\s*(?P<first>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?),\s*"
+    rf"(?P<cred>(?:{_CREDENTIALS})(?:\s*,\s*(?:{_CREDENTIALS}))*)\s*$"
+)
 _DR_NAME_LINE = re.compile(r"^(?P<name>Dr\.?\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})$")
 
 # Specialty = the longest tail of the line made of these words and ending in a head noun;
@@ -134,6 +139,8 @@ def parse_provider_lines(lines: list[str]) -> tuple[Provider | None, list[str]]:
     for line in lines:
         if m := _NAME_LINE.match(line):
             name, credentials = m["name"].strip(), m["cred"].strip()
+        elif m := _LAST_FIRST_LINE.match(line):
+            name, credentials = f"{m['first'].strip()} {m['last'].strip()}", m["cred"].strip()
         elif m := _DR_NAME_LINE.match(line):
             name = m["name"].strip()
         elif re.match(r"^https?://\S+$", line):
@@ -146,7 +153,23 @@ def parse_provider_lines(lines: list[str]) -> tuple[Provider | None, list[str]]:
     return (None if provider.is_empty() and not url else provider), unknown
 
 
+def _is_specialty(text: str) -> bool:
+    """ "Facial Plastic Surgeon": modifiers ending in a head noun, nothing else."""
+    words = [w.lower().strip(",.") for w in text.split()]
+    if not words or words[-1] not in _SPECIALTY_HEADS:
+        return False
+    return all(w in _SPECIALTY_MODIFIERS for w in words[:-1])
+
+
 def _split_specialty(line: str) -> tuple[str | None, str] | None:
+    """(location, specialty) from "Boston Dermatologist", "Dermatologist in Englewood, NJ"
+    or "Facial Plastic Surgeon, Ontario"; None when no specialty is recognised."""
+    m = re.match(r"^(?P<spec>.+?)\s+(?:in|at|from|based in)\s+(?P<loc>\S.*)$", line)
+    if m and _is_specialty(m["spec"]):
+        return m["loc"].strip(",. ") or None, m["spec"].strip(",. ")
+    head, comma, tail = line.partition(",")
+    if comma and tail.strip() and _is_specialty(head):
+        return tail.strip(",. ") or None, head.strip(",. ")
     words = line.split()
     if not words or words[-1].lower().strip(",.") not in _SPECIALTY_HEADS:
         return None

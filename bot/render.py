@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from bot.grammar import plural
 from bot.models import Answer, Provider, Summary, supporter_label, supporters_text
 from bot.service import Reply
 from bot.summary.serialize import summary_to_dict as summary_dict
@@ -83,11 +84,12 @@ def reply_text(reply: Reply, *, show_answers: bool = True) -> str:
     lines.append(f"   [{entry.id} · confidence {r.confidence:.2f}]")
     if summary and not summary.is_empty():
         m = summary.experts or len(entry.answers)
-        label = "curated summary" if summary.curated else f"what {m} experts say"
+        say = "says" if m == 1 else "say"
+        label = "curated summary" if summary.curated else f"what {plural(m, 'expert')} {say}"
         lines.append(f"\nIn short ({label}):")
         for p in summary.points:
             lines.append(_wrap(p.text, "    ", first="  • "))
-            lines.append(f"      — {p.count} of {m} experts: {supporters_text(p.supporters)}")
+            lines.append(f"      — {p.count} of {plural(m, 'expert')}: {supporters_text(p.supporters)}")
         for d in summary.disagreements:
             lines.append(f"\nWhere they differ — {d.topic}:")
             for side in d.sides:

@@ -71,15 +71,43 @@ async def web_url_for(client: discord.Client, entry: Entry) -> str | None:
     return entry_url(service.config.web, entry, settings)
 
 
-async def answer_message(client: discord.Client, reply: Reply, guild_id: int | None) -> dict[str, Any]:
-    """kwargs for send_message/followup.send: the answer embed and its buttons."""
+async def answer_message(
+    client: discord.Client,
+    reply: Reply,
+    guild_id: int | None,
+    *,
+    private: bool = False,
+    reply_to: int = 0,
+    owner: int | None = None,
+) -> dict[str, Any]:
+    """kwargs for send_message/followup.send: the compact answer embed and its buttons.
+    `private`: shown to one member, with "Post in channel" (replying to `reply_to`);
+    `owner`: the member who caused a public answer, who may remove it (🗑)."""
+    from bot.browse import related
+    from bot.embeds import has_more
     from cogs.views import answer_view  # views import this module
 
-    assert reply.entry is not None
+    entry = reply.entry
+    assert entry is not None
+    service = service_of(client)
     embed = discord.Embed.from_dict(
-        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, reply.entry))
+        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, entry))
     )
-    return {"embed": embed, "view": answer_view(reply.entry.id), "allowed_mentions": NO_MENTIONS}
+    try:
+        similar = await service.rank_async(entry.question, guild_id, 6)
+        others = related(entry, service.visible_entries(guild_id), similar)
+    except Exception:  # related entries are a courtesy; never cost the answer
+        log.exception("related entries for %s failed", entry.id)
+        others = []
+    view = answer_view(
+        entry.id,
+        more=has_more(reply.summary),
+        private=private,
+        reply_to=reply_to,
+        owner=owner,
+        related=others,
+    )
+    return {"embed": embed, "view": view, "allowed_mentions": NO_MENTIONS}
 
 
 class ReportsErrors:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -17,15 +19,18 @@ from discord.ext import commands, tasks
 from bot.embeds import keyword_reply_text, no_match_text
 from bot.ratelimit import Cooldown, RateLimiter
 from bot.service import FaqService, Reply
+from cogs import browse
 from cogs.common import (
     NO_MENTIONS,
     answer_message,
+    disclaimer_for,
     ensure_service,
     release_service,
     report_error,
     send_private,
 )
 from cogs.experts import offer_button
+from cogs.ui.paginator import send_first_page
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
 log = logging.getLogger("faqbot.discord")
@@ -48,13 +53,13 @@ class FaqCog(commands.Cog):
         self.context_menu.on_error = self._context_error
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
         self.bot.tree.add_command(self.context_menu)
         self.refresh_loop.start()
 
     async def cog_unload(self) -> None:
         self.refresh_loop.cancel()
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
         self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
 
     @tasks.loop(seconds=5)
@@ -79,13 +84,24 @@ class FaqCog(commands.Cog):
     # -- /ask ----------------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask the FAQ: a summary of what the experts say")
-    @app_commands.describe(query="Your question, in a few words")
-    async def ask(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 300]) -> None:
-        wait = self.ask_limit.hit(interaction.user.id, time.monotonic())
-        if wait:
-            await send_private(interaction, f"You're asking quickly — try again in {wait:.0f} seconds.")
-            return
-        await self._answer(interaction, query, ephemeral_miss=True)
+    @app_commands.describe(
+        query="Your question, in a few words",
+        private="Only you see the answer (you can still post it in the channel)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, 300],
+        private: bool = False,
+    ) -> None:
+        # A picked autocomplete choice is a lookup, not a search: it never counts against the limit.
+        if not query.startswith(ENTRY_PREFIX):
+            wait = self.ask_limit.hit(interaction.user.id, time.monotonic())
+            if wait:
+                again = math.ceil(time.time() + wait)
+                await send_private(interaction, f"You're asking quickly — you can ask again <t:{again}:R>.")
+                return
+        await self._answer(interaction, query, ephemeral_miss=True, private=private)
 
     @ask.autocomplete("query")
     async def ask_autocomplete(
@@ -109,18 +125,28 @@ class FaqCog(commands.Cog):
                 return Reply(result, e, self.service.summary_of(stored))
         return await self.service.ask(query, guild_id)
 
-    async def _answer(self, interaction: discord.Interaction, query: str, *, ephemeral_miss: bool) -> None:
-        task = asyncio.ensure_future(self._ask(query, interaction.guild_id))
+    async def _answer(
+        self, interaction: discord.Interaction, query: str, *, ephemeral_miss: bool, private: bool = False
+    ) -> None:
+        who: dict[str, Any] = {"private": True} if private else {"owner": interaction.user.id}
+
+        async def prepare() -> tuple[Reply, dict[str, Any] | None]:
+            # The whole answer (match, related entries, disclaimer) inside the deadline check.
+            reply = await self._ask(query, interaction.guild_id)
+            if reply.result.decision != "answer" or reply.entry is None:
+                return reply, None
+            return reply, await answer_message(self.bot, reply, interaction.guild_id, **who)
+
+        task = asyncio.ensure_future(prepare())
         done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
         if not done:  # slow path: acknowledge now, answer with a follow-up
-            await interaction.response.defer(thinking=True)
-        reply = await task
-        if reply.result.decision == "answer" and reply.entry is not None:
-            message = await answer_message(self.bot, reply, interaction.guild_id)
+            await interaction.response.defer(thinking=True, ephemeral=private)
+        reply, message = await task
+        if message is not None:
             if interaction.response.is_done():
-                await interaction.followup.send(**message)
+                await interaction.followup.send(ephemeral=private, **message)
             else:
-                await interaction.response.send_message(**message)
+                await interaction.response.send_message(ephemeral=private, **message)
             return
         kwargs = (
             {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
@@ -131,6 +157,22 @@ class FaqCog(commands.Cog):
             kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
+    # -- /topics ---------------------------------------------------------------------------
+
+    @app_commands.command(name="topics", description="Browse the FAQ: every question, optionally by tag")
+    @app_commands.describe(tag="Only the entries with this tag")
+    async def topics(
+        self, interaction: discord.Interaction, tag: app_commands.Range[str, 1, 80] | None = None
+    ) -> None:
+        await send_first_page(interaction, browse.KIND, (tag or "").strip().lower())
+
+    @topics.autocomplete("tag")
+    async def topics_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        tags = browse.tag_choices(interaction, current)
+        return [app_commands.Choice(name=t[:100], value=t[:80]) for t in tags]
+
     # -- message command -----------------------------------------------------------------
 
     async def find_in_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -140,9 +182,10 @@ class FaqCog(commands.Cog):
             return
         reply = await self._ask(text[:300], interaction.guild_id)
         if reply.result.decision == "answer" and reply.entry is not None:
-            await interaction.response.send_message(
-                ephemeral=True, **await answer_message(self.bot, reply, interaction.guild_id)
+            message_kwargs = await answer_message(
+                self.bot, reply, interaction.guild_id, private=True, reply_to=message.id
             )
+            await interaction.response.send_message(ephemeral=True, **message_kwargs)
             return
         kwargs = (
             {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
@@ -182,7 +225,7 @@ class FaqCog(commands.Cog):
         self.channel_cooldown.hit(channel_key, now)
         self.user_cooldown.hit(user_key, now)
         await message.reply(
-            keyword_reply_text(reply),
+            keyword_reply_text(reply, await disclaimer_for(self.bot, message.guild.id)),
             view=keyword_view(reply.entry.id),
             allowed_mentions=NO_MENTIONS,
             mention_author=False,

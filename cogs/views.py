@@ -3,12 +3,16 @@ working after a restart and need no in-memory state.
 
 custom_id formats (≤ 100 characters; entry ids are ≤ 64):
   faq:all:<id>            open the full answers, page 0 (ephemeral)
-  faq:pg:<n>:<id>         show page n of the full answers (edits the ephemeral message)
-  faq:fb:<1|0>:<id>       Helpful / Not helpful
+  faq:pg:<n>:<id>         show page n of the full answers (the shared paginator, cogs/ui)
+  faq:sum:<id>            the full summary, every point (ephemeral)
+  faq:fb:<1|0>:<id>       Helpful / Not helpful (answers privately with your choice; click again to change)
   faq:sug:[<key>:]<id>    a "did you mean" suggestion: post its answer; with the query's key
                           (bot.curation.query_key), the pick is kept as a proposed phrasing
   faq:nom:<key>           "None of these": the query stays unanswered, any proposal is dropped
   faq:show:<id>           from a keyword reply: show the answer to the clicker only
+  faq:post:<msg>:<id>     on a private answer: post it in the channel, replying to message <msg> (0: none)
+  faq:del:<user>          🗑 on a public answer: its asker or a moderator removes it
+  faq:rel:<id>            select of up to 3 related entries: show the picked one privately
 """
 
 from __future__ import annotations
@@ -20,12 +24,20 @@ from typing import Any
 import discord
 
 from bot.curation import query_key
-from bot.embeds import answer_pages
-from bot.models import Candidate, MatchResult
+from bot.embeds import answer_embed, answer_pages
+from bot.models import Candidate, Entry, MatchResult
 from bot.service import Reply
 from bot.store import StoreError
 from bot.store.common import normalise_query
-from cogs.common import NO_MENTIONS, ReportsErrors, answer_message, send_private, service_of
+from cogs.common import (
+    NO_MENTIONS,
+    ReportsErrors,
+    answer_message,
+    disclaimer_for,
+    send_private,
+    service_of,
+)
+from cogs.ui.paginator import PageButton, PageContent, register, send_first_page
 
 log = logging.getLogger("faqbot.views")
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
@@ -42,21 +54,41 @@ async def _unanswered(interaction: discord.Interaction, key: str) -> str | None:
     return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
 
 
+GONE = "That FAQ entry has been removed or hidden by the moderators."
+
+
+def reply_for(interaction: discord.Interaction, entry_id: str) -> Reply | None:
+    service = service_of(interaction.client)
+    stored = service.find(interaction.guild_id, entry_id)
+    if stored is None:
+        return None
+    result = MatchResult(
+        stored.entry.question, "answer", 1.0, Candidate(stored.entry.id, stored.entry.question, 1.0)
+    )
+    return Reply(result, stored.entry, service.summary_of(stored))
+
+
 class _EntryButton(ReportsErrors):
     """Finds the entry for the clicker's server; a vanished entry gets a polite notice."""
 
     entry_id: str
 
     async def _reply_for(self, interaction: discord.Interaction) -> Reply | None:
-        service = service_of(interaction.client)
-        stored = service.find(interaction.guild_id, self.entry_id)
-        if stored is None:
-            await send_private(interaction, "That FAQ entry has been removed or hidden by the moderators.")
-            return None
-        result = MatchResult(
-            stored.entry.question, "answer", 1.0, Candidate(stored.entry.id, stored.entry.question, 1.0)
-        )
-        return Reply(result, stored.entry, service.summary_of(stored))
+        reply = reply_for(interaction, self.entry_id)
+        if reply is None:
+            await send_private(interaction, GONE)
+        return reply
+
+
+async def _answer_page(interaction: discord.Interaction, page: int, entry_id: str) -> PageContent:
+    reply = reply_for(interaction, entry_id)
+    if reply is None or reply.entry is None:
+        return PageContent(None, 0, content=GONE)
+    pages = answer_pages(reply.entry, await disclaimer_for(interaction.client, interaction.guild_id))
+    return PageContent(pages[min(page, len(pages) - 1)], len(pages))
+
+
+register("faq", _answer_page)
 
 
 class AllAnswers(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:all:{ID}"):
@@ -75,70 +107,57 @@ class AllAnswers(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], t
         return cls(match["id"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        reply = await self._reply_for(interaction)
-        if reply and reply.entry:
-            pages = answer_pages(reply.entry)
-            await interaction.response.send_message(
-                embed=discord.Embed.from_dict(pages[0]),
-                view=page_view(self.entry_id, 0, len(pages)),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-
-
-class Page(
-    _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:pg:(?P<n>\d{{1,4}}):{ID}"
-):
-    def __init__(self, entry_id: str, page: int, label: str = "", disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or str(page + 1),
-                disabled=disabled,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"faq:pg:{page}:{entry_id}",
-            )
-        )
-        self.entry_id = entry_id
-        self.page = page
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: re.Match[str]) -> Page:
-        return cls(match["id"], int(match["n"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        reply = await self._reply_for(interaction)
-        if reply and reply.entry:
-            pages = answer_pages(reply.entry)
-            n = min(self.page, len(pages) - 1)
-            await interaction.response.edit_message(
-                embed=discord.Embed.from_dict(pages[n]),
-                view=page_view(self.entry_id, n, len(pages)),
-                allowed_mentions=NO_MENTIONS,
-            )
+        if await self._reply_for(interaction):
+            await send_first_page(interaction, "faq", self.entry_id)
 
 
 def page_view(entry_id: str, page: int, total: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    if total > 1:
-        # Previous/next carry the page they lead to, so their custom_ids always differ.
-        view.add_item(Page(entry_id, max(page - 1, 0), "◀ Previous", disabled=page == 0))
-        counter: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            label=f"{page + 1} / {total}", disabled=True, custom_id=f"faq:noop:{page}:{entry_id}"
+    """The answer pages' buttons (kept for callers of the old name)."""
+    from cogs.ui.paginator import page_view as generic
+
+    return generic("faq", page, entry_id, PageContent(None, total))
+
+
+class FullSummary(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:sum:{ID}"):
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Full summary", style=discord.ButtonStyle.secondary, custom_id=f"faq:sum:{entry_id}"
+            )
         )
-        view.add_item(counter)
-        view.add_item(Page(entry_id, min(page + 1, total - 1), "Next ▶", disabled=page >= total - 1))
-    return view
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> FullSummary:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        reply = await self._reply_for(interaction)
+        if reply:
+            disclaimer = await disclaimer_for(interaction.client, interaction.guild_id)
+            embed = discord.Embed.from_dict(answer_embed(reply, disclaimer, full=True))
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+FEEDBACK_PROMPT = "Thanks — you marked this answer"
+FEEDBACK_CHOSEN = {True: f"{FEEDBACK_PROMPT} **Helpful** 👍", False: f"{FEEDBACK_PROMPT} **Not helpful** 👎"}
 
 
 class Feedback(
     _EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:fb:(?P<v>[01]):{ID}"
 ):
-    def __init__(self, entry_id: str, helpful: bool) -> None:
+    def __init__(self, entry_id: str, helpful: bool, chosen: bool | None = None) -> None:
+        style = discord.ButtonStyle.secondary
+        if chosen:
+            style = discord.ButtonStyle.success if helpful else discord.ButtonStyle.danger
         super().__init__(
             discord.ui.Button(
                 label="Helpful" if helpful else "Not helpful",
                 emoji="👍" if helpful else "👎",
-                style=discord.ButtonStyle.secondary,
+                style=style,
+                disabled=bool(chosen),
                 custom_id=f"faq:fb:{int(helpful)}:{entry_id}",
             )
         )
@@ -160,10 +179,28 @@ class Feedback(
                 "That FAQ entry is not available in this server; your feedback was not recorded.",
             )
             return
+        # The store keeps one vote per member and entry; the latest click wins.
         await service.store.record_feedback(
             interaction.guild_id, self.entry_id, interaction.user.id, self.helpful
         )
-        await send_private(interaction, "Thanks — your feedback helps the moderators improve the FAQ.")
+        text = f"{FEEDBACK_CHOSEN[self.helpful]}. Changed your mind? Pick the other one; the latest counts."
+        view = feedback_view(self.entry_id, self.helpful)
+        message = interaction.message
+        if message is not None and message.flags.ephemeral and _is_feedback_prompt(message):
+            await interaction.response.edit_message(content=text, view=view, allowed_mentions=NO_MENTIONS)
+        else:  # a shared answer: each member sees their own choice, privately
+            await send_private(interaction, text, view=view)
+
+
+def _is_feedback_prompt(message: discord.Message) -> bool:
+    return (message.content or "").startswith(FEEDBACK_PROMPT)
+
+
+def feedback_view(entry_id: str, chosen: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(Feedback(entry_id, True, chosen=chosen))
+    view.add_item(Feedback(entry_id, False, chosen=not chosen))
+    return view
 
 
 class Suggestion(
@@ -190,7 +227,9 @@ class Suggestion(
         reply = await self._reply_for(interaction)
         if reply:
             await interaction.response.send_message(
-                **await answer_message(interaction.client, reply, interaction.guild_id)
+                **await answer_message(
+                    interaction.client, reply, interaction.guild_id, owner=interaction.user.id
+                )
             )
             if self.key and interaction.guild_id:
                 await self._propose(interaction)
@@ -250,25 +289,192 @@ class ShowAnswer(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], t
     async def callback(self, interaction: discord.Interaction) -> None:
         reply = await self._reply_for(interaction)
         if reply:
-            message = await answer_message(interaction.client, reply, interaction.guild_id)
+            # "Post in channel" from here replies to the member's message the keyword reply answered.
+            ref = interaction.message.reference if interaction.message else None
+            message = await answer_message(
+                interaction.client,
+                reply,
+                interaction.guild_id,
+                private=True,
+                reply_to=(ref.message_id or 0) if ref else 0,
+            )
             await interaction.response.send_message(ephemeral=True, **message)
+
+
+class PostInChannel(
+    _EntryButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"faq:post:(?P<msg>\d{{1,20}}):{ID}",
+):
+    """On a private answer: share it in the channel, as a reply to the message it answers,
+    pinging nobody. The clicker can remove it again (🗑)."""
+
+    def __init__(self, entry_id: str, reply_to: int = 0, *, posted: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Posted in channel" if posted else "Post in channel",
+                emoji="✅" if posted else "📣",
+                style=discord.ButtonStyle.success,
+                disabled=posted,
+                custom_id=f"faq:post:{reply_to}:{entry_id}",
+            )
+        )
+        self.entry_id, self.reply_to = entry_id, reply_to
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> PostInChannel:
+        return cls(match["id"], int(match["msg"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        reply = await self._reply_for(interaction)
+        if reply is None:
+            return
+        gid = interaction.guild_id
+        public = await answer_message(interaction.client, reply, gid, owner=interaction.user.id)
+        channel = interaction.channel
+        posted = False
+        if isinstance(channel, discord.abc.Messageable):
+            reference = (
+                discord.MessageReference(
+                    message_id=self.reply_to, channel_id=channel.id, fail_if_not_exists=False
+                )
+                if self.reply_to
+                else None
+            )
+            try:
+                await channel.send(reference=reference, mention_author=False, **public)  # type: ignore[arg-type]
+                posted = True
+            except discord.Forbidden:
+                posted = False  # the bot may not post here; answer through the interaction instead
+        if not posted:
+            await interaction.response.send_message(**public)
+            return
+        private = await answer_message(interaction.client, reply, gid, private=True, reply_to=self.reply_to)
+        private["view"] = _mark_posted(private["view"])
+        await interaction.response.edit_message(**private)
+
+
+def _mark_posted(view: discord.ui.View) -> discord.ui.View:
+    for item in list(view.children):
+        if isinstance(item, PostInChannel):
+            view.remove_item(item)
+            view.add_item(PostInChannel(item.entry_id, item.reply_to, posted=True))
+    return view
+
+
+class RemoveAnswer(
+    ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"faq:del:(?P<user>\d{1,20})"
+):
+    """🗑 on a public answer: the member who caused it, or anyone who may manage messages."""
+
+    def __init__(self, owner: int) -> None:
+        super().__init__(
+            discord.ui.Button(emoji="🗑️", style=discord.ButtonStyle.secondary, custom_id=f"faq:del:{owner}")
+        )
+        self.owner = owner
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> RemoveAnswer:
+        return cls(int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        perms = interaction.permissions
+        if interaction.user.id != self.owner and not (perms.manage_messages or perms.manage_guild):
+            await send_private(
+                interaction,
+                f"Only <@{self.owner}>, who brought up this answer, or a moderator can remove it.",
+            )
+            return
+        await interaction.response.defer()
+        if interaction.message is not None:
+            await interaction.message.delete()
+
+
+class Related(
+    ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:rel:{ID}"
+):
+    """Up to three related entries under an answer; picking one shows it privately."""
+
+    def __init__(self, entry_id: str, entries: list[Entry] | None = None) -> None:
+        options = [
+            discord.SelectOption(label=_label(e.question), value=e.id) for e in (entries or [])
+        ] or [discord.SelectOption(label="—", value=entry_id)]
+        super().__init__(
+            discord.ui.Select(
+                placeholder="Related questions",
+                options=options,
+                min_values=1,
+                max_values=1,
+                custom_id=f"faq:rel:{entry_id}",
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
+    ) -> Related:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await show_privately(interaction, self.item.values[0] if self.item.values else self.entry_id)
+
+
+async def show_privately(interaction: discord.Interaction, entry_id: str) -> None:
+    """An entry's answer to the clicker only, with "Post in channel"."""
+    reply = reply_for(interaction, entry_id)
+    if reply is None:
+        await send_private(interaction, GONE)
+        return
+    message = await answer_message(interaction.client, reply, interaction.guild_id, private=True)
+    await interaction.response.send_message(ephemeral=True, **message)
+
+
+def _label(question: str) -> str:
+    return question if len(question) <= 100 else question[:99] + "…"
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     AllAnswers,
-    Page,
+    PageButton,
+    FullSummary,
     Feedback,
     Suggestion,
     NoneOfThese,
     ShowAnswer,
+    PostInChannel,
+    RemoveAnswer,
+    Related,
 )
 
 
-def answer_view(entry_id: str) -> discord.ui.View:
+def answer_view(
+    entry_id: str,
+    *,
+    more: bool = False,
+    private: bool = False,
+    reply_to: int = 0,
+    owner: int | None = None,
+    related: list[Entry] | None = None,
+) -> discord.ui.View:
+    """Under an answer: All answers, Full summary (when points were left out), 👍 / 👎; on a
+    private answer "Post in channel", on a public one 🗑 for whoever caused it; related entries."""
     view = discord.ui.View(timeout=None)
     view.add_item(AllAnswers(entry_id))
+    if more:
+        view.add_item(FullSummary(entry_id))
     view.add_item(Feedback(entry_id, True))
     view.add_item(Feedback(entry_id, False))
+    if private:
+        view.add_item(PostInChannel(entry_id, reply_to))
+    elif owner is not None:
+        view.add_item(RemoveAnswer(owner))
+    if related:
+        view.add_item(Related(entry_id, related))
     return view
 
 

@@ -211,6 +211,10 @@ def test_import_seed_thread_text(seed_text: str) -> None:
     entry = plan.entries[0]
     assert len(entry.answers) == 10 and entry.guild_id == GUILD
     assert entry.id == SEED_ID + "-2"  # never shadows the global entry of the same thread
+    # ...and the preview says so, like a near-duplicate add, instead of creating -2 silently.
+    (warning,) = [w for w in plan.warnings if "already in the FAQ" in w]
+    assert f"global entry {SEED_ID!r}" in warning and f"{SEED_ID + '-2'!r}" in warning
+    assert "Cancel" in warning
     # Without an extension the content decides.
     assert plan_import("paste", seed_text.encode(), guild_id=GUILD, own_ids=set()).kind == "thread text"
 
@@ -320,10 +324,29 @@ def test_history_says_who_when_and_what() -> None:
     ]
     embed = history_embed(records, "Q2? (x)")
     assert embed["description"] == "2 changes"
-    assert embed["fields"][0]["name"] == "2024-05-02 10:00:00 · edit · mod (1)"  # newest first
-    assert embed["fields"][0]["value"] == "answers: 1 items → 2 items; question: “Q?” → “Q2?”"
+    assert embed["fields"][0]["name"] == "edit · mod"  # newest first
+    value = embed["fields"][0]["value"].split("\n")
+    assert value[0] == "<@1> · <t:1714644000:f>"  # a mention (pings nobody in an embed), a Discord time
+    assert value[1:] == ["answer 2 added (unattributed)", "question: “Q?” → “Q2?”"]
     assert describe_changes({"body": ["", "text"]}) == "body: ∅ → “text”"
     assert history_embed([], "x")["description"] == "No recorded changes."
+
+
+def test_history_diff_names_the_phrasing_answer_and_expert_that_changed() -> None:
+    from bot.history import change_lines
+
+    jane = {"name": "Jane Roe", "credentials": None}
+    old = [{"title": "", "text": "Filler lasts six months in most lips.", "provider": jane}]
+    jane_md = {**jane, "credentials": "MD"}
+    new = [{"title": "", "text": "Filler lasts twelve months in most lips.", "provider": jane_md}]
+    lines = change_lines({"phrasings": [["a", "b"], ["a", "b", "kysse"]], "answers": [old, new]})
+    assert lines == [
+        "answer 1 text: …six… → …twelve…",
+        "answer 1 expert: Jane Roe → Jane Roe, MD",
+        "phrasings: + “kysse”",
+    ]
+    assert change_lines({"phrasings": [["a", "gone"], ["a"]]}) == ["phrasings: − “gone”"]
+    assert change_lines({"answers": [old + old, old]})[0].startswith("answer 2 removed (Jane Roe): “Filler")
 
 
 def test_settings_changes_validate_and_reset() -> None:
@@ -351,7 +374,10 @@ def test_settings_changes_validate_and_reset() -> None:
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Keyword-reply channels"] == "<#5>"
     assert fields["Disclaimer"] == "Ask your doctor. *(this server)*"
-    assert fields["Thresholds"] == "answer 0.50 *(default)*"
+    assert fields["Thresholds"].split("\n")[:2] == [
+        "answer 0.50 *(default)*",
+        "-# answer 0.50: at or above this confidence the bot answers",
+    ]
     assert "member 120 s *(default)*" in fields["Keyword cooldowns"]
 
 

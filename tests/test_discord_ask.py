@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -126,9 +128,20 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     message = await handle.original_message()
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
     cb = await click.response()
-    assert cb.ephemeral and "Thanks" in (cb.content or "")
+    assert cb.ephemeral and "you marked this answer **Helpful**" in (cb.content or "")
+    chosen = buttons(cb.components)
+    assert chosen[f"faq:fb:1:{SEED_ID}"]["style"] == 3 and chosen[f"faq:fb:1:{SEED_ID}"]["disabled"]
     stats = await service.store.stats(emulator.guild)
     assert stats.feedback[SEED_ID] == (1, 0)
+    # Changing your mind in the private note edits it in place; the latest vote counts, once.
+    note = await click.original_message()
+    change = await emulator.send_interaction(emulator.component_click(note, f"faq:fb:0:{SEED_ID}"))
+    edited = await change.response()
+    assert edited.type == 7 and "**Not helpful**" in (edited.content or "")
+    assert buttons(edited.components)[f"faq:fb:0:{SEED_ID}"]["style"] == 4
+    assert buttons(edited.components)[f"faq:fb:1:{SEED_ID}"].get("disabled") in (None, False)
+    stats = await service.store.stats(emulator.guild)
+    assert stats.feedback[SEED_ID] == (0, 1)
 
 
 async def test_unrelated_question_is_private_and_recorded(
@@ -222,6 +235,11 @@ async def test_rate_limit_is_friendly(emulator: DiscordEmulator, data_dir: Path,
                 assert cb.embeds
             _, cb = await ask(emulator, "botox pores")
             assert cb.ephemeral and "asking quickly" in (cb.content or "")
+            # Discord's relative time, about a minute ahead; picking an autocomplete choice still works.
+            stamp = int(re.search(r"<t:(\d+):R>", cb.content or "")[1])  # type: ignore[index]
+            assert 0 < stamp - time.time() <= 61
+            _, cb = await ask(emulator, f"entry:{SEED_ID}")
+            assert cb.embeds and cb.embeds[0]["title"] == QUESTION
             _, cb = await ask(emulator, "botox pores", user=emulator.moderator)  # others unaffected
             assert cb.embeds
     finally:

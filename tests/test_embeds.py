@@ -72,7 +72,44 @@ def test_oversized_summary_says_what_was_left_out() -> None:
     assert "◦ x" in embed["fields"][0]["value"] and "◦ y" in embed["fields"][0]["value"]
 
 
-def test_markdown_in_content_is_inert() -> None:
-    entry = Entry("m", "Q?", (Answer("t", "**bold** [link](http://x) `code`", None),))
-    page = answer_pages(entry)[0]
-    assert "\\*\\*bold\\*\\*" in page["description"] and "\\[link\\]" in page["description"]
+def test_markdown_renders_lists_bold_code_but_not_links_or_headings() -> None:
+    text = (
+        "**bold** [link](http://x) `code_x`\n# Big\n- one\n* two\n1. three\n"
+        "```\na_b *c*\n```\n2 * 3 = 6 __u__"
+    )
+    entry = Entry("m", "Q?", (Answer("t", text, None),))
+    page = answer_pages(entry)[0]["description"]
+    assert page.startswith("**bold** \\[link\\](http://x) `code_x`")  # bold and code render
+    assert "\n\\# Big\n- one\n- two\n1. three\n" in page  # lists render, headings do not
+    assert "```\na_b *c*\n```" in page  # code blocks verbatim
+    assert "2 \\* 3 = 6 \\_\\_u\\_\\_" in page  # stray asterisks and underline stay literal
+
+
+def test_plural_reads_right() -> None:
+    from bot.grammar import plural
+
+    assert [plural(1, "expert"), plural(2, "expert"), plural(0, "entry"), plural(1, "entry")] == [
+        "1 expert", "2 experts", "0 entries", "1 entry",
+    ]  # fmt: skip
+    assert [plural(1, "change"), plural(3, "change"), plural(2, "query"), plural(2, "day")] == [
+        "1 change", "3 changes", "2 queries", "2 days",
+    ]  # fmt: skip
+
+
+def test_one_expert_entry_reads_in_the_singular() -> None:
+    answer = Answer("t", "Sunscreen every day prevents burns.", Provider(name="Jo Poe"))
+    entry = Entry("one", "One?", (answer,))
+    embed = answer_embed(reply_for(entry, summarize(entry)), "")
+    assert "1 experts" not in embed["description"] and "say\n" not in embed["description"]
+    assert "What 1 expert says" in embed["description"] or "1 expert answer " in embed["description"]
+
+
+def test_compact_names_cap_with_credentials() -> None:
+    from bot.embeds import who_text
+
+    names = {"Sharon Scherl": "Sharon Scherl, MD", "Aldo Guerra": "Aldo Guerra, MD"}
+    supporters = ("unattributed", "Sharon Scherl", "unattributed", "Aldo Guerra", "A", "B", "C")
+    assert who_text(supporters, names, 3) == "Sharon Scherl, MD · Aldo Guerra, MD · A +4"
+    assert who_text(("unattributed", "Sharon Scherl", "unattributed"), names, 3) == (
+        "Sharon Scherl, MD · 2 unattributed"
+    )

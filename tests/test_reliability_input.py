@@ -93,7 +93,7 @@ def test_relative_paths_in_a_config_are_relative_to_the_config_file(
     code, out, _ = run(capsys, "check", "--config", str(cfg))
     assert code == 0 and "(1 server entries)" in out
     code, out, _ = run(capsys, "export", str(tmp_path / "back"), "--guild", "42", "--config", str(cfg))
-    assert code == 0 and out.startswith("wrote 1 entries")
+    assert code == 0 and out.startswith("wrote 1 entry ")
     # A bare relative path and the two-slash form are relative to the file too; absolute ones stay.
     for url in ("faqbot.db", "sqlite://faqbot.db"):
         cfg.write_text(f"database:\n  url: {url}\n")

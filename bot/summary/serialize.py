@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.grammar import plural
 from bot.models import Disagreement, Point, Side, Summary
 
 
@@ -101,7 +102,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
 
 
 def _who(names: tuple[str, ...], experts: int) -> str:
-    count = f"{len(names)} of {experts} experts" if experts else f"{len(names)} experts"
+    count = f"{len(names)} of {plural(experts, 'expert')}" if experts else plural(len(names), "expert")
     return f"{count}: {', '.join(names)}" if names else count
 
 
@@ -109,7 +110,7 @@ def format_summary(s: Summary) -> str:
     """Plain text for `faqbot summarize` and logs (the bot's embeds are rendered elsewhere)."""
     if s.is_empty():
         return "(no summary: no answer has substantive content)"
-    lines = [f"{'Curated' if s.curated else 'Automatic'} summary of {s.experts} experts"]
+    lines = [f"{'Curated' if s.curated else 'Automatic'} summary of {plural(s.experts, 'expert')}"]
     for p in s.points:
         lines.append(f"• {p.text}")
         lines.append(f"    — {_who(p.supporters, s.experts)}")

@@ -42,6 +42,7 @@ from bot.curation import (
     without_answer,
 )
 from bot.embeds import answer_embed, clip
+from bot.grammar import plural
 from bot.matching import Thresholds
 from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult
 from bot.service import FaqService, Reply
@@ -327,7 +328,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return
         if answer > len(stored.entry.answers):
             raise CurationError(
-                f"`{stored.entry.id}` has {len(stored.entry.answers)} answers; pick 1 to "
+                f"`{stored.entry.id}` has {plural(len(stored.entry.answers), 'answer')}; pick 1 to "
                 f"{len(stored.entry.answers)}."
             )
         await interaction.response.send_modal(AnswerModal(stored, answer - 1))
@@ -392,7 +393,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         await send(
             interaction,
             f"Added “{clip(saved.phrasings[-1], 200)}” as a phrasing of `{saved.id}` "
-            f"({len(saved.phrasings)} phrasings now).",
+            f"({plural(len(saved.phrasings), 'phrasing')} now).",
         )
 
     # -- remove / restore / hide / unhide -----------------------------------------------------------
@@ -599,7 +600,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         text = dump_entries(entries)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
         file = discord.File(BytesIO(text.encode("utf-8")), filename=f"faq-{gid}-{stamp}.yaml")
-        await send(interaction, f"{len(entries)} entries. Restore them anywhere with /faq import.", file=file)
+        count = plural(len(entries), "entry")
+        await send(interaction, f"{count}. Restore them anywhere with /faq import.", file=file)
 
     # -- pending drafts -----------------------------------------------------------------------------
 
@@ -624,7 +626,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             await interaction.response.defer()
             await self.service.import_entries(gid, value.entries, actor=actor)
             await interaction.edit_original_response(
-                content=f"Imported {len(value.entries)} entries from {value.filename}: "
+                content=f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
                 f"{len(value.created)} new, {len(value.updated)} replaced.",
                 embed=None,
                 view=None,

@@ -16,6 +16,7 @@ from typing import Any
 
 import discord
 
+from bot.curation import CurationError
 from bot.models import LIMITS, Provider
 from bot.store import StoredEntry
 from cogs.moderation.access import (
@@ -24,6 +25,8 @@ from cogs.moderation.access import (
     handle_error,
     require_moderator,
 )
+
+MODAL_TEXT_MAX = 4000  # Discord's limit for one text input
 
 
 def _input(
@@ -39,10 +42,10 @@ def _input(
     return discord.ui.TextInput(
         label=label,
         custom_id=custom_id,
-        max_length=min(limit, 4000),
+        max_length=min(limit, MODAL_TEXT_MAX),
         required=required,
         style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
-        default=default[: min(limit, 4000)] if default else None,
+        default=default[: min(limit, MODAL_TEXT_MAX)] if default else None,
         placeholder=placeholder,
     )
 
@@ -125,6 +128,14 @@ class AnswerModal(_ModModal, title="Expert answer"):
         super().__init__(custom_id=_opening(custom_id), timeout=PENDING_TTL)
         self.entry_id, self.index, self.revision = e.id, index, entry.revision
         old = e.answers[index] if index is not None else None
+        if old and len(old.text) > MODAL_TEXT_MAX:
+            # A form field holds 4,000 characters: pre-filling a longer answer would cut it on save.
+            raise CurationError(
+                f"Answer {(index or 0) + 1} of `{e.id}` is {len(old.text):,} characters, more than a "
+                f"Discord form holds ({MODAL_TEXT_MAX:,}), so it can't be edited here without cutting it. "
+                "Edit it in the entry's YAML file under data/faq/, or export the entry with /faq export, "
+                "edit the file and bring it back with /faq import."
+            )
         provider = old.provider if old else None
         self.answer_title = _input(
             "Answer title (optional)",
@@ -137,9 +148,21 @@ class AnswerModal(_ModModal, title="Expert answer"):
             "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
         )
         self.expert, self.where = _expert_inputs(provider)
-        self.profile_url = provider.profile_url if provider else None
-        for item in (self.answer_title, self.text, self.expert, self.where):
+        self.profile = _input(
+            "Expert's profile link (optional)",
+            "profile",
+            limit=LIMITS["url"],
+            required=False,
+            placeholder="https://example.org/dr-jane-roe",
+            default=provider.profile_url if provider else None,
+        )
+        for item in (self.answer_title, self.text, self.expert, self.where, self.profile):
             self.add_item(item)
+
+    @property
+    def profile_url(self) -> str | None:
+        """The link as typed (checked with the rest of the answer when saved); blank for none."""
+        return self.profile.value.strip() or None
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await cog_of(interaction).finish_answer(interaction, self)

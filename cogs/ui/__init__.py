@@ -1,0 +1,1 @@
+"""Reusable Discord UI pieces (persistent, restart-proof): the one paginator."""
