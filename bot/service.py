@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import json
 import logging
 import sys
@@ -87,7 +86,7 @@ def release_free_memory() -> None:
 def _find_malloc_trim() -> Callable[[], None]:
     if sys.platform.startswith("linux"):
         try:
-            trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+            trim = ctypes.CDLL(None).malloc_trim  # the process's own libc; no library search
         except (OSError, AttributeError):  # musl and others have none
             pass
         else:
@@ -232,7 +231,8 @@ class FaqService:
                     await self.calibrate(gid or None, use_cache=False)
                 else:
                     self._recalibrate_soon(gid or None, delay=0.0)
-        release_free_memory()  # the old matchers and the builds' (and calibration's) scratch
+        # the old matchers and the builds' (and calibration's) scratch; off the event loop
+        await self.in_matching_thread(release_free_memory)
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
