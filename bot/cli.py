@@ -625,7 +625,8 @@ async def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
 
     setup_logging(config.logging.level, config.logging.format)
     try:
-        service = await FaqService.open(config, sync=not args.no_sync)
+        # A server: calibrate in the background (a refresh must not wait for every scope's bars).
+        service = await FaqService.open(config, sync=not args.no_sync, wait_for_bars=False)
     except DataError as exc:
         raise CliError(f"data problems (nothing was synced; run faqbot check):\n{exc}") from None
     except StoreError as exc:
