@@ -361,8 +361,13 @@ async def _drive(
         "wall_s": round(sum(r.wall for r in rounds), 1),
         "throughput_per_s": round(len(both) / max(1e-9, sum(r.wall for r in rounds)), 1),
         "ttfr_ms": {
-            name: {"p50": ms(pct(v, 0.5)), "p99": ms(pct(v, 0.99)), "max": ms(max(v)) if v else None,
-                   "mean": ms(statistics.fmean(v)) if v else None, "n": len(v)}
+            name: {
+                "p50": ms(pct(v, 0.5)),
+                "p99": ms(pct(v, 0.99)),
+                "max": ms(max(v)) if v else None,
+                "mean": ms(statistics.fmean(v)) if v else None,
+                "n": len(v),
+            }
             for name, v in (("all", both), ("ask", ask), ("autocomplete", auto))
         },
         "rss_kib": rss,

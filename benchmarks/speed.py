@@ -124,7 +124,11 @@ def embed_builds(entries: Sequence[Entry], syn: object) -> dict[str, float]:
 
 
 def child(
-    n: int, n_queries: int, semantic: bool, semantic_max: int = 10_000, embed_build: int = 0,
+    n: int,
+    n_queries: int,
+    semantic: bool,
+    semantic_max: int = 10_000,
+    embed_build: int = 0,
     english: Sequence[str] = (),
 ) -> dict[str, object]:
     entries, queries, partial = corpus(n)
@@ -154,8 +158,7 @@ def child(
 
     t0 = time.perf_counter()
     docs = [
-        " ".join((e.question, *e.phrasings, *e.tags, *(a.text for a in e.answers))).split()
-        for e in entries
+        " ".join((e.question, *e.phrasings, *e.tags, *(a.text for a in e.answers))).split() for e in entries
     ]
     bm = BM25Okapi(docs)
     out["bm25_build_s"] = time.perf_counter() - t0
@@ -191,35 +194,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--embed-build", type=int, default=1000)
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", default=None)
-    ap.add_argument("--clinc", default=None,
-                    help="CLINC150 data_full.json: also time semantic queries on its English test queries")
+    ap.add_argument(
+        "--clinc",
+        default=None,
+        help="CLINC150 data_full.json: also time semantic queries on its English test queries",
+    )
     args = ap.parse_args(argv)
     if args.child is not None:
         english = [t for t, _ in json.loads(Path(args.clinc).read_text())["test"]] if args.clinc else []
-        print(json.dumps(child(args.child, args.queries, args.semantic, args.semantic_max,
-                               args.embed_build, english)))
+        print(
+            json.dumps(
+                child(args.child, args.queries, args.semantic, args.semantic_max, args.embed_build, english)
+            )
+        )
         return 0
     results = []
     for k, n in enumerate(args.sizes):
-        cmd = [sys.executable, __file__, "--child", str(n), "--queries", str(args.queries),
-               "--semantic-max", str(args.semantic_max),
-               "--embed-build", str(args.embed_build if k == 0 else 0)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            str(n),
+            "--queries",
+            str(args.queries),
+            "--semantic-max",
+            str(args.semantic_max),
+            "--embed-build",
+            str(args.embed_build if k == 0 else 0),
+        ]
         cmd += ["--semantic"] if args.semantic else []
         cmd += ["--clinc", args.clinc] if args.clinc else []
         res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results.append(res)
         print(json.dumps(res), file=sys.stderr)
-    print("| entries | build s (rebuild) | query p50 / p99 ms | autocomplete p50 / p99 ms | "
-          "rank_bm25 query p50 / p99 ms | p50 ratio | semantic query p50 / p99 ms | peak RSS MB |")
+    print(
+        "| entries | build s (rebuild) | query p50 / p99 ms | autocomplete p50 / p99 ms | "
+        "rank_bm25 query p50 / p99 ms | p50 ratio | semantic query p50 / p99 ms | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         q, a, b = r["query"], r["autocomplete"], r["bm25_query"]
         s = r.get("semantic_query")
         sem = f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f}" if s else "-"
-        print(f"| {r['entries']:,} | {r['build_s']:.2f} ({r['rebuild_s']:.2f}) | "
-              f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
-              f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
-              f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |")
+        print(
+            f"| {r['entries']:,} | {r['build_s']:.2f} ({r['rebuild_s']:.2f}) | "
+            f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f} | "
+            f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} | {b['p50_ms']:.2f} / {b['p99_ms']:.2f} | "
+            f"{b['p50_ms'] / q['p50_ms']:.0f}× | {sem} | {r['peak_rss_mb']:.0f} |"
+        )
     for r in results:
         e = r["exact_query"]
         cal = f", lexical calibration {r['calibrate_s']:.1f} s" if "calibrate_s" in r else ""
@@ -230,8 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for r in results:
         if r.get("semantic_query_english"):
             e = r["semantic_query_english"]
-            print(f"semantic, English queries, {r['entries']:,} entries: p50 {e['p50_ms']:.2f} / "
-                  f"p99 {e['p99_ms']:.2f} ms")
+            print(
+                f"semantic, English queries, {r['entries']:,} entries: p50 {e['p50_ms']:.2f} / "
+                f"p99 {e['p99_ms']:.2f} ms"
+            )
     for r in results:
         if r.get("embed_build"):
             print(f"\nsemantic build with real embeddings: {json.dumps(r['embed_build'])}")

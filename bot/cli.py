@@ -75,9 +75,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="faqbot", description="A Discord FAQ bot that summarises expert answers."
-    )
+    parser = _Parser(prog="faqbot", description="A Discord FAQ bot that summarises expert answers.")
     parser.add_argument("--version", action="version", version=f"faqbot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -202,7 +200,7 @@ async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         raise CliError("give a QUERY or --batch FILE (not both)")
     query = as_text(args.query).strip() if args.query is not None else None
     if query == "":
-        raise CliError("the query is empty; give the member's words, e.g. faqbot ask \"botox pores\"")
+        raise CliError('the query is empty; give the member\'s words, e.g. faqbot ask "botox pores"')
     if query is not None and len(query.encode()) > MAX_QUERY_BYTES:
         raise CliError(f"the query is longer than {MAX_QUERY_BYTES} bytes; shorten it")
     lines = _batch_lines(args.batch) if args.batch is not None else iter(())

@@ -188,9 +188,7 @@ class ConfigError(ValueError):
     """Every problem in a config file, one per line, ready to print."""
 
 
-def _format_errors(
-    name: str, exc: ValidationError, lines: dict[str, int], origins: dict[str, str]
-) -> str:
+def _format_errors(name: str, exc: ValidationError, lines: dict[str, int], origins: dict[str, str]) -> str:
     out = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"])

@@ -725,7 +725,7 @@ def _suggest_value(settings: dict[str, Any]) -> str:
     on_solved = [f"tag {escape_markdown(tag)}"] if tag else []
     if settings.get("suggest_close_solved"):
         on_solved.append("close the post")
-    return channels + ("\non \"This solved it\": " + ", ".join(on_solved) if on_solved else "")
+    return channels + ('\non "This solved it": ' + ", ".join(on_solved) if on_solved else "")
 
 
 def _credits_value(settings: dict[str, Any]) -> str:

@@ -196,9 +196,7 @@ def has_more(summary: Summary | None) -> bool:
     )
 
 
-def answer_embed(
-    reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False
-) -> Embed:
+def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False) -> Embed:
     """The answer as a phone shows it: question, the strongest points with a few names each
     (credentials kept), at most one disagreement, source link, disclaimer. `full=True` is the
     "Full summary": every point and disagreement that fits. With `web_url` (the entry's public

@@ -150,13 +150,19 @@ def _refuse_aliases_and_depth(text: str) -> None:
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
                 raise yaml.composer.ComposerError(
-                    None, None, "anchors and aliases (*name) are not allowed in faqbot data", event.start_mark  # type: ignore[arg-type]
+                    None,
+                    None,
+                    "anchors and aliases (*name) are not allowed in faqbot data",
+                    event.start_mark,  # type: ignore[arg-type]
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise yaml.composer.ComposerError(
-                        None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark  # type: ignore[arg-type]
+                        None,
+                        None,
+                        f"nested deeper than {MAX_DEPTH} levels",
+                        event.start_mark,  # type: ignore[arg-type]
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

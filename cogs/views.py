@@ -246,9 +246,7 @@ class Suggestion(
             log.warning("suggestion pick not recorded: %s", exc)
 
 
-class NoneOfThese(
-    ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:nom:{KEY}"
-):
+class NoneOfThese(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:nom:{KEY}"):
     def __init__(self, key: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label="None of these", style=discord.ButtonStyle.danger, custom_id=f"faq:nom:{key}"
@@ -394,15 +392,13 @@ class RemoveAnswer(
             await interaction.message.delete()
 
 
-class Related(
-    ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:rel:{ID}"
-):
+class Related(ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:rel:{ID}"):
     """Up to three related entries under an answer; picking one shows it privately."""
 
     def __init__(self, entry_id: str, entries: list[Entry] | None = None) -> None:
-        options = [
-            discord.SelectOption(label=_label(e.question), value=e.id) for e in (entries or [])
-        ] or [discord.SelectOption(label="—", value=entry_id)]
+        options = [discord.SelectOption(label=_label(e.question), value=e.id) for e in (entries or [])] or [
+            discord.SelectOption(label="—", value=entry_id)
+        ]
         super().__init__(
             discord.ui.Select(
                 placeholder="Related questions",

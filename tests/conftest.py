@@ -23,4 +23,6 @@ def data_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
 pytest_plugins = ["tests.emulator.fixtures"]

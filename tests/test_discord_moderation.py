@@ -610,9 +610,7 @@ async def test_list_pages_and_filters(emu: DiscordEmulator, tmp_path: Path) -> N
             and "topic-00" not in second.embeds[0]["description"]
         )
         filtered = await call(emu, "faq list", {"filter": "TOPIC 07"})
-        assert (
-            filtered.embeds[0]["footer"]["text"] == "Page 1 of 1 · 1 entry" and custom_ids(filtered) == []
-        )
+        assert filtered.embeds[0]["footer"]["text"] == "Page 1 of 1 · 1 entry" and custom_ids(filtered) == []
 
 
 async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmulator, tmp_path: Path) -> None:

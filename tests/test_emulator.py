@@ -22,9 +22,7 @@ TOPICS = ["botox", "fillers", "peels", "retinol"]
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback"):
-    comment: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
-        label="Comment", custom_id="comment"
-    )
+    comment: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(label="Comment", custom_id="comment")
 
     def __init__(self) -> None:
         super().__init__(custom_id="feedback", timeout=30)
@@ -42,10 +40,8 @@ class PingView(discord.ui.View):
         await interaction.response.edit_message(content="pong again", view=self)
 
     @discord.ui.button(label="Private", custom_id="ping:private")
-    async def private(self, interaction: discord.Interaction, _: discord.ui.Button[PingView]
-                      ) -> None:
-        await interaction.response.send_message(f"just for {interaction.user.name}",
-                                                ephemeral=True)
+    async def private(self, interaction: discord.Interaction, _: discord.ui.Button[PingView]) -> None:
+        await interaction.response.send_message(f"just for {interaction.user.name}", ephemeral=True)
 
 
 class PingCog(commands.Cog):
@@ -68,8 +64,9 @@ class PingCog(commands.Cog):
         )
 
     @ping.autocomplete("topic")
-    async def topic_autocomplete(self, interaction: discord.Interaction, current: str
-                                 ) -> list[app_commands.Choice[str]]:
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=t, value=t) for t in TOPICS if current in t]
 
     @app_commands.command(name="slow", description="Deferred answer")
@@ -84,31 +81,30 @@ class PingCog(commands.Cog):
 
     @app_commands.command(name="export", description="Send a file")
     async def export(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(
-            "here", file=discord.File(io.BytesIO(b"q: a\n"), "faq.yaml"))
+        await interaction.response.send_message("here", file=discord.File(io.BytesIO(b"q: a\n"), "faq.yaml"))
 
     @faq.command(name="add", description="Add an entry")
     @app_commands.default_permissions(manage_guild=True)
-    async def faq_add(self, interaction: discord.Interaction, question: str, weight: int = 1
-                      ) -> None:
+    async def faq_add(self, interaction: discord.Interaction, question: str, weight: int = 1) -> None:
         perms = interaction.permissions
         await interaction.response.send_message(
-            f"added {question!r} w={weight} manage_guild={perms.manage_guild}", ephemeral=True)
+            f"added {question!r} w={weight} manage_guild={perms.manage_guild}", ephemeral=True
+        )
 
     async def whois(self, interaction: discord.Interaction, member: discord.Member) -> None:
         manage = member.guild_permissions.manage_guild
         await interaction.response.send_message(f"{member.name} manage={manage}")
 
-    async def save_as_faq(self, interaction: discord.Interaction, message: discord.Message
-                          ) -> None:
+    async def save_as_faq(self, interaction: discord.Interaction, message: discord.Message) -> None:
         await interaction.response.send_message(f"saved: {message.content}", ephemeral=True)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not message.content.startswith("?faq "):
             return
-        await message.channel.send(f"you asked: {message.content[5:]}",
-                                   allowed_mentions=discord.AllowedMentions.none())
+        await message.channel.send(
+            f"you asked: {message.content[5:]}", allowed_mentions=discord.AllowedMentions.none()
+        )
 
 
 class PingBot(commands.Bot):
@@ -160,8 +156,7 @@ async def test_slash_command_and_buttons(bot: PingBot, emulator: DiscordEmulator
     handle = await emulator.send_interaction(emulator.slash_command("ping", {"topic": "botox"}))
     cb = await handle.response()
     assert cb.type == 4 and cb.content == "pong botox in #general" and not cb.ephemeral
-    assert [b["custom_id"] for b in cb.components[0]["components"]] == ["ping:again",
-                                                                         "ping:private"]
+    assert [b["custom_id"] for b in cb.components[0]["components"]] == ["ping:again", "ping:private"]
     message = await handle.original_message()
     assert message["interaction_metadata"]["id"] == str(handle.id)
 
@@ -171,7 +166,8 @@ async def test_slash_command_and_buttons(bot: PingBot, emulator: DiscordEmulator
     assert emulator.message(message["id"])["content"] == "pong again"
 
     private = await emulator.send_interaction(
-        emulator.component_click(message, "ping:private", user=emulator.moderator))
+        emulator.component_click(message, "ping:private", user=emulator.moderator)
+    )
     reply = await private.response()
     assert reply.type == 4 and reply.content == "just for mod" and reply.ephemeral
 
@@ -182,28 +178,30 @@ async def test_autocomplete(bot: PingBot, emulator: DiscordEmulator) -> None:  #
     cb = await handle.response()
     assert cb.type == 8
     assert [c["value"] for c in cb.choices] == ["fillers"]
-    assert handle.payload["data"]["options"] == [
-        {"name": "topic", "type": 3, "value": "ll", "focused": True}]
+    assert handle.payload["data"]["options"] == [{"name": "topic", "type": 3, "value": "ll", "focused": True}]
 
 
 async def test_subcommand_with_permissions(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
     await bot.tree.sync()
-    payload = emulator.subcommand("faq", "add", {"question": "Is it safe?", "weight": 3},
-                                  user=emulator.moderator)
+    payload = emulator.subcommand(
+        "faq", "add", {"question": "Is it safe?", "weight": 3}, user=emulator.moderator
+    )
     opts = payload["data"]["options"][0]
     assert opts["type"] == 1 and opts["options"][1] == {"name": "weight", "type": 4, "value": 3}
     cb = await (await emulator.send_interaction(payload)).response()
     assert cb.content == "added 'Is it safe?' w=3 manage_guild=True" and cb.ephemeral
-    cb = await (await emulator.send_interaction(emulator.subcommand(
-        "faq", "add", {"question": "q"}, member_permissions=0))).response()
+    cb = await (
+        await emulator.send_interaction(
+            emulator.subcommand("faq", "add", {"question": "q"}, member_permissions=0)
+        )
+    ).response()
     assert cb.content == "added 'q' w=1 manage_guild=False"
 
 
 async def test_modal(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
     cb = await (await emulator.send_interaction(emulator.slash_command("feedback"))).response()
     assert cb.type == 9 and cb.data["custom_id"] == "feedback"
-    submit = await emulator.send_interaction(
-        emulator.modal_submit("feedback", {"comment": "great answers"}))
+    submit = await emulator.send_interaction(emulator.modal_submit("feedback", {"comment": "great answers"}))
     reply = await submit.response()
     assert reply.type == 4 and reply.content == "thanks: great answers" and reply.ephemeral
 
@@ -211,14 +209,14 @@ async def test_modal(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: 
 async def test_message_context_menu(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
     target = await emulator.send_message(content="How long does botox last?")
     handle = await emulator.send_interaction(
-        emulator.message_context_menu("Save as FAQ", target, user=emulator.moderator))
+        emulator.message_context_menu("Save as FAQ", target, user=emulator.moderator)
+    )
     cb = await handle.response()
     assert cb.content == "saved: How long does botox last?"
 
 
 async def test_user_context_menu(bot: PingBot, emulator: DiscordEmulator) -> None:  # noqa: F811
-    handle = await emulator.send_interaction(
-        emulator.user_context_menu("Who is", emulator.moderator))
+    handle = await emulator.send_interaction(emulator.user_context_menu("Who is", emulator.moderator))
     assert (await handle.response()).content == "mod manage=True"
 
 
@@ -272,8 +270,9 @@ async def test_gateway_resume(bot: PingBot, emulator: DiscordEmulator) -> None: 
     assert resume.d["session_id"] == session.id and resume.path == "/resume-gateway"
     await emulator.wait_for_frame(lambda f: f.t == "RESUMED")
     assert (await emulator.wait_for_message())["content"] == "you asked: while away"
-    cb = await (await emulator.send_interaction(
-        emulator.slash_command("ping", {"topic": "peels"}))).response()
+    cb = await (
+        await emulator.send_interaction(emulator.slash_command("ping", {"topic": "peels"}))
+    ).response()
     assert cb.content == "pong peels in #general"
     assert len([f for f in emulator.frames if f.op == 2 and f.direction == "recv"]) == 1
 
@@ -286,17 +285,17 @@ async def test_invalid_session_reidentifies(bot: PingBot, emulator: DiscordEmula
     await emulator.wait_for_op(2)
     await emulator.invalidate_session(resumable=False)
     await emulator.wait_for_op(2, timeout=10)
-    cb = await (await emulator.send_interaction(emulator.slash_command(
-        "ping", {"topic": "x"}))).response()
+    cb = await (await emulator.send_interaction(emulator.slash_command("ping", {"topic": "x"}))).response()
     assert cb.content is not None and cb.content.startswith("pong x")
 
 
 async def test_unknown_route_is_404_and_logged(emulator_no_patch: DiscordEmulator) -> None:  # noqa: F811
     import aiohttp
 
-    async with aiohttp.ClientSession() as s, s.get(
-        emulator_no_patch.api_base + "/guilds/1/bans", headers={"Authorization": "Bot t"}
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.get(emulator_no_patch.api_base + "/guilds/1/bans", headers={"Authorization": "Bot t"}) as r,
+    ):
         assert r.status == 404
         assert await r.json() == {"message": "404: Not Found", "code": 0}
     assert [u.path for u in emulator_no_patch.unknown_requests] == ["/guilds/1/bans"]
@@ -365,8 +364,16 @@ async def test_bot_as_subprocess(emulator_no_patch: DiscordEmulator) -> None:  #
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, **emu.subprocess_env(token="subprocess-token"), "PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.emulator.redirect", "-c", SUBPROCESS_BOT, env=env, cwd=root,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "tests.emulator.redirect",
+        "-c",
+        SUBPROCESS_BOT,
+        env=env,
+        cwd=root,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         sync = await emu.wait_for_request(lambda r: r.method == "PUT", timeout=10)
         assert sync.headers["Authorization"] == "Bot subprocess-token"
@@ -416,6 +423,5 @@ async def test_interaction_deadline(bot: PingBot, emulator: DiscordEmulator) -> 
     emulator.interaction_deadline = 0.0
     handle = await emulator.send_interaction(emulator.slash_command("ping", {"topic": "late"}))
     req = await emulator.wait_for_request(lambda r: r.path.endswith("/callback"))
-    assert req.status == 404 and req.response == {"message": "Unknown interaction",
-                                                  "code": 10062}
+    assert req.status == 404 and req.response == {"message": "Unknown interaction", "code": 10062}
     assert handle.callbacks == []

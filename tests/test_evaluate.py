@@ -49,8 +49,13 @@ def test_metrics_and_misses() -> None:
         "oos-ok": MatchResult("oos-ok", "none", 0.1),
         "oos-bad": MatchResult("oos-bad", "answer", 0.8, best=a),
     }
-    cases = [EvalCase("right", "a"), EvalCase("wrong", "a"), EvalCase("unsure", "a"),
-             EvalCase("oos-ok", None), EvalCase("oos-bad", None)]
+    cases = [
+        EvalCase("right", "a"),
+        EvalCase("wrong", "a"),
+        EvalCase("unsure", "a"),
+        EvalCase("oos-ok", None),
+        EvalCase("oos-bad", None),
+    ]
     report = evaluate(cases, answers.__getitem__)
     assert report.accuracy == pytest.approx(1 / 3)
     assert report.oos_recall == pytest.approx(1 / 2)

@@ -130,8 +130,10 @@ async def test_sigkill_during_moderator_writes_loses_nothing_acknowledged(tmp_pa
         assert reply.result.decision in ("answer", "suggest", "none")
     finally:
         await service.close()
-    print(f"\nSIGKILL: {ROUNDS} rounds, {total_acks} acknowledged writes, {len(expected)} entries, "
-          f"in-flight writes found applied {in_flight_applied}")
+    print(
+        f"\nSIGKILL: {ROUNDS} rounds, {total_acks} acknowledged writes, {len(expected)} entries, "
+        f"in-flight writes found applied {in_flight_applied}"
+    )
 
 
 # -- busy / locked database ------------------------------------------------------------------

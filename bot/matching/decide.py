@@ -44,9 +44,7 @@ def decide(query: str, candidates: Sequence[Candidate], thresholds: Thresholds) 
     if best.confidence >= thresholds.answer:
         # Also-relevant entries (e.g. for "not what you meant?" buttons).
         others = tuple(c for c in ranked[1:] if c.confidence >= thresholds.suggest)
-        return MatchResult(
-            query, "answer", best.confidence, best=best, suggestions=others[:MAX_SUGGESTIONS]
-        )
+        return MatchResult(query, "answer", best.confidence, best=best, suggestions=others[:MAX_SUGGESTIONS])
     if best.confidence >= thresholds.suggest:
         bar = max(thresholds.suggest, best.confidence * CLOSE_RATIO)
         close = tuple(c for c in ranked if c.confidence >= bar)[:MAX_SUGGESTIONS]

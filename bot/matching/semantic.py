@@ -65,9 +65,7 @@ def verify_file(path: Path, expected: str, fix: str) -> None:
         return
     found = sha256_file(path)
     if found != expected:
-        raise ModelFileError(
-            f"refusing to load {path}: its sha256 is {found}, expected {expected}. {fix}"
-        )
+        raise ModelFileError(f"refusing to load {path}: its sha256 is {found}, expected {expected}. {fix}")
     _VERIFIED.add(key)
 
 
@@ -149,9 +147,7 @@ class Embedder:
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(
-            str(model_path), opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tok = Tokenizer.from_file(str(tokenizer_path))
         self._tok.enable_truncation(MAX_TOKENS)
@@ -266,9 +262,7 @@ class Embedder:
         return out
 
 
-def load_embedder(
-    model_dir: str | None = None, *, cache_dir: str | Path | None = None
-) -> Embedder | None:
+def load_embedder(model_dir: str | None = None, *, cache_dir: str | Path | None = None) -> Embedder | None:
     """The embedder, or None (never an exception) when the extra or model is missing, or a file
     fails its pinned sha256 (logged as an error saying what to do).
     `cache_dir`: where to keep the on-disk vector cache (e.g. next to the database)."""

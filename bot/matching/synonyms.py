@@ -110,8 +110,10 @@ def load_synonyms(path: str | Path | None = None) -> Synonyms:
     if not isinstance(data, dict):
         raise ValueError(f"{target}: expected a mapping of canonical term → list of variants")
     for key, value in data.items():
-        ok = value is None or isinstance(value, str) or (
-            isinstance(value, list) and all(isinstance(v, str | int | float) for v in value)
+        ok = (
+            value is None
+            or isinstance(value, str)
+            or (isinstance(value, list) and all(isinstance(v, str | int | float) for v in value))
         )
         if not ok:
             raise ValueError(f"{target}: {key!r} must map to a list of strings")

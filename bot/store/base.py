@@ -260,7 +260,12 @@ class Store(Protocol):
     # issue 16's tables (bot/store/forums.py): help-forum posts answered, questions for the experts
     async def claim_forum_post(self, post: ForumPost) -> bool: ...
     async def set_forum_post(
-        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None,
+        self,
+        guild_id: int,
+        thread_id: int,
+        state: str,
+        *,
+        reply_id: int | None = None,
         expect: tuple[str, ...] = (),
     ) -> bool: ...
     async def get_forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None: ...

@@ -22,6 +22,7 @@ This is the backend for scale-out: several bot processes (Discord shards) on one
 - Timestamps are kept as the same ISO 8601 strings the SQLite store writes, so copying a
   store between backends (`faqbot migrate`) is exact.
 """
+
 from __future__ import annotations
 
 import logging

@@ -195,6 +195,7 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
 def _contested_figure(c: Clause, claims: Sequence[Clause]) -> Quantity:
     """The figure `c` disputes: its first in a unit whose figures differ across the claims
     ("100 ft" rather than the "2.5 GbE" every side names)."""
+
     def common(q: Quantity) -> bool:  # every claim names this figure: it is the subject
         return all(any(same_range(q, x) for x in o.quantities) for o in claims)
 
@@ -230,8 +231,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                 continue
             for ca in a.clauses:
                 hit = next(
-                    ((kind, cb) for cb in b.clauses
-                     if (kind := conflict(ca, cb, question, options, target))),
+                    ((kind, cb) for cb in b.clauses if (kind := conflict(ca, cb, question, options, target))),
                     None,
                 )
                 if hit:

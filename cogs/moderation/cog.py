@@ -668,8 +668,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         reset="Return one setting to the default",
         add_suggest_channel="Suggest answers in new posts of this forum (or new threads of this channel)",
         remove_suggest_channel="Stop suggesting answers in this forum's posts / channel's threads",
-        solved_tag="Forum tag to put on a post when its author presses \"This solved it\"",
-        close_solved="Close (archive) a post when its author presses \"This solved it\"",
+        solved_tag='Forum tag to put on a post when its author presses "This solved it"',
+        close_solved='Close (archive) a post when its author presses "This solved it"',
         credit_role="Save to FAQ: members with this role are credited with credit_as/credit_text",
         credit_as="What the role vouches for (none: stop crediting it)",
         credit_text="The words shown, e.g. MD or Dermatologist",
@@ -725,6 +725,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         }
         base_conf = self.service.config.matching.thresholds.model_dump()
         base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
+
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
                 settings,

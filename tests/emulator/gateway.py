@@ -34,8 +34,7 @@ NON_RESUMABLE_CLIENT_CLOSES = (1000, 1001)
 class Connection:
     """One websocket: serialises writes (the zlib stream is stateful) and logs every frame."""
 
-    def __init__(self, ws: web.WebSocketResponse, path: str, compress: bool, emu: DiscordEmulator
-                 ) -> None:
+    def __init__(self, ws: web.WebSocketResponse, path: str, compress: bool, emu: DiscordEmulator) -> None:
         self.ws = ws
         self.path = path
         self.emu = emu
@@ -54,8 +53,7 @@ class Connection:
             else:
                 await self.ws.send_str(raw)
         await self.emu._record_frame(
-            GatewayFrame("send", frame["op"], frame.get("t"), frame.get("s"), frame.get("d"),
-                         self.path)
+            GatewayFrame("send", frame["op"], frame.get("t"), frame.get("s"), frame.get("d"), self.path)
         )
 
 
@@ -98,14 +96,22 @@ class Gateway:
         compress = request.query.get("compress")
         if encoding != "json" or compress not in (None, "zlib-stream"):
             log.warning("unsupported gateway parameters %s", dict(request.query))
-            await ws.close(code=4002 if encoding != "json" else 4000,
-                           message=b"emulator supports encoding=json, compress=zlib-stream")
+            await ws.close(
+                code=4002 if encoding != "json" else 4000,
+                message=b"emulator supports encoding=json, compress=zlib-stream",
+            )
             return ws
         conn = Connection(ws, request.path, compress == "zlib-stream", self.emu)
         self.connections.append(conn)
         try:
-            await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms,
-                                                "_trace": ["emulator"]}, "s": None, "t": None})
+            await conn.send(
+                {
+                    "op": HELLO,
+                    "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["emulator"]},
+                    "s": None,
+                    "t": None,
+                }
+            )
             async for msg in ws:
                 if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     raw = msg.data if isinstance(msg.data, str) else msg.data.decode()
@@ -156,8 +162,7 @@ class Gateway:
             "session_type": "normal",
             "resume_gateway_url": f"{self.emu.ws_base}/resume-gateway",
             "shard": d.get("shard", [0, 1]),
-            "application": {"id": str(world.application_id),
-                            "flags": world.application["flags"]},
+            "application": {"id": str(world.application_id), "flags": world.application["flags"]},
             "private_channels": [],
             "presences": [],
             "relationships": [],
@@ -202,8 +207,13 @@ class Gateway:
             elif d.get("query"):
                 q = str(d["query"]).lower()
                 members = [m for m in members if m["user"]["username"].lower().startswith(q)]
-            chunk: JSON = {"guild_id": str(gid), "members": members, "chunk_index": 0,
-                           "chunk_count": 1, "not_found": []}
+            chunk: JSON = {
+                "guild_id": str(gid),
+                "members": members,
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "not_found": [],
+            }
             if d.get("nonce") is not None:
                 chunk["nonce"] = d["nonce"]
             await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)

@@ -107,8 +107,7 @@ async def run_bot(
         task = asyncio.create_task(bot.start(token or emu.world.token or "emulator-token"))
         ready = asyncio.create_task(bot.wait_until_ready())
         try:
-            done, _ = await asyncio.wait({task, ready}, timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             if task in done:
                 task.result()  # raises the start-up error
                 raise RuntimeError("bot.start() returned before READY")

@@ -104,9 +104,7 @@ def iso_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
 
 
-def user(
-    user_id: int, username: str, *, bot: bool = False, global_name: str | None = None
-) -> JSON:
+def user(user_id: int, username: str, *, bot: bool = False, global_name: str | None = None) -> JSON:
     data: JSON = {
         "id": str(user_id),
         "username": username,
@@ -288,7 +286,12 @@ def application(app_id: int, name: str, owner: JSON, *, flags: int = 0) -> JSON:
 
 
 def attachment(
-    attachment_id: int, filename: str, size: int, url: str, *, content_type: str | None = None,
+    attachment_id: int,
+    filename: str,
+    size: int,
+    url: str,
+    *,
+    content_type: str | None = None,
     description: str | None = None,
 ) -> JSON:
     data: JSON = {

@@ -117,18 +117,19 @@ class Rest:
         except DiscordError as exc:
             resp = self._json(request, {"message": exc.message, "code": exc.code}, exc.status)
         except web.HTTPException as exc:
-            resp = self._json(request, {"message": f"{exc.status}: {exc.reason}", "code": 0},
-                              exc.status)
+            resp = self._json(request, {"message": f"{exc.status}: {exc.reason}", "code": 0}, exc.status)
         rec.status = resp.status
         now = time.time()
-        resp.headers.update({
-            "X-RateLimit-Limit": "50",
-            "X-RateLimit-Remaining": "49",
-            "X-RateLimit-Reset": f"{now + 1:.3f}",
-            "X-RateLimit-Reset-After": "1.000",
-            "X-RateLimit-Bucket": self._bucket(request),
-            "X-RateLimit-Scope": "user",
-        })
+        resp.headers.update(
+            {
+                "X-RateLimit-Limit": "50",
+                "X-RateLimit-Remaining": "49",
+                "X-RateLimit-Reset": f"{now + 1:.3f}",
+                "X-RateLimit-Reset-After": "1.000",
+                "X-RateLimit-Bucket": self._bucket(request),
+                "X-RateLimit-Scope": "user",
+            }
+        )
         await self.emu._record_request_done(rec)
         return resp
 
@@ -146,8 +147,7 @@ class Rest:
             form = await request.post()
             for name, value in form.items():
                 if isinstance(value, web.FileField):
-                    files.append(RecordedFile(name, value.filename, value.content_type,
-                                              value.file.read()))
+                    files.append(RecordedFile(name, value.filename, value.content_type, value.file.read()))
                 elif name == "payload_json":
                     body = json.loads(value if isinstance(value, str) else bytes(value))
         elif request.can_read_body:
@@ -157,10 +157,17 @@ class Rest:
                     body = json.loads(raw)
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
-        headers = {k: v for k, v in request.headers.items()
-                   if k.lower() in ("authorization", "x-audit-log-reason", "user-agent")}
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() in ("authorization", "x-audit-log-reason", "user-agent")
+        }
         return self.emu._new_request(
-            request.method, request.path[len(API_PREFIX):], dict(request.query), body, files,
+            request.method,
+            request.path[len(API_PREFIX) :],
+            dict(request.query),
+            body,
+            files,
             headers,
         )
 
@@ -173,9 +180,7 @@ class Rest:
 
     def _authorize(self, request: web.Request, rec: RecordedRequest) -> None:
         # Interaction callbacks and webhook calls authenticate by their token in the URL.
-        if rec.path.startswith(("/interactions/", "/webhooks/")) or rec.path in (
-            "/gateway",
-        ):
+        if rec.path.startswith(("/interactions/", "/webhooks/")) or rec.path in ("/gateway",):
             return
         auth = request.headers.get("Authorization", "")
         token = self.world.token
@@ -188,8 +193,9 @@ class Rest:
         if rec is not None:
             rec.response = data
         # Exactly "application/json": discord.py compares the header verbatim (no charset).
-        return web.Response(body=json.dumps(data).encode(), status=status,
-                            headers={"Content-Type": "application/json"})
+        return web.Response(
+            body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+        )
 
     @staticmethod
     def _body(request: web.Request) -> Any:
@@ -225,12 +231,19 @@ class Rest:
         return self._json(request, {"url": self.emu.ws_base + "/gateway"})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        return self._json(request, {
-            "url": self.emu.ws_base + "/gateway",
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999,
-                                    "reset_after": 14_400_000, "max_concurrency": 1},
-        })
+        return self._json(
+            request,
+            {
+                "url": self.emu.ws_base + "/gateway",
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 14_400_000,
+                    "max_concurrency": 1,
+                },
+            },
+        )
 
     async def get_application(self, request: web.Request) -> web.Response:
         return self._json(request, self.world.application)
@@ -288,8 +301,11 @@ class Rest:
             self.world.attachments[att_id] = f
             url = f"{self.emu.http_base}/attachments/{channel_id}/{att_id}/{f.filename}"
             desc = described.get(str(index), {}).get("description")
-            out.append(p.attachment(att_id, f.filename, len(f.data), url,
-                                    content_type=f.content_type, description=desc))
+            out.append(
+                p.attachment(
+                    att_id, f.filename, len(f.data), url, content_type=f.content_type, description=desc
+                )
+            )
         return out
 
     def _bot_message(
@@ -313,8 +329,7 @@ class Rest:
                 "id": str(handle.id),
                 "type": handle.payload["type"],
                 "user": invoker,
-                "authorizing_integration_owners": handle.payload.get(
-                    "authorizing_integration_owners", {}),
+                "authorizing_integration_owners": handle.payload.get("authorizing_integration_owners", {}),
             }
             if handle.payload["type"] == p.MESSAGE_COMPONENT and "message" in handle.payload:
                 meta["interacted_message_id"] = handle.payload["message"]["id"]
@@ -334,9 +349,7 @@ class Rest:
             webhook_id=self.world.application_id if handle is not None else None,
             application_id=self.world.application_id if handle is not None else None,
             interaction_metadata=meta,
-            message_reference=(
-                {"type": 0, "channel_id": str(channel_id), **ref} if ref else None
-            ),
+            message_reference=({"type": 0, "channel_id": str(channel_id), **ref} if ref else None),
             tts=bool(body.get("tts")),
         )
         if ref and ref.get("message_id"):
@@ -388,12 +401,16 @@ class Rest:
         msg: JSON | None = None
         source = handle.payload.get("message")
         if cb_type == CHANNEL_MESSAGE:
-            msg = self._bot_message(channel_id, data, rec.files, handle=handle,
-                                    type=self._reply_type(handle))
+            msg = self._bot_message(channel_id, data, rec.files, handle=handle, type=self._reply_type(handle))
         elif cb_type == DEFERRED_CHANNEL_MESSAGE:
-            msg = self._bot_message(channel_id, {"flags": data.get("flags", 0)}, [],
-                                    handle=handle, type=self._reply_type(handle),
-                                    extra_flags=p.LOADING)
+            msg = self._bot_message(
+                channel_id,
+                {"flags": data.get("flags", 0)},
+                [],
+                handle=handle,
+                type=self._reply_type(handle),
+                extra_flags=p.LOADING,
+            )
         elif cb_type in (DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE):
             if source is None:
                 raise DiscordError(400, 50035, "Invalid Form Body (no message to update)")
@@ -526,11 +543,18 @@ class Rest:
         rec: RecordedRequest = request[REC]
         ch = self._channel(request)
         body = self._body(request)
-        if not (body.get("content") or body.get("embeds") or rec.files or body.get("components")
-                or body.get("sticker_ids") or body.get("poll")):
+        if not (
+            body.get("content")
+            or body.get("embeds")
+            or rec.files
+            or body.get("components")
+            or body.get("sticker_ids")
+            or body.get("poll")
+        ):
             raise DiscordError(400, 50006, "Cannot send an empty message")
-        msg = self._bot_message(int(ch["id"]), body, rec.files,
-                                type=19 if body.get("message_reference") else 0)
+        msg = self._bot_message(
+            int(ch["id"]), body, rec.files, type=19 if body.get("message_reference") else 0
+        )
         await self._echo(msg)
         return self._json(request, msg)
 

@@ -122,8 +122,7 @@ class DiscordEmulator:
 
     def subprocess_env(self, token: str | None = None) -> dict[str, str]:
         """Environment for a bot subprocess run as ``python -m tests.emulator.redirect …``."""
-        env = {"FAQBOT_DISCORD_API_BASE": self.api_base,
-               "FAQBOT_DISCORD_GATEWAY_URL": self.gateway_url}
+        env = {"FAQBOT_DISCORD_API_BASE": self.api_base, "FAQBOT_DISCORD_GATEWAY_URL": self.gateway_url}
         if token is not None or self.world.token is not None:
             env["DISCORD_TOKEN"] = token or self.world.token or ""
         return env
@@ -174,8 +173,15 @@ class DiscordEmulator:
         return list(self.world.commands.get(guild, []))
 
     # --- recording (called by rest/gateway) --------------------------------------------
-    def _new_request(self, method: str, path: str, query: dict[str, str], body: Any,
-                     files: list[RecordedFile], headers: dict[str, str]) -> RecordedRequest:
+    def _new_request(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: Any,
+        files: list[RecordedFile],
+        headers: dict[str, str],
+    ) -> RecordedRequest:
         rec = RecordedRequest(len(self.requests), method, path, query, body, files, headers)
         self.requests.append(rec)
         return rec
@@ -227,15 +233,17 @@ class DiscordEmulator:
 
         return await self._waitable.wait_for(check, timeout, "a matching REST request")
 
-    async def wait_for_message(
-        self, channel_id: int | None = None, timeout: float = DEFAULT_TIMEOUT
-    ) -> JSON:
+    async def wait_for_message(self, channel_id: int | None = None, timeout: float = DEFAULT_TIMEOUT) -> JSON:
         """The next message the bot created with ``POST /channels/{id}/messages``."""
         prefix = f"/channels/{channel_id}/messages" if channel_id else "/channels/"
 
         def pred(r: RecordedRequest) -> bool:
-            return r.method == "POST" and r.path.startswith(prefix) and r.path.endswith(
-                "/messages") and r.status == 200
+            return (
+                r.method == "POST"
+                and r.path.startswith(prefix)
+                and r.path.endswith("/messages")
+                and r.status == 200
+            )
 
         rec = await self.wait_for_request(pred, timeout)
         response: JSON = rec.response
@@ -265,8 +273,8 @@ class DiscordEmulator:
 
     async def wait_until_identified(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         await self._waitable.wait_for(
-            lambda: True if self.gateway.identified.is_set() else None, timeout,
-            "the bot to IDENTIFY")
+            lambda: True if self.gateway.identified.is_set() else None, timeout, "the bot to IDENTIFY"
+        )
 
     # --- gateway control ----------------------------------------------------------------
     async def disconnect_gateway(self, code: int = 4000) -> None:
@@ -311,8 +319,9 @@ class DiscordEmulator:
             embeds=embeds,
             attachments=attachments,
             type=19 if reply_to else 0,
-            message_reference=({"type": 0, "message_id": reply_to["id"],
-                                "channel_id": str(channel_id)} if reply_to else None),
+            message_reference=(
+                {"type": 0, "message_id": reply_to["id"], "channel_id": str(channel_id)} if reply_to else None
+            ),
         )
         if reply_to:
             msg["referenced_message"] = reply_to
@@ -323,8 +332,7 @@ class DiscordEmulator:
                 continue
             mentioned = dict(u)
             if guild and int(uid) in guild.members:
-                mentioned["member"] = {k: v for k, v in guild.members[int(uid)].items()
-                                       if k != "user"}
+                mentioned["member"] = {k: v for k, v in guild.members[int(uid)].items() if k != "user"}
             mentions.append(mentioned)
         msg["mentions"] = mentions
         self.world.store_message(msg)
@@ -353,13 +361,20 @@ class DiscordEmulator:
             starter = await self.send_message(parent_id, author, content)
         thread_id = int(starter["id"]) if starter else self.world.ids.next()
         by_name = {t["name"]: int(t["id"]) for t in parent.get("available_tags") or []}
-        thread = p.thread_channel(thread_id, guild.id, parent_id, title, owner_id=int(author["id"]),
-                                  applied_tags=[by_name[t] for t in tags or []])
+        thread = p.thread_channel(
+            thread_id,
+            guild.id,
+            parent_id,
+            title,
+            owner_id=int(author["id"]),
+            applied_tags=[by_name[t] for t in tags or []],
+        )
         self.world.channels[thread_id] = thread
         if forum:  # on Discord the post and its first message are created together
             member = guild.members.get(int(author["id"]))
-            starter = p.message(thread_id, thread_id, author, content=content, guild_id=guild.id,
-                                member_data=member)
+            starter = p.message(
+                thread_id, thread_id, author, content=content, guild_id=guild.id, member_data=member
+            )
             self.world.store_message(starter)
         await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         if forum and starter is not None:
@@ -420,42 +435,52 @@ class DiscordEmulator:
                 ch_id = self.channel if gid == self._default_guild() else int(gs.channels[0]["id"])
             else:
                 ch_id = int(channel)
-            perms = gs.permissions_of(int(user["id"])) if member_permissions is None else int(
-                getattr(member_permissions, "value", member_permissions))
-            app_perms = gs.permissions_of(w.application_id) if app_permissions is None else int(
-                getattr(app_permissions, "value", app_permissions))
+            perms = (
+                gs.permissions_of(int(user["id"]))
+                if member_permissions is None
+                else int(getattr(member_permissions, "value", member_permissions))
+            )
+            app_perms = (
+                gs.permissions_of(w.application_id)
+                if app_permissions is None
+                else int(getattr(app_permissions, "value", app_permissions))
+            )
             member = dict(gs.members[int(user["id"])], permissions=str(perms))
-            payload.update({
-                "guild_id": str(gid),
-                "guild": {"id": str(gid), "locale": gs.locale, "features": []},
-                "guild_locale": gs.locale,
-                "member": member,
-                "app_permissions": str(app_perms),
-                "authorizing_integration_owners": {"0": str(gid)},
-                "context": 0,
-            })
+            payload.update(
+                {
+                    "guild_id": str(gid),
+                    "guild": {"id": str(gid), "locale": gs.locale, "features": []},
+                    "guild_locale": gs.locale,
+                    "member": member,
+                    "app_permissions": str(app_perms),
+                    "authorizing_integration_owners": {"0": str(gid)},
+                    "context": 0,
+                }
+            )
         else:
             ch_id = int(channel) if channel is not _DEFAULT else int(w.dm_channel(user)["id"])
-            app_perms = p.EVERYONE_PERMISSIONS if app_permissions is None else int(
-                getattr(app_permissions, "value", app_permissions))
-            payload.update({
-                "user": user,
-                "app_permissions": str(app_perms),
-                "authorizing_integration_owners": {"1": user["id"]},
-                "context": 1,
-            })
+            app_perms = (
+                p.EVERYONE_PERMISSIONS
+                if app_permissions is None
+                else int(getattr(app_permissions, "value", app_permissions))
+            )
+            payload.update(
+                {
+                    "user": user,
+                    "app_permissions": str(app_perms),
+                    "authorizing_integration_owners": {"1": user["id"]},
+                    "context": 1,
+                }
+            )
         payload["channel_id"] = str(ch_id)
         payload["channel"] = copy.deepcopy(w.channels[ch_id])
         if message is not None:
             payload["message"] = message
         return payload
 
-    def _command_data(
-        self, name: str, type: int, guild: int | None
-    ) -> tuple[JSON, JSON | None]:
+    def _command_data(self, name: str, type: int, guild: int | None) -> tuple[JSON, JSON | None]:
         cmd = self.world.find_command(name, type, guild)
-        data: JSON = {"id": cmd["id"] if cmd else str(self.world.ids.next()), "name": name,
-                      "type": type}
+        data: JSON = {"id": cmd["id"] if cmd else str(self.world.ids.next()), "name": name, "type": type}
         if cmd is not None and "guild_id" in cmd:
             data["guild_id"] = cmd["guild_id"]
         return data, cmd
@@ -473,10 +498,10 @@ class DiscordEmulator:
         spec = spec or []
         if path:
             sub = next((o for o in spec if o["name"] == path[0]), None)
-            sub_type = sub["type"] if sub else (p.SUB_COMMAND if len(path) == 1 else
-                                                p.SUB_COMMAND_GROUP)
-            inner = self._options(path[1:], values, sub.get("options") if sub else None,
-                                  resolved, guild, focused)
+            sub_type = sub["type"] if sub else (p.SUB_COMMAND if len(path) == 1 else p.SUB_COMMAND_GROUP)
+            inner = self._options(
+                path[1:], values, sub.get("options") if sub else None, resolved, guild, focused
+            )
             return [{"name": path[0], "type": sub_type, "options": inner}]
         if values is None:
             return []
@@ -486,8 +511,9 @@ class DiscordEmulator:
         for key, value in values.items():
             opt_spec = next((o for o in spec if o["name"] == key), None)
             opt_type = opt_spec["type"] if opt_spec else self._guess_type(value)
-            out.append({"name": key, "type": opt_type,
-                        "value": self._option_value(opt_type, value, resolved, guild)})
+            out.append(
+                {"name": key, "type": opt_type, "value": self._option_value(opt_type, value, resolved, guild)}
+            )
             if key == focused:
                 out[-1]["focused"] = True
         return out
@@ -511,10 +537,23 @@ class DiscordEmulator:
         vid = str(value["id"])
         if opt_type == p.CHANNEL:
             resolved.setdefault("channels", {})[vid] = {
-                k: value[k] for k in ("id", "name", "type", "permissions", "parent_id",
-                                      "guild_id", "flags", "position", "nsfw", "topic",
-                                      "last_message_id", "rate_limit_per_user")
-                if k in value} | {"permissions": str(p.EVERYONE_PERMISSIONS)}
+                k: value[k]
+                for k in (
+                    "id",
+                    "name",
+                    "type",
+                    "permissions",
+                    "parent_id",
+                    "guild_id",
+                    "flags",
+                    "position",
+                    "nsfw",
+                    "topic",
+                    "last_message_id",
+                    "rate_limit_per_user",
+                )
+                if k in value
+            } | {"permissions": str(p.EVERYONE_PERMISSIONS)}
         elif opt_type == p.ROLE:
             resolved.setdefault("roles", {})[vid] = dict(value)
         else:
@@ -549,16 +588,22 @@ class DiscordEmulator:
         gid: int | None = self._default_guild() if guild is _DEFAULT else guild
         data, cmd = self._command_data(root, p.CHAT_INPUT, gid)
         resolved: JSON = {}
-        data["options"] = self._options(path, options, cmd.get("options") if cmd else None,
-                                        resolved, gid, _focused)
+        data["options"] = self._options(
+            path, options, cmd.get("options") if cmd else None, resolved, gid, _focused
+        )
         if resolved:
             data["resolved"] = resolved
-        return self.interaction(_type, data, guild=guild, channel=channel, user=user,
-                                member_permissions=member_permissions, locale=locale)
+        return self.interaction(
+            _type,
+            data,
+            guild=guild,
+            channel=channel,
+            user=user,
+            member_permissions=member_permissions,
+            locale=locale,
+        )
 
-    def subcommand(
-        self, group: str, name: str, options: Mapping[str, Any] | None = None, **kw: Any
-    ) -> JSON:
+    def subcommand(self, group: str, name: str, options: Mapping[str, Any] | None = None, **kw: Any) -> JSON:
         """``/group name`` (also ``subcommand("faq entry", "edit", ...)`` for nested groups)."""
         return self.slash_command(f"{group} {name}", options, **kw)
 
@@ -573,8 +618,9 @@ class DiscordEmulator:
         """APPLICATION_COMMAND_AUTOCOMPLETE while typing ``value`` into ``focused_option``."""
         values = dict(options or {})
         values[focused_option] = value
-        return self.slash_command(name, values, _type=p.APPLICATION_COMMAND_AUTOCOMPLETE,
-                                  _focused=focused_option, **kw)
+        return self.slash_command(
+            name, values, _type=p.APPLICATION_COMMAND_AUTOCOMPLETE, _focused=focused_option, **kw
+        )
 
     def component_click(
         self,
@@ -602,10 +648,16 @@ class DiscordEmulator:
         if comp["type"] != 2:
             data["values"] = list(values or [])
         guild = int(msg["guild_id"]) if msg.get("guild_id") else None
-        return self.interaction(p.MESSAGE_COMPONENT, data, guild=guild,
-                                channel=int(msg["channel_id"]), user=user,
-                                member_permissions=member_permissions,
-                                message=copy.deepcopy(msg), locale=locale)
+        return self.interaction(
+            p.MESSAGE_COMPONENT,
+            data,
+            guild=guild,
+            channel=int(msg["channel_id"]),
+            user=user,
+            member_permissions=member_permissions,
+            message=copy.deepcopy(msg),
+            locale=locale,
+        )
 
     def modal_submit(
         self,
@@ -627,9 +679,13 @@ class DiscordEmulator:
             if comp.get("type") == 4:
                 return {"type": 4, "custom_id": cid, "value": values.get(cid, "")}
             if comp.get("type") in (3, 5, 6, 7, 8):
-                return {"type": comp["type"], "custom_id": cid, "values": list(
-                    values.get(cid, []) if not isinstance(values.get(cid), str) else
-                    [values[cid]])}
+                return {
+                    "type": comp["type"],
+                    "custom_id": cid,
+                    "values": list(
+                        values.get(cid, []) if not isinstance(values.get(cid), str) else [values[cid]]
+                    ),
+                }
             return None
 
         components: list[JSON] = []
@@ -641,8 +697,10 @@ class DiscordEmulator:
                 elif top.get("type") == 18 and (f := field(top["component"])) is not None:
                     components.append({"type": 18, "component": f})
         else:
-            components = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
-                          for k, v in values.items()]
+            components = [
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                for k, v in values.items()
+            ]
         data = {"custom_id": custom_id, "components": components}
         if message is not None:
             kw.setdefault("channel", int(message["channel_id"]))

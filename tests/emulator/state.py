@@ -245,8 +245,7 @@ class World:
     # --- commands -----------------------------------------------------------------------
     def put_commands(self, guild_id: int | None, commands: list[JSON]) -> list[JSON]:
         old = {(c["name"], c.get("type", 1)): c for c in self.commands.get(guild_id, [])}
-        stored = [self._store_command(guild_id, c, old.get((c["name"], c.get("type", 1))))
-                  for c in commands]
+        stored = [self._store_command(guild_id, c, old.get((c["name"], c.get("type", 1)))) for c in commands]
         self.commands[guild_id] = stored
         return stored
 
@@ -331,8 +330,7 @@ class GuildState:
         data["default_forum_layout"] = 0
         return data
 
-    def add_member(self, user: JSON, *, roles: list[JSON] | None = None, nick: str | None = None
-                   ) -> JSON:
+    def add_member(self, user: JSON, *, roles: list[JSON] | None = None, nick: str | None = None) -> JSON:
         data = p.member(user, roles=[int(r["id"]) for r in roles or []], nick=nick)
         self.members[int(user["id"])] = data
         self.world.users.setdefault(int(user["id"]), user)
@@ -363,8 +361,20 @@ class GuildState:
 
     def rest_payload(self) -> JSON:
         data = self.payload()
-        for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at",
-                    "large", "unavailable", "member_count", "lazy", "stage_instances",
-                    "guild_scheduled_events", "soundboard_sounds"):
+        for key in (
+            "members",
+            "channels",
+            "threads",
+            "presences",
+            "voice_states",
+            "joined_at",
+            "large",
+            "unavailable",
+            "member_count",
+            "lazy",
+            "stage_instances",
+            "guild_scheduled_events",
+            "soundboard_sounds",
+        ):
             data.pop(key, None)
         return data
