@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from bot.service import FaqService
 from cogs.standalone import FaqBot
 from tests.conftest import SEED_ID
 from tests.emulator import DiscordEmulator, run_bot
+from tests.emulator.loopback import faqbot_run
 
 QUESTION = "Why does Botox make my skin appear smoother?"
 EPHEMERAL = 64
@@ -286,28 +286,15 @@ async def test_faqbot_run_as_a_process(
 ) -> None:
     """The real entry point: `faqbot run` against the emulator, then SIGTERM."""
     emu = emulator_no_patch
-    root = Path(__file__).resolve().parent.parent
     config = tmp_path / "config.yaml"
     config.write_text(f"data_dir: {data_dir}\ndatabase:\n  url: sqlite:///{tmp_path / 'run.db'}\n")
-    env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(root)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(config),
-        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=60)
-        await emu.wait_until_identified()
+    async with faqbot_run(emu, config, tmp_path) as bot:
         handle = await emu.send_interaction(emu.slash_command("ask", {"query": "botox pores"}))
         cb = await handle.response(timeout=15)
         assert cb.embeds[0]["title"] == QUESTION
-        proc.send_signal(signal.SIGTERM)
-        out, _ = await asyncio.wait_for(proc.communicate(), 20)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    log = out.decode()
-    assert proc.returncode == 0, log
+        await bot.stop()
+    log = bot.log
+    assert bot.returncode == 0, log
     assert "faqbot 0.1.0: store" in log and "matcher" in log and "stopped cleanly" in log
     assert "Traceback" not in log
 

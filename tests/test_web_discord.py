@@ -5,9 +5,6 @@ its moderators turn `web_public` on with /faq settings."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
@@ -23,6 +20,7 @@ from cogs.standalone import FaqBot
 from tests.conftest import SEED_ID
 from tests.emulator import DiscordEmulator, run_bot
 from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
+from tests.emulator.loopback import faqbot_run
 from tests.webtools import config_from, free_port, write_config
 
 WAIT = 10.0
@@ -131,26 +129,13 @@ async def test_faqbot_run_serves_the_pages_beside_the_bot(
     emu = emulator_no_patch
     port = free_port()
     config = write_config(tmp_path, data_dir, port=port)
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(root)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(config),
-        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=60)
-        await emu.wait_until_identified()
+    async with faqbot_run(emu, config, tmp_path) as bot:
         embed = await ask(emu, "botox pores")
         assert embed["url"] == f"https://faq.example.org/faq/{SEED_ID}"
         assert await _status(f"http://127.0.0.1:{port}/faq/{SEED_ID}") == 200
         assert await _status(f"http://127.0.0.1:{port}/faq/nope") == 404
-        proc.send_signal(signal.SIGTERM)
-        out, _ = await asyncio.wait_for(proc.communicate(), 20)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    log = out.decode()
-    assert proc.returncode == 0, log
+        await bot.stop()
+    log = bot.log
+    assert bot.returncode == 0, log
     assert f"web pages on http://127.0.0.1:{port}" in log and "stopped cleanly" in log
     assert "Traceback" not in log

@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 from .redirect import apply_api_base, is_loopback_host
@@ -120,3 +124,39 @@ async def run_bot(
                 await asyncio.wait_for(bot.close(), timeout)
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(task, timeout)
+
+
+class FaqbotProcess:
+    """A `faqbot run` subprocess; `log` and `returncode` are set once it has stopped."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.log = ""
+        self.returncode: int | None = None
+
+    async def stop(self) -> None:
+        """SIGTERM, then collect the log (the test asserts a clean stop from it)."""
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(self.proc.communicate(), 20)
+        self.log, self.returncode = out.decode(), self.proc.returncode
+
+
+@contextlib.asynccontextmanager
+async def faqbot_run(emu: DiscordEmulator, config: Path, cwd: Path) -> AsyncIterator[FaqbotProcess]:
+    """The real entry point `faqbot run --config CONFIG` pointed at the emulator, yielded once it
+    has registered its commands and identified; killed on the way out if the test did not stop it."""
+    root = Path(__file__).resolve().parent.parent.parent
+    env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(root)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(config),
+        env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    bot = FaqbotProcess(proc)
+    try:
+        await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=60)
+        await emu.wait_until_identified()
+        yield bot
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
