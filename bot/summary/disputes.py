@@ -20,11 +20,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, Quantity, alternatives, conflict, quantities, same_range, supports
+from bot.summary.claims import (
+    Clause,
+    Quantity,
+    alternatives,
+    conflict,
+    quantities,
+    restates_question,
+    same_range,
+    supports,
+    weight,
+)
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
@@ -76,15 +86,27 @@ def topic_phrase(units: Sequence[Unit], topic: Counter[str]) -> str:
     return " ".join(out)
 
 
-def _side(us: Sequence[Unit], topic: set[str]) -> Side:
-    # A side is fairest in the words of an expert who also says why.
-    rep = min(us, key=lambda u: (clarity(u) - 0.1 * len(u.stems & topic) - 0.15 * bool(REASON.search(u.text)),
-                                 len(u.text), u.index))  # fmt: skip
-    return Side(shorten(rep.text), labels(us))
+# Whether a sentence holds its side's position: (holder, the side's quoted sentence, the other
+# sides' quoted sentences) → bool. The quoted sentence's author holds it by definition.
+Holds = Callable[[Unit, Unit, Sequence[Unit]], bool]
 
 
-def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> Found | None:
-    """Sides → a Disagreement, experts on two sides left out; None if fewer than two sides remain."""
+def _quote(us: Sequence[Unit], topic: set[str]) -> Unit:
+    """The sentence a side is quoted in: an expert who also says why reads fairest."""
+
+    def key(u: Unit) -> tuple[float, int, int]:
+        why = 0.15 * bool(REASON.search(u.text))
+        return clarity(u) - 0.1 * len(u.stems & topic) - why, len(u.text), u.index
+
+    return min(us, key=key)
+
+
+def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str], holds: Holds) -> Found | None:
+    """Sides → a Disagreement, experts on two sides left out; None if fewer than two sides remain.
+
+    Each side quotes ONE expert's sentence (`Side.quoted_from`); another expert is listed as
+    holding the side only when one of their own sentences passes `holds` against the quote and
+    the other sides' quotes (when in doubt, left out)."""
     where: dict[tuple[str, int], set[int]] = {}
     for k, us in enumerate(side_units):
         for u in us:
@@ -94,9 +116,15 @@ def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> 
     kept = [us for us in kept if us]
     if len(kept) < 2:
         return None
-    kept.sort(key=lambda us: (-len(labels(us)), min(u.index for u in us)))
+    quotes = [_quote(us, topic_stems) for us in kept]
+    verified: list[list[Unit]] = []
+    for k, us in enumerate(kept):
+        others = quotes[:k] + quotes[k + 1 :]
+        verified.append([u for u in us if u.expert == quotes[k].expert or holds(u, quotes[k], others)])
+    order = sorted(range(len(kept)), key=lambda k: (-len(labels(verified[k])), min(u.index for u in kept[k])))
     all_units = [u for us in kept for u in us]
-    d = Disagreement(topic[:MAX_TOPIC], tuple(_side(us, topic_stems) for us in kept))
+    sides = tuple(Side(shorten(quotes[k].text), labels(verified[k]), quotes[k].label) for k in order)
+    d = Disagreement(topic[:MAX_TOPIC], sides)
     return Found(
         d, frozenset(u.index for u in all_units), len(labels(all_units)), min(u.index for u in all_units)
     )
@@ -131,6 +159,18 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
         members.update((a, b))
         topic.update(shared)
     by_unit = {u.index: u for u in units}
+    said: dict[int, list[Claim]] = {}
+    for c in claims:
+        said.setdefault(c.sentence, []).append(c)
+
+    def against(x: int, y: int) -> bool:
+        pairs = ((a, b) for a in said.get(x, ()) for b in said.get(y, ()))
+        return any(contradicts(a, b, question) - GENERIC_MODIFIERS for a, b in pairs)
+
+    def holds(u: Unit, quote: Unit, others: Sequence[Unit]) -> bool:
+        # contradicts another side's quote on the subject, and not this side's
+        return not against(u.index, quote.index) and any(against(u.index, o.index) for o in others)
+
     out: list[Found] = []
     for members, topic in comps.values():
         dirs = {claims[i].direction for i in members if not claims[i].negated}
@@ -148,7 +188,7 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
             sides.setdefault(key, set()).add(c.sentence)
         side_units = {k: [by_unit[s] for s in sorted(v)] for k, v in sides.items()}
         all_units = [u for us in side_units.values() for u in us]
-        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic))
+        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic), holds)
         if found:
             out.append(found)
     return out
@@ -253,6 +293,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         by_kind = ([e for e in es if e[2] != "quantity"], [e for e in es if e[2] == "quantity"])
         groups.extend(g for g in by_kind if g)
     apart = {frozenset((e[0], e[1])) for e in edges if e[2] == "quantity"}  # figures that cannot both hold
+    mine = {u.expert: [c for v in units if v.expert == u.expert for c in v.clauses] for u in units}
     for es in groups:
         kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
         choice = kind == "polarity" and all(e[2] == "choice" for e in es)
@@ -301,15 +342,18 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                 sides.append([u for u, col in sorted(colour.items()) if col == side_colour and u not in bad])
             sides = [s for s in sides if s]
         # Others who state a side's claim (same polarity, same figures) join that side.
+        stated = dict(claim_of)  # and the clause in which each joiner states it
         in_dispute = {u for s in sides for u in s}
         for s in sides:
             rep = claim_of[s[0]]
             for u in units:
                 if u.index in in_dispute or u.fragment:
                     continue
-                if any(supports(rep, c, question, options) for c in u.clauses):
+                joined = next((c for c in u.clauses if supports(rep, c, question, options)), None)
+                if joined is not None:
                     s.append(u.index)
                     in_dispute.add(u.index)
+                    stated[u.index] = joined
         side_units = [[units[i] for i in sorted(s)] for s in sides]
         affirmed = [
             claim_of[i] for side in sides for i in side if i in claim_of and not claim_of[i].negated & shared
@@ -319,7 +363,31 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                             [] if choice else affirmed)  # fmt: skip
         if choice:  # "ibuprofen or paracetamol", "whether to use treats", as the question puts it
             topic = choice_topic(question_text) or as_topic(question_text)
-        found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
+
+        def holds(u: Unit, quote: Unit, others: Sequence[Unit], stated: dict[int, Clause] = stated) -> bool:
+            """`u`'s expert holds the quoted claim: their sentence states it, or opposes another
+            side's quote while nothing in their whole answer opposes this one."""
+            claim = stated.get(quote.index)
+            if claim is None:
+                return False
+            if any(conflict(claim, c, question, options, target) for c in mine[u.expert]):
+                return False
+            if any(supports(claim, c, question, options) for c in u.clauses):
+                return True
+            rivals = [c for o in others if (c := stated.get(o.index)) is not None]
+            for c in u.clauses:
+                for r in rivals:
+                    kind = conflict(c, r, question, options, target)
+                    if kind in {"choice", "quantity"}:
+                        return True
+                    # opposing the rival on what the quote is about, not on another word of it
+                    subject = c.features & claim.features & r.features
+                    if kind and (sum(weight(f, question) for f in subject) >= 1.3
+                                 or (restates_question(c, question) and restates_question(claim, question))):
+                        return True
+            return False
+
+        found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")}, holds)
         if found:
             out.append(found)
     return out
