@@ -186,3 +186,49 @@ def test_how_long_questions_and_the_questions_own_figures() -> None:
     )
     (hdd,) = sentence_clauses("Hard drives typically last 3 to 5 years")
     assert conflict(ret, hdd, ssd) is None
+
+
+# ── outright answers to yes/no questions ───────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Yes, if your NAS has more than one drive.", 1),
+        ("Honestly, not worth it for most homes.", -1),
+        ("No. The warranty does not cover it.", -1),
+        ("Absolutely worth it for a gaming PC.", 1),
+        ("No rewiring is needed.", 0),  # "No" that starts a phrase is no answer
+        ("Nobody knows future tax rates.", 0),
+        ("Yesterday I tried it.", 0),
+    ],
+)
+def test_outright_answers(text: str, side: int) -> None:
+    from bot.summary.stance import answer
+
+    assert answer(text) == side
+
+
+def test_is_it_worth_questions_and_conditions() -> None:
+    q = "Is it worth upgrading my router to Wi-Fi 7, and can I keep my old cables?"
+    assert yes_no_target(q) == "upgrad"
+    assert choice_topic(q) == "whether upgrading my router is worth it"
+    assert stance("If you do upgrade, skip Wi-Fi 7 and buy a mesh kit.", "upgrad") == 0  # a condition
+    assert stance("Upgrade the router first.", "upgrad") == 1
+    router = entry(
+        q,
+        ("Ana", "Yes, if you have more than ten devices."),
+        ("Raj", "Honestly, not worth it for a small flat."),
+        ("Lu", "If you do upgrade, get a mesh kit instead."),
+    )
+    (d,) = summarize(router).disagreements
+    assert sorted(x.supporters for x in d.sides) == [("Ana",), ("Raj",)]  # Lu answers neither way
+    assert d.topic == "whether upgrading my router is worth it"
+    assert [x.quoted_from for x in d.sides] == [x.supporters[0] for x in d.sides]
+
+
+def test_a_yes_keeps_its_word_only_on_yes_no_questions() -> None:
+    yes = entry("Do I need to repaste my CPU every year?", ("Owen", "Yes, repaste every year for best temps."))
+    assert any(p.text.startswith("Yes, repaste") for p in summarize(yes).points)
+    why = entry("Why does thermal paste dry out?", ("Owen", "Yes, the oils in thermal paste evaporate over time."))
+    assert all(not p.text.startswith("Yes") for p in summarize(why).points)

@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, content_stems, stem
-from bot.summary.stance import OPTIONS, pick, stance
+from bot.summary.stance import OPTIONS, pick, verdict
 
 QUESTION_WEIGHT = 0.35
 
@@ -475,7 +475,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         pa, pb = pick(a.text, options), pick(b.text, options)
         if pa and pb and pa != pb:
             return "choice"  # "Just merge." ↔ "rebase onto main before you open the PR"
-    if target and not (a.hedged or b.hedged) and stance(a.text, target) * stance(b.text, target) < 0:
+    if target and not (a.hedged or b.hedged) and verdict(a.text, target) * verdict(b.text, target) < 0:
         return "choice"  # "use treats" ↔ "I don't recommend treats" on "should I use treats?"
     shared = a.features & b.features
     if not shared:

@@ -38,7 +38,7 @@ from bot.summary.claims import (
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
-from bot.summary.stance import choice_topic, yes_no_target
+from bot.summary.stance import choice_topic, pick, verdict, yes_no_target
 from bot.summary.units import REASON, Unit, clarity, labels, shorten
 
 MAX_DISAGREEMENTS = 3
@@ -194,8 +194,14 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
     return out
 
 
-def as_topic(question: str) -> str:
-    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on")."""
+def as_topic(question: str, about: set[str] | None = None) -> str:
+    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on").
+    Of a compound question ("Is it worth …, and can I keep my Cat5e cables?") the part that
+    names most of `about` (stems)."""
+    parts = [p for p in re.split(r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|"
+                                 r"should|will|would|could)\b)", question) if p.strip()]  # fmt: skip
+    if about and len(parts) > 1:
+        question = max(parts, key=lambda p: len(about & {stem(w) for w in words(p)}))
     t = question.strip().rstrip("?").strip()
     first = t.split()[0] if t else ""
     if first[:1].isupper() and first[1:].islower():
@@ -223,7 +229,7 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
     """The dispute's topic in an affirming expert's words (the shortest such phrase)."""
     words_only = {f for f in shared if not f.startswith("#")}
     if kind == "quantity" and words_only <= question:
-        return as_topic(question_text)
+        return as_topic(question_text, words_only)
     phrases = [
         p for c in affirmed if 0 < len((p := _span(c.text, shared, words_only, question_text)).split()) <= 9
     ]
@@ -245,6 +251,15 @@ def _contested_figure(c: Clause, claims: Sequence[Clause]) -> Quantity:
         if any(not same_range(q, x) for o in claims for x in o.quantities if x.unit == q.unit):
             return q
     return c.quantities[0]
+
+
+def _choice_of(text: str, options: tuple[str, str] | None, target: str | None) -> str | int | None:
+    """The option a clause picks on an "X or Y" question, or its answer (+1/-1) to a yes/no one."""
+    if options:
+        return pick(text, options)
+    if target:
+        return verdict(text, target) or None
+    return None
 
 
 def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
@@ -286,12 +301,17 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
     out: list[Found] = []
     groups: list[list[tuple[int, int, str, Clause, Clause]]] = []
     for es in comps.values():
-        if any(e[2] == "choice" for e in es):
-            groups.append([e for e in es if e[2] == "choice"])  # the question's own choice is the subject
-            continue
-        # Opposite polarity and incompatible figures are separate subjects of one component.
-        by_kind = ([e for e in es if e[2] != "quantity"], [e for e in es if e[2] == "quantity"])
-        groups.extend(g for g in by_kind if g)
+        # The question's own choice, opposite polarity and incompatible figures are separate
+        # subjects of one component, unless a later kind only opposes experts an earlier one
+        # already opposes ("don't water every day" ↔ "every day", then "every 2 to 3 days" ↔
+        # "every day": one dispute).
+        opposed: set[frozenset[tuple[str, int]]] = set()
+        for k in ("choice", "polarity", "quantity"):
+            g = [e for e in es if e[2] == k]
+            pairs = {frozenset((units[e[0]].expert, units[e[1]].expert)) for e in g}
+            if g and not pairs <= opposed:
+                groups.append(g)
+            opposed |= pairs
     apart = {frozenset((e[0], e[1])) for e in edges if e[2] == "quantity"}  # figures that cannot both hold
     mine = {u.expert: [c for v in units if v.expert == u.expert for c in v.clauses] for u in units}
     for es in groups:
@@ -370,6 +390,10 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             claim = stated.get(quote.index)
             if claim is None:
                 return False
+            side = _choice_of(claim.text, options, target) if choice else None
+            if side is not None:  # the same option, or the same answer to the yes/no question
+                picks = {_choice_of(c.text, options, target) for c in mine[u.expert]} - {None}
+                return picks == {side} and any(_choice_of(c.text, options, target) == side for c in u.clauses)
             if any(conflict(claim, c, question, options, target) for c in mine[u.expert]):
                 return False
             if any(supports(claim, c, question, options) for c in u.clauses):

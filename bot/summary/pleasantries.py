@@ -45,11 +45,13 @@ _PREFIXES = [
     re.compile(p, _I)
     for p in (
         r"^(?:hello|hi|hey|dear)(?:\s+(?:there|[A-Z][a-z]+))?\s*[,!:.]\s*",
-        r"^(?:yes|absolutely|indeed|great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
+        r"^(?:great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
         r"^(?:you\s+are|you're)\s+(?:right|correct)\s*[,!:]\s*",
         r"^(?:your\s+observations?\s+(?:is|are)\s+correct)\s*[,!:]\s*",
     )
 ]
+# An agreeing opener: trimmed, except where it answers a yes/no question ("Yes, if your NAS…").
+_YES = re.compile(r"^(?:yes|absolutely|indeed)\s*[,!]\s*", _I)
 # A sign-off glued to the end of a sentence: "… less pores. Best, Dr. ALDO" already splits,
 # but "… less pores Best, Dr. ALDO" or "… — Dr. Green" do not.
 _SUFFIX = re.compile(
@@ -65,13 +67,14 @@ def is_pleasantry(sentence: str) -> bool:
     return len(s) <= 90 and bool(_SHORT_THANKS.search(s))
 
 
-def trim(sentence: str) -> str:
+def trim(sentence: str, keep_yes: bool = False) -> str:
     """The sentence without a leading greeting or trailing signature ("" if nothing is left)."""
     s = sentence.strip()
     changed = True
+    prefixes = _PREFIXES if keep_yes else [*_PREFIXES, _YES]
     while changed:
         changed = False
-        for p in _PREFIXES:
+        for p in prefixes:
             new = p.sub("", s, count=1)
             if new != s:
                 s, changed = new, True
@@ -82,11 +85,12 @@ def trim(sentence: str) -> str:
     return s.strip()
 
 
-def substantive(sentence: str) -> str:
-    """The sentence with greetings trimmed, or "" when it is only a pleasantry."""
+def substantive(sentence: str, keep_yes: bool = False) -> str:
+    """The sentence with greetings trimmed, or "" when it is only a pleasantry; `keep_yes`
+    keeps an opening "Yes," (the answer to a yes/no question)."""
     if is_pleasantry(sentence):
         return ""
-    s = trim(sentence)
+    s = trim(sentence, keep_yes)
     if not s or is_pleasantry(s):
         return ""
     return s
