@@ -228,7 +228,7 @@ def test_is_it_worth_questions_and_conditions() -> None:
 
 
 def test_a_yes_keeps_its_word_only_on_yes_no_questions() -> None:
-    yes = entry("Do I need to repaste my CPU every year?", ("Owen", "Yes, repaste every year for best temps."))
+    yes = entry("Do I need to repaste my CPU every year?", ("Owen", "Yes, repaste every year for the temps."))
     assert any(p.text.startswith("Yes, repaste") for p in summarize(yes).points)
-    why = entry("Why does thermal paste dry out?", ("Owen", "Yes, the oils in thermal paste evaporate over time."))
+    why = entry("Why does thermal paste dry out?", ("Owen", "Yes, the oils in it evaporate over time."))
     assert all(not p.text.startswith("Yes") for p in summarize(why).points)

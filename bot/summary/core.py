@@ -223,7 +223,8 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     """The automatic summary of `entry` (never the curated one; see `effective_summary`)."""
     options = alternatives(entry.question)
     target = None if options else yes_no_target(entry.question)
-    units = extract_units(entry, keep_short=lambda s: takes_side(s, options, target), keep_yes=target is not None)
+    keep = target is not None  # an opening "Yes," answers a yes/no question
+    units = extract_units(entry, keep_short=lambda s: takes_side(s, options, target), keep_yes=keep)
     if not units:
         return Summary(experts=0, curated=False)
     experts = len(labels(units))

@@ -194,12 +194,17 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
     return out
 
 
+_QUESTION_PARTS = re.compile(
+    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+    re.I,
+)
+
+
 def as_topic(question: str, about: set[str] | None = None) -> str:
     """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on").
     Of a compound question ("Is it worth …, and can I keep my Cat5e cables?") the part that
     names most of `about` (stems)."""
-    parts = [p for p in re.split(r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|"
-                                 r"should|will|would|could)\b)", question) if p.strip()]  # fmt: skip
+    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
     if about and len(parts) > 1:
         question = max(parts, key=lambda p: len(about & {stem(w) for w in words(p)}))
     t = question.strip().rstrip("?").strip()
@@ -384,7 +389,13 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         if choice:  # "ibuprofen or paracetamol", "whether to use treats", as the question puts it
             topic = choice_topic(question_text) or as_topic(question_text)
 
-        def holds(u: Unit, quote: Unit, others: Sequence[Unit], stated: dict[int, Clause] = stated) -> bool:
+        def holds(
+            u: Unit,
+            quote: Unit,
+            others: Sequence[Unit],
+            stated: dict[int, Clause] = stated,
+            choice: bool = choice,
+        ) -> bool:
             """`u`'s expert holds the quoted claim: their sentence states it, or opposes another
             side's quote while nothing in their whole answer opposes this one."""
             claim = stated.get(quote.index)
