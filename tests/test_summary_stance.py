@@ -232,3 +232,25 @@ def test_a_yes_keeps_its_word_only_on_yes_no_questions() -> None:
     assert any(p.text.startswith("Yes, repaste") for p in summarize(yes).points)
     why = entry("Why does thermal paste dry out?", ("Owen", "Yes, the oils in it evaporate over time."))
     assert all(not p.text.startswith("Yes") for p in summarize(why).points)
+
+
+def test_hyphenated_durations_and_there_is_no_claims() -> None:
+    (q,) = [x for _, _, x in quantities('There is no "10-second rule"')]
+    assert q.unit == "time" and same_range(q, next(x for _, _, x in quantities("under 10 seconds")))
+    clips = entry(
+        "Can I use short movie clips in my reviews?",
+        ("Ann", "There is no fixed number of seconds that is automatically safe."),
+        ("Bo", "Keep clips under 10 seconds and you're safe."),
+        ("Cy", "Merging takes about 2 seconds and rebasing can take 30 minutes of conflict fixing."),
+    )
+    (d,) = summarize(clips).disagreements
+    assert sorted(x.supporters for x in d.sides) == [("Ann",), ("Bo",)]  # "fixed" ≠ "fixing": Cy stays out
+
+
+def test_a_shared_time_unit_alone_is_no_subject() -> None:
+    drives = entry(
+        "How long do SSDs last?",
+        ("Ann", "A 1 TB SSD is rated for well over 10 years of typical desktop writes."),
+        ("Bo", "Hard drives typically last 3 to 5 years before they fail."),
+    )
+    assert summarize(drives).disagreements == ()

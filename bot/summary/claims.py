@@ -126,8 +126,8 @@ _UNITS = {  # surface → (dimension, factor)
 }  # fmt: skip
 _UNIT_WORD = r"(?:°\s?[cf]\b|%|[a-z]+)"
 _QTY = re.compile(
-    rf"(?P<cur>[$€£])?(?<![\w.#-])(?:between\s+)?(?P<a>{_NUM})(?:\s*(?P<u1>{_UNIT_WORD}))??"
-    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:\s*(?P<u2>{_UNIT_WORD}))?",
+    rf"(?P<cur>[$€£])?(?<![\w.#-])(?:between\s+)?(?P<a>{_NUM})(?:(?:\s*|-)(?P<u1>{_UNIT_WORD}))??"
+    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:(?:\s*|-)(?P<u2>{_UNIT_WORD}))?",
     re.I,
 )
 _DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
@@ -283,11 +283,15 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             bounds.add(q.feature())
     raw = _WORD.findall(text.lower().replace("’", "'"))
     nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
+    # A duration also names its unit: "10 seconds" talks about seconds like "no number of seconds".
+    spans = [re.findall(r"[a-z]+", clause[a:b].lower()) for a, b, q in qs if q.unit == "time"]
+    unit_words = [stem(ws[-1]) for ws in spans if ws and _unit(ws[-1]) is not None]
     features: list[str] = []
     negated: set[str] = set()
     heads: set[str] = set()  # the first content word after each negator: what is denied
     scope = False
     want_head = False
+    existential = relative = False
     conditional = False  # after "if", "when", "unless": a condition, not a claim
     conditions: set[str] = set()
     for i, w in enumerate(raw):
@@ -302,6 +306,14 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         if w in _NEGATORS or w.endswith("n't"):
             if nxt not in _NOT_NEGATION_NEXT:
                 scope = want_head = True
+                # "there is no fixed number of seconds that is safe" denies what its "that" says
+                before = " ".join(raw[max(0, i - 2) : i])
+                existential = before.endswith(("there is", "there are", "there's"))
+                relative = False
+                want_head = not existential  # "no fixed number…" does not deny "fixed"
+            continue
+        if w in {"that", "who"} and scope and existential:
+            relative = True
             continue
         if w.startswith("#"):
             features.append(w)
@@ -323,11 +335,12 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         features.append(s)
         if conditional:
             conditions.add(s)
-        if want_head:
+        if want_head or (scope and relative):
             heads.add(s)
             want_head = False
         if scope:
             negated.add(s)
+    features.extend(w for w in unit_words if w not in features)
     comps = frozenset(stem(m.group(1).lower()) for m in _COMPARATIVE.finditer(clause)
                       if m.group(1).lower() not in {"rather", "other"})  # fmt: skip
     if _NOT_NEEDED.search(clause) or _PASSIVE_DENIAL.search(clause):
@@ -367,6 +380,8 @@ def sentence_clauses(sentence: str) -> list[Clause]:
 _LIGHT = frozenset({
     "work", "give", "lead", "show", "seem", "becom", "get", "keep", "take", "go", "come", "look",
     "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort",
+    # time units: a figure's unit word says little on its own ("10 years of writes" ≠ "3 to 5 years")
+    "second", "minut", "hour", "day", "week", "month", "year",
 })  # fmt: skip
 
 
@@ -509,7 +524,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
             return "choice"  # "paracetamol for the first 48 hours" ↔ "the first 48 hours, ibuprofen"
     if a.quantities and b.quantities:
         words = {f for f in shared if not f.startswith("#")}
-        own = words - question
+        own = {f for f in words - question if weight(f, question) == 1.0}  # not "years" alone
         asked = words & question
         shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
         qwords = {f for f in question if f[:1] not in {"#", "?"}}

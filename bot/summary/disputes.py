@@ -233,7 +233,7 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
                 kind: str, affirmed: Sequence[Clause]) -> str:  # fmt: skip
     """The dispute's topic in an affirming expert's words (the shortest such phrase)."""
     words_only = {f for f in shared if not f.startswith("#")}
-    if kind == "quantity" and words_only <= question:
+    if kind == "quantity" and all(weight(f, question) < 1.0 for f in words_only):  # question or unit words
         return as_topic(question_text, words_only)
     phrases = [
         p for c in affirmed if 0 < len((p := _span(c.text, shared, words_only, question_text)).split()) <= 9
