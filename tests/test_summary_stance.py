@@ -254,3 +254,23 @@ def test_a_shared_time_unit_alone_is_no_subject() -> None:
         ("Bo", "Hard drives typically last 3 to 5 years before they fail."),
     )
     assert summarize(drives).disagreements == ()
+
+
+def test_a_measure_on_one_part_of_a_compound_question() -> None:
+    q = "Should I preheat the grill, and when is the brisket done?"
+    assert {"&brisket", "&grill,preheat"} <= question_features(q)  # "done" is no content word
+    bbq = entry(
+        q,
+        ("Ann", "The brisket is done when it reaches 95 °C inside."),
+        ("Bo", "A brisket is tender at about 190 °F, so go by feel."),
+        ("Cy", "Preheat the grill to 120 °C for an hour."),
+    )
+    (d,) = summarize(bbq).disagreements
+    assert d.topic == "when is the brisket done"
+    assert sorted(x.supporters for x in d.sides) == [("Ann",), ("Bo",)]  # Cy's grill is another subject
+    single = entry(  # one question: a shared word alone does not make a subject
+        "How do I smoke a brisket?",
+        ("Ann", "The brisket is done when it reaches 95 °C inside."),
+        ("Bo", "A brisket is tender at about 190 °F, so go by feel."),
+    )
+    assert summarize(single).disagreements == ()

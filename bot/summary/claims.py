@@ -465,7 +465,7 @@ def supports(r: Clause, s: Clause, question: frozenset[str], options: tuple[str,
 
 
 def restates_question(c: Clause, question: frozenset[str]) -> bool:
-    words = {f for f in question if not f.startswith("#")}
+    words = {f for f in question if f[:1] not in {"#", "&"}}
     return len(words) >= 2 and words <= c.features
 
 
@@ -527,7 +527,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         own = {f for f in words - question if weight(f, question) == 1.0}  # not "years" alone
         asked = words & question
         shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
-        qwords = {f for f in question if f[:1] not in {"#", "?"}}
+        qwords = {f for f in question if f[:1] not in {"#", "?", "&"}}
         # A shared figure and two shared words name one subject ("2.5 GbE over Cat5e").
         same_subject = (len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(qwords))
                         or (shares_figure and len(words) >= 2))  # fmt: skip
@@ -535,7 +535,12 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         for u in sorted(units):
             # "How long should sessions be?": two durations on one of its words answer it differently
             plain_pair = not (a.negated or b.negated or a.bounds or b.bounds)  # no "without power", "within"
-            if not (same_subject or (f"?{u}" in question and asked and plain_pair)):
+            # A measure on what one part of a compound question asks ("…, and when is the loaf
+            # done?": "the loaf is done at 96 °C" ↔ "a loaf is cooked through at 190 °F").
+            part = u in _MEASURES and plain_pair and any(
+                len(p & words) >= 0.5 * len(p) for p in _question_parts(question)
+            )
+            if not (same_subject or part or (f"?{u}" in question and asked and plain_pair)):
                 continue
             if shares_figure and u not in _MEASURES:
                 continue  # a shared count ("2.5 GbE") names the subject; only measures differ
@@ -557,13 +562,33 @@ _ASKED = (
 )
 
 
+_PARTS = re.compile(
+    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+    re.I,
+)
+
+
+def question_parts(question_text: str) -> list[str]:
+    """The questions a compound question asks ("Do I need to preheat…, and when is the loaf done?")."""
+    return [p.strip() for p in _PARTS.split(question_text) if p.strip()]
+
+
+def _question_parts(question: frozenset[str]) -> list[frozenset[str]]:
+    """The content stems of each part of a compound question (kept in its features as "&a,b")."""
+    return [frozenset(f[1:].split(",")) for f in question if f.startswith("&")]
+
+
 def question_features(question_text: str) -> frozenset[str]:
     """The question's content stems, the figures it gives, and the dimension it asks for
-    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc")."""
+    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc"); for a
+    compound question also each part's stems, as one "&stem,stem" feature."""
     plain = plain_text(question_text)
     # "my 4-month-old puppy" is also "4 months", as an answer would write it
     figures = {q.feature() for text in (plain, plain.replace("-", " ")) for _, _, q in quantities(text)}
     asked = {tag for rx, tag in _ASKED if rx.search(plain)}
+    parts = question_parts(plain)
+    if len(parts) > 1:
+        asked |= {"&" + ",".join(sorted(set(content_stems(p)))) for p in parts if content_stems(p)}
     return frozenset(content_stems(plain)) | figures | asked
 
 

@@ -229,6 +229,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
     question = question_features(entry.question)
+    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
 
@@ -252,7 +253,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
                 s = max(s, sum(x * y for x, y in zip(vectors[u.index], vectors[v.index], strict=True)) - 0.3)
             others[v.expert] = max(others.get(v.expert, 0.0), s)
         central = sum(others.values()) / max(1, len(answers) - 1)
-        answered = len(u.stems & question) / max(1, len(question))
+        answered = len(u.stems & question) / max(1, len(question) - n_parts)
         penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
         return central + 0.3 * answered - 0.5 * penalty
 

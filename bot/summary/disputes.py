@@ -30,6 +30,7 @@ from bot.summary.claims import (
     alternatives,
     conflict,
     quantities,
+    question_parts,
     restates_question,
     same_range,
     supports,
@@ -194,17 +195,11 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
     return out
 
 
-_QUESTION_PARTS = re.compile(
-    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
-    re.I,
-)
-
-
 def as_topic(question: str, about: set[str] | None = None) -> str:
     """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on").
     Of a compound question ("Is it worth …, and can I keep my Cat5e cables?") the part that
     names most of `about` (stems)."""
-    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
+    parts = question_parts(question)
     if about and len(parts) > 1:
         question = max(parts, key=lambda p: len(about & {stem(w) for w in words(p)}))
     t = question.strip().rstrip("?").strip()
