@@ -27,6 +27,9 @@ _WHOLE = [
         r"^best\s*[,!.\-–—]",  # "Best, Dr. Green" (not "Best results come…")
         r"^best\s*$",
         r"^enjoy\s+(?:your|the)\b",
+        # a disclaimer is no claim: "Not tax advice; your situation may differ.", "This is not legal advice."
+        r"^(?:(?:this|that|it)\s+(?:is|isn't)\s+)?(?:not|no)\s+(?:tax|legal|medical|financial|"
+        r"investment|professional)\s+advice\b",
         r"^(?:a\s+)?(?:great|good|excellent|interesting|wonderful|fantastic)\s+"
         r"(?:question|observation|point)s?\b[\s.!]*$",
         r"^(?:your|this|that)\s+(?:observations?|question|assessment|instinct)s?\s+"
@@ -48,6 +51,7 @@ _PREFIXES = [
         r"^(?:great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
         r"^(?:you\s+are|you're)\s+(?:right|correct)\s*[,!:]\s*",
         r"^(?:your\s+observations?\s+(?:is|are)\s+correct)\s*[,!:]\s*",
+        r"^(?:i\s+am|i'm)\s+not\s+(?:a|your)\s+(?:lawyer|doctor|accountant|vet|financial\s+advi[sc]or)\s*,\s*(?:but\s+)?",
     )
 ]
 # An agreeing opener: trimmed, except where it answers a yes/no question ("Yes, if your NAS…").
