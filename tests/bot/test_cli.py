@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from bot.cli import main
-from tests.conftest import SEED, SEED_ID
-from tests.test_importer import SEED_ANSWERS
+from tests.bot.test_importer import SEED_ANSWERS
+from tests.conftest import ROOT, SEED, SEED_ID
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -167,7 +167,7 @@ def test_bad_config_lists_options(
 
 def test_console_script_from_a_fresh_process(tmp_path: Path) -> None:
     """What a new user runs: the installed `faqbot` entry point, from the repository root."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     exe = Path(sys.executable).parent / "faqbot"
     if not exe.exists():
         pytest.skip("faqbot console script not installed in this environment")

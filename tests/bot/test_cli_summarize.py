@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.bot.test_cli import run
 from tests.conftest import SEED_ID
-from tests.test_cli import run
 
 LONG_ID = "how-often-to-water-tomatoes"
 

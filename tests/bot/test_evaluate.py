@@ -17,9 +17,10 @@ from bot.evaluate import (
 )
 from bot.matching import Matcher, Thresholds, decide, load_synonyms
 from bot.models import Candidate, MatchResult
-from tests.test_matching_fixtures import seed_entry
+from tests.bot.matching.fixtures import seed_entry
+from tests.conftest import ROOT
 
-SEED_CSV = Path(__file__).resolve().parents[1] / "data" / "eval" / "seed.csv"
+SEED_CSV = ROOT / "data" / "eval" / "seed.csv"
 
 
 def test_load_with_and_without_header(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.importer import parse_thread
 from bot.yamlio import dump_entries, entries_from_yaml, load_data, load_dir
+from tests.conftest import ROOT
 
 GOOD = """\
 id: retinol-purging
@@ -26,7 +27,7 @@ def test_seed_round_trip_is_lossless(seed_text: str) -> None:
 
 
 def test_shipped_data_is_valid_and_holds_the_seed() -> None:
-    loaded = load_data(Path(__file__).resolve().parent.parent / "data")
+    loaded = load_data(ROOT / "data")
     assert loaded.problems == []
     assert [e.id for e in loaded.entries] == ["why-does-botox-make-my-skin-appear-smoother"]
     assert len(loaded.entries[0].answers) == 10

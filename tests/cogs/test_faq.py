@@ -19,7 +19,7 @@ import pytest_asyncio
 from bot.config import load_config
 from bot.service import FaqService
 from cogs.standalone import FaqBot
-from tests.conftest import SEED_ID
+from tests.conftest import ROOT, SEED_ID
 from tests.emulator import DiscordEmulator, run_bot
 from tests.emulator.loopback import faqbot_run
 
@@ -300,7 +300,7 @@ async def test_faqbot_run_as_a_process(
 
 
 async def test_faqbot_run_without_token_says_what_to_do(data_dir: Path, tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--data", str(data_dir), "--db", str(tmp_path / "x.db"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.models import Answer, Entry, Provider
+from tests.cogs.moderation.test_cog import call, emu, running, svc  # noqa: F401
 from tests.emulator import DiscordEmulator
 from tests.emulator.fixtures import emulator  # noqa: F401
-from tests.test_discord_moderation import call, emu, running, svc  # noqa: F401
 
 
 async def test_editing_a_long_answer_in_a_modal_is_refused(emu: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
@@ -35,8 +35,8 @@ async def test_editing_a_long_answer_in_a_modal_is_refused(emu: DiscordEmulator,
 
 
 async def test_importing_a_thread_already_in_the_store_warns(emu: DiscordEmulator, tmp_path: Path) -> None:  # noqa: F811
+    from tests.cogs.moderation.test_cog import import_file, upload
     from tests.conftest import SEED, SEED_ID
-    from tests.test_discord_moderation import import_file, upload
 
     async with running(emu, tmp_path) as bot:
         _, preview = await import_file(emu, upload(emu, "botox.txt", SEED.read_bytes()))
@@ -50,7 +50,7 @@ async def test_answer_form_reads_directory_style_bylines_and_a_profile_link(
     emu: DiscordEmulator,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from tests.test_discord_moderation import LIP, add, submit
+    from tests.cogs.moderation.test_cog import LIP, add, submit
 
     async with running(emu, tmp_path) as bot:
         await add(emu)

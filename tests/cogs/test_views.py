@@ -10,10 +10,10 @@ from typing import Any
 from bot.models import Answer, Entry, Provider, Source
 from bot.service import FaqService
 from cogs.standalone import FaqBot
-from tests import test_discord_ask as _ask_tests
+from tests.cogs import test_faq as _ask_tests
+from tests.cogs.test_faq import QUESTION, ask, assert_no_pings, buttons
 from tests.conftest import SEED_ID
 from tests.emulator import DiscordEmulator
-from tests.test_discord_ask import QUESTION, ask, assert_no_pings, buttons
 
 # The same bot and service fixtures as the /ask tests.
 service = _ask_tests.service

@@ -7,7 +7,6 @@ import io
 import os
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import discord
 import pytest
@@ -15,6 +14,7 @@ import pytest_asyncio
 from discord import app_commands
 from discord.ext import commands
 
+from tests.conftest import ROOT
 from tests.emulator import DiscordEmulator, run_bot
 from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
 
@@ -303,7 +303,7 @@ async def test_unknown_route_is_404_and_logged(emulator_no_patch: DiscordEmulato
 
 def test_shipped_code_has_no_emulator_hook() -> None:
     """The redirect is test-only: nothing users install reads its variables or imports tests."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     for package in ("bot", "cogs"):
         for source in (root / package).rglob("*.py"):
             text = source.read_text(encoding="utf-8")
@@ -361,7 +361,7 @@ client.run(os.environ["DISCORD_TOKEN"], log_handler=None)
 
 async def test_bot_as_subprocess(emulator_no_patch: DiscordEmulator) -> None:  # noqa: F811
     emu = emulator_no_patch
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {**os.environ, **emu.subprocess_env(token="subprocess-token"), "PYTHONPATH": str(root)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

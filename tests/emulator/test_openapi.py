@@ -14,11 +14,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from tests.conftest import ROOT
 from tests.emulator import DiscordEmulator, discord_loopback, run_bot
 from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
 from tests.emulator.openapi import SPEC_EXCEPTIONS, SpecValidator, Violation, discord_spec
 
-ROOT = Path(__file__).resolve().parent.parent
 CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
 
 

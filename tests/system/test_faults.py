@@ -23,8 +23,8 @@ from bot.models import Answer, Entry, Provider, Summary
 from bot.service import FaqService
 from bot.store import StoreError
 from bot.store.sqlite import SQLiteStore
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GUILD = 4242
 ROUNDS = int(os.environ.get("FAQBOT_KILL_ROUNDS", "4"))
 

@@ -20,7 +20,6 @@ import os
 import re
 import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +51,7 @@ from bot.service import FaqService, Reply
 from bot.summary import summarize
 from bot.validate import ID_RE, Validator, validate_entry_dict
 from bot.yamlio import MAX_YAML_BYTES, entries_from_yaml
+from tests.conftest import ROOT
 
 GUILD = 777
 FUZZ = settings(
@@ -128,7 +128,7 @@ def runner() -> Iterator[asyncio.Runner]:
 def service(runner: asyncio.Runner, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaqService]:
     import shutil
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     tmp = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(root / "data", tmp / "data")
     config = load_config(None, {"data_dir": str(tmp / "data"), "database": {"url": f"sqlite:///{tmp}/f.db"}})

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.importer import parse_thread
 from bot.models import Answer, Entry
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed" / "botox-smoother-skin.txt"
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.matching import Matcher, Synonyms, bars
 from bot.models import Entry
-from tests.test_matching_fixtures import seed_entry, skincare_entries
+from tests.bot.matching.fixtures import seed_entry, skincare_entries
 
 
 def _intent_store(n: int = 40) -> list[Entry]:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.matching import Matcher, Thresholds, decide, load_embedder, load_synonyms
 from bot.models import Answer, Entry
-from tests.test_matching_fixtures import SEED_ID, skincare_entries
+from tests.bot.matching.fixtures import SEED_ID, skincare_entries
 
 
 def _matchers(entries: list[Entry]) -> list[Matcher]:
@@ -89,7 +89,7 @@ def test_no_wrong_did_you_mean_on_the_seed_store_at_its_calibrated_bars() -> Non
     """On a store of the seed alone, "botox side effects" used to get "did you mean: Why does
     Botox make my skin appear smoother?". At the store's own bars it gets nothing."""
     from bot.matching import bars
-    from tests.test_matching_fixtures import seed_entry
+    from tests.bot.matching.fixtures import seed_entry
 
     syn = load_synonyms(None)
     emb = load_embedder()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.matching import Matcher, Synonyms, Thresholds, decide, load_synonyms
 from bot.matching.normalize import words
 from bot.models import Candidate, Entry
-from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
+from tests.bot.matching.fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from bot.matching.semantic import (
     sha256_file,
     verify_file,
 )
+from tests.conftest import ROOT
 
 
 def test_the_tokenizer_ships_in_the_package_with_its_licence() -> None:
@@ -35,7 +36,7 @@ def test_the_tokenizer_ships_in_the_package_with_its_licence() -> None:
 def test_package_data_is_declared_for_the_wheel() -> None:
     import tomllib
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     data = config["tool"]["setuptools"]["package-data"]["bot.matching"]
     assert {"model/tokenizer.json", "model/LICENSE"} <= set(data)

@@ -9,7 +9,7 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("tokenizers")
 
 from bot.matching import Matcher, Thresholds, decide, load_embedder, load_synonyms
-from tests.test_matching_fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
+from tests.bot.matching.fixtures import SEED_ID, SEED_QUERIES, UNRELATED, seed_entry, skincare_entries
 
 pytestmark = pytest.mark.semantic
 

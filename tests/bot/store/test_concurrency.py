@@ -24,10 +24,10 @@ from bot.service import FaqService
 from bot.store import Store, open_store
 from bot.summary import summarize
 from bot.yamlio import dump_entries
+from tests.bot.store.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
 from tests.concurrent_writer import GLOBALS, GUILD, KINDS, channel_of, config_for, entry, run_kind
-from tests.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 10
 TARGETS = ("alias-target", "answer-target", "edit-target")
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.store import open_store
 from bot.store.forums import ExpertQuestion, ForumPost
-from tests.test_store import db_url  # noqa: F401  (both backends, a fresh store each)
+from tests.bot.store.test_sql import db_url  # noqa: F401  (both backends, a fresh store each)
 
 GUILD, THREAD = 111, 222
 

@@ -14,7 +14,7 @@ from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
 from bot.store import ALL_GUILDS, GLOBAL, GuildScope, open_store
 from cogs.standalone import guild_scope_for
-from tests.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
+from tests.bot.store.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
 
 SEED_ID = "why-does-botox-make-my-skin-appear-smoother"
 GUILD_A = 4242

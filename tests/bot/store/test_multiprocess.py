@@ -19,9 +19,9 @@ from bot.config import Config, DatabaseConfig, MatchingConfig
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
 from bot.store import open_store
+from tests.conftest import ROOT
 from tests.pgtools import fresh_database
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED_ID = "why-does-botox-make-my-skin-appear-smoother"
 GUILD = 4242
 

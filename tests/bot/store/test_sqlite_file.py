@@ -13,9 +13,9 @@ import pytest
 from bot.models import Answer, Entry, Provider, Summary
 from bot.store import StoreError
 from bot.store.sqlite import SQLiteStore
+from tests.cogs.moderation.test_cog import LIP, add, call, running, svc
 from tests.emulator import DiscordEmulator
 from tests.emulator.fixtures import emulator  # noqa: F401
-from tests.test_discord_moderation import LIP, add, call, running, svc
 
 GUILD = 77
 

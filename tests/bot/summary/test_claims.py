@@ -21,9 +21,10 @@ from bot.summary.claims import (
 from bot.summary.segment import segments, split_sentences
 from bot.summary.sentences import content_stems
 from bot.validate import Validator, validate_entry_dict
-from tests.test_summary import entry
+from tests.bot.summary.test_core import entry
+from tests.conftest import ROOT
 
-EVAL = Path(__file__).resolve().parents[1] / "benchmarks" / "summary_eval"
+EVAL = ROOT / "benchmarks" / "summary_eval"
 
 
 def credited(s: Summary) -> dict[str, set[str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.importer import parse_thread
@@ -11,8 +9,9 @@ from bot.models import Answer, Entry, Provider, Summary, supporter_label
 from bot.summary import effective_summary, summarize, summary_from_dict, summary_to_dict
 from bot.summary.core import MAX_POINT_CHARS, extract_units, question_subject, rendered_length, resolve_it
 from bot.summary.sentences import content_stems
+from tests.conftest import ROOT
 
-SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "botox-smoother-skin.txt"
+SEED = ROOT / "data" / "seed" / "botox-smoother-skin.txt"
 
 
 @pytest.fixture(scope="module")

@@ -29,9 +29,9 @@ from bot.ratelimit import RateLimiter
 from bot.service import FaqService
 from bot.web.app import CSP, LISTING_SECONDS, make_app
 from bot.web.urls import entry_url, safe_href
+from tests.bot.test_importer import SEED_ANSWERS
 from tests.conftest import ROOT, SEED_ID
 from tests.pgtools import fresh_database
-from tests.test_importer import SEED_ANSWERS
 from tests.webtools import (
     HOSTILE_ID,
     LONG_TEXT,

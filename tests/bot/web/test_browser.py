@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.bot.test_importer import SEED_ANSWERS
 from tests.browsertools import DESKTOP, PHONE, chromium, data_copy, require_chromium, server_thread
 from tests.conftest import ROOT, SEED_ID
-from tests.test_importer import SEED_ANSWERS
 from tests.webtools import (
     HOSTILE_ID,
     LONG_TEXT,

@@ -15,10 +15,10 @@ import pytest
 from bot.config import load_config
 from bot.service import FaqService
 from cogs.standalone import FaqBot
+from tests.cogs.moderation.test_cog import LIP, WAIT, add, call, running, svc
 from tests.emulator import Callback, DiscordEmulator, run_bot
 from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.pgtools import fresh_database
-from tests.test_discord_moderation import LIP, WAIT, add, call, running, svc
 
 N = 10
 

@@ -2,7 +2,7 @@
 a moderator of another guild, from a DM, and with forged option values (another guild's entry
 ids, global entry ids) — all refused, the store unchanged (load_all, hidden, settings, revision).
 
-Complements tests/test_discord_moderation.py (refusals inside one guild).
+Complements tests/cogs/moderation/test_cog.py (refusals inside one guild).
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.service import FaqService
-from tests.conftest import SEED_ID
-from tests.emulator import DiscordEmulator
-from tests.test_discord_moderation import (
+from tests.cogs.moderation.test_cog import (
     LIP,
     LIP_FIELDS,
     REFUSAL,
@@ -24,6 +22,8 @@ from tests.test_discord_moderation import (
     running,
     submit,
 )
+from tests.conftest import SEED_ID
+from tests.emulator import DiscordEmulator
 
 MANAGE_GUILD = 1 << 5
 OTHER_FIELDS = LIP_FIELDS | {"question": "Does the other server's secret entry stay its own?"}

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.service import FaqService
 from cogs.moderation.unrouted import EXPIRED
+from tests.cogs.moderation.test_cog import LIP, LIP_FIELDS, REFUSAL, add, call, message_of, running, submit
 from tests.emulator import Callback, DiscordEmulator
-from tests.test_discord_moderation import LIP, LIP_FIELDS, REFUSAL, add, call, message_of, running, submit
 
 MANAGE_GUILD = 1 << 5
 PEEL = {"question": "How often should I get a chemical peel?", "phrasings": "",
