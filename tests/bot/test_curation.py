@@ -11,12 +11,7 @@ from bot.curation import (
     CurationError,
     Listed,
     check_entry,
-    describe_changes,
     edited_entry,
-    entry_embed,
-    history_embed,
-    import_preview_embed,
-    list_page,
     make_answer,
     matches_filter,
     near_duplicates,
@@ -25,17 +20,24 @@ from bot.curation import (
     provider_from_fields,
     query_key,
     settings_changes,
-    settings_embed,
     split_lines,
-    stats_embed,
     suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
 )
-from bot.embeds import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, embed_length
 from bot.matching import Matcher, Thresholds, load_synonyms
 from bot.models import MAX_ANSWERS, Answer, Candidate, Entry, Provider
+from bot.present.curation import (
+    describe_changes,
+    entry_embed,
+    history_embed,
+    import_preview_embed,
+    list_page,
+    settings_embed,
+    stats_embed,
+)
+from bot.present.embeds import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, embed_length
 from bot.store.base import AuditRecord, QueryStat, Stats
 from bot.summary import summarize
 from bot.yamlio import dump_entries, load_data
@@ -333,7 +335,7 @@ def test_history_says_who_when_and_what() -> None:
 
 
 def test_history_diff_names_the_phrasing_answer_and_expert_that_changed() -> None:
-    from bot.history import change_lines
+    from bot.present.history import change_lines
 
     jane = {"name": "Jane Roe", "credentials": None}
     old = [{"title": "", "text": "Filler lasts six months in most lips.", "provider": jane}]

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bot.embeds import (
+from bot.importer import parse_thread
+from bot.models import (
+    Answer,
+    Candidate,
+    Disagreement,
+    Entry,
+    MatchResult,
+    Point,
+    Provider,
+    Reply,
+    Side,
+    Summary,
+)
+from bot.present.embeds import (
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
     FIELD_VALUE_MAX,
@@ -10,9 +23,6 @@ from bot.embeds import (
     answer_pages,
     embed_length,
 )
-from bot.importer import parse_thread
-from bot.models import Answer, Candidate, Disagreement, Entry, MatchResult, Point, Provider, Side, Summary
-from bot.service import Reply
 from bot.summary import summarize
 
 
@@ -105,7 +115,7 @@ def test_one_expert_entry_reads_in_the_singular() -> None:
 
 
 def test_compact_names_cap_with_credentials() -> None:
-    from bot.embeds import who_text
+    from bot.present.embeds import who_text
 
     names = {"Sharon Scherl": "Sharon Scherl, MD", "Aldo Guerra": "Aldo Guerra, MD"}
     supporters = ("unattributed", "Sharon Scherl", "unattributed", "Aldo Guerra", "A", "B", "C")

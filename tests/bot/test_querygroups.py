@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.curation import stats_embed
+from bot.present.curation import stats_embed
 from bot.querygroups import group_queries
 from bot.store.base import QueryStat, Stats
 

@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.embeds import (
+from bot.importer import ImportError_, parse_thread
+from bot.models import LIMITS, Answer, Entry, MatchResult, Provider, Reply
+from bot.present.embeds import (
     AUTHOR_MAX,
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
@@ -43,11 +45,9 @@ from bot.embeds import (
     escape_markdown,
     keyword_reply_text,
 )
-from bot.importer import ImportError_, parse_thread
-from bot.models import LIMITS, Answer, Entry, MatchResult, Provider
-from bot.render import reply_json, reply_text
+from bot.present.terminal import reply_json, reply_text
 from bot.serialize import entry_to_dict
-from bot.service import FaqService, Reply
+from bot.service import FaqService
 from bot.summary import summarize
 from bot.validate import ID_RE, Validator, validate_entry_dict
 from bot.yamlio import MAX_YAML_BYTES, entries_from_yaml

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.embeds import answer_pages, escape_prose, summary_description
 from bot.models import Answer, Entry, Provider, Summary
+from bot.present.embeds import answer_pages, escape_prose, summary_description
 from bot.summary import summarize
 from bot.summary.claims import (
     alternatives,

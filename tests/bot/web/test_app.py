@@ -23,8 +23,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli import main
 from bot.config import ConfigError, WebConfig, load_config
-from bot.embeds import answer_embed
 from bot.models import Entry
+from bot.present.embeds import answer_embed
 from bot.ratelimit import RateLimiter
 from bot.service import FaqService
 from bot.web.app import CSP, LISTING_SECONDS, make_app

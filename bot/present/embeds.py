@@ -11,8 +11,7 @@ import re
 from typing import Any
 
 from bot.grammar import plural
-from bot.models import Answer, Entry, Summary, supporter_label, supporters_text
-from bot.service import Reply
+from bot.models import Answer, Entry, Reply, Summary, supporter_label, supporters_text
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096

@@ -6,8 +6,7 @@ import textwrap
 from typing import Any
 
 from bot.grammar import plural
-from bot.models import Answer, Provider, Summary, supporter_label, supporters_text
-from bot.service import Reply
+from bot.models import Answer, Provider, Reply, Summary, supporter_label, supporters_text
 from bot.summary.serialize import summary_to_dict as summary_dict
 
 
