@@ -46,7 +46,8 @@ DUPLICATE = 0.5  # lexical similarity at which two candidate points say the same
 _ASIDE = re.compile(
     r"^(?:according to me|also|by the way|btw|as a side note|side note|fun fact|p\.?s\.?|edit|"
     r"personally|in my case|for what it'?s worth|fwiw|off[- ]topic|anyway|funnily|interestingly|"
-    r"i remember|i once|when i|keep in mind|bear in mind|note that|my (?:wife|husband|friend|mother|father|son|daughter))\b",
+    r"i remember|i once|when i|keep in mind|bear in mind|note that|"
+    r"my (?:wife|husband|friend|mother|father|son|daughter))\b",
     re.I,
 )
 _PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)

@@ -16,17 +16,16 @@ from types import ModuleType
 import pytest
 import yaml
 
-from bot.embeds import answer_embed, disagreement_fields
 from bot.importer import parse_thread
-from bot.models import Answer, Candidate, Disagreement, Entry, MatchResult, Provider, Side, Summary
-from bot.render import reply_json, reply_text
+from bot.models import Answer, Candidate, Disagreement, Entry, MatchResult, Provider, Reply, Side, Summary
+from bot.present.embeds import answer_embed, disagreement_fields
+from bot.present.terminal import reply_json, reply_text
 from bot.serialize import summary_to_dict as stored_dict
-from bot.service import Reply
 from bot.summary import format_summary, summarize, summary_from_dict, summary_to_dict
 from bot.web.app import _environment
 from bot.web.pages import summary_view
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 EVAL = ROOT / "benchmarks" / "summary_eval"
 SEED = ROOT / "data" / "seed" / "botox-smoother-skin.txt"
 
