@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.models import Disagreement, Side
 from bot.summary.claims import (
@@ -300,6 +300,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         comps.setdefault(find(e[0]), []).append(e)
     out: list[Found] = []
     groups: list[list[tuple[int, int, str, Clause, Clause]]] = []
+    folded: dict[int, set[int]] = {}  # group → sentences of a later kind folded into it
     for es in comps.values():
         # The question's own choice, opposite polarity and incompatible figures are separate
         # subjects of one component, unless a later kind only opposes experts an earlier one
@@ -311,10 +312,12 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             pairs = {frozenset((units[e[0]].expert, units[e[1]].expert)) for e in g}
             if g and not pairs <= opposed:
                 groups.append(g)
+            elif g:  # the same dispute: its sentences are contested too, never quoted as points
+                folded.setdefault(len(groups) - 1, set()).update(i for e in g for i in e[:2])
             opposed |= pairs
     apart = {frozenset((e[0], e[1])) for e in edges if e[2] == "quantity"}  # figures that cannot both hold
     mine = {u.expert: [c for v in units if v.expert == u.expert for c in v.clauses] for u in units}
-    for es in groups:
+    for gi, es in enumerate(groups):
         kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
         choice = kind == "polarity" and all(e[2] == "choice" for e in es)
         shared: set[str] = set()
@@ -419,7 +422,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
 
         found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")}, holds)
         if found:
-            out.append(found)
+            out.append(replace(found, units=found.units | folded.get(gi, set())))
     return out
 
 

@@ -144,12 +144,16 @@ def verdict(text: str, target: str) -> int:
     return stance(text, target) or answer(text)
 
 
+# "How often should I water…?" asks how, not whether: a wh-word opening the same question.
+_WH_BEFORE = re.compile(r"(?:^|[,;?!]\s*(?:and\s+)?)\s*(?:how|what|when|where|which|why|who)\b[^,;?!]*$", re.I)
+
+
 def yes_no_target(question_text: str) -> str | None:
     """The act a "should I X?" question asks about, as a stem ("use treats" → treat;
     "is it worth upgrading…" → upgrad). The earliest such question in the text counts."""
     plain = plain_text(question_text)
     w = _WORTH_Q.search(plain)
-    m = _YES_NO.search(plain)
+    m = next((y for y in _YES_NO.finditer(plain) if not _WH_BEFORE.search(plain[: y.start()])), None)
     if w and (m is None or w.start() < m.start()):
         return stem((w.group("to") or w.group("ing")).lower())
     if not m:
@@ -175,7 +179,7 @@ def choice_topic(question_text: str) -> str | None:
     if m:
         return f"{m.group(1)} or {m.group(3)}".strip("?.,!")
     w = _WORTH_Q.search(q)
-    y = _YES_NO.search(q)
+    y = next((m for m in _YES_NO.finditer(q) if not _WH_BEFORE.search(q[: m.start()])), None)
     if w and (y is None or w.start() < y.start()):  # the question the target was taken from
         act = q[w.start("to" if w.group("to") else "ing") :]
         act = re.split(r"\s+(?:for|and|when|before|after|if|or|to|in|on|with|from)\b|[,;?!]", act)[0]
