@@ -13,7 +13,7 @@ generalisation check. Reported per split:
 
 * supporter precision / recall. Each point is mapped to a labelled claim: its author is the
   supporter whose answer contains most of the point's words, the claim is the author's labelled
-  claim sharing most words with the point (token F1 ≥ 0.3). A co-supporter (anyone but the
+  claim sharing most words with the point (token F1 on stems ≥ 0.3). A co-supporter (anyone but the
   author) is correct when the claim's `stated_by` names them. Co-supporters of a point that maps
   to no claim are all counted false (a shared claim must be labelled). Recall: of the experts
   who state the claims that became points, the share credited.
@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from bot.models import Answer, Entry, Provider, Summary  # noqa: E402
 from bot.summary import summarize  # noqa: E402
 from bot.summary.segment import plain_text, split_sentences  # noqa: E402
+from bot.summary.sentences import stem  # noqa: E402
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -246,7 +247,9 @@ def load_threads(root: Path) -> list[Thread]:
 
 
 def _tok_f1(a: str, b: str) -> float:
-    ta, tb = Counter(t for t in tokens(a) if t not in _STOP), Counter(t for t in tokens(b) if t not in _STOP)
+    """Token F1 on stems ("grinding finer" and "grind finer" share two words), stop words out."""
+    ta = Counter(stem(t) for t in tokens(a) if t not in _STOP)
+    tb = Counter(stem(t) for t in tokens(b) if t not in _STOP)
     return _f1(sum((ta & tb).values()), sum(ta.values()), sum(tb.values()))
 
 
