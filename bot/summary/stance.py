@@ -145,7 +145,9 @@ def verdict(text: str, target: str) -> int:
 
 
 # "How often should I water…?" asks how, not whether: a wh-word opening the same question.
-_WH_BEFORE = re.compile(r"(?:^|[,;?!]\s*(?:and\s+)?)\s*(?:how|what|when|where|which|why|who)\b[^,;?!]*$", re.I)
+_WH_BEFORE = re.compile(
+    r"(?:^|[,;?!]\s*(?:and\s+)?)\s*(?:how|what|when|where|which|why|who)\b[^,;?!]*$", re.I
+)
 
 
 def yes_no_target(question_text: str) -> str | None:
