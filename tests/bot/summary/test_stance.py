@@ -274,3 +274,9 @@ def test_a_measure_on_one_part_of_a_compound_question() -> None:
         ("Bo", "A brisket is tender at about 190 °F, so go by feel."),
     )
     assert summarize(single).disagreements == ()
+
+
+def test_wh_questions_are_not_yes_no() -> None:
+    assert yes_no_target("How often should I water tomato plants in containers?") is None
+    assert choice_topic("What should I do about it?") is None
+    assert yes_no_target("How long should sessions be, and should I use treats?") == "treat"
