@@ -50,6 +50,9 @@ _ASIDE = re.compile(
     r"my (?:wife|husband|friend|mother|father|son|daughter))\b",
     re.I,
 )
+# "I agree with Dr. Okafor about…": a reference to another expert's words, not a claim of its own
+# (two such sentences share "agree" and "Dr." and nothing they claim).
+_REFERS = re.compile(r"^(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)\s+with\b", re.I)
 _PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)
 _DEPENDENT_OPENER = re.compile(
     r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then|either way|"
@@ -189,6 +192,7 @@ def supporters_of(
     for expert, (own, words_used) in (experts or by_expert(units)).items():
         if expert == rep.expert or len(mine & words_used) < 2:
             continue  # shares too little to state it or to contradict it
+        own = [u for u in own if not _REFERS.match(u.text)]
         clauses = [c for u in own for c in u.clauses]
         if any(conflict(r, c, question, options, target) for r in rep.clauses for c in clauses):
             continue  # says something else on this: not a supporter
@@ -237,6 +241,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     candidates = [
         u for u in units
         if not u.fragment and u.index not in contested and not u.text.rstrip().endswith("?")
+        and not _REFERS.match(u.text)
         and len(u.stems - question) >= 1 and _prose_words(u.text) >= 4
         and not u.text.rstrip().endswith(":")  # a lead-in to a list or code
     ]  # fmt: skip

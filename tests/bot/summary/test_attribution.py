@@ -199,3 +199,17 @@ def test_a_holder_is_checked_against_the_quote_not_just_the_colouring() -> None:
     assert set(side_with(s, "Ann").supporters) == {"Ann", "Dee"}
     for side in d.sides:
         assert own_words(e, side.quoted_from or "", side.text)
+
+
+def test_agreeing_with_someone_is_no_claim_and_credits_nobody() -> None:
+    e = Entry(
+        id="t",
+        question="What do you recommend?",
+        answers=(
+            Answer("a", "I agree with Dr. Okafor about taking it early.", Provider(name="Jo")),
+            Answer(
+                "b", "I agree with Dr. Weiss, at least for landscapes on a tripod.", Provider(name="Marcus")
+            ),
+        ),
+    )
+    assert all(not p.text.startswith("I agree") for p in summarize(e).points)
