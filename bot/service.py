@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
-from bot.models import Answer, Candidate, Entry, Reply, Summary
+from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
 from bot.settings import validate_settings
 from bot.store import (
@@ -36,7 +36,8 @@ from bot.store import (
     SyncReport,
     open_store,
 )
-from bot.store.base import Change
+from bot.store.base import AuditRecord, Change, Stats
+from bot.store.forums import ExpertQuestion, ForumPost
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -321,18 +322,67 @@ class FaqService:
             thresholds = replace(thresholds, answer=max(thresholds.answer, thresholds.keyword))
         candidates = await self.in_matching_thread(self.rank, query, guild_id)
         result = decide(query, candidates, thresholds)
-        reply = Reply(result)
+        stored = None
         if result.decision == "answer" and result.best is not None:
             stored = self.find(guild_id, result.best.entry_id)
-            if stored is not None:
-                reply = Reply(result, stored.entry, self.summary_of(stored))
+        reply = await self._reply(result, guild_id, stored)
         if record and not keyword:
-            best = result.best.entry_id if result.best else None
-            try:
-                await self.store.record_query(guild_id, query, result.decision, best)
-            except StoreError as exc:  # stats are worth less than the member's answer
-                log.warning("query not recorded in the stats: %s", exc)
+            await self._record_query(
+                guild_id, query, result.decision, result.best.entry_id if result.best else None
+            )
         return reply
+
+    async def answer_for(self, guild_id: int | None, entry_id: str, *, record: bool = False) -> Reply | None:
+        """The answer for an entry a member picked (an autocomplete choice, a button): as
+        `ask` would answer its question, at full confidence. None if the entry is not visible
+        in this guild (removed, hidden, another server's). `record` counts it in the stats
+        as an answered query — never at the cost of the answer."""
+        stored = self.find(guild_id, entry_id)
+        if stored is None:
+            return None
+        e = stored.entry
+        result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+        if guild_id:
+            await self._load_settings(guild_id)
+        if record:
+            await self._record_query(guild_id, e.question, "answer", e.id)
+        return await self._reply(result, guild_id, stored)
+
+    async def _reply(self, result: MatchResult, guild_id: int | None, stored: StoredEntry | None) -> Reply:
+        if stored is None:
+            return Reply(result, disclaimer=await self.disclaimer(guild_id))
+        return Reply(
+            result,
+            stored.entry,
+            self.summary_of(stored),
+            disclaimer=await self.disclaimer(guild_id),
+            web_url=await self.web_url(stored.entry),
+        )
+
+    async def _record_query(
+        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
+    ) -> None:
+        try:
+            await self.store.record_query(guild_id, query, decision, entry_id)
+        except StoreError as exc:  # stats are worth less than the member's answer
+            log.warning("query not recorded in the stats: %s", exc)
+
+    async def disclaimer(self, guild_id: int | None) -> str:
+        """The disclaimer shown with answers here: the guild's own, else config.yaml's."""
+        if guild_id:
+            custom = (await self._load_settings(guild_id)).get("disclaimer")
+            if custom is not None:
+                return str(custom)
+        return self.config.replies.disclaimer
+
+    async def web_url(self, entry: Entry) -> str | None:
+        """The entry's public web page (issue 18), when web.base_url is set and it is public."""
+        if not self.config.web.base_url:
+            return None
+        from bot.web.urls import entry_url  # pure; the web app's own modules are not loaded
+
+        settings = await self._load_settings(entry.guild_id) if entry.guild_id else None
+        return entry_url(self.config.web, entry, settings)
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
@@ -651,6 +701,88 @@ class FaqService:
             action=action,
             expected_revision=revision,
         )
+
+    # -- what the plugin reads and records (the cogs talk to the service only) ---------------
+
+    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
+        """Top and unanswered queries (`limit` each) and feedback per entry."""
+        return await self.store.stats(guild_id, limit)
+
+    async def unanswered_query(self, guild_id: int | None, key: str) -> str | None:
+        """The unanswered query whose `query_key` is `key` (a button carries the key: the
+        query itself may not fit its custom_id), or None if it is no longer on the list."""
+        from bot.curation import query_key
+
+        stats = await self.store.stats(guild_id, limit=1000)
+        return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member's pick for an unanswered query (None: "none of these")."""
+        return await self.store.propose_entry(guild_id, query, entry_id)
+
+    async def history(self, guild_id: int | None, entry_id: str | None) -> list[AuditRecord]:
+        """An entry's audit trail, oldest first; `entry_id=None`: the settings' changes."""
+        from bot.curation import SETTINGS_KEY
+
+        return await self.store.history(guild_id, SETTINGS_KEY if entry_id is None else entry_id)
+
+    async def entry_counts(self) -> dict[str, int]:
+        """Global entries, guild entries and guilds with entries, in the whole store."""
+        return await self.store.entry_counts()
+
+    def base_thresholds(self) -> Thresholds:
+        """config.yaml's bars (the built-in ones where it sets none): what a guild's own
+        thresholds are checked against and shown beside."""
+        conf = self.config.matching.thresholds
+        return Thresholds(**{k: v for k, v in conf.model_dump().items() if v is not None})
+
+    # help forums (issue 16): a post is claimed in the store before the bot replies, so a
+    # replayed event or a second process never replies twice
+
+    async def claim_forum_post(self, post: ForumPost) -> bool:
+        return await self.store.claim_forum_post(post)
+
+    async def forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None:
+        return await self.store.get_forum_post(guild_id, thread_id)
+
+    async def set_forum_post(
+        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None
+    ) -> bool:
+        return await self.store.set_forum_post(guild_id, thread_id, state, reply_id=reply_id)
+
+    async def resolve_forum_post(self, post: ForumPost, solved: bool) -> bool:
+        """The poster's "This solved it" / "Not it": False if it was answered already. The
+        click counts as the post's query and as feedback; the stats are worth less than the
+        click, so a failure there is only logged."""
+        state = "solved" if solved else "rejected"
+        if not await self.store.set_forum_post(post.guild_id, post.thread_id, state, expect=("replied",)):
+            return False
+        try:
+            await self.store.record_query(
+                post.guild_id, post.query, "answer" if solved else "none", post.entry_id if solved else None
+            )
+            await self.store.record_feedback(post.guild_id, post.entry_id, post.poster_id, solved)
+        except StoreError as exc:
+            log.warning("forum post %s: not recorded in the stats: %s", post.thread_id, exc)
+        return True
+
+    # Ask the experts (issue 16): a member's question waiting for an expert's answer
+
+    async def add_expert_question(self, question: ExpertQuestion) -> None:
+        await self.store.add_expert_question(question)
+
+    async def expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None:
+        return await self.store.get_expert_question(guild_id, qid)
+
+    async def set_expert_question(
+        self, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Move a question to `state` (only from one of `expect`, when given), setting `fields`;
+        False if it was not in such a state (another expert or moderator was first)."""
+        return await self.store.set_expert_question(guild_id, qid, state, expect=expect, **fields)
+
+    async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        return await self.store.waiting_expert_questions(guild_id, limit=limit)
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

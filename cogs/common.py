@@ -17,10 +17,9 @@ import discord
 from discord.ext import commands
 
 from bot.config import load_config
-from bot.models import Entry, Reply
+from bot.models import Reply
 from bot.present.embeds import answer_embed
 from bot.service import FaqService
-from bot.web.urls import entry_url
 
 log = logging.getLogger("faqbot.discord")
 
@@ -53,24 +52,6 @@ def service_of(client: discord.Client) -> FaqService:
     return client.faq_service  # type: ignore[attr-defined]
 
 
-async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
-    service = service_of(client)
-    if guild_id:
-        custom = (await service.settings(guild_id)).get("disclaimer")
-        if custom is not None:
-            return str(custom)
-    return service.config.replies.disclaimer
-
-
-async def web_url_for(client: discord.Client, entry: Entry) -> str | None:
-    """The entry's public web page (issue 18), when web.base_url is set and the entry is public."""
-    service = service_of(client)
-    if not service.config.web.base_url:
-        return None
-    settings = await service.settings(entry.guild_id) if entry.guild_id else None
-    return entry_url(service.config.web, entry, settings)
-
-
 async def answer_message(
     client: discord.Client,
     reply: Reply,
@@ -90,9 +71,7 @@ async def answer_message(
     entry = reply.entry
     assert entry is not None
     service = service_of(client)
-    embed = discord.Embed.from_dict(
-        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, entry))
-    )
+    embed = discord.Embed.from_dict(answer_embed(reply))  # disclaimer and web page: the reply's
     try:
         similar = await service.rank_async(entry.question, guild_id, 6)
         others = related(entry, service.visible_entries(guild_id), similar)

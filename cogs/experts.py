@@ -109,7 +109,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             return
         _offers.pop(self.token, None)
         question = ExpertQuestion(gid, self.token, asker, channel_id, query)
-        await service.store.add_expert_question(question)
+        await service.add_expert_question(question)
         ping = settings.get("experts_ping_role_id")
         view = discord.ui.View(timeout=None)
         view.add_item(AnswerButton(self.token))
@@ -119,7 +119,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             view=view,
             allowed_mentions=discord.AllowedMentions(roles=[_RoleId(ping)]) if ping else NO_MENTIONS,  # type: ignore[list-item]
         )
-        await service.store.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
+        await service.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
         await send_private(
             interaction, f"Sent to the experts in {target.mention}. I'll tell you here when one answers."
         )
@@ -164,7 +164,7 @@ class AnswerButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]]
                 interaction, "Only members with one of this server's expert roles can answer here."
             )
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         if q is None or q.state != "waiting":
             await send_private(interaction, "This question has been answered already.")
             return
@@ -186,7 +186,7 @@ class AnswerModal(discord.ui.Modal):
         text = clean_text(self.answer.value)
         if not text:
             raise CurationError("The answer is empty.")
-        moved = await service.store.set_expert_question(
+        moved = await service.set_expert_question(
             gid, self.qid, "proposed", expect=("waiting",), answer=text, expert_id=interaction.user.id
         )
         if not moved:
@@ -196,7 +196,7 @@ class AnswerModal(discord.ui.Modal):
         if settings.get("experts_trusted") or await is_moderator(interaction):
             await apply_answer(interaction, self.qid)
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         assert q is not None
         view = discord.ui.View(timeout=None)
         view.add_item(ApproveButton(self.qid))
@@ -237,19 +237,17 @@ async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
     service = service_of(interaction.client)
     guild = interaction.guild
     assert guild is not None
-    q = await service.store.get_expert_question(guild.id, qid)
-    if q is None or not await service.store.set_expert_question(
-        guild.id, qid, "answered", expect=("proposed",)
-    ):
+    q = await service.expert_question(guild.id, qid)
+    if q is None or not await service.set_expert_question(guild.id, qid, "answered", expect=("proposed",)):
         await send_private(interaction, "This answer was handled already.")
         return
     assert q.answer is not None and q.expert_id is not None
     try:
         entry_id = await _save(service, guild, q, actor_of(interaction.user))
     except BaseException:
-        await service.store.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
+        await service.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
         raise
-    await service.store.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
+    await service.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
     await send_private(interaction, f"Saved in `{entry_id}`; the member who asked has been told.")
     if interaction.message is not None:
         await interaction.message.edit(
@@ -306,7 +304,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
 
 async def waiting_field(service: FaqService, guild_id: int) -> dict[str, Any] | None:
     """For /faq stats: questions sent to the experts and not answered yet, oldest first."""
-    waiting = await service.store.waiting_expert_questions(guild_id, limit=10)
+    waiting = await service.waiting_expert_questions(guild_id, limit=10)
     if not waiting:
         return None
     now = datetime.now(UTC)

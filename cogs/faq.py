@@ -24,7 +24,6 @@ from cogs import browse
 from cogs.common import (
     NO_MENTIONS,
     answer_message,
-    disclaimer_for,
     ensure_service,
     release_service,
     report_error,
@@ -116,14 +115,9 @@ class FaqCog(commands.Cog):
 
     async def _ask(self, query: str, guild_id: int | None) -> Reply:
         if query.startswith(ENTRY_PREFIX):  # a picked autocomplete choice
-            stored = self.service.find(guild_id, query.removeprefix(ENTRY_PREFIX))
-            if stored is not None:
-                from bot.models import Candidate, MatchResult
-
-                e = stored.entry
-                await self.service.store.record_query(guild_id, e.question, "answer", e.id)
-                result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
-                return Reply(result, e, self.service.summary_of(stored))
+            picked = await self.service.answer_for(guild_id, query.removeprefix(ENTRY_PREFIX), record=True)
+            if picked is not None:
+                return picked
         return await self.service.ask(query, guild_id)
 
     async def _answer(
@@ -226,7 +220,7 @@ class FaqCog(commands.Cog):
         self.channel_cooldown.hit(channel_key, now)
         self.user_cooldown.hit(user_key, now)
         await message.reply(
-            keyword_reply_text(reply, await disclaimer_for(self.bot, message.guild.id)),
+            keyword_reply_text(reply),
             view=keyword_view(reply.entry.id),
             allowed_mentions=NO_MENTIONS,
             mention_author=False,

@@ -17,7 +17,6 @@ from bot.curation import (
     LIST_SCOPES,
     MAX_UPLOAD_BYTES,
     RESETTABLE,
-    SETTINGS_KEY,
     CurationError,
     ImportPlan,
     Listed,
@@ -27,7 +26,6 @@ from bot.curation import (
     near_duplicates,
     new_entry,
     plan_import,
-    query_key,
     settings_changes,
     suggest_aliases,
     unique_id,
@@ -36,8 +34,7 @@ from bot.curation import (
     without_answer,
 )
 from bot.grammar import plural
-from bot.matching import Thresholds
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.models import MAX_ANSWERS, Entry
 from bot.present.curation import (
     entry_embed,
     history_embed,
@@ -52,7 +49,6 @@ from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
     NO_MENTIONS,
-    disclaimer_for,
     ensure_service,
     release_service,
 )
@@ -201,14 +197,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         return embed, view
 
     async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
-        stored = self.service.own_entry(guild_id, entry_id)
-        e = stored.entry
-        reply = Reply(
-            MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0)),
-            e,
-            self.service.summary_of(stored),
-        )
-        return answer_embed(reply, await disclaimer_for(self.bot, guild_id))
+        self.service.own_entry(guild_id, entry_id)  # NotFound / ReadOnly: said to the moderator
+        reply = await self.service.answer_for(guild_id, entry_id)
+        assert reply is not None  # own_entry found it
+        return answer_embed(reply)
 
     # -- add / answer / edit / alias ------------------------------------------------------------
 
@@ -490,7 +482,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if item is None:
             e = self._resolve(entry, [x.entry for x in self._all(gid)])
             item = next(x for x in self._all(gid) if x.entry.id == e.id)
-        stats = await self.service.store.stats(gid)
+        stats = await self.service.stats(gid)
         stored = self.service.find(gid, item.entry.id) if not item.state else None
         summary = self.service.summary_of(stored) if stored else None
         embed = entry_embed(
@@ -508,7 +500,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     @faq.command(name="stats", description="Top and unanswered queries, feedback per entry")
     async def stats(self, interaction: discord.Interaction) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=10)
+        stats = await self.service.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
         own = {e.id for e in self.service.own_entries(gid)}
         suggestions = await self.service.in_matching_thread(
@@ -529,8 +521,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=1000)
-        query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+        query = await self.service.unanswered_query(gid, key)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
         self.service.own_entry(gid, entry_id)  # NotFound / ReadOnly before anything is written
@@ -547,14 +538,14 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
         gid = self._gid(interaction)
         if entry is None or entry.strip() == "":
-            records = await self.service.store.history(gid, SETTINGS_KEY)
+            records = await self.service.history(gid, None)
             await send(interaction, embed=history_embed(records, "settings"))
             return
         entry_id = entry.strip()
         known = {x.entry.id: x.entry for x in self._all(gid)}
         if entry_id not in known:
             entry_id = self._resolve(entry, list(known.values())).id
-        records = await self.service.store.history(gid, entry_id)
+        records = await self.service.history(gid, entry_id)
         await send(
             interaction, embed=history_embed(records, f"{clip(known[entry_id].question, 150)} ({entry_id})")
         )
@@ -725,8 +716,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             )
             if v is not None
         }
-        base_conf = self.service.config.matching.thresholds.model_dump()
-        base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
+        base = self.service.base_thresholds()
 
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
