@@ -29,7 +29,8 @@ from bot.service import FaqService
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
 from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
-from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator
+from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
+from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.experts")
 
@@ -208,7 +209,7 @@ class AnswerModal(discord.ui.Modal):
         await send_private(interaction, "Thanks! A moderator will approve your answer before members see it.")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
 
 class ApproveButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:xp:{QID}"):

@@ -30,6 +30,7 @@ from cogs.common import (
     send_private,
 )
 from cogs.experts import offer_button
+from cogs.ui import paginator
 from cogs.ui.paginator import send_first_page
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
@@ -54,12 +55,14 @@ class FaqCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
+        paginator.attach(self.bot)
         self.bot.tree.add_command(self.context_menu)
         self.refresh_loop.start()
 
     async def cog_unload(self) -> None:
         self.refresh_loop.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
+        paginator.detach(self.bot)
         self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
 
     @tasks.loop(seconds=5)
@@ -74,12 +77,12 @@ class FaqCog(commands.Cog):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, getattr(error, "original", error))
+        await report_error(interaction, error)
 
     async def _context_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, getattr(error, "original", error))
+        await report_error(interaction, error)
 
     # -- /ask ----------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from cogs.common import (
     send_private,
     service_of,
 )
-from cogs.ui.paginator import PageButton, PageContent, register, send_first_page
+from cogs.ui.paginator import PageContent, register, send_first_page
 
 log = logging.getLogger("faqbot.views")
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
@@ -419,7 +419,6 @@ def _label(question: str) -> str:
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     AllAnswers,
-    PageButton,
     FullSummary,
     Feedback,
     Suggestion,

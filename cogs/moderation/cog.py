@@ -57,14 +57,14 @@ from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
     actor_of,
-    handle_error,
+    cog_of,
     is_moderator,
+    require_moderator,
     send,
 )
 from cogs.moderation.buttons import (
     DYNAMIC_ITEMS,
     AliasButton,
-    ListPage,
     PendingButton,
     RemoveAnswerButton,
     RemoveButton,
@@ -80,6 +80,10 @@ from cogs.moderation.modals import (
     EditModal,
 )
 from cogs.moderation.unrouted import answer_unrouted
+from cogs.ui import paginator
+from cogs.ui.confirm import CANCELLED
+from cogs.ui.errors import report_error
+from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
 
 
@@ -99,10 +103,12 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.attach(self.bot)
         self.bot.add_listener(answer_unrouted, "on_interaction")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.detach(self.bot)
         self.bot.remove_listener(answer_unrouted, "on_interaction")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -113,7 +119,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -170,9 +176,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         ]
         return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
 
-    def list_message(
-        self, guild_id: int, scope: str, text: str, page: int
-    ) -> tuple[dict[str, Any], discord.ui.View]:
+    def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
+        """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
         items = [x for x in self._all(guild_id) if matches_filter(x.entry, text)]
         if scope == "server":
             items = [x for x in items if x.scope == "server" and not x.state]
@@ -184,17 +189,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             + (f" matching “{text}”" if text else "")
         )
         embed, pages = list_page(items, page, title=title)
-        page = min(max(page, 0), pages - 1)
-        view = discord.ui.View(timeout=None)
-        if pages > 1:
-            view.add_item(ListPage(max(page - 1, 0), scope, text, "◀ Previous", disabled=page == 0))
-            view.add_item(
-                discord.ui.Button(label=f"{page + 1} / {pages}", disabled=True, custom_id=f"faqm:noop:{page}")
-            )
-            view.add_item(
-                ListPage(min(page + 1, pages - 1), scope, text, "Next ▶", disabled=page >= pages - 1)
-            )
-        return embed, view
+        return PageContent(embed, pages)
 
     async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
         self.service.own_entry(guild_id, entry_id)  # NotFound / ReadOnly: said to the moderator
@@ -471,8 +466,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         if scope not in LIST_SCOPES:
             raise CurationError(f"scope: choose one of {', '.join(LIST_SCOPES)}.")
-        embed, view = self.list_message(self._gid(interaction), scope, (filter or "").strip(), 0)
-        await send(interaction, embed=embed, view=view)
+        self._gid(interaction)
+        await send_first_page(interaction, LIST_PAGES, f"{scope}:{(filter or '').strip()}")
 
     @faq.command(name="show", description="Show an entry: phrasings, experts, summary, feedback")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -598,51 +593,37 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- pending drafts -----------------------------------------------------------------------------
 
-    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> None:
+    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> str | None:
+        """A draft's Confirm / Cancel (cogs/ui/confirm.py): what the prompt now says, or None
+        when a new message answered (the created entry)."""
         gid = self._gid(interaction)
         value = self.pending.take(token, (gid, interaction.user.id))
         if value is None:
-            await interaction.response.edit_message(
-                content="This preview has expired or was already used; run the command again.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
+            return "This preview has expired or was already used; run the command again."
         if action == "no":
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was changed.", embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+            return CANCELLED
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
             await interaction.response.defer()
             await self.service.import_entries(gid, value.entries, actor=actor)
-            await interaction.edit_original_response(
-                content=f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
-                f"{len(value.created)} new, {len(value.updated)} replaced.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
+                f"{len(value.created)} new, {len(value.updated)} replaced."
             )
-            return
         assert isinstance(value, DraftAdd)
         if action == "alias" and value.duplicate_is_own:
             changed = await self.service.add_phrasing(
                 gid, value.duplicate.entry_id, value.entry.question, actor=actor
             )
-            await interaction.response.edit_message(
-                content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
-                "no new entry was created.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
+                "no new entry was created."
             )
-            return
         entry = value.entry
         if entry.id in self.service.taken_ids(gid):  # taken meanwhile
             entry = entry.with_changes(id=unique_id(entry.question, self.service.taken_ids(gid)))
         await self._create(interaction, entry, edit=True)
+        return None
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -827,6 +808,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:
+    scope, _, text = arg.partition(":")
+    return cog_of(interaction).list_content(interaction.guild_id or 0, scope, text, page)
+
+
+LIST_PAGES = "faqm:ls"  # a moderator's list: its page buttons start with faqm: (see unrouted.py)
+paginator.register(LIST_PAGES, _list_page, allowed=require_moderator)
 
 
 async def setup(bot: commands.Bot) -> None:
