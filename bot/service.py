@@ -19,11 +19,22 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from bot.config import Config
+from bot.curation import (
+    SETTINGS_KEY,
+    AliasSuggestion,
+    near_duplicates,
+    query_key,
+    suggest_aliases,
+    with_answer,
+    with_phrasing,
+)
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
-from bot.settings import validate_settings
+from bot.settings import GuildSettings, validate_settings
 from bot.store import (
     ALL_GUILDS,
     GLOBAL,
@@ -36,7 +47,7 @@ from bot.store import (
     SyncReport,
     open_store,
 )
-from bot.store.base import AuditRecord, Change, Stats
+from bot.store.base import AuditRecord, Change, QueryStat, Stats
 from bot.store.forums import ExpertQuestion, ForumPost
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
@@ -485,7 +496,19 @@ class FaqService:
         return self._settings[guild_id]
 
     async def settings(self, guild_id: int) -> dict[str, Any]:
+        """A guild's own settings as stored (only the keys it set): what a change is merged into."""
         return dict(await self._load_settings(guild_id))
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        """A guild's own settings, typed (unset keys None / empty): what the plugin reads."""
+        stored = await self._load_settings(guild_id)
+        try:
+            return GuildSettings.model_validate(stored)
+        except ValidationError as exc:  # written by an older version: keep what still reads
+            log.warning("settings of guild %s do not validate (%s); unknown values ignored", guild_id, exc)
+            return GuildSettings.model_construct(
+                **{k: v for k, v in stored.items() if k in GuildSettings.model_fields}
+            )
 
     async def update_settings(
         self,
@@ -585,8 +608,6 @@ class FaqService:
         return done.entry
 
     async def add_answer(self, guild_id: int, entry_id: str, answer: Answer, *, actor: str) -> Entry:
-        from bot.curation import with_answer  # validates the limits against the current entry
-
         return await self.change_entry(
             guild_id, entry_id, lambda e: with_answer(e, answer), actor=actor, action="answer"
         )
@@ -595,8 +616,6 @@ class FaqService:
         self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
     ) -> Entry:
         """Add a phrasing; `forget_query` (the unanswered query it came from) leaves the stats."""
-        from bot.curation import with_phrasing
-
         return await self.change_entry(
             guild_id,
             entry_id,
@@ -711,8 +730,6 @@ class FaqService:
     async def unanswered_query(self, guild_id: int | None, key: str) -> str | None:
         """The unanswered query whose `query_key` is `key` (a button carries the key: the
         query itself may not fit its custom_id), or None if it is no longer on the list."""
-        from bot.curation import query_key
-
         stats = await self.store.stats(guild_id, limit=1000)
         return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
 
@@ -722,13 +739,39 @@ class FaqService:
 
     async def history(self, guild_id: int | None, entry_id: str | None) -> list[AuditRecord]:
         """An entry's audit trail, oldest first; `entry_id=None`: the settings' changes."""
-        from bot.curation import SETTINGS_KEY
-
         return await self.store.history(guild_id, SETTINGS_KEY if entry_id is None else entry_id)
 
     async def entry_counts(self) -> dict[str, int]:
         """Global entries, guild entries and guilds with entries, in the whole store."""
         return await self.store.entry_counts()
+
+    async def near_duplicates(
+        self, guild_id: int, question: str, *, exclude: str | None = None
+    ) -> list[Candidate]:
+        """Entries this guild sees that already answer `question` (at the guild's own answer
+        bar): what a new or edited entry would duplicate, best first."""
+        await self._load_settings(guild_id)  # the guild's own thresholds
+        ranked = await self.rank_async(question, guild_id, 3)
+        return near_duplicates(ranked, bar=self.thresholds(guild_id).answer, exclude=exclude)
+
+    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
+        """Up to three other entries to offer under an answer (bot/browse.py's choice)."""
+        from bot.browse import related
+
+        similar = await self.rank_async(entry.question, guild_id, 6)
+        return related(entry, self.visible_entries(guild_id), similar)
+
+    async def alias_suggestions(
+        self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
+    ) -> list[AliasSuggestion]:
+        """For /faq stats: unanswered queries to add, in one click, as phrasings of this
+        guild's entries (a member's pick first, then the best-ranked own entry)."""
+        own = {e.id for e in self.own_entries(guild_id)}
+
+        def suggest() -> list[AliasSuggestion]:
+            return suggest_aliases(unanswered, lambda q: self.rank(q, guild_id, 5), own, questions=questions)
+
+        return await self.in_matching_thread(suggest)
 
     def base_thresholds(self) -> Thresholds:
         """config.yaml's bars (the built-in ones where it sets none): what a guild's own

@@ -22,10 +22,11 @@ from typing import Any
 import discord
 
 from bot.community import Said, credited_provider, proposed_entry, with_answers
-from bot.curation import CurationError, near_duplicates
+from bot.curation import CurationError
 from bot.models import Answer
 from bot.present.embeds import byline, clip, escape_markdown
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
 from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
@@ -49,7 +50,7 @@ async def offer_button(
     gid, channel = interaction.guild_id, interaction.channel_id
     if not gid or not channel or not query.strip():
         return None
-    if not (await service_of(client).settings(gid)).get("experts_channel_id"):
+    if not (await service_of(client).guild_settings(gid)).experts_channel_id:
         return None
     cutoff = time.monotonic() - PENDING_TTL
     while _offers and (len(_offers) >= OFFERS_MAX or next(iter(_offers.values()))[0] < cutoff):
@@ -59,8 +60,8 @@ async def offer_button(
     return AskExperts(token)
 
 
-def _experts(member: discord.abc.User, settings: dict[str, Any]) -> bool:
-    wanted = set(settings.get("expert_role_ids") or [])
+def _experts(member: discord.abc.User, settings: GuildSettings) -> bool:
+    wanted = set(settings.expert_role_ids or [])
     return isinstance(member, discord.Member) and any(r.id in wanted for r in member.roles)
 
 
@@ -93,9 +94,9 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             )
             return
         service = service_of(interaction.client)
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         guild = interaction.guild
-        target = guild.get_channel(settings.get("experts_channel_id") or 0) if guild else None
+        target = guild.get_channel(settings.experts_channel_id or 0) if guild else None
         if guild is None or not isinstance(target, discord.TextChannel):
             await send_private(interaction, "This server's experts channel is gone; tell the moderators.")
             return
@@ -111,7 +112,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
         _offers.pop(self.token, None)
         question = ExpertQuestion(gid, self.token, asker, channel_id, query)
         await service.add_expert_question(question)
-        ping = settings.get("experts_ping_role_id")
+        ping = settings.experts_ping_role_id
         view = discord.ui.View(timeout=None)
         view.add_item(AnswerButton(self.token))
         posted = await target.send(
@@ -159,7 +160,7 @@ class AnswerButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]]
     async def callback(self, interaction: discord.Interaction) -> None:
         service = service_of(interaction.client)
         gid = interaction.guild_id or 0
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         if not (_experts(interaction.user, settings) or await is_moderator(interaction)):
             await send_private(
                 interaction, "Only members with one of this server's expert roles can answer here."
@@ -193,8 +194,8 @@ class AnswerModal(discord.ui.Modal):
         if not moved:
             await send_private(interaction, "Another expert answered this question first; thanks!")
             return
-        settings = await service.settings(gid)
-        if settings.get("experts_trusted") or await is_moderator(interaction):
+        settings = await service.guild_settings(gid)
+        if settings.experts_trusted or await is_moderator(interaction):
             await apply_answer(interaction, self.qid)
             return
         q = await service.expert_question(gid, self.qid)
@@ -280,9 +281,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
     settings = await service.settings(guild.id)
     answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
     action = f"expert answer to question {q.qid}"
-    dupes = near_duplicates(
-        await service.rank_async(q.question, guild.id, 3), bar=service.thresholds(guild.id).answer
-    )
+    dupes = await service.near_duplicates(guild.id, q.question)
     own = {e.id for e in service.own_entries(guild.id)}
     existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
     if existing:

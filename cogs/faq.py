@@ -205,13 +205,13 @@ class FaqCog(commands.Cog):
 
     async def _keyword_reply(self, message: discord.Message) -> None:
         assert message.guild is not None
-        settings = await self.service.settings(message.guild.id)
-        if message.channel.id not in (settings.get("keyword_channels") or []):
+        settings = await self.service.guild_settings(message.guild.id)
+        if message.channel.id not in settings.keyword_channels:
             return
         now = time.monotonic()
         channel_key, user_key = (message.guild.id, message.channel.id), (message.guild.id, message.author.id)
-        channel_secs = settings.get("keyword_channel_cooldown")
-        user_secs = settings.get("keyword_user_cooldown")
+        channel_secs = settings.keyword_channel_cooldown
+        user_secs = settings.keyword_user_cooldown
         if not (
             self.channel_cooldown.ready(channel_key, now, channel_secs)
             and self.user_cooldown.ready(user_key, now, user_secs)

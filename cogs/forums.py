@@ -114,7 +114,7 @@ class ForumReply(
 
 async def _close_solved(service: FaqService, interaction: discord.Interaction, post: ForumPost) -> None:
     """Tag and/or close a solved post when the server's settings say so."""
-    settings = await service.settings(post.guild_id)
+    settings = await service.guild_settings(post.guild_id)
     thread = interaction.channel
     if not isinstance(thread, discord.Thread):
         return
@@ -122,12 +122,10 @@ async def _close_solved(service: FaqService, interaction: discord.Interaction, p
     parent = thread.parent
     if isinstance(parent, discord.ForumChannel):
         available = [(t.id, t.name) for t in parent.available_tags]
-        tags = solved_tag_ids(
-            available, [t.id for t in thread.applied_tags], settings.get("suggest_solved_tag")
-        )
+        tags = solved_tag_ids(available, [t.id for t in thread.applied_tags], settings.suggest_solved_tag)
         if tags is not None:
             changes["applied_tags"] = [discord.Object(id=t) for t in tags]
-    if settings.get("suggest_close_solved"):
+    if settings.suggest_close_solved:
         changes["archived"] = True
     if not changes:
         return
@@ -208,8 +206,8 @@ class ForumsCog(commands.Cog):
 
     async def _suggest(self, thread: discord.Thread) -> None:
         guild = thread.guild
-        settings = await self.service.settings(guild.id)
-        if thread.parent_id not in (settings.get("suggest_channels") or []):
+        settings = await self.service.guild_settings(guild.id)
+        if thread.parent_id not in (settings.suggest_channels or []):
             return
         owner_id = thread.owner_id
         owner = guild.get_member(owner_id) if owner_id else None
@@ -234,7 +232,7 @@ class ForumsCog(commands.Cog):
             )
         now = time.monotonic()
         key = (guild.id, owner_id)
-        if not self.user_cooldown.ready(key, now, settings.get("keyword_user_cooldown")):
+        if not self.user_cooldown.ready(key, now, settings.keyword_user_cooldown):
             return
         starter = await self._starter(thread)
         if starter is not None and starter.author.bot:

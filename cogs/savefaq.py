@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.community import Said, proposed_entry, saved_answers, with_answers
-from bot.curation import CurationError, near_duplicates
+from bot.curation import CurationError
 from bot.models import Answer, Entry
 from bot.present.curation import entry_embed
 from bot.present.embeds import byline, clip, escape_markdown
@@ -114,10 +114,7 @@ class SaveFlow(discord.ui.View):
             taken_ids=self.service.taken_ids(self.guild_id),
             source_url=self.origin,
         )
-        dupes = near_duplicates(
-            await self.service.rank_async(self.entry.question, self.guild_id, 3),
-            bar=self.service.thresholds(self.guild_id).answer,
-        )
+        dupes = await self.service.near_duplicates(self.guild_id, self.entry.question)
         own = {e.id for e in self.service.own_entries(self.guild_id)}
         self.existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
         lines = ["**Not saved yet.** Experts credited (listed, never pinged):"]

@@ -43,8 +43,8 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
     if perms.manage_guild or perms.administrator:
         return True
     service = service_of(interaction.client)
-    settings = await service.settings(interaction.guild_id)
-    role_id = settings.get("moderator_role_id") or service.config.discord.moderator_role_id
+    settings = await service.guild_settings(interaction.guild_id)
+    role_id = settings.moderator_role_id or service.config.discord.moderator_role_id
     user = interaction.user
     return bool(role_id) and isinstance(user, discord.Member) and any(r.id == role_id for r in user.roles)
 

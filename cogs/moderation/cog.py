@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -23,11 +22,9 @@ from bot.curation import (
     edited_entry,
     make_answer,
     matches_filter,
-    near_duplicates,
     new_entry,
     plan_import,
     settings_changes,
-    suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
@@ -214,10 +211,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             answer=answer,
             taken_ids=self.service.taken_ids(gid),
         )
-        await self.service.settings(gid)  # the guild's thresholds
-        dupes = near_duplicates(
-            await self.service.rank_async(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
-        )
+        dupes = await self.service.near_duplicates(gid, entry.question)
         if dupes:
             best = dupes[0]
             own = any(e.id == best.entry_id for e in self.service.own_entries(gid))
@@ -335,12 +329,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if changed == stored.entry:
             await send(interaction, "No changes; nothing was saved.")
             return
-        await self.service.settings(gid)
-        dupes = near_duplicates(
-            await self.service.rank_async(changed.question, gid, 3),
-            bar=self.service.thresholds(gid).answer,
-            exclude=changed.id,
-        )
+        dupes = await self.service.near_duplicates(gid, changed.question, exclude=changed.id)
         fields = {
             "question": modal.question.value,
             "phrasings": modal.phrasings.value,
@@ -497,13 +486,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         gid = self._gid(interaction)
         stats = await self.service.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
-        own = {e.id for e in self.service.own_entries(gid)}
-        suggestions = await self.service.in_matching_thread(
-            partial(suggest_aliases, questions=questions),
-            stats.unanswered,
-            lambda q: self.service.rank(q, gid, 5),
-            own,
-        )
+        suggestions = await self.service.alias_suggestions(gid, stats.unanswered, questions)
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
