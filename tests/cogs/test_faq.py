@@ -115,10 +115,8 @@ async def test_picked_choice_answers_while_the_database_is_busy(
     other.execute("BEGIN IMMEDIATE")
     other.execute("UPDATE meta SET value = value WHERE key = 'revision'")
     try:
-        handle, cb = await ask(emulator, f"entry:{SEED_ID}")
-        message = cb.data
-        if cb.type == 5:  # a loaded machine: acknowledged first, answered in a follow-up
-            (message,) = await handle.followups(1, timeout=10)
+        handle, _ = await ask(emulator, f"entry:{SEED_ID}")
+        message = await handle.answer()
         assert message["embeds"] and message["embeds"][0]["title"] == QUESTION, message
         assert "not medical advice" in message["embeds"][0]["footer"]["text"]
     finally:
@@ -319,10 +317,7 @@ async def test_faqbot_run_as_a_process(
     config.write_text(f"data_dir: {data_dir}\ndatabase:\n  url: sqlite:///{tmp_path / 'run.db'}\n")
     async with faqbot_run(emu, config, tmp_path) as bot:
         handle = await emu.send_interaction(emu.slash_command("ask", {"query": "botox pores"}))
-        cb = await handle.response(timeout=15)
-        message = cb.data
-        if cb.type == 5:  # a loaded machine (calibrating at start): acknowledged, then answered
-            (message,) = await handle.followups(1, timeout=30)
+        message = await handle.answer(timeout=30)  # deferred first on a loaded machine
         assert message["embeds"][0]["title"] == QUESTION
         await bot.stop()
     log = bot.log
