@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from bot.bylines import read_byline
 from bot.embeds import (
     DESCRIPTION_MAX,
     FIELD_NAME_MAX,
@@ -27,7 +28,7 @@ from bot.embeds import (
 )
 from bot.grammar import plural
 from bot.history import actor_mention, actor_name, change_lines, count_line, timestamp
-from bot.importer import ImportError_, parse_provider_lines, parse_thread
+from bot.importer import ImportError_, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider, Summary
 from bot.querygroups import group_queries
@@ -101,26 +102,7 @@ def check_entry(entry: Entry) -> None:
 
 def provider_from_fields(expert: str, where: str, profile_url: str | None = None) -> Provider | None:
     """ "Jane Roe, MD" and "Boston Dermatologist" (or "Dermatologist, Boston") → Provider."""
-    expert, where = clean_line(expert), clean_line(where)
-    name = credentials = specialty = location = None
-    if expert:
-        parsed, _ = parse_provider_lines([expert])
-        if parsed is not None and parsed.name:
-            name, credentials = parsed.name, parsed.credentials
-        else:  # "Jane Roe" or "Jane Roe, RDN": name, then whatever follows the first comma
-            head, _, tail = expert.partition(",")
-            name, credentials = head.strip() or None, tail.strip() or None
-    if where:
-        parsed, _ = parse_provider_lines([where])
-        if parsed is not None and parsed.specialty:
-            specialty, location = parsed.specialty, parsed.location
-        elif "," in where:  # "Dermatologist, Boston" — the order Provider.where() prints
-            head, _, tail = where.partition(",")
-            specialty, location = head.strip() or None, tail.strip() or None
-        else:
-            specialty = where
-    provider = Provider(name, credentials, specialty, location, profile_url)
-    return None if provider.is_empty() else provider
+    return read_byline(expert, where, profile_url).provider
 
 
 def split_lines(text: str) -> tuple[str, ...]:
@@ -476,7 +458,7 @@ def entry_embed(
 
 @dataclass(frozen=True)
 class AliasSuggestion:
-    """An unanswered query and the server entry it most likely means."""
+    """An unanswered query and the entry (the server's own or a global one) it most likely means."""
 
     query: str
     count: int
@@ -504,7 +486,8 @@ def suggest_aliases(
     questions: dict[str, str] | None = None,
 ) -> list[AliasSuggestion]:
     """For each unanswered query, the entry a member picked for it (a proposal), else the
-    best-ranked entry this server owns (globals are read-only). Proposals come first."""
+    best-ranked entry of `own_ids`: the entries a server may add a phrasing to — its own and
+    the global ones it shows (a global entry's phrasing is the server's own). Proposals first."""
     own = set(own_ids)
     picked: list[AliasSuggestion] = []
     out: list[AliasSuggestion] = []
@@ -687,7 +670,10 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {
             "name": "Thresholds",
             "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
-            + threshold_help(th),
+            + threshold_help(th)
+            + calibration_note(
+                defaults.get("calibrated"), settings.get("thresholds"), defaults.get("configured")
+            ),
         },
         {"name": "Moderator role", "value": mark("moderator_role_id", f"<@&{role}>" if role else "none")},
         {
@@ -717,6 +703,36 @@ def threshold_help(values: dict[str, Any]) -> str:
     if not lines:
         return ""
     return "\n" + "\n".join(lines) + "\n-# Confidence runs 0–1: raise a number for fewer, surer replies."
+
+
+def calibration_note(
+    calibrated: dict[str, Any] | None, overrides: dict[str, Any] | None, configured: dict[str, Any] | None
+) -> str:
+    """The store's calibrated bars (bot/matching/bars.py) beside what overrides them here:
+    config.yaml's values, then this server's own."""
+    if not calibrated:
+        return ""
+    keys = ("answer", "suggest", "keyword")
+    bars = " · ".join(f"{k} {float(calibrated[k]):.2f}" for k in keys)
+    probes = int(calibrated["in_scope_probes"]) + int(calibrated["out_of_scope_probes"])
+    if calibrated.get("source") == "store":
+        lines = [
+            f"-# Calibrated on the entries members here see: {bars} "
+            f"({plural(probes, 'test question')}: answers {float(calibrated['answer_rate']):.0%} of "
+            f"questions the FAQ covers, {float(calibrated['precision']):.0%} of them right; declines "
+            f"{float(calibrated['oos_recall']):.0%} of the others)."
+        ]
+    else:
+        lines = [f"-# Too few entries to calibrate ({plural(probes, 'test question')}): fixed bars {bars}."]
+    for source, values in (("config.yaml", configured), ("this server", overrides)):
+        over = [
+            f"{k} {float(v):.2f} (calibrated {float(calibrated[k]):.2f})"
+            for k, v in (values or {}).items()
+            if k in keys and v is not None
+        ]
+        if over:
+            lines.append(f"-# Set by {source}: " + " · ".join(over) + ".")
+    return "\n" + "\n".join(lines)
 
 
 def _suggest_value(settings: dict[str, Any]) -> str:

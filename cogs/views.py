@@ -50,8 +50,7 @@ def _key(query: str) -> str:
 
 async def _unanswered(interaction: discord.Interaction, key: str) -> str | None:
     """The server's unanswered query with this key (the stats hold the text, the button can't)."""
-    stats = await service_of(interaction.client).store.stats(interaction.guild_id, limit=1000)
-    return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+    return await service_of(interaction.client).unanswered_query(interaction.guild_id, key)
 
 
 GONE = "That FAQ entry has been removed or hidden by the moderators."
@@ -236,12 +235,13 @@ class Suggestion(
 
     async def _propose(self, interaction: discord.Interaction) -> None:
         """The member's pick becomes a proposed phrasing a moderator approves in /faq stats
-        (never added by itself). Worth less than the answer: a failure is only logged."""
+        (never added by itself), for a global entry as for the server's own: approving adds it
+        to the server's phrasings. Worth less than the answer: a failure is only logged."""
         try:
             query = await _unanswered(interaction, self.key or "")
             if query is not None:
-                store = service_of(interaction.client).store
-                await store.propose_entry(interaction.guild_id, query, self.entry_id)
+                service = service_of(interaction.client)
+                await service.propose_phrasing(interaction.guild_id, query, self.entry_id)
         except StoreError as exc:
             log.warning("suggestion pick not recorded: %s", exc)
 
@@ -263,7 +263,7 @@ class NoneOfThese(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
     async def callback(self, interaction: discord.Interaction) -> None:
         query = await _unanswered(interaction, self.key)
         if query is not None:
-            await service_of(interaction.client).store.propose_entry(interaction.guild_id, query, None)
+            await service_of(interaction.client).propose_phrasing(interaction.guild_id, query, None)
         await send_private(
             interaction, "Thanks — your question stays on the moderators' unanswered list so they can add it."
         )

@@ -26,6 +26,7 @@ from cogs.moderation.access import (
     handle_error,
     require_moderator,
 )
+from cogs.moderation.globals import DYNAMIC_ITEMS as GLOBAL_ITEMS
 
 
 class _ModButton(ReportsErrors):
@@ -195,7 +196,7 @@ class AliasButton(
 class PendingButton(
     _ModButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"faqm:pd:(?P<act>ok|alias|no):(?P<token>[0-9a-f]{16})",
+    template=r"faqm:pd:(?P<act>ok|alias|edit|no):(?P<token>[0-9a-f]{16})",
 ):
     def __init__(self, action: str, token: str, label: str, style: discord.ButtonStyle) -> None:
         super().__init__(
@@ -221,4 +222,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     RemoveAnswerButton,
     AliasButton,
     PendingButton,
+    *GLOBAL_ITEMS,
 )
