@@ -90,7 +90,7 @@ async def submit(
     done = await handle.response(timeout=WAIT)
     if confirm_byline and (done.content or "").startswith(BYLINE_PREVIEW):
         ok = next(i for i in custom_ids(done) if i.startswith("faqm:pd:ok:"))
-        return await click(emu, done, ok, user=kw["user"])
+        return await click(emu, done, ok, user=kw["user"], member_permissions=kw.get("member_permissions"))
     return done
 
 
