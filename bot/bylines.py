@@ -1,12 +1,12 @@
 """Expert bylines from the add / answer forms: read the two lines the ways people type them,
 and say where the reading is a fallback rather than a recognised pattern, so the moderator
-confirms (or edits) what members will see before anything is saved (issue 15)."""
+confirms (or edits) what members will see before anything is saved (issue 15; the preview
+itself is `bot.present.bylines`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.embeds import escape_markdown
 from bot.importer import parse_provider_lines
 from bot.models import Provider
 from bot.text import clean_line
@@ -55,30 +55,3 @@ def read_byline(expert: str, where: str, profile_url: str | None = None) -> Byli
             doubts.append(f"read “{where}” as the specialty (no location)")
     provider = Provider(name, credentials, specialty, location, profile_url)
     return Byline(None if provider.is_empty() else provider, tuple(doubts))
-
-
-def byline_preview(byline: Byline) -> dict[str, object]:
-    """The embed the moderator checks before saving: the byline as members see it, each field,
-    and any reading that was a fallback."""
-    p = byline.provider or Provider()
-    fields = [
-        {"name": name, "value": escape_markdown(value) if value else "—", "inline": True}
-        for name, value in (
-            ("Name", p.name),
-            ("Credentials", p.credentials),
-            ("Specialty", p.specialty),
-            ("Location", p.location),
-        )
-    ]
-    if p.profile_url:
-        fields.append({"name": "Profile link", "value": p.profile_url, "inline": False})
-    description = (
-        f"**{escape_markdown(byline.text())}**\nThis is how members will see the expert under the answer."
-    )
-    if byline.doubts:
-        description += (
-            "\n⚠️ Please check: I "
-            + escape_markdown("; ".join(byline.doubts))
-            + ". **Edit** if that is wrong."
-        )
-    return {"title": "Check the expert's byline", "description": description, "fields": fields}

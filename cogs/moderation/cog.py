@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bylines import byline_preview, read_byline
+from bot.bylines import read_byline
 from bot.community import experts_settings_changes, role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
@@ -23,10 +23,6 @@ from bot.curation import (
     ImportPlan,
     Listed,
     edited_entry,
-    entry_embed,
-    history_embed,
-    import_preview_embed,
-    list_page,
     make_answer,
     matches_filter,
     near_duplicates,
@@ -34,18 +30,25 @@ from bot.curation import (
     plan_import,
     query_key,
     settings_changes,
-    settings_embed,
-    stats_embed,
     suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
     without_answer,
 )
-from bot.embeds import answer_embed, clip
 from bot.grammar import plural
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult
-from bot.service import FaqService, Reply
+from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.present.bylines import byline_preview
+from bot.present.curation import (
+    entry_embed,
+    history_embed,
+    import_preview_embed,
+    list_page,
+    settings_embed,
+    stats_embed,
+)
+from bot.present.embeds import answer_embed, clip
+from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
