@@ -38,9 +38,11 @@ def global_entry_embed(entry: Entry, own: tuple[str, ...], hidden: bool) -> dict
                 "name": f"Phrasings in every server ({len(entry.phrasings)})",
                 "value": _phrasing_list(entry.phrasings, "none"),
             },
-            {
-                "name": f"This server's own phrasings ({len(own)})",
-                "value": _phrasing_list(own, "none yet"),
-            },
+            server_phrasings_field(own),
         ],
     }
+
+
+def server_phrasings_field(own: tuple[str, ...]) -> dict[str, Any]:
+    """This server's own phrasings of a global entry (matched here only), as an embed field."""
+    return {"name": f"This server's own phrasings ({len(own)})", "value": _phrasing_list(own, "none yet")}

@@ -48,6 +48,7 @@ from bot.present.curation import (
     stats_embed,
 )
 from bot.present.embeds import answer_embed, clip
+from bot.present.globals import server_phrasings_field
 from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
@@ -618,6 +619,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             summary=summary,
             feedback=stats.feedback.get(item.entry.id),
         )
+        if item.scope == "global" and (mine := self.service.guild_phrasings(gid, item.entry.id)):
+            embed.setdefault("fields", []).append(server_phrasings_field(mine))
         view = discord.ui.View(timeout=None)
         if stored is not None:
             view.add_item(AllAnswers(item.entry.id))

@@ -113,6 +113,13 @@ async def test_a_server_adds_and_removes_its_own_phrasings_of_a_global_entry(
         assert "phrasings: + “botox glow”" in values[1]
         assert f"phrasings: + “{MADE_UP}”" in values[2] and "phrasings: + “does tox smooth skin”" in values[2]
 
+        # /faq show lists them beside the entry
+        shown = {
+            f["name"]: f["value"]
+            for f in (await call(emu, "faq show", {"entry": SEED_ID})).embeds[0]["fields"]
+        }
+        assert shown["This server's own phrasings (2)"] == "• does tox smooth skin\n• botox glow"
+
         # The same phrasings survive a restart (they are in the store, not in memory)
         await service.reload()
         assert service.guild_phrasings(emu.guild, SEED_ID) == ("does tox smooth skin", "botox glow")
