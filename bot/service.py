@@ -699,11 +699,11 @@ class FaqService:
         )
         try:  # after the commit: a failure here is logged, the refresh loop catches up
             if self.guilds.holds(guild_id):
-                mine = self._phrasings.setdefault(guild_id, {})
+                # replaced, never changed in place: the matching thread may be reading the old one
+                mine = {k: v for k, v in self._phrasings.get(guild_id, {}).items() if k != entry_id}
                 if new:
                     mine[entry_id] = new
-                else:
-                    mine.pop(entry_id, None)
+                self._phrasings = {**self._phrasings, guild_id: mine}
                 scope = self._scope(guild_id)
                 scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
                 self._recalibrate_soon(guild_id)
