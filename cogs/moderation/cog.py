@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -18,26 +17,22 @@ from bot.curation import (
     LIST_SCOPES,
     MAX_UPLOAD_BYTES,
     RESETTABLE,
-    SETTINGS_KEY,
     CurationError,
     ImportPlan,
     Listed,
     edited_entry,
     make_answer,
     matches_filter,
-    near_duplicates,
     new_entry,
     plan_import,
-    query_key,
     settings_changes,
-    suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
     without_answer,
 )
 from bot.grammar import plural
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.models import MAX_ANSWERS, Entry
 from bot.present.bylines import byline_preview
 from bot.present.curation import (
     entry_embed,
@@ -54,7 +49,6 @@ from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
     NO_MENTIONS,
-    disclaimer_for,
     ensure_service,
     release_service,
 )
@@ -63,14 +57,14 @@ from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
     actor_of,
-    handle_error,
+    cog_of,
     is_moderator,
+    require_moderator,
     send,
 )
 from cogs.moderation.buttons import (
     DYNAMIC_ITEMS,
     AliasButton,
-    ListPage,
     PendingButton,
     RemoveAnswerButton,
     RemoveButton,
@@ -88,6 +82,10 @@ from cogs.moderation.modals import (
     EditModal,
 )
 from cogs.moderation.unrouted import answer_unrouted
+from cogs.ui import paginator
+from cogs.ui.confirm import CANCELLED
+from cogs.ui.errors import report_error
+from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
 
 
@@ -127,10 +125,12 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.attach(self.bot)
         self.bot.add_listener(answer_unrouted, "on_interaction")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.detach(self.bot)
         self.bot.remove_listener(answer_unrouted, "on_interaction")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -141,7 +141,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -213,9 +213,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         ]
         return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
 
-    def list_message(
-        self, guild_id: int, scope: str, text: str, page: int
-    ) -> tuple[dict[str, Any], discord.ui.View]:
+    def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
+        """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
         items = [x for x in self._all(guild_id) if matches_filter(x.entry, text)]
         if scope == "server":
             items = [x for x in items if x.scope == "server" and not x.state]
@@ -227,27 +226,13 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             + (f" matching “{text}”" if text else "")
         )
         embed, pages = list_page(items, page, title=title)
-        page = min(max(page, 0), pages - 1)
-        view = discord.ui.View(timeout=None)
-        if pages > 1:
-            view.add_item(ListPage(max(page - 1, 0), scope, text, "◀ Previous", disabled=page == 0))
-            view.add_item(
-                discord.ui.Button(label=f"{page + 1} / {pages}", disabled=True, custom_id=f"faqm:noop:{page}")
-            )
-            view.add_item(
-                ListPage(min(page + 1, pages - 1), scope, text, "Next ▶", disabled=page >= pages - 1)
-            )
-        return embed, view
+        return PageContent(embed, pages)
 
     async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
-        stored = self.service.own_entry(guild_id, entry_id)
-        e = stored.entry
-        reply = Reply(
-            MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0)),
-            e,
-            self.service.summary_of(stored),
-        )
-        return answer_embed(reply, await disclaimer_for(self.bot, guild_id))
+        self.service.own_entry(guild_id, entry_id)  # NotFound / ReadOnly: said to the moderator
+        reply = await self.service.answer_for(guild_id, entry_id)
+        assert reply is not None  # own_entry found it
+        return answer_embed(reply)
 
     # -- add / answer / edit / alias ------------------------------------------------------------
 
@@ -310,10 +295,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         """Save a new entry unless it looks like an existing one (then ask). `edit`: answer by
         replacing the message the clicked button is on."""
         gid = self._gid(interaction)
-        await self.service.settings(gid)  # the guild's thresholds
-        dupes = near_duplicates(
-            await self.service.rank_async(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
-        )
+        dupes = await self.service.near_duplicates(gid, entry.question)
         if dupes:
             best = dupes[0]
             own = any(e.id == best.entry_id for e in self.service.own_entries(gid))
@@ -455,12 +437,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if changed == stored.entry:
             await send(interaction, "No changes; nothing was saved.")
             return
-        await self.service.settings(gid)
-        dupes = near_duplicates(
-            await self.service.rank_async(changed.question, gid, 3),
-            bar=self.service.thresholds(gid).answer,
-            exclude=changed.id,
-        )
+        dupes = await self.service.near_duplicates(gid, changed.question, exclude=changed.id)
         fields = {
             "question": modal.question.value,
             "phrasings": modal.phrasings.value,
@@ -598,8 +575,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         if scope not in LIST_SCOPES:
             raise CurationError(f"scope: choose one of {', '.join(LIST_SCOPES)}.")
-        embed, view = self.list_message(self._gid(interaction), scope, (filter or "").strip(), 0)
-        await send(interaction, embed=embed, view=view)
+        self._gid(interaction)
+        await send_first_page(interaction, LIST_PAGES, f"{scope}:{(filter or '').strip()}")
 
     @faq.command(name="show", description="Show an entry: phrasings, experts, summary, feedback")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -609,7 +586,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if item is None:
             e = self._resolve(entry, [x.entry for x in self._all(gid)])
             item = next(x for x in self._all(gid) if x.entry.id == e.id)
-        stats = await self.service.store.stats(gid)
+        stats = await self.service.stats(gid)
         stored = self.service.find(gid, item.entry.id) if not item.state else None
         summary = self.service.summary_of(stored) if stored else None
         embed = entry_embed(
@@ -629,15 +606,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     @faq.command(name="stats", description="Top and unanswered queries, feedback per entry")
     async def stats(self, interaction: discord.Interaction) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=10)
+        stats = await self.service.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
-        phrasable = {e.id for e in self._phrasable(gid)}  # global entries too: this server's phrasing
-        suggestions = await self.service.in_matching_thread(
-            partial(suggest_aliases, questions=questions),
-            stats.unanswered,
-            lambda q: self.service.rank(q, gid, 5),
-            phrasable,
-        )
+        suggestions = await self.service.alias_suggestions(gid, stats.unanswered, questions)
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
@@ -650,8 +621,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=1000)
-        query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+        query = await self.service.unanswered_query(gid, key)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
         actor = actor_of(interaction.user)
@@ -673,14 +643,14 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
         gid = self._gid(interaction)
         if entry is None or entry.strip() == "":
-            records = await self.service.store.history(gid, SETTINGS_KEY)
+            records = await self.service.history(gid, None)
             await send(interaction, embed=history_embed(records, "settings"))
             return
         entry_id = entry.strip()
         known = {x.entry.id: x.entry for x in self._all(gid)}
         if entry_id not in known:
             entry_id = self._resolve(entry, list(known.values())).id
-        records = await self.service.store.history(gid, entry_id)
+        records = await self.service.history(gid, entry_id)
         await send(
             interaction, embed=history_embed(records, f"{clip(known[entry_id].question, 150)} ({entry_id})")
         )
@@ -733,37 +703,26 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- pending drafts -----------------------------------------------------------------------------
 
-    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> None:
+    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> str | None:
+        """A draft's Confirm / Cancel (cogs/ui/confirm.py): what the prompt now says, or None
+        when a new message answered (the created entry)."""
         gid = self._gid(interaction)
         value = self.pending.take(token, (gid, interaction.user.id))
         if value is None:
-            await interaction.response.edit_message(
-                content="This preview has expired or was already used; run the command again.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
+            return "This preview has expired or was already used; run the command again."
         if action == "no":
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was changed.", embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+            return CANCELLED
         if isinstance(value, DraftByline):
-            await self._confirm_byline(interaction, action, value)
-            return
+            await self._confirm_byline(interaction, action, value)  # answers the click itself
+            return None
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
             await interaction.response.defer()
             await self.service.import_entries(gid, value.entries, actor=actor)
-            await interaction.edit_original_response(
-                content=f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
-                f"{len(value.created)} new, {len(value.updated)} replaced.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
+                f"{len(value.created)} new, {len(value.updated)} replaced."
             )
-            return
         assert isinstance(value, DraftAdd)
         if action == "alias":
             target = value.duplicate.entry_id
@@ -773,18 +732,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             else:  # a global entry: the phrasing is this server's own
                 await self.service.add_guild_phrasing(gid, target, value.entry.question, actor=actor)
                 where = f"the global entry `{target}` (in this server only)"
-            await interaction.response.edit_message(
-                content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of {where}; "
-                "no new entry was created.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Added “{clip(value.entry.question, 200)}” as a phrasing of {where}; "
+                "no new entry was created."
             )
-            return
         entry = value.entry
         if entry.id in self.service.taken_ids(gid):  # taken meanwhile
             entry = entry.with_changes(id=unique_id(entry.question, self.service.taken_ids(gid)))
         await self._create(interaction, entry, edit=True)
+        return None
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -988,6 +944,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:
+    scope, _, text = arg.partition(":")
+    return cog_of(interaction).list_content(interaction.guild_id or 0, scope, text, page)
+
+
+LIST_PAGES = "faqm:ls"  # a moderator's list: its page buttons start with faqm: (see unrouted.py)
+paginator.register(LIST_PAGES, _list_page, allowed=require_moderator)
 
 
 async def setup(bot: commands.Bot) -> None:
