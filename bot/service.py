@@ -37,6 +37,7 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import Change
+from bot.store.forums import CommunityRecords
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -287,6 +288,16 @@ class FaqService:
         if stored is None or entry_id in self._hidden.get(guild_id or GLOBAL, set()):
             return None
         return stored
+
+    def entry_reply(self, guild_id: int | None, entry_id: str) -> Reply | None:
+        """The answer to a known entry (a picked choice, the entry an expert's answer went into),
+        as `ask` gives it for a confident match; None if this guild cannot see the entry."""
+        stored = self.find(guild_id, entry_id)
+        if stored is None:
+            return None
+        e = stored.entry
+        result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+        return Reply(result, e, self.summary_of(stored))
 
     def has_guild(self, guild_id: int) -> bool:
         """Whether a guild has entries of its own loaded. Reads nothing and creates nothing, so
@@ -647,6 +658,17 @@ class FaqService:
     def taken_ids(self, guild_id: int) -> set[str]:
         """Ids a new guild entry must not use: the guild's own (removed ones too) and the global ones."""
         return set(self._scope(guild_id).entries) | set(self._scope(None).entries)
+
+    # -- growing the FAQ from the server (issue 16; bot/store/forums.py) -----------------------
+
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, *, dm: bool) -> bool:
+        """The member who asked chooses a DM or a channel reply; False once answered (or not theirs)."""
+        return await self.store.set_expert_notify(guild_id, qid, asker_id, "dm" if dm else "channel")
+
+    async def community_records(self, guild_id: int | None) -> CommunityRecords:
+        """A server's (None: every server's) help-forum posts, expert questions and the audit of
+        what was saved from Discord messages: what `faqbot export` writes beside the entries."""
+        return await self.store.community_records(guild_id)
 
     async def save_unchanged_since(self, entry: Entry, revision: int, *, actor: str, action: str) -> Entry:
         """Save an edited entry whole only if the stored one is still at `revision` (checked

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.models import Entry, Summary
 
 if TYPE_CHECKING:
-    from bot.store.forums import ExpertQuestion, ForumPost
+    from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
@@ -175,10 +175,19 @@ class StoreDump:
     audit: tuple[AuditRecord, ...]
     queries: tuple[QueryRecord, ...]
     feedback: tuple[FeedbackRecord, ...]
+    forum_posts: tuple[ForumPost, ...] = ()  # issue 16 (bot/store/forums.py)
+    expert_questions: tuple[ExpertQuestion, ...] = ()
 
     def is_empty(self) -> bool:
         return not (
-            self.entries or self.hidden or self.settings or self.audit or self.queries or self.feedback
+            self.entries
+            or self.hidden
+            or self.settings
+            or self.audit
+            or self.queries
+            or self.feedback
+            or self.forum_posts
+            or self.expert_questions
         )
 
 
@@ -275,3 +284,5 @@ class Store(Protocol):
     ) -> bool: ...
     async def get_expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None: ...
     async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]: ...
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, notify: str) -> bool: ...
+    async def community_records(self, guild_id: int | None = None) -> CommunityRecords: ...
