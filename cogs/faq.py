@@ -115,14 +115,11 @@ class FaqCog(commands.Cog):
 
     async def _ask(self, query: str, guild_id: int | None) -> Reply:
         if query.startswith(ENTRY_PREFIX):  # a picked autocomplete choice
-            stored = self.service.find(guild_id, query.removeprefix(ENTRY_PREFIX))
-            if stored is not None:
-                from bot.models import Candidate, MatchResult
-
-                e = stored.entry
+            picked = self.service.entry_reply(guild_id, query.removeprefix(ENTRY_PREFIX))
+            if picked is not None and picked.entry is not None:
+                e = picked.entry
                 await self.service.store.record_query(guild_id, e.question, "answer", e.id)
-                result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
-                return Reply(result, e, self.service.summary_of(stored))
+                return picked
         return await self.service.ask(query, guild_id)
 
     async def _answer(
@@ -148,12 +145,20 @@ class FaqCog(commands.Cog):
             else:
                 await interaction.response.send_message(ephemeral=private, **message)
             return
+        await self._miss(interaction, reply, query)
+
+    async def _miss(
+        self, interaction: discord.Interaction, reply: Reply, query: str, reply_to: int | None = None
+    ) -> None:
+        """No answer: "did you mean" buttons, and "Ask the experts" where the server has them
+        (issue 16; `reply_to`: the message "Find FAQ answer" looked up, told under it)."""
         kwargs = (
             {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
             if reply.result.suggestions
             else {}
         )
-        if (ask_experts := await offer_button(self.bot, interaction, query)) is not None:  # issue 16
+        ask_experts = await offer_button(self.bot, interaction, query, reply_to=reply_to)
+        if ask_experts is not None:
             kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
@@ -187,12 +192,7 @@ class FaqCog(commands.Cog):
             )
             await interaction.response.send_message(ephemeral=True, **message_kwargs)
             return
-        kwargs = (
-            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
-            if reply.result.suggestions
-            else {}
-        )
-        await send_private(interaction, no_match_text(reply), **kwargs)
+        await self._miss(interaction, reply, text[:300], reply_to=message.id)
 
     # -- keyword replies -----------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Apps → **Save to FAQ** on a message: the question is that message (in a thread: the thread's
 title), the moderator picks the replies to save from a select of the channel's/thread's
 recent messages, each credited to its author (display name; credentials and specialty only
-from roles mapped with `/faq settings credit_role:`), previews, edits the question, and saves
+from roles mapped with `/faq settings credit_role:`), previews, edits the question and any
+picked answer's text and byline (still credited to its author), and saves
 a new entry or adds the answers to the existing entry the question resembles. Authors are
 listed, never pinged. The flow lives in memory for 15 minutes (custom_id `faqs:<token>:<step>`);
 a click after that (or after a restart) is told so.
@@ -18,7 +19,14 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.community import Said, proposed_entry, saved_answers, with_answers
+from bot.community import (
+    Said,
+    byline_fields,
+    edited_saved_answer,
+    proposed_entry,
+    saved_answers,
+    with_answers,
+)
 from bot.curation import CurationError, entry_embed, near_duplicates
 from bot.embeds import byline, clip, escape_markdown
 from bot.models import Answer, Entry
@@ -44,6 +52,9 @@ class SaveFlow(discord.ui.View):
         self.service, self.owner, self.guild_id = service, owner, guild_id
         self.question, self.said, self.origin = question, said, origin
         self.picked: list[Said] = []
+        self.answers: list[Answer] = []  # the picked replies as answers, edits applied
+        self.edits: dict[int, Answer] = {}  # message id → the moderator's edit of that answer
+        self.fix: discord.ui.Select[SaveFlow] | None = None
         self.entry: Entry | None = None
         self.existing: str | None = None  # an own entry the question resembles
         self.token = secrets.token_hex(6)
@@ -71,6 +82,26 @@ class SaveFlow(discord.ui.View):
         )
         button.callback = getattr(self, f"on_{step}")  # type: ignore[method-assign]
         self.add_item(button)
+
+    def _fix_select(self) -> None:
+        """ "Edit a picked answer…": one option per picked reply; opens its form."""
+        if self.fix is not None:
+            self.remove_item(self.fix)
+            self.fix = None
+        if not self.answers:
+            return
+        self.fix = discord.ui.Select(
+            custom_id=f"{PREFIX}{self.token}:fix",
+            placeholder="Edit a picked answer's text or byline…",
+            options=[
+                discord.SelectOption(
+                    label=clip(byline(a), 100), description=clip(" ".join(a.text.split()), 100), value=str(i)
+                )
+                for i, a in enumerate(self.answers)
+            ],
+        )
+        self.fix.callback = self.on_fix  # type: ignore[method-assign]
+        self.add_item(self.fix)
 
     def _buttons(self) -> None:
         for item in [i for i in self.children if isinstance(i, discord.ui.Button)]:
@@ -103,7 +134,8 @@ class SaveFlow(discord.ui.View):
         """Rebuild the proposal from the question and the picked replies: message and embed."""
         if not self.picked:
             return f"**Question:** {escape_markdown(self.question)}\nPick the replies to save.", None
-        answers = saved_answers(self.picked, (await self.service.settings(self.guild_id)).get("role_credits"))
+        credits = (await self.service.settings(self.guild_id)).get("role_credits")
+        answers = self.answers = saved_answers(self.picked, credits, self.edits)
         self.entry = proposed_entry(
             guild_id=self.guild_id,
             question=self.question,
@@ -118,7 +150,10 @@ class SaveFlow(discord.ui.View):
         own = {e.id for e in self.service.own_entries(self.guild_id)}
         self.existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
         lines = ["**Not saved yet.** Experts credited (listed, never pinged):"]
-        lines += [f"• {escape_markdown(byline(a))}" for a in answers]
+        lines += [
+            f"• {escape_markdown(byline(a))}" + (" *(edited)*" if s.message_id in self.edits else "")
+            for s, a in zip(self.picked, answers, strict=True)
+        ]
         if dupes:
             d = dupes[0]
             lines.append(
@@ -129,6 +164,7 @@ class SaveFlow(discord.ui.View):
                     else " (a global entry; save a new one)."
                 )
             )
+        self._fix_select()
         self._buttons()
         return "\n".join(lines), entry_embed(self.entry, scope="this server (preview)")
 
@@ -149,6 +185,13 @@ class SaveFlow(discord.ui.View):
 
     async def on_edit(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(QuestionModal(self))
+
+    async def on_fix(self, interaction: discord.Interaction) -> None:
+        assert self.fix is not None
+        i = int(self.fix.values[0])
+        if i >= len(self.answers):  # a select from before a re-pick
+            raise CurationError("Pick the answer to edit again: the picked replies changed.")
+        await interaction.response.send_modal(AnswerEditModal(self, i))
 
     async def on_cancel(self, interaction: discord.Interaction) -> None:
         self.close()
@@ -212,6 +255,45 @@ class QuestionModal(discord.ui.Modal):
             await send_private(interaction, REFUSAL)
             return
         self.flow.question = self.text.value
+        await self.flow._show(interaction)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await handle_error(interaction, error)
+
+
+class AnswerEditModal(discord.ui.Modal):
+    """A picked reply's text and byline, typed like /faq answer's form; still credited to its author."""
+
+    def __init__(self, flow: SaveFlow, index: int) -> None:
+        answer = flow.answers[index]
+        expert, where = byline_fields(answer)
+        super().__init__(
+            title=clip(f"Edit the answer by {byline(answer)}", 45),
+            custom_id=f"{PREFIX}{flow.token}:answer:{index}",
+            timeout=PENDING_TTL,
+        )
+        self.flow, self.said, self.answer = flow, flow.picked[index], answer
+        self.text: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Answer", style=discord.TextStyle.paragraph, default=answer.text[:4000],
+            max_length=4000, custom_id="text",
+        )  # fmt: skip
+        self.expert: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Expert's name and credentials", default=expert[:200] or None, max_length=200,
+            required=False, placeholder="Jane Roe, MD", custom_id="expert",
+        )  # fmt: skip
+        self.where: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Specialty and location", default=where[:200] or None, max_length=200,
+            required=False, placeholder="Dermatologist, Boston", custom_id="where",
+        )  # fmt: skip
+        for item in (self.text, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.flow.owner:
+            await send_private(interaction, REFUSAL)
+            return
+        edited = edited_saved_answer(self.answer, self.text.value, self.expert.value, self.where.value)
+        self.flow.edits[self.said.message_id] = edited
         await self.flow._show(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]

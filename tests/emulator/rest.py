@@ -552,6 +552,8 @@ class Rest:
             or body.get("poll")
         ):
             raise DiscordError(400, 50006, "Cannot send an empty message")
+        if ch["type"] == p.DM and int(ch["recipients"][0]["id"]) in self.world.closed_dms:
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
         msg = self._bot_message(
             int(ch["id"]), body, rec.files, type=19 if body.get("message_reference") else 0
         )
