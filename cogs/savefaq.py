@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -307,6 +308,29 @@ def _said(message: discord.Message) -> Said | None:
     return Said(message.id, message.author.id, message.author.display_name, roles, message.content)
 
 
+async def _as_members(guild: discord.Guild, history: list[discord.Message], said: list[Said]) -> list[Said]:
+    """Authors as this server knows them. Messages read from the history carry a user, not a
+    member (Discord sends member data only with live events, and the bot runs without the
+    privileged Members intent), so their server nickname and roles — the role credits — are
+    fetched once per author (REST, no intent needed). An author who left keeps their name only."""
+    users = {m.author.id for m in history if not isinstance(m.author, discord.Member)}
+    members: dict[int, discord.Member] = {}
+    for user_id in users & {s.author_id for s in said}:
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                continue  # left the server (or hidden from us): credited by name only
+        members[user_id] = member
+    return [
+        replace(s, display_name=m.display_name, role_ids=tuple(r.id for r in m.roles[1:]))
+        if (m := members.get(s.author_id))
+        else s
+        for s in said
+    ]
+
+
 async def save_to_faq(interaction: discord.Interaction, message: discord.Message) -> None:
     """The "Save to FAQ" message command."""
     if not await is_moderator(interaction):
@@ -315,31 +339,59 @@ async def save_to_faq(interaction: discord.Interaction, message: discord.Message
     assert interaction.guild_id is not None
     channel = message.channel
     thread = channel if isinstance(channel, discord.Thread) else None
-    if thread is not None:
-        question = thread.name
-        history = [m async for m in thread.history(limit=HISTORY)]
-        history.reverse()
-    else:
-        question = message.content
-        history = [m async for m in channel.history(limit=HISTORY, after=message, oldest_first=True)]
+    perms = interaction.app_permissions  # the bot's, in this channel, as Discord sent them
+    missing = [n for n, ok in (("View Channel", perms.view_channel),
+                               ("Read Message History", perms.read_message_history)) if not ok]  # fmt: skip
+    if missing:  # Discord would list no messages at all: say why instead of "no replies"
+        await send_private(interaction, _lacking(missing))
+        return
+    try:
+        if thread is not None:
+            question = thread.name
+            history = [m async for m in thread.history(limit=HISTORY)]
+            history.reverse()
+        else:
+            question = message.content
+            history = [m async for m in channel.history(limit=HISTORY, after=message, oldest_first=True)]
+    except discord.Forbidden:
+        log.warning("Save to FAQ: cannot read the history of channel %s (Read Message History)", channel.id)
+        await send_private(interaction, _lacking(["View Channel", "Read Message History"]))
+        return
     said = [s for m in history if (thread is not None or m.id != message.id) and (s := _said(m))]
     if thread is not None and isinstance(thread.parent, discord.ForumChannel):
         said = [s for s in said if s.message_id != thread.id]  # the post itself is the question
     if not said:
-        await send_private(
-            interaction, "There are no replies with text after that message to save as answers."
-        )
+        unread = any(not m.author.bot and not m.content and not m.attachments for m in history)
+        if unread and not service_of(interaction.client).config.discord.message_content:
+            text = (
+                "I can't read the replies' text: the bot runs without Discord's **Message Content** "
+                "intent. The bot's owner can turn it on in the developer portal and set "
+                "`discord.message_content: true`. Nothing was saved."
+            )
+        else:
+            text = "There are no replies with text after that message to save as answers."
+        await send_private(interaction, text)
         return
+    assert interaction.guild is not None
+    said = await _as_members(interaction.guild, history, said[-25:])
     flow = SaveFlow(
         service_of(interaction.client),
         interaction.user.id,
         interaction.guild_id,
         question,
-        said[-25:],
+        said,
         message.jump_url,
     )
     content, _ = await flow.propose()
     await interaction.response.send_message(content, view=flow, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def _lacking(missing: list[str]) -> str:
+    return (
+        "I can't read this channel's messages: I lack "
+        + " and ".join(f"**{m}**" for m in missing)
+        + " here. Grant it to my role in this channel, then try again. Nothing was saved."
+    )
 
 
 async def answer_expired(interaction: discord.Interaction) -> None:

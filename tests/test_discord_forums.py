@@ -41,7 +41,9 @@ def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
 
 
 @contextlib.asynccontextmanager
-async def running(emu: DiscordEmulator, tmp_path: Path) -> AsyncIterator[FaqBot]:
+async def running(
+    emu: DiscordEmulator, tmp_path: Path, *, message_content: bool = True
+) -> AsyncIterator[FaqBot]:
     data = tmp_path / "data"
     if not data.exists():
         shutil.copytree(ROOT / "data", data)
@@ -51,7 +53,7 @@ async def running(emu: DiscordEmulator, tmp_path: Path) -> AsyncIterator[FaqBot]
             "data_dir": str(data),
             "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
             "matching": {"semantic": "off"},
-            "discord": {"message_content": True},
+            "discord": {"message_content": message_content},
             "keyword_replies": {"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
         },
     )
@@ -324,6 +326,8 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         added = await step(emu, menu2, "add")
         assert added.content == f"Added 1 expert answers to `{entry_id}`."
         answers = svc.own_entry(emu.guild, entry_id).entry.answers
+        # Discord lists history with users, not members: nickname and roles were fetched (REST).
+        assert emu.requests_to("GET", f"/guilds/{emu.guild}/members/{jane['id']}")
         assert [
             (x.provider.name if x.provider else None, x.provider.credentials if x.provider else None)
             for x in answers
@@ -652,3 +656,26 @@ async def test_save_to_faq_edits_a_picked_answers_text_and_byline_still_credited
         )  # fmt: skip
         assert entry.source is not None and entry.source.url.endswith(f"/{question['id']}")
         assert reply["content"].endswith(" lol")  # the member's message itself is untouched
+
+
+async def test_save_to_faq_says_what_it_lacks_instead_of_finding_no_replies(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    question = None
+    async with running(emu, tmp_path, message_content=False):
+        question = await emu.send_message(emu.channel, emu.user, LIP_Q)
+        await emu.send_message(emu.channel, emu.moderator, LIP_A)
+        # Without the Message Content intent Discord lists the replies with empty text.
+        told = await save_flow(emu, question)
+        assert (
+            told.ephemeral
+            and "**Message Content**" in told.content
+            and "message_content: true" in told.content
+        )
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(int(everyone["permissions"]) & ~p.READ_MESSAGE_HISTORY)
+    listed = len(emu.requests_to("GET", f"/channels/{emu.channel}/messages"))
+    async with running(emu, tmp_path):
+        told = await save_flow(emu, question)
+        assert told.ephemeral and "I lack **Read Message History** here" in told.content
+        assert len(emu.requests_to("GET", f"/channels/{emu.channel}/messages")) == listed  # not tried

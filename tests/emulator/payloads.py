@@ -48,6 +48,7 @@ MODERATOR_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_GUILD
 # Channel types.
 GUILD_TEXT = 0
 DM = 1
+MESSAGE_CONTENT_INTENT = 1 << 15  # gateway intent: message text in events and REST reads
 GUILD_FORUM = 15
 
 # Interaction types.

@@ -537,7 +537,25 @@ class Rest:
             msgs = [m for m in msgs if int(m["id"]) > after][-limit:]
         if "before" in request.query:
             msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
-        return self._json(request, msgs[:limit])
+        return self._json(request, [self._as_read(m) for m in msgs[:limit]])
+
+    def _as_read(self, msg: JSON) -> JSON:
+        """A stored message as Discord's REST API returns it: no ``member`` (Discord sends the
+        author's member data with gateway events only), and without the Message Content intent
+        no content, embeds, attachments or components — except the bot's own messages, messages
+        that mention it, and DMs."""
+        out = {k: v for k, v in msg.items() if k != "member"}
+        session = self.emu.gateway.session
+        bot_id = self.world.bot_user["id"]
+        if (
+            session is None
+            or session.intents & p.MESSAGE_CONTENT_INTENT
+            or out["author"]["id"] == bot_id
+            or any(u["id"] == bot_id for u in out.get("mentions", []))
+            or "guild_id" not in self.world.channels.get(int(out["channel_id"]), {})
+        ):
+            return out
+        return out | {"content": "", "embeds": [], "attachments": [], "components": []}
 
     async def create_message(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]
@@ -561,7 +579,7 @@ class Rest:
         return self._json(request, msg)
 
     async def get_message(self, request: web.Request) -> web.Response:
-        return self._json(request, self._message(request))
+        return self._json(request, self._as_read(self._message(request)))
 
     async def edit_message(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]
