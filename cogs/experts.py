@@ -312,7 +312,12 @@ async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
         await interaction.message.edit(
             content=f"Answered — saved in `{entry_id}`.", view=None, allowed_mentions=NO_MENTIONS
         )
-    await tell_asker(interaction.client, guild, q, entry_id)
+    if not await tell_asker(interaction.client, guild, q, entry_id):
+        await send_private(
+            interaction,
+            f"⚠️ I couldn't tell the member who asked: I can't post in <#{q.channel_id}> (I need View "
+            "Channel and Send Messages there — Send Messages in Threads for a thread). The answer is saved.",
+        )
 
 
 async def tell_asker(client: discord.Client, guild: discord.Guild, q: ExpertQuestion, entry_id: str) -> str:
@@ -359,13 +364,19 @@ async def tell_asker(client: discord.Client, guild: discord.Guild, q: ExpertQues
         else None
     )
     note = " (I couldn't DM you: your DMs are closed to me)" if closed else ""
+    text = (
+        f"<@{q.asker_id}>, an expert answered your question “{asked}”{note}: "
+        f"ask `/ask {clip(q.question, 100)}` to see the answer."
+    )
     try:
-        await channel.send(
-            f"<@{q.asker_id}>, an expert answered your question “{asked}”{note}: "
-            f"ask `/ask {clip(q.question, 100)}` to see the answer.",
-            reference=reference,  # type: ignore[arg-type]
-            allowed_mentions=NO_MENTIONS,
-        )
+        try:
+            await channel.send(text, reference=reference, allowed_mentions=NO_MENTIONS)  # type: ignore[arg-type]
+        except discord.Forbidden:
+            if reference is None:
+                raise
+            # A reply needs Read Message History too; without it, the message alone.
+            log.warning("cannot reply under message %s (Read Message History?): posting", q.reply_to)
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
         log.warning("could not tell member %s in channel %s: %s", q.asker_id, q.channel_id, exc)
         return ""

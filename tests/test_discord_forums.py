@@ -679,3 +679,58 @@ async def test_save_to_faq_says_what_it_lacks_instead_of_finding_no_replies(
         told = await save_flow(emu, question)
         assert told.ephemeral and "I lack **Read Message History** here" in told.content
         assert len(emu.requests_to("GET", f"/channels/{emu.channel}/messages")) == listed  # not tried
+
+
+async def test_the_moderator_hears_when_the_asker_cannot_be_told_and_replies_need_history(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane,) = experts_world(emu, "jane")
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(
+        int(everyone["permissions"]) & ~p.SEND_MESSAGES_IN_THREADS & ~p.READ_MESSAGE_HISTORY
+    )
+
+    async def approve(posted: dict[str, Any]) -> tuple[Any, Any]:
+        await answer_as(emu, jane, emu.message(posted["id"]), EXPERT_ANSWER)
+        approve_id = next(i for i in ids_of(emu.message(posted["id"])) if i.startswith("faq:xp:"))
+        handle = await emu.send_interaction(
+            emu.component_click(emu.message(posted["id"]), approve_id, user=emu.moderator)
+        )
+        return handle, await handle.response(timeout=WAIT)
+
+    async with running(emu, tmp_path):
+        await settings(emu, {"experts_channel": experts, "expert_role": derm})
+        # Asked in a thread where the bot may not post (no Send Messages in Threads).
+        thread, _ = await emu.create_thread(emu.channel, "skin care", "anyone know?")
+        miss = await (
+            await emu.send_interaction(
+                emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user, channel=int(thread["id"]))
+            )
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        handle, done = await approve(await emu.wait_for_message(int(experts["id"]), WAIT))
+        assert done.content.startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        (warning,) = await handle.followups(1, timeout=WAIT)
+        assert warning["content"].startswith("⚠️ I couldn't tell the member who asked")
+        assert f"<#{thread['id']}>" in warning["content"] and "Send Messages in Threads" in warning["content"]
+        refused = emu.requests_to("POST", f"/channels/{thread['id']}/messages")
+        assert [r.status for r in refused] == [403] and refused[0].response["code"] == 50013
+
+        # "Find FAQ answer" in #general: a reply under the message needs Read Message History,
+        # which the bot lacks; the member is told by a plain message instead.
+        looked_up = await emu.send_message(emu.channel, emu.moderator, OTHER_Q)
+        miss = await (
+            await emu.send_interaction(emu.message_context_menu("Find FAQ answer", looked_up, user=emu.user))
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        await approve(await emu.wait_for_message(int(experts["id"]), WAIT))
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        assert told["content"].startswith(f"<@{emu.user['id']}>, an expert answered your question")
+        tries = posts_to(emu, emu.channel)
+        assert [("message_reference" in r.json, r.status) for r in tries] == [(True, 403), (False, 200)]

@@ -390,6 +390,7 @@ def infer_option_type(value: object) -> int:
 
 # --- threads and forums (issue 16) ----------------------------------------------------------
 PUBLIC_THREAD = 11
+THREAD_TYPES = frozenset({10, 11, 12})  # announcement, public, private threads
 
 
 def forum_tag(tag_id: int, name: str) -> JSON:

@@ -539,6 +539,19 @@ class Rest:
             msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
         return self._json(request, [self._as_read(m) for m in msgs[:limit]])
 
+    def _check_can_send(self, ch: JSON, *, replying: bool) -> None:
+        """The bot's guild-level permissions, as Discord checks them for a new message: View
+        Channel, Send Messages (Send Messages in Threads in a thread), and Read Message History
+        for a reply. 403 code 50013 otherwise."""
+        guild = self.world.guild_of_channel(int(ch["id"]))
+        if guild is None:
+            return
+        perms = guild.permissions_of(self.world.application_id)
+        send = p.SEND_MESSAGES_IN_THREADS if ch["type"] in p.THREAD_TYPES else p.SEND_MESSAGES
+        needed = p.VIEW_CHANNEL | send | (p.READ_MESSAGE_HISTORY if replying else 0)
+        if perms & needed != needed:
+            raise DiscordError(403, 50013, "Missing Permissions")
+
     def _as_read(self, msg: JSON) -> JSON:
         """A stored message as Discord's REST API returns it: no ``member`` (Discord sends the
         author's member data with gateway events only), and without the Message Content intent
@@ -572,6 +585,7 @@ class Rest:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         if ch["type"] == p.DM and int(ch["recipients"][0]["id"]) in self.world.closed_dms:
             raise DiscordError(403, 50007, "Cannot send messages to this user")
+        self._check_can_send(ch, replying=bool(body.get("message_reference")))
         msg = self._bot_message(
             int(ch["id"]), body, rec.files, type=19 if body.get("message_reference") else 0
         )
