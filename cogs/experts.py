@@ -25,14 +25,16 @@ from typing import Any
 import discord
 
 from bot.community import Said, credited_provider, proposed_entry, with_answers
-from bot.curation import CurationError, near_duplicates
+from bot.curation import CurationError
 from bot.models import Answer
 from bot.present.embeds import answer_embed, byline, clip, escape_markdown
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
-from cogs.common import NO_MENTIONS, ReportsErrors, disclaimer_for, send_private, service_of
-from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator
+from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
+from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
+from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.experts")
 
@@ -51,7 +53,7 @@ async def offer_button(
     gid, channel = interaction.guild_id, interaction.channel_id
     if not gid or not channel or not query.strip():
         return None
-    if not (await service_of(client).settings(gid)).get("experts_channel_id"):
+    if not (await service_of(client).guild_settings(gid)).experts_channel_id:
         return None
     cutoff = time.monotonic() - PENDING_TTL
     while _offers and (len(_offers) >= OFFERS_MAX or next(iter(_offers.values()))[0] < cutoff):
@@ -61,8 +63,8 @@ async def offer_button(
     return AskExperts(token)
 
 
-def _experts(member: discord.abc.User, settings: dict[str, Any]) -> bool:
-    wanted = set(settings.get("expert_role_ids") or [])
+def _experts(member: discord.abc.User, settings: GuildSettings) -> bool:
+    wanted = set(settings.expert_role_ids or [])
     return isinstance(member, discord.Member) and any(r.id in wanted for r in member.roles)
 
 
@@ -95,9 +97,9 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             )
             return
         service = service_of(interaction.client)
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         guild = interaction.guild
-        target = guild.get_channel(settings.get("experts_channel_id") or 0) if guild else None
+        target = guild.get_channel(settings.experts_channel_id or 0) if guild else None
         if guild is None or not isinstance(target, discord.TextChannel):
             await send_private(interaction, "This server's experts channel is gone; tell the moderators.")
             return
@@ -112,8 +114,8 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             return
         _offers.pop(self.token, None)
         question = ExpertQuestion(gid, self.token, asker, channel_id, query, reply_to=reply_to)
-        await service.store.add_expert_question(question)
-        ping = settings.get("experts_ping_role_id")
+        await service.add_expert_question(question)
+        ping = settings.experts_ping_role_id
         view = discord.ui.View(timeout=None)
         view.add_item(AnswerButton(self.token))
         posted = await target.send(
@@ -122,7 +124,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             view=view,
             allowed_mentions=discord.AllowedMentions(roles=[_IdAsString(ping)]) if ping else NO_MENTIONS,  # type: ignore[list-item]
         )
-        await service.store.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
+        await service.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
         await send_private(
             interaction, sent_text(target.mention, dm=False), view=notify_view(self.token, dm=False)
         )
@@ -173,7 +175,7 @@ class NotifyToggle(
                 interaction, "Too late to change: this question has been answered already (or isn't yours)."
             )
             return
-        experts = (await service.settings(gid)).get("experts_channel_id")
+        experts = (await service.guild_settings(gid)).experts_channel_id
         await interaction.response.edit_message(
             content=sent_text(f"<#{experts}>" if experts else "the experts channel", dm=self.dm),
             view=notify_view(self.qid, dm=self.dm),
@@ -215,13 +217,13 @@ class AnswerButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]]
     async def callback(self, interaction: discord.Interaction) -> None:
         service = service_of(interaction.client)
         gid = interaction.guild_id or 0
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         if not (_experts(interaction.user, settings) or await is_moderator(interaction)):
             await send_private(
                 interaction, "Only members with one of this server's expert roles can answer here."
             )
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         if q is None or q.state != "waiting":
             await send_private(interaction, "This question has been answered already.")
             return
@@ -243,17 +245,17 @@ class AnswerModal(discord.ui.Modal):
         text = clean_text(self.answer.value)
         if not text:
             raise CurationError("The answer is empty.")
-        moved = await service.store.set_expert_question(
+        moved = await service.set_expert_question(
             gid, self.qid, "proposed", expect=("waiting",), answer=text, expert_id=interaction.user.id
         )
         if not moved:
             await send_private(interaction, "Another expert answered this question first; thanks!")
             return
-        settings = await service.settings(gid)
-        if settings.get("experts_trusted") or await is_moderator(interaction):
+        settings = await service.guild_settings(gid)
+        if settings.experts_trusted or await is_moderator(interaction):
             await apply_answer(interaction, self.qid)
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         assert q is not None
         view = discord.ui.View(timeout=None)
         view.add_item(ApproveButton(self.qid))
@@ -265,7 +267,7 @@ class AnswerModal(discord.ui.Modal):
         await send_private(interaction, "Thanks! A moderator will approve your answer before members see it.")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
 
 class ApproveButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:xp:{QID}"):
@@ -294,18 +296,18 @@ async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
     service = service_of(interaction.client)
     guild = interaction.guild
     assert guild is not None
-    if not await service.store.set_expert_question(guild.id, qid, "answered", expect=("proposed",)):
+    if not await service.set_expert_question(guild.id, qid, "answered", expect=("proposed",)):
         await send_private(interaction, "This answer was handled already.")
         return
     # Read after the move: a "Tell me by DM" acknowledged before it is in this row (later ones are refused).
-    q = await service.store.get_expert_question(guild.id, qid)
+    q = await service.expert_question(guild.id, qid)
     assert q is not None and q.answer is not None and q.expert_id is not None
     try:
         entry_id = await _save(service, guild, q, actor_of(interaction.user))
     except BaseException:
-        await service.store.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
+        await service.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
         raise
-    await service.store.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
+    await service.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
     how = "by DM" if q.notify == "dm" else f"in <#{q.channel_id}>"
     await send_private(interaction, f"Saved in `{entry_id}`; telling the member who asked ({how}).")
     if interaction.message is not None:
@@ -329,12 +331,8 @@ async def tell_asker(client: discord.Client, guild: discord.Guild, q: ExpertQues
     if q.notify == "dm":
         try:
             dm = await client.create_dm(_IdAsString(q.asker_id))  # type: ignore[arg-type]
-            reply = service_of(client).entry_reply(guild.id, entry_id)
-            embeds = (
-                [discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(client, guild.id)))]
-                if reply is not None
-                else []
-            )
+            reply = await service_of(client).answer_for(guild.id, entry_id)
+            embeds = [discord.Embed.from_dict(answer_embed(reply))] if reply is not None else []
             await dm.send(
                 f"An expert answered the question you asked in **{escape_markdown(guild.name)}** "
                 f"(<#{q.channel_id}>): “{asked}”",
@@ -396,9 +394,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
     settings = await service.settings(guild.id)
     answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
     action = f"expert answer to question {q.qid}"
-    dupes = near_duplicates(
-        await service.rank_async(q.question, guild.id, 3), bar=service.thresholds(guild.id).answer
-    )
+    dupes = await service.near_duplicates(guild.id, q.question)
     own = {e.id for e in service.own_entries(guild.id)}
     existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
     if existing:
@@ -421,7 +417,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
 
 async def waiting_field(service: FaqService, guild_id: int) -> dict[str, Any] | None:
     """For /faq stats: questions sent to the experts and not answered yet, oldest first."""
-    waiting = await service.store.waiting_expert_questions(guild_id, limit=10)
+    waiting = await service.waiting_expert_questions(guild_id, limit=10)
     if not waiting:
         return None
     now = datetime.now(UTC)
