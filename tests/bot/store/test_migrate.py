@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,15 @@ async def test_copied_store_keeps_working(source: str) -> None:
             await store.close()
 
 
+async def on_backend(backend: str, sqlite_path: str, check: Callable[[str], Awaitable[None]]) -> None:
+    """Run `check` on a fresh store of that backend: a SQLite file, or a throwaway database."""
+    if backend == "sqlite":
+        await check(sqlite_path)
+    else:
+        async with fresh_database() as pg:
+            await check(pg)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 async def test_refuses_a_destination_that_holds_data(source: str, tmp_path: Path, backend: str) -> None:
     async def check(dst_url: str) -> None:
@@ -173,11 +182,7 @@ async def test_refuses_a_destination_that_holds_data(source: str, tmp_path: Path
         finally:
             await dst.close()
 
-    if backend == "sqlite":
-        await check(str(tmp_path / "busy.db"))
-    else:
-        async with fresh_database() as pg:
-            await check(pg)
+    await on_backend(backend, str(tmp_path / "busy.db"), check)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -196,11 +201,7 @@ async def test_a_destination_holding_only_community_rows_is_refused(
             await src.close()
             await dst.close()
 
-    if backend == "sqlite":
-        await check(str(tmp_path / "busy.db"))
-    else:
-        async with fresh_database() as pg:
-            await check(pg)
+    await on_backend(backend, str(tmp_path / "busy.db"), check)
 
 
 def test_cli_migrate(source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -312,8 +313,4 @@ async def test_a_copy_that_does_not_verify_is_removed_and_can_be_redone(
         await migrate_urls(source, dst_url)  # the re-run is not refused
         assert await read(dst_url) == await read(source)
 
-    if backend == "sqlite":
-        await check(str(tmp_path / "target.db"))
-    else:
-        async with fresh_database() as pg:
-            await check(pg)
+    await on_backend(backend, str(tmp_path / "target.db"), check)
