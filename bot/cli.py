@@ -14,7 +14,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -186,9 +186,12 @@ def load_cli_config(args: argparse.Namespace) -> Config:
         raise CliError(str(exc)) from None
 
 
-async def open_service(config: Config) -> FaqService:
+async def open_service(config: Config, bars_for: Iterable[int | None] = ()) -> FaqService:
+    """The service for a one-shot command. `bars_for`: the guilds (None: global) whose
+    answer bars the command uses; only their scopes are calibrated if not cached (a store
+    with many servers would otherwise wait for every server's calibration)."""
     try:
-        return await FaqService.open(config)
+        return await FaqService.open(config, bars_for=bars_for)
     except DataError as exc:
         raise CliError(f"data problems (nothing was synced; run faqbot check):\n{exc}") from None
     except StoreError as exc:
@@ -204,7 +207,7 @@ async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if query is not None and len(query.encode()) > MAX_QUERY_BYTES:
         raise CliError(f"the query is longer than {MAX_QUERY_BYTES} bytes; shorten it")
     lines = _batch_lines(args.batch) if args.batch is not None else iter(())
-    service = await open_service(load_cli_config(args))
+    service = await open_service(load_cli_config(args), bars_for=[args.guild])
     try:
         if query is not None:
             reply = await service.ask(query, args.guild, record=False)
@@ -476,7 +479,7 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         cases = load_eval_csv(args.file)
     except (OSError, ValueError) as exc:
         raise CliError(str(exc)) from None
-    service = await open_service(load_cli_config(args))
+    service = await open_service(load_cli_config(args), bars_for=[args.guild])
     try:
         results = [await service.ask(c.query, args.guild, record=False) for c in cases]
         firsts: list[Candidate | None] = []  # threshold-free top-1

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.matching import Matcher, Synonyms, bars
-from bot.models import Entry
+from bot.models import Answer, Entry
 from tests.test_matching_fixtures import seed_entry, skincare_entries
 
 
@@ -157,3 +157,39 @@ def test_service_recalibrates_a_guild_after_a_write(data_dir: Path, tmp_path: Pa
             await service.close()
 
     asyncio.run(go())
+
+
+def test_cli_calibrates_only_the_scope_it_answers_in(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    """On a store with many servers `faqbot ask --guild G` calibrates G's scope only, `ask`
+    the global one, and a command that answers nothing calibrates nothing. (It used to
+    calibrate every server's scope first: 602 s on a 10k-entry store with 21 scopes.)"""
+    from bot.yamlio import dump_entries
+
+    paths = ["--data", str(data_dir), "--db", str(tmp_path / "faq.db")]
+    cache = tmp_path / "faqbot-calibration.json"
+    store = _intent_store(24)
+    for k, guild in enumerate((101, 102, 103, 104)):
+        own = [
+            e.with_changes(id=f"{e.id}-g{guild}", answers=(Answer("", f"All about: {e.question}."),))
+            for e in store[6 * k : 6 * k + 6]
+        ]
+        f = tmp_path / f"g{guild}.yaml"
+        f.write_text(dump_entries(own), encoding="utf-8")
+        code, _, err = run(capsys, "import", "--guild", str(guild), str(f), *paths)
+        assert code == 0, err
+    assert not cache.exists()  # importing needs no bars
+    question = store[6].phrasings[0]  # guild 102's entry
+    code, out, err = run(capsys, "ask", "--json", "--guild", "102", question, *paths)
+    assert code == 0, err
+    assert json.loads(out)["entry"]["id"] == "intent-6-g102"
+    assert len(json.loads(cache.read_text())) == 1  # guild 102's scope, not all five
+    assert run(capsys, "ask", "botox pores", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 2  # + the global scope
+    assert run(capsys, "ask", "--guild", "103", question, *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3
+    assert run(capsys, "ask", "--guild", "103", "something else", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3  # cached: not calibrated again
+    assert run(capsys, "export", str(tmp_path / "out"), "--guild", "104", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3

@@ -43,7 +43,7 @@ VERSION = 1  # part of the cache key: bump when probes or the choice change
 FOLDS = 4
 SMALL_STORE = 30  # entries: below this, up to MAX_FOLDS folds, one per unit (leave-one-out)
 MAX_FOLDS = 10
-LARGE_STORE = 2000  # entries: above this, 2 folds (each fold rebuilds the whole store)
+LARGE_STORE = 2000  # entries: above this, 1 fold (each fold rebuilds the whole store)
 # Out-of-scope recall weighs near (absent-entry) probes over generic ones: a question on the
 # store's own topic that no entry answers is the costly mistake (answering "botox side
 # effects" with the "botox smooths skin" entry); everyday questions are easy to reject.
@@ -150,32 +150,42 @@ def _holdable(e: Entry) -> list[str]:
     return [u for u in us if " ".join(words(u)) != qkey or e.phrasings]
 
 
-def plan(entries: Sequence[Entry], *, folds: int | None = None, seed: int = 0) -> list[Fold]:
+def plan(
+    entries: Sequence[Entry],
+    *,
+    folds: int | None = None,
+    seed: int = 0,
+    bank: Sequence[str] | None = None,
+) -> list[Fold]:
     """Deterministic probes for a store: per fold, a modified store and its probes. Across
-    folds each entry holds out a different unit."""
+    folds each entry holds out a different unit. `bank`: the generic out-of-scope questions
+    (default: the shipped `oos_bank.txt`; studies pass a part of it)."""
     ordered = sorted(entries, key=lambda e: e.id)
     if folds is None:
         folds = FOLDS
         if len(ordered) < SMALL_STORE:  # few entries: every unit they have is worth probing
             folds = max(FOLDS, min(MAX_FOLDS, max((len(units(e)) for e in ordered), default=0)))
-        elif len(ordered) > LARGE_STORE:  # probes are capped anyway; builds dominate
-            folds = 2
-    bank = list(oos_bank())
+        elif len(ordered) > LARGE_STORE:  # probes are capped anyway; the build dominates
+            folds = 1
+    bank = list(oos_bank() if bank is None else bank)
     out: list[Fold] = []
     for f in range(folds):
         rng = random.Random(f"{seed}:{f}")
         shuffled = ordered[:]
         rng.shuffle(shuffled)
         n_absent = int(ABSENT_SHARE * len(shuffled)) if len(shuffled) >= MIN_ENTRIES_FOR_ABSENT else 0
+        # Only as many left out as are probed: a large store keeps its crowd of neighbours.
+        n_absent = min(n_absent, MAX_ABSENT_PROBES)
         absent, kept = shuffled[:n_absent], shuffled[n_absent:]
         probes: list[Probe] = []
-        for e in absent[:MAX_ABSENT_PROBES]:
+        for e in absent:
             us = units(e)
             probes.append(Probe(us[f % len(us)], None, "absent"))
         held: dict[str, str] = {}
         for e in kept:
-            hold = _holdable(e)
-            if hold and len(held) < MAX_IN_PROBES:
+            if len(held) >= MAX_IN_PROBES:  # bounded work on a large store
+                break
+            if hold := _holdable(e):
                 held[e.id] = hold[(zlib.crc32(e.id.encode()) + f) % len(hold)]
         store = tuple(without(e, held[e.id]) if e.id in held else e for e in kept)
         probes += [Probe(text, eid, "held-out") for eid, text in held.items()]
