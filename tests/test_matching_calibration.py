@@ -79,6 +79,45 @@ def test_bars_adapt_to_the_store() -> None:
     assert bars.Bars.from_dict(b.to_dict()).answer == b.answer
 
 
+def _outcomes(right: list[float], absent: list[float], bank: list[float]) -> list[bars.Outcome]:
+    out = [bars.Outcome(bars.Probe(f"q{i}", "e", "held-out"), "e", c) for i, c in enumerate(right)]
+    out += [bars.Outcome(bars.Probe(f"a{i}", None, "absent"), "e", c) for i, c in enumerate(absent)]
+    return out + [bars.Outcome(bars.Probe(f"b{i}", None, "bank"), "e", c) for i, c in enumerate(bank)]
+
+
+def test_near_probes_weigh_by_how_close_the_stores_topics_are() -> None:
+    """Left-out entries that the rest answers confidently (one narrow domain): near probes
+    dominate and the bar rises above them; left-out entries unlike the rest (many topics):
+    the generic bank dominates and the bar stays low, answering more."""
+    right = [0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] * 10
+    bank = [0.01, 0.02, 0.05] * 20
+    narrow = _outcomes(right, [0.4, 0.5, 0.55, 0.6, 0.65] * 4, bank)
+    broad = _outcomes(right, [0.01, 0.02, 0.03, 0.04, 0.45] * 4, bank)
+    assert bars.near_weight(narrow) == bars.NEAR_WEIGHT_MAX
+    assert bars.near_weight(broad) == pytest.approx(bars.NEAR_SCALE * 0.03 / 0.75)
+    assert bars.near_weight(_outcomes(right, [], bank)) == 0.0
+    assert bars.near_weight(_outcomes([], [0.5], bank)) == bars.NEAR_WEIGHT_FALLBACK
+    high, low = bars.choose(narrow), bars.choose(broad)
+    assert high.near_weight == bars.NEAR_WEIGHT_MAX and low.near_weight < 0.5
+    assert high.answer > 0.6 > low.answer
+    assert low.answer_rate > high.answer_rate
+
+
+def test_a_large_store_calibrates_with_one_bounded_fold() -> None:
+    """Above LARGE_STORE entries one fold (one build), at most MAX_IN_PROBES held out and
+    MAX_ABSENT_PROBES left out: the store keeps its crowd of neighbouring entries."""
+    rng = random.Random(3)
+    big = [
+        Entry(id=f"e{i}", question=f"q{i} {rng.random()}", phrasings=(f"p{i} one", f"p{i} two"))
+        for i in range(bars.LARGE_STORE + 1)
+    ]
+    (fold,) = bars.plan(big)
+    kinds = [p.kind for p in fold.probes]
+    assert kinds.count("held-out") == bars.MAX_IN_PROBES
+    assert kinds.count("absent") == bars.MAX_ABSENT_PROBES
+    assert len(fold.entries) == len(big) - bars.MAX_ABSENT_PROBES
+
+
 def test_a_store_without_probes_keeps_the_default() -> None:
     one = [Entry(id="solo", question="what is a topic")]
     b = bars.calibrate(one, _build)
@@ -116,7 +155,19 @@ def test_cli_calibrate_json_and_text(
     d = json.loads(out)
     assert d["scope"] == "global"
     cal = d["calibrated"]
-    assert set(cal) >= {"answer", "suggest", "keyword", "answer_rate", "precision", "in_scope_probes"}
+    assert set(cal) >= {
+        "answer",
+        "suggest",
+        "keyword",
+        "answer_rate",
+        "precision",
+        "accuracy",
+        "oos_recall",
+        "in_scope_probes",
+        "out_of_scope_probes",
+        "source",
+        "near_weight",
+    }
     assert d["effective"]["answer"] == pytest.approx(cal["answer"], abs=1e-3)
     assert (tmp_path / "faqbot-calibration.json").exists()  # cached beside the database
     cfg = tmp_path / "config.yaml"

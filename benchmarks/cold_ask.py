@@ -1,0 +1,98 @@
+"""Cold `faqbot ask --guild G` on a store with many servers and no cached answer bars.
+
+Builds a SQLite store of `--guilds` servers x `--per-guild` synthetic entries (the speed
+benchmark's corpus) beside the shipped data/ (the global scope), lexical matching only, then
+times the real CLI in a child process with the calibration cache removed before each run —
+for this checkout and, with `--baseline DIR`, for another checkout of the project (e.g. main
+before the change), in the same run.
+
+    python benchmarks/cold_ask.py --work DIR [--guilds 20] [--per-guild 500] [--baseline /work/main]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.speed import corpus
+from bot.config import load_config
+from bot.service import CALIBRATION_CACHE, FaqService
+
+FIRST_GUILD = 1000
+
+
+async def build_store(work: Path, guilds: int, per_guild: int) -> None:
+    config = load_config(work / "config.yaml")
+    service = await FaqService.open(config, bars_for=())
+    try:
+        entries, _, _ = corpus(guilds * per_guild)
+        for g in range(guilds):
+            own = entries[g * per_guild : (g + 1) * per_guild]
+            await service.import_entries(FIRST_GUILD + g, own, actor="bench")
+    finally:
+        await service.close()
+
+
+def cold_ask(checkout: Path, work: Path, guild: int, query: str, timeout: float) -> dict[str, object]:
+    (work / CALIBRATION_CACHE).unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    cmd = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+    cmd += ["ask", "--json", "--guild", str(guild), query, "--config", str(work / "config.yaml")]
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"checkout": str(checkout), "secs": None, "timeout": timeout}
+    secs = time.perf_counter() - t0
+    cached = json.loads((work / CALIBRATION_CACHE).read_text()) if (work / CALIBRATION_CACHE).exists() else {}
+    reply = json.loads(done.stdout) if done.returncode == 0 else {}
+    return {
+        "checkout": str(checkout),
+        "secs": round(secs, 2),
+        "exit": done.returncode,
+        "scopes_calibrated": len(cached),
+        "decision": reply.get("decision"),
+        "stderr": done.stderr[-500:],
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True, help="a new folder for the store")
+    ap.add_argument("--guilds", type=int, default=20)
+    ap.add_argument("--per-guild", type=int, default=500)
+    ap.add_argument("--baseline", type=Path, action="append", default=[], help="another checkout to time")
+    ap.add_argument("--timeout", type=float, default=1800.0)
+    args = ap.parse_args(argv)
+    work: Path = args.work
+    if not (work / "faq.db").exists():
+        work.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(ROOT / "data", work / "data", dirs_exist_ok=True)
+        (work / "config.yaml").write_text(
+            "data_dir: data\ndatabase:\n  url: faq.db\nmatching:\n  semantic: 'off'\n", encoding="utf-8"
+        )
+        t0 = time.perf_counter()
+        asyncio.run(build_store(work, args.guilds, args.per_guild))
+        print(f"store built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    entries, _, _ = corpus(args.guilds * args.per_guild)
+    guild = FIRST_GUILD + args.guilds // 2
+    query = entries[(args.guilds // 2) * args.per_guild].phrasings[0]
+    for checkout in (ROOT, *args.baseline):
+        result = cold_ask(checkout, work, guild, query, args.timeout)
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
