@@ -22,13 +22,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.speed import corpus
 from bot.config import load_config
 from bot.service import CALIBRATION_CACHE, FaqService
 
+ROOT = Path(__file__).resolve().parents[1]
 FIRST_GUILD = 1000
 
 
