@@ -7,6 +7,7 @@ for this checkout and, with `--baseline DIR`, for another checkout of the projec
 before the change), in the same run.
 
     python benchmarks/cold_ask.py --work DIR [--guilds 20] [--per-guild 500] [--baseline /work/main]
+    python benchmarks/cold_ask.py --work DIR --scope-size 10000 [--baseline /work/main]
 """
 
 from __future__ import annotations
@@ -67,6 +68,35 @@ def cold_ask(checkout: Path, work: Path, guild: int, query: str, timeout: float)
     }
 
 
+CALIBRATE_ONE = """
+import sys, time
+from benchmarks.speed import corpus
+from bot.matching import Matcher, bars, load_synonyms
+entries, _, _ = corpus(int(sys.argv[1]))
+syn = load_synonyms(None)
+t0 = time.perf_counter()
+b = bars.calibrate(entries, lambda es: Matcher(es, synonyms=syn))
+print(round(time.perf_counter() - t0, 2), b.answer, b.in_scope_probes, b.out_of_scope_probes)
+"""
+
+
+def calibrate_one(checkout: Path, n: int, timeout: float) -> dict[str, object]:
+    """One scope of `n` synthetic entries calibrated in-process (lexical), in a child."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    cmd = [sys.executable, "-c", CALIBRATE_ONE, str(n)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    secs, bar, n_in, n_out = done.stdout.split() if done.returncode == 0 else ("nan",) * 4
+    return {
+        "checkout": str(checkout),
+        "entries": n,
+        "calibrate_secs": float(secs),
+        "answer_bar": bar,
+        "in_scope_probes": n_in,
+        "out_of_scope_probes": n_out,
+        "stderr": done.stderr[-300:],
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True, help="a new folder for the store")
@@ -74,7 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--per-guild", type=int, default=500)
     ap.add_argument("--baseline", type=Path, action="append", default=[], help="another checkout to time")
     ap.add_argument("--timeout", type=float, default=1800.0)
+    ap.add_argument("--scope-size", type=int, default=0, help="also time calibrating one scope this big")
     args = ap.parse_args(argv)
+    if args.scope_size:
+        for checkout in (ROOT, *args.baseline):
+            print(json.dumps(calibrate_one(checkout, args.scope_size, args.timeout)))
+        return 0
     work: Path = args.work
     if not (work / "faq.db").exists():
         work.mkdir(parents=True, exist_ok=True)
