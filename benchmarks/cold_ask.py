@@ -47,12 +47,15 @@ async def build_store(work: Path, guilds: int, per_guild: int) -> None:
 
 def cold_ask(checkout: Path, work: Path, guild: int, query: str, timeout: float) -> dict[str, object]:
     (work / CALIBRATION_CACHE).unlink(missing_ok=True)
+    # cwd too: `python -c` puts the working directory first on sys.path
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     cmd = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
     cmd += ["ask", "--json", "--guild", str(guild), query, "--config", str(work / "config.yaml")]
     t0 = time.perf_counter()
     try:
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            cmd, env=env, cwd=checkout, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return {"checkout": str(checkout), "secs": None, "timeout": timeout}
     secs = time.perf_counter() - t0
@@ -84,7 +87,9 @@ def calibrate_one(checkout: Path, n: int, timeout: float) -> dict[str, object]:
     """One scope of `n` synthetic entries calibrated in-process (lexical), in a child."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     cmd = [sys.executable, "-c", CALIBRATE_ONE, str(n)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        cmd, env=env, cwd=checkout, capture_output=True, text=True, timeout=timeout, check=False
+    )
     secs, bar, n_in, n_out = done.stdout.split() if done.returncode == 0 else ("nan",) * 4
     return {
         "checkout": str(checkout),
