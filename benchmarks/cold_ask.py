@@ -45,8 +45,12 @@ async def build_store(work: Path, guilds: int, per_guild: int) -> None:
         await service.close()
 
 
-def cold_ask(checkout: Path, work: Path, guild: int, query: str, timeout: float) -> dict[str, object]:
-    (work / CALIBRATION_CACHE).unlink(missing_ok=True)
+def cold_ask(
+    checkout: Path, work: Path, guild: int, query: str, timeout: float, *, warm: bool = False
+) -> dict[str, object]:
+    """One `faqbot ask` in a child process: cold (cache removed first) or warm (kept)."""
+    if not warm:
+        (work / CALIBRATION_CACHE).unlink(missing_ok=True)
     # cwd too: `python -c` puts the working directory first on sys.path
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     cmd = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
@@ -57,12 +61,13 @@ def cold_ask(checkout: Path, work: Path, guild: int, query: str, timeout: float)
             cmd, env=env, cwd=checkout, capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        return {"checkout": str(checkout), "secs": None, "timeout": timeout}
+        return {"checkout": str(checkout), "warm": warm, "secs": None, "timeout": timeout}
     secs = time.perf_counter() - t0
     cached = json.loads((work / CALIBRATION_CACHE).read_text()) if (work / CALIBRATION_CACHE).exists() else {}
     reply = json.loads(done.stdout) if done.returncode == 0 else {}
     return {
         "checkout": str(checkout),
+        "warm": warm,
         "secs": round(secs, 2),
         "exit": done.returncode,
         "scopes_calibrated": len(cached),
@@ -129,8 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     guild = FIRST_GUILD + args.guilds // 2
     query = entries[(args.guilds // 2) * args.per_guild].phrasings[0]
     for checkout in (ROOT, *args.baseline):
-        result = cold_ask(checkout, work, guild, query, args.timeout)
-        print(json.dumps(result))
+        for warm in (False, True):  # warm: the same again with the bars it cached
+            print(json.dumps(cold_ask(checkout, work, guild, query, args.timeout, warm=warm)), flush=True)
     return 0
 
 
