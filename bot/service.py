@@ -136,6 +136,7 @@ class FaqService:
         self._bars: dict[int, bars.Bars] = {}
         self._calibrating: dict[int, asyncio.Task[None]] = {}
         self._wait_for_bars = True
+        self._bars_for: frozenset[int] | None = None  # scopes to wait for (None: all held)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -147,11 +148,14 @@ class FaqService:
         sync: bool = True,
         wait_for_bars: bool = True,
         guilds: GuildScope | Iterable[int] | None = None,
+        bars_for: Iterable[int | None] | None = None,
     ) -> FaqService:
         """Open the store, sync data/ into it (all or nothing), and load the global entries
         and those of `guilds` (a `GuildScope`, guild ids, or None for every guild).
         Without `wait_for_bars` (the bot), scopes whose bars are not cached start with the
-        fixed defaults and are calibrated in the background; the CLI waits for them."""
+        fixed defaults and are calibrated in the background. With it, `bars_for` names the
+        guilds (None: global) whose bars a one-shot command needs: only their scopes are
+        calibrated (the rest keep cached bars or the defaults); None waits for every scope."""
         if guilds is None:
             guilds = ALL_GUILDS
         elif not isinstance(guilds, GuildScope):
@@ -172,6 +176,8 @@ class FaqService:
         store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder, guilds=guilds)
         service._wait_for_bars = wait_for_bars
+        if bars_for is not None:
+            service._bars_for = frozenset(g or GLOBAL for g in bars_for)
         try:
             if sync:
                 service.sync_report = await store.sync_global(loaded.entries, service.summarize)
@@ -236,10 +242,10 @@ class FaqService:
             for gid in list(scopes):  # calibrate() may add the (empty) global scope
                 if self._load_cached_bars(gid or None):
                     continue
-                if self._wait_for_bars:
-                    await self.calibrate(gid or None, use_cache=False)
-                else:
+                if not self._wait_for_bars:
                     self._recalibrate_soon(gid or None, delay=0.0)
+                elif self._bars_for is None or gid in self._bars_scopes(self._bars_for):
+                    await self.calibrate(gid or None, use_cache=False)
         # the old matchers and the builds' (and calibration's) scratch; off the event loop
         await self.in_matching_thread(release_free_memory)
 
@@ -472,6 +478,11 @@ class FaqService:
     def calibrated_bars(self, guild_id: int | None) -> bars.Bars | None:
         """The bars calibrated for a scope (a guild without its own entries uses the global ones)."""
         return self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
+
+    def _bars_scopes(self, guilds: Iterable[int]) -> set[int]:
+        """The scopes whose bars these guilds' queries use (a guild without entries of its
+        own uses the global bars)."""
+        return {g if g in self._scopes else GLOBAL for g in guilds}
 
     def _calibration_entries(self, guild_id: int | None) -> list[Entry]:
         return self._seen_entries(guild_id) if guild_id else self._scope(None).live()
