@@ -92,18 +92,19 @@ async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild:
 
 
 async def measure(
-    workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool
+    workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool, parts: bool = False
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_before_open_mb": rss_mb()[0]}
     if breakdown:
         import tracemalloc
 
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     guilds = None if shard is None else {GUILD_BASE + g for g in shard}
     kwargs: dict[str, Any] = {} if guilds is None else {"guilds": guilds}
     service = await FaqService.open(config_for(workdir, semantic), **kwargs)
     out["cold_start_s"] = time.perf_counter() - t0
+    out["cold_start_cpu_s"] = time.process_time() - c0
     try:
         out["rss_after_open_mb"], out["peak_rss_mb"] = rss_mb()
         if breakdown:
@@ -120,6 +121,11 @@ async def measure(
                 for s in stats[:25]
             ]
         out["scopes"] = service.scope_sizes() if hasattr(service, "scope_sizes") else {}
+        if hasattr(service, "phases"):
+            out["phases_s"] = {k: round(v, 2) for k, v in service.phases.seconds.items()}
+            out["phases_cpu_s"] = {k: round(v, 2) for k, v in service.phases.cpu.items()}
+        if parts:
+            out["service_parts_mb"] = service_parts(service)
         _, queries, _ = corpus(1000)  # queries drawn from the global entries' questions
         queries = queries[:300]
         gid = None if not guilds else min(guilds)
@@ -156,6 +162,36 @@ def deep_size(obj: object, seen: set[int] | None = None) -> int:
         elif hasattr(o, "__slots__"):
             stack.extend(getattr(o, a) for a in o.__slots__ if hasattr(o, a))
     return total
+
+
+def service_parts(service: FaqService) -> dict[str, float]:
+    """MB the opened service holds, by part (each object counted once, in this order)."""
+    seen: set[int] = set()
+    sizes: dict[str, float] = {}
+
+    def add(name: str, obj: object) -> None:
+        sizes[name] = sizes.get(name, 0.0) + deep_size(obj, seen) / 2**20
+
+    scopes = list(service._scopes.values())
+    for scope in scopes:  # the entries first: their texts are counted there
+        held = scope.entries.values() if isinstance(scope.entries, dict) else [scope.entries]
+        add("entries", [getattr(s, "entry", s) for s in held])
+    for scope in scopes:
+        held = scope.entries.values() if isinstance(scope.entries, dict) else [scope.entries]
+        add("auto summaries", [getattr(s, "auto_summary", None) for s in held])
+        add("scope records", scope.entries)
+    for scope in scopes:
+        m = scope.matcher
+        if m is None:
+            continue
+        for k, v in vars(m).items():
+            if k == "_lex":
+                for lk, lv in vars(v).items():
+                    add(f"lex.{lk}", lv)
+            elif k not in ("synonyms", "entries"):
+                add(f"matcher.{k}", v)
+        add("matcher.entries", m.entries)
+    return {k: round(v, 1) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]) if v >= 0.1}
 
 
 def index_breakdown(n: int) -> dict[str, Any]:
@@ -203,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="open the service for only the first S guilds, as a shard process",
     )
     ap.add_argument("--breakdown", action="store_true", help="tracemalloc: the 25 largest lines")
+    ap.add_argument("--parts", action="store_true", help="the opened service's memory by part (slow)")
     ap.add_argument(
         "--index-only",
         action="store_true",
@@ -215,13 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     shard = None if args.shard_guilds is None else list(range(args.shard_guilds))
     if args.child:
-        print(json.dumps(asyncio.run(measure(args.workdir, args.semantic, shard, args.breakdown))))
+        res = asyncio.run(measure(args.workdir, args.semantic, shard, args.breakdown, args.parts))
+        print(json.dumps(res))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     asyncio.run(prepare(args.workdir, args.entries, args.semantic, args.guilds, args.per_guild))
     cmd = [sys.executable, __file__, "--child", "--workdir", str(args.workdir)]
     cmd += ["--semantic"] if args.semantic else []
     cmd += ["--breakdown"] if args.breakdown else []
+    cmd += ["--parts"] if args.parts else []
     runs = [("all guilds", cmd)]
     if shard is not None:
         runs.append((f"shard of {len(shard)} guilds", [*cmd, "--shard-guilds", str(len(shard))]))

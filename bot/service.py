@@ -12,8 +12,10 @@ import ctypes
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -101,6 +103,27 @@ def _find_malloc_trim() -> Callable[[], None]:
 _malloc_trim: Callable[[], None] | None = None
 
 
+class Phases:
+    """Seconds spent per start-up phase (data/ read, sync, store read, index build, …), summed
+    over repeats: logged after the open, and read by benchmarks/memory.py."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # the process's CPU seconds: what other load does not inflate
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c0
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f} s ({self.cpu[k]:.2f} CPU)" for k, v in self.seconds.items())
+
+
 class FaqService:
     def __init__(
         self,
@@ -131,6 +154,7 @@ class FaqService:
         self._bars: dict[int, bars.Bars] = {}
         self._calibrating: dict[int, asyncio.Task[None]] = {}
         self._wait_for_bars = True
+        self.phases = Phases()  # where the open's time went (the last reload's phases too)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -151,9 +175,11 @@ class FaqService:
             guilds = ALL_GUILDS
         elif not isinstance(guilds, GuildScope):
             guilds = GuildScope(guild_ids=frozenset(int(g) for g in guilds))
+        phases = Phases()
         embedder = None
         if config.matching.semantic != "off":
-            embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
+            with phases("embedder"):
+                embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
             if embedder is None and config.matching.semantic == "on":
                 raise StoreError(
                     "matching.semantic is 'on' but the semantic extra is not installed: "
@@ -161,21 +187,27 @@ class FaqService:
                 )
         if sync:
             # Validate data/ before touching the database so bad data changes nothing.
-            loaded = load_data(config.data_dir)
+            with phases("data/ read"):
+                loaded = load_data(config.data_dir)
             if loaded.problems:
                 raise DataError(loaded.problems)
-        store = await open_store(config.database.url)
+        with phases("store open"):
+            store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder, guilds=guilds)
+        service.phases = phases
         service._wait_for_bars = wait_for_bars
         try:
             if sync:
-                service.sync_report = await store.sync_global(loaded.entries, service.summarize)
+                with phases("data/ sync"):
+                    service.sync_report = await store.sync_global(loaded.entries, service.summarize)
             # Stored automatic summaries follow the summariser: recompute once after an upgrade.
-            await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
+            with phases("summaries check"):
+                await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
             await service.reload()
         except BaseException:
             await store.close()
             raise
+        log.info("opened in %s", phases)
         return service
 
     async def close(self) -> None:
@@ -209,30 +241,35 @@ class FaqService:
 
         Queries keep using the previous matchers until the new ones are built.
         """
+        phase = self.phases
         async with self._refresh_lock:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
-            for stored in await self.store.load_all(scope=self.guilds):
-                gid = stored.entry.guild_id or GLOBAL
-                scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
-            hidden = await self._all_hidden()
-            settings: dict[int, dict[str, Any]] = {}
-            for gid in scopes:
-                if gid != GLOBAL:
-                    settings[gid] = await self.store.get_settings(gid)
+            with phase("store read"):
+                for stored in await self.store.load_all(scope=self.guilds):
+                    gid = stored.entry.guild_id or GLOBAL
+                    scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
+                hidden = await self._all_hidden()
+                settings: dict[int, dict[str, Any]] = {}
+                for gid in scopes:
+                    if gid != GLOBAL:
+                        settings[gid] = await self.store.get_settings(gid)
             self._settings = settings
-            for gid, scope in scopes.items():
-                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+            with phase("index build"):
+                for gid, scope in scopes.items():
+                    scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
-            for gid in list(scopes):  # calibrate() may add the (empty) global scope
-                if self._load_cached_bars(gid or None):
-                    continue
-                if self._wait_for_bars:
-                    await self.calibrate(gid or None, use_cache=False)
-                else:
-                    self._recalibrate_soon(gid or None, delay=0.0)
+            with phase("answer bars"):
+                for gid in list(scopes):  # calibrate() may add the (empty) global scope
+                    if self._load_cached_bars(gid or None):
+                        continue
+                    if self._wait_for_bars:
+                        await self.calibrate(gid or None, use_cache=False)
+                    else:
+                        self._recalibrate_soon(gid or None, delay=0.0)
         # the old matchers and the builds' (and calibration's) scratch; off the event loop
-        await self.in_matching_thread(release_free_memory)
+        with phase("memory release"):
+            await self.in_matching_thread(release_free_memory)
 
     async def refresh(self) -> bool:
         """Pick up writes made by other processes sharing the database. True if any."""
