@@ -250,34 +250,89 @@ class FaqService:
                     gid = stored.entry.guild_id or GLOBAL
                     scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
                 hidden = await self._all_hidden()
-                settings: dict[int, dict[str, Any]] = {}
-                for gid in scopes:
-                    if gid != GLOBAL:
-                        settings[gid] = await self.store.get_settings(gid)
-            self._settings = settings
+                self._settings = await self.store.all_settings(self.guilds)
             with phase("index build"):
                 for gid, scope in scopes.items():
                     scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
             with phase("answer bars"):
-                for gid in list(scopes):  # calibrate() may add the (empty) global scope
-                    if self._load_cached_bars(gid or None):
-                        continue
-                    if self._wait_for_bars:
-                        await self.calibrate(gid or None, use_cache=False)
-                    else:
-                        self._recalibrate_soon(gid or None, delay=0.0)
+                await self._bars_for(list(scopes))  # may add the (empty) global scope
         # the old matchers and the builds' (and calibration's) scratch; off the event loop
         with phase("memory release"):
             await self.in_matching_thread(release_free_memory)
 
+    async def _bars_for(self, gids: Iterable[int]) -> None:
+        """Each scope's bars from the cache, else calibrated (now, or soon in the background)."""
+        for gid in gids:
+            if self._load_cached_bars(gid or None):
+                continue
+            if self._wait_for_bars:
+                await self.calibrate(gid or None, use_cache=False)
+            else:
+                self._recalibrate_soon(gid or None, delay=0.0)
+
     async def refresh(self) -> bool:
-        """Pick up writes made by other processes sharing the database. True if any."""
+        """Pick up writes made by other processes sharing the database. True if any.
+
+        Incremental: only the rows written since the revision last read are loaded, and
+        only the scopes they (or changed synonyms) touch are rebuilt. A store whose revision
+        went back (cleared, restored) is reloaded whole."""
         revision = await self.store.revision()
         if revision == self._revision:
             return False
-        await self.reload()
+        if revision < self._revision:
+            await self.reload()
+            return True
+        await self._catch_up()
         return True
+
+    async def _catch_up(self) -> None:
+        async with self._refresh_lock:
+            since = self._revision
+            revision = await self.store.revision()  # before the rows: a later write is read again
+            if revision <= since:
+                return
+            changed = await self.store.load_all(since_revision=since, scope=self.guilds)
+            hidden = await self._all_hidden()
+            settings = await self.store.all_settings(self.guilds)
+            new: dict[int, _Scope] = {}  # copies of the touched scopes; swapped in when built
+            for stored in changed:
+                gid = stored.entry.guild_id or GLOBAL
+                if gid not in new:
+                    new[gid] = _Scope(dict(self._scopes[gid].entries) if gid in self._scopes else {})
+                old = new[gid].entries.get(stored.entry.id)
+                if old is None or stored.revision >= old.revision:
+                    new[gid].entries[stored.entry.id] = stored
+            held = sum(len(s.entries) for g, s in self._scopes.items() if g not in new)
+            held += sum(len(s.entries) for s in new.values())
+            if held != await self.store.entry_count(self.guilds):  # some rows were deleted outright
+                keys = await self.store.entry_keys(self.guilds)
+                for gid, scope in self._scopes.items():
+                    gone = [i for i in new.get(gid, scope).entries if (gid, i) not in keys]
+                    if gone:
+                        new.setdefault(gid, _Scope(dict(scope.entries)))
+                        for i in gone:
+                            new[gid].entries.pop(i, None)
+            for gid, scope in self._scopes.items():  # a guild's own synonyms change its matcher
+                synonyms = (settings.get(gid) or {}).get("synonyms")
+                if gid != GLOBAL and gid not in new and self._synonyms_setting(gid) != synonyms:
+                    new[gid] = _Scope(dict(scope.entries))
+            self._settings = settings
+            for gid, scope in new.items():
+                scope.entries = dict(sorted(scope.entries.items()))  # the order a full load reads
+                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+            previous = self._hidden
+            self._scopes, self._hidden, self._revision = {**self._scopes, **new}, hidden, revision
+            # Bars depend on a scope's visible entries: the global ones count in every guild's.
+            stale = set(new) | {g for g in {*hidden, *previous} if hidden.get(g) != previous.get(g)}
+            if GLOBAL in new:
+                stale |= set(self._scopes)
+            await self._bars_for(sorted(stale))
+        if new:
+            await self.in_matching_thread(release_free_memory)
+
+    def _synonyms_setting(self, guild_id: int) -> Any:
+        return (self._settings.get(guild_id) or {}).get("synonyms")
 
     async def _all_hidden(self) -> dict[int, set[str]]:
         return await self.store.all_hidden(self.guilds)
@@ -660,6 +715,7 @@ class FaqService:
                     scope.entries.pop(entry_id, None)
                 elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
                     scope.entries[entry_id] = stored  # never replace a newer read by an older one
+            scope.entries = dict(sorted(scope.entries.items()))  # as a full load orders them (ties)
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
             self._recalibrate_soon(guild_id)
         revision = await self.store.revision()

@@ -61,7 +61,7 @@ from bot.store.common import (
     to_json,
 )
 
-_ENTRY = "data, auto_summary, deleted, revision"
+_ENTRY = "data, auto_summary, deleted, revision, content_hash"
 _AUDIT = "guild_id, entry_id, actor, action, at, changes"
 _TABLES = ("entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback")
 
@@ -77,6 +77,7 @@ def _stored(row: Mapping[str, Any]) -> StoredEntry:
         auto_summary=summary_from_dict(json.loads(auto), curated=False) if auto else None,
         deleted=bool(row["deleted"]),
         revision=int(row["revision"]),
+        content_hash=row["content_hash"],
     )
 
 
@@ -187,6 +188,25 @@ class SqlStore:
                 since_revision,
             )
         return [_stored(row) for row in rows]
+
+    async def entry_count(self, scope: GuildScope = ALL_GUILDS) -> int:
+        """Rows (removed ones too) of the global entries and of the guilds `scope` holds."""
+        async with self._read() as conn:
+            row = await self._one(conn, f"SELECT COUNT(*) FROM entries WHERE {scope.sql()}")
+        return int(row[0])
+
+    async def entry_keys(self, scope: GuildScope = ALL_GUILDS) -> set[tuple[int, str]]:
+        """(guild_id, id) of those rows (GLOBAL for global entries): what a reader holding the
+        scope compares with to drop entries deleted outright (data/ sync removes them)."""
+        async with self._read() as conn:
+            rows = await self._all(conn, f"SELECT guild_id, id FROM entries WHERE {scope.sql()}")
+        return {(int(r[0]), r[1]) for r in rows}
+
+    async def all_settings(self, scope: GuildScope = ALL_GUILDS) -> dict[int, dict[str, Any]]:
+        """Every stored guild's settings in `scope`, one query."""
+        async with self._read() as conn:
+            rows = await self._all(conn, f"SELECT guild_id, data FROM guild_settings WHERE {scope.sql()}")
+        return {int(r[0]): json.loads(r[1]) for r in rows}
 
     async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
         async with self._read() as conn:
@@ -395,16 +415,21 @@ class SqlStore:
             if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
                 fresh.append((auto, row["pk"], row["revision"]))
         async with self._transaction() as conn:
-            # Only where the entry is still the version summarised (no write landed meanwhile).
-            await self._many(conn, "UPDATE entries SET auto_summary = ? WHERE pk = ? AND revision = ?", fresh)
+            # Only where the entry is still the version summarised (no write landed meanwhile);
+            # the rows' revision moves, so other processes' refresh picks the summaries up.
+            if fresh:
+                rev = await self._bump(conn)
+                await self._many(
+                    conn,
+                    "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ? AND revision = ?",
+                    [(auto, rev, pk, old) for auto, pk, old in fresh],
+                )
             await self._run(
                 conn,
                 "INSERT INTO meta VALUES ('summary_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 version,
             )
-            if fresh:
-                await self._bump(conn)
         return len(fresh)
 
     # -- moderator writes ----------------------------------------------------------------------------
@@ -455,12 +480,18 @@ class SqlStore:
         (a newer write owns the summary now). Bumps the store's revision: others reload it."""
         try:
             async with self._transaction() as conn:
-                await self._bump(conn)
+                rev = await self._bump(conn)
                 row = await self._entry_row(conn, guild_id, entry_id)
                 if row is None or int(row["revision"]) != revision:
                     raise _Rollback
+                # The row's revision moves too: other processes pick up rows changed since
+                # their last read (`load_all(since_revision)`), summaries included.
                 await self._run(
-                    conn, "UPDATE entries SET auto_summary = ? WHERE pk = ?", summary_json(summary), row["pk"]
+                    conn,
+                    "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ?",
+                    summary_json(summary),
+                    rev,
+                    row["pk"],
                 )
         except _Rollback:
             return False
