@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.config import Config
+from bot.digest import data_digest
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.serialize import content_hash
@@ -185,21 +186,25 @@ class FaqService:
                     "matching.semantic is 'on' but the semantic extra is not installed: "
                     "pip install -e .[semantic] (or set matching.semantic: auto)"
                 )
+        digest = None
         if sync:
-            # Validate data/ before touching the database so bad data changes nothing.
-            with phases("data/ read"):
-                loaded = load_data(config.data_dir)
-            if loaded.problems:
-                raise DataError(loaded.problems)
+            with phases("data/ digest"):
+                digest = data_digest(config.data_dir)
+            if digest is None:  # unreadable files: the full load names them, before the store
+                load_data_or_raise(config.data_dir)
         with phases("store open"):
             store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder, guilds=guilds)
         service.phases = phases
         service._wait_for_bars = wait_for_bars
         try:
-            if sync:
+            # data/ as last synced (same files, same reader): nothing to read or sync.
+            if sync and (digest is None or await store.data_digest() != digest):
+                # Validated in full before any entry is written, so bad data changes nothing.
+                with phases("data/ read"):
+                    entries = load_data_or_raise(config.data_dir)
                 with phases("data/ sync"):
-                    service.sync_report = await store.sync_global(loaded.entries, service.summarize)
+                    service.sync_report = await store.sync_global(entries, service.summarize, digest)
             # Stored automatic summaries follow the summariser: recompute once after an upgrade.
             with phases("summaries check"):
                 await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
@@ -473,7 +478,7 @@ class FaqService:
         if use_cache and self._load_cached_bars(guild_id):
             return self._bars[gid]
         entries = self._calibration_entries(guild_id)
-        key = bars.cache_key(entries, self.matcher_mode, content_hash)
+        key = bars.cache_key(entries, self.matcher_mode, self._hasher())
         path = self._calibration_cache()
         synonyms = self._synonyms_for(guild_id)
 
@@ -502,7 +507,7 @@ class FaqService:
         path = self._calibration_cache()
         if path is None:
             return False
-        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, content_hash)
+        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, self._hasher())
         hit = _read_json(path).get(key)
         if not isinstance(hit, dict):
             return False
@@ -511,6 +516,12 @@ class FaqService:
         except TypeError:  # an older shape: recalibrate
             return False
         return True
+
+    def _hasher(self) -> Callable[[Entry], str]:
+        """`content_hash` of the entries held, as stored with their rows (not recomputed: at
+        10k entries and 20 guild scopes that was 210k hashes, half of a cached start)."""
+        known = {id(s.entry): s.content_hash for sc in self._scopes.values() for s in sc.entries.values()}
+        return lambda e: known.get(id(e)) or content_hash(e)
 
     def _recalibrate_soon(self, guild_id: int | None, delay: float | None = None) -> None:
         """After a write: recalibrate once the burst of writes is over, in the background."""
@@ -753,6 +764,13 @@ class FaqService:
             action=action,
             expected_revision=revision,
         )
+
+
+def load_data_or_raise(data_dir: str | Path) -> list[Entry]:
+    loaded = load_data(data_dir)
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    return loaded.entries
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.models import Answer, Entry, Provider
-from bot.service import FaqService
+from bot.serialize import content_hash
+from bot.service import DataError, FaqService
 from bot.store import GLOBAL
 from bot.yamlio import dump_entries, load_data
 from tests.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
@@ -209,3 +212,52 @@ async def test_refresh_while_other_processes_write(db_url: str, data_dir: Path) 
     finally:
         for s in (reader, w1, w2):
             await s.close()
+
+
+async def test_an_open_skips_reading_data_when_its_files_are_those_last_synced(
+    db_url: str,  # noqa: F811
+    data_dir: Path,
+) -> None:
+    """The store keeps the digest of the data/ it was synced from: an unchanged data/ is not
+    parsed again; a changed file, or another process's sync of other files, is synced."""
+    config = config_for(db_url, data_dir)
+    first = await FaqService.open(config)
+    assert "data/ read" in first.phases.seconds
+    await first.close()
+    again = await FaqService.open(config)
+    try:
+        assert "data/ read" not in again.phases.seconds and again.sync_report is None
+        assert again.own_entries(None) == first.own_entries(None) != []
+        for s in again._scopes[GLOBAL].entries.values():  # the stored hash the bars' cache key uses
+            assert s.content_hash == content_hash(s.entry)
+    finally:
+        await again.close()
+
+    seed = list(load_data(data_dir).entries)
+    write_data(data_dir, [*seed, entry("new-global", "How long does lip filler last?", None)])
+    changed = await FaqService.open(config)
+    try:
+        assert changed.sync_report is not None and changed.sync_report.added == ("new-global",)
+    finally:
+        await changed.close()
+
+    other = data_dir.parent / "other-data"
+    (other / "faq").mkdir(parents=True)
+    write_data(other, seed)  # another process's data/: the new entry is removed there
+    elsewhere = await FaqService.open(config.model_copy(update={"data_dir": str(other)}))
+    await elsewhere.close()
+    back = await FaqService.open(config)  # ours again: re-read and synced, not skipped
+    try:
+        assert back.sync_report is not None and back.sync_report.added == ("new-global",)
+        assert back.find(None, "new-global") is not None
+    finally:
+        await back.close()
+
+    (data_dir / "faq" / "all.yaml").write_text("- id: [broken\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        await FaqService.open(config)
+    check = await FaqService.open(config, sync=False)
+    try:
+        assert check.find(None, "new-global") is not None  # bad data changed nothing
+    finally:
+        await check.close()

@@ -341,8 +341,17 @@ class SqlStore:
 
     # -- data/ ---------------------------------------------------------------------------------------
 
-    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
+    async def data_digest(self) -> int | None:
+        """The digest (`bot.digest`) of the data/ the global entries were last synced from."""
+        async with self._read() as conn:
+            row = await self._one(conn, "SELECT value FROM meta WHERE key = 'data_digest'")
+        return int(row[0]) if row else None
+
+    async def sync_global(
+        self, entries: Sequence[Entry], summarize: Summarizer, digest: int | None = None
+    ) -> SyncReport:
         """Make the global entries equal `entries` (from data/). Guild entries are untouched.
+        `digest` (of the files `entries` came from) is kept in the same transaction.
 
         Safe when several processes start at once: the plan is made again inside the write
         transaction, so whoever comes second finds the work done.
@@ -354,13 +363,20 @@ class SqlStore:
 
         async with self._read() as conn:
             added, updated, removed = plan(await self._global_rows(conn))
-        if not (added or updated or removed):
+        if not (added or updated or removed) and digest is None:
             return SyncReport(unchanged=len(wanted))
         summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
         async with self._transaction() as conn:
             await self._sync_lock(conn)
             existing = await self._global_rows(conn)
             added, updated, removed = plan(existing)
+            if digest is not None:  # the entries now equal these files, whoever synced them
+                await self._run(
+                    conn,
+                    "INSERT INTO meta VALUES ('data_digest', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    digest,
+                )
             if not (added or updated or removed):  # another process did it meanwhile
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
@@ -683,5 +699,5 @@ class SqlStore:
             await self._bump(conn)  # keeps every other writer out meanwhile
             for table in (*_TABLES, *self.EXTRA_TABLES):
                 await self._run(conn, f"DELETE FROM {table}")
-            await self._run(conn, "DELETE FROM meta WHERE key = 'summary_version'")
+            await self._run(conn, "DELETE FROM meta WHERE key IN ('summary_version', 'data_digest')")
             await self._run(conn, "UPDATE meta SET value = ? WHERE key = 'revision'", 0)
