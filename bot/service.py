@@ -40,6 +40,8 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import Change
+from bot.store.common import summary_json
+from bot.store.sql import decode_summary
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -69,11 +71,37 @@ class Reply:
 
 @dataclass
 class _Scope:
+    # Held without their automatic summaries (`auto_summary` None): those stay as the rows
+    # store them, in `summaries`, and are decoded for the entry shown (`full`).
     entries: dict[str, StoredEntry] = field(default_factory=dict)
     matcher: Matcher | None = None
+    summaries: dict[str, str] = field(default_factory=dict)  # id → automatic summary (JSON)
 
     def live(self) -> list[Entry]:
         return [s.entry for s in self.entries.values() if not s.deleted]
+
+    def put(self, stored: StoredEntry, summary: str | None) -> None:
+        self.entries[stored.entry.id] = stored
+        if summary:
+            self.summaries[stored.entry.id] = summary
+        else:
+            self.summaries.pop(stored.entry.id, None)
+
+    def put_read(self, stored: StoredEntry) -> None:
+        """An entry read with its summary decoded (`Store.get`)."""
+        self.put(replace(stored, auto_summary=None), summary_json(stored.auto_summary))
+
+    def drop(self, entry_id: str) -> None:
+        self.entries.pop(entry_id, None)
+        self.summaries.pop(entry_id, None)
+
+    def copy(self) -> _Scope:
+        return _Scope(dict(self.entries), summaries=dict(self.summaries))
+
+    def full(self, stored: StoredEntry) -> StoredEntry:
+        """`stored` with its automatic summary decoded."""
+        auto = self.summaries.get(stored.entry.id)
+        return replace(stored, auto_summary=decode_summary(auto)) if auto else stored
 
 
 def release_free_memory() -> None:
@@ -251,9 +279,8 @@ class FaqService:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
             with phase("store read"):
-                for stored in await self.store.load_all(scope=self.guilds):
-                    gid = stored.entry.guild_id or GLOBAL
-                    scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
+                for stored, summary in await self.store.load_rows(scope=self.guilds):
+                    scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
                 hidden = await self._all_hidden()
                 self._settings = await self.store.all_settings(self.guilds)
             with phase("index build"):
@@ -297,17 +324,17 @@ class FaqService:
             revision = await self.store.revision()  # before the rows: a later write is read again
             if revision <= since:
                 return
-            changed = await self.store.load_all(since_revision=since, scope=self.guilds)
+            changed = await self.store.load_rows(since_revision=since, scope=self.guilds)
             hidden = await self._all_hidden()
             settings = await self.store.all_settings(self.guilds)
             new: dict[int, _Scope] = {}  # copies of the touched scopes; swapped in when built
-            for stored in changed:
+            for stored, summary in changed:
                 gid = stored.entry.guild_id or GLOBAL
                 if gid not in new:
-                    new[gid] = _Scope(dict(self._scopes[gid].entries) if gid in self._scopes else {})
+                    new[gid] = self._scopes[gid].copy() if gid in self._scopes else _Scope()
                 old = new[gid].entries.get(stored.entry.id)
                 if old is None or stored.revision >= old.revision:
-                    new[gid].entries[stored.entry.id] = stored
+                    new[gid].put(stored, summary)
             held = sum(len(s.entries) for g, s in self._scopes.items() if g not in new)
             held += sum(len(s.entries) for s in new.values())
             if held != await self.store.entry_count(self.guilds):  # some rows were deleted outright
@@ -315,13 +342,13 @@ class FaqService:
                 for gid, scope in self._scopes.items():
                     gone = [i for i in new.get(gid, scope).entries if (gid, i) not in keys]
                     if gone:
-                        new.setdefault(gid, _Scope(dict(scope.entries)))
+                        new.setdefault(gid, scope.copy())
                         for i in gone:
-                            new[gid].entries.pop(i, None)
+                            new[gid].drop(i)
             for gid, scope in self._scopes.items():  # a guild's own synonyms change its matcher
                 synonyms = (settings.get(gid) or {}).get("synonyms")
                 if gid != GLOBAL and gid not in new and self._synonyms_setting(gid) != synonyms:
-                    new[gid] = _Scope(dict(scope.entries))
+                    new[gid] = scope.copy()
             self._settings = settings
             for gid, scope in new.items():
                 scope.entries = dict(sorted(scope.entries.items()))  # the order a full load reads
@@ -379,11 +406,11 @@ class FaqService:
     def find(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
         """An entry visible to this guild: its own first, then a global one it has not hidden."""
         if guild_id and (own := self._scope(guild_id).entries.get(entry_id)) and not own.deleted:
-            return own
+            return self._scope(guild_id).full(own)
         stored = self._scope(None).entries.get(entry_id)
         if stored is None or entry_id in self._hidden.get(guild_id or GLOBAL, set()):
             return None
-        return stored
+        return self._scope(None).full(stored)
 
     def has_guild(self, guild_id: int) -> bool:
         """Whether a guild has entries of its own loaded. Reads nothing and creates nothing, so
@@ -706,7 +733,7 @@ class FaqService:
             if entry_id in self._scope(None).entries:
                 raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
             raise NotFound(f"no entry {entry_id!r} in this server")
-        return stored
+        return self._scope(guild_id).full(stored)
 
     async def _after_write(self, guild_id: int | None, entry_ids: Sequence[str], *, bumps: int) -> None:
         """After a commit: pick the written entries up. A failure here is logged, not raised —
@@ -723,9 +750,9 @@ class FaqService:
             for entry_id in entry_ids:
                 stored = await self.store.get(guild_id, entry_id)
                 if stored is None:
-                    scope.entries.pop(entry_id, None)
+                    scope.drop(entry_id)
                 elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
-                    scope.entries[entry_id] = stored  # never replace a newer read by an older one
+                    scope.put_read(stored)  # never replace a newer read by an older one
             scope.entries = dict(sorted(scope.entries.items()))  # as a full load orders them (ties)
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
             self._recalibrate_soon(guild_id)

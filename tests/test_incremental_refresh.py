@@ -45,7 +45,7 @@ def state(service: FaqService) -> dict[int, dict[str, tuple[object, ...]]]:
     """Everything a scope holds, comparable across processes."""
     return {
         gid: {
-            i: (s.entry, s.auto_summary, s.deleted, s.revision, s.content_hash)
+            i: (s.entry, scope.full(s).auto_summary, s.deleted, s.revision, s.content_hash)
             for i, s in scope.entries.items()
         }
         for gid, scope in service._scopes.items()
