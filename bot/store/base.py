@@ -94,7 +94,7 @@ class Mutation:
     summary_current: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredEntry:
     entry: Entry
     auto_summary: Summary | None
