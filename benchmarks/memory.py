@@ -68,7 +68,32 @@ def guild_entries(guilds: int, per_guild: int) -> dict[int, list[Entry]]:
     }
 
 
-async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild: int) -> None:
+async def seed_bars(config: Config) -> None:
+    """Sync data/ into the store and cache fixed bars for the global scope, as if calibrated:
+    calibrating 100k entries (several folds of 80k-entry matchers) does not fit beside other
+    work, and the bars' values do not change what the service holds."""
+    from bot.matching import bars
+    from bot.serialize import content_hash
+    from bot.service import CALIBRATION_CACHE
+    from bot.store import open_store
+    from bot.summary import summarize
+    from bot.yamlio import load_data
+
+    store = await open_store(config.database.url)
+    try:
+        points = config.replies.max_points
+        await store.sync_global(load_data(config.data_dir).entries, lambda e: summarize(e, max_points=points))
+        entries = [s.entry for s in await store.load_all() if not s.deleted]
+    finally:
+        await store.close()
+    fixed = bars.Bars(0.5, 0.3, 0.8, 0, 0, 0.0, 0.0, 0.0, 0.0, "default")
+    key = bars.cache_key(entries, "lexical", content_hash)
+    (Path(config.embedding_cache_dir()) / CALIBRATION_CACHE).write_text(json.dumps({key: fixed.to_dict()}))
+
+
+async def prepare(
+    workdir: Path, n: int, semantic: bool, guilds: int, per_guild: int, seeded_bars: bool = False
+) -> None:
     marker = workdir / "fixture.json"
     wanted = {"entries": n, "semantic": semantic, "guilds": guilds, "per_guild": per_guild}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
@@ -81,6 +106,10 @@ async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild:
     for k in range(0, n, PER_FILE):
         (faq / f"bench-{k // PER_FILE:04d}.yaml").write_text(dump_entries(entries[k : k + PER_FILE]))
     t0 = time.perf_counter()
+    if seeded_bars:
+        if semantic or guilds:
+            raise SystemExit("--seed-bars: lexical, global entries only")
+        await seed_bars(config_for(workdir, semantic))
     service = await FaqService.open(config_for(workdir, semantic))
     try:
         for gid, own in guild_entries(guilds, per_guild).items():
@@ -245,6 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="no store: RSS of the corpus and of one matcher over it, by part",
     )
+    ap.add_argument(
+        "--seed-bars",
+        action="store_true",
+        help="building the fixture: cache fixed bars instead of calibrating (for 100k entries)",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.index_only:
@@ -256,7 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(res))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
-    asyncio.run(prepare(args.workdir, args.entries, args.semantic, args.guilds, args.per_guild))
+    fixture = (args.workdir, args.entries, args.semantic, args.guilds, args.per_guild, args.seed_bars)
+    asyncio.run(prepare(*fixture))
     cmd = [sys.executable, __file__, "--child", "--workdir", str(args.workdir)]
     cmd += ["--semantic"] if args.semantic else []
     cmd += ["--breakdown"] if args.breakdown else []
