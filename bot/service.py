@@ -227,7 +227,8 @@ class FaqService:
         service._wait_for_bars = wait_for_bars
         try:
             # data/ as last synced (same files, same reader): nothing to read or sync.
-            if sync and (digest is None or await store.data_digest() != digest):
+            skip = sync and digest is not None and await store.data_digest() == digest
+            if sync and not skip:
                 # Validated in full before any entry is written, so bad data changes nothing.
                 with phases("data/ read"):
                     entries = load_data_or_raise(config.data_dir)
@@ -237,6 +238,8 @@ class FaqService:
             with phases("summaries check"):
                 await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
             await service.reload()
+            if skip:  # what the sync would have said
+                service.sync_report = SyncReport(unchanged=len(service._scope(None).entries))
         except BaseException:
             await store.close()
             raise
