@@ -23,7 +23,17 @@ from typing import Any, TypeVar
 
 from bot.config import Config
 from bot.digest import data_digest
-from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
+from bot.matching import (
+    Embedder,
+    Matcher,
+    Synonyms,
+    Thresholds,
+    bars,
+    decide,
+    indexcache,
+    load_embedder,
+    load_synonyms,
+)
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
 from bot.serialize import content_hash
 from bot.settings import validate_settings
@@ -385,7 +395,20 @@ class FaqService:
         return {gid: len(scope.entries) for gid, scope in self._scopes.items()}
 
     def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
-        return Matcher(scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
+        """The scope's matcher; a large scope's lexical index is loaded from the index cache
+        when these same entries were indexed before (bot/matching/indexcache.py)."""
+        live = [s for s in scope.entries.values() if not s.deleted]
+        entries = [s.entry for s in live]
+        synonyms = self._synonyms_for(guild_id)
+        cache = self._calibration_cache()
+        if cache is None or len(live) < indexcache.MIN_ENTRIES:
+            return Matcher(entries, synonyms=synonyms, embedder=self.embedder)
+        key = indexcache.cache_key((s.content_hash or content_hash(s.entry) for s in live), synonyms)
+        cached = indexcache.load(cache.parent, key)
+        matcher = Matcher(entries, synonyms=synonyms, embedder=self.embedder, cached=cached)
+        if cached is None:
+            indexcache.save(cache.parent, key, matcher.arrays())
+        return matcher
 
     def _matcher(self, guild_id: int | None) -> Matcher:
         scope = self._scope(guild_id)
