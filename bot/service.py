@@ -34,7 +34,7 @@ from bot.matching import (
     load_embedder,
     load_synonyms,
 )
-from bot.models import Answer, Candidate, Entry, MatchResult, Summary
+from bot.models import Answer, Candidate, Entry, Reply, Summary
 from bot.serialize import content_hash
 from bot.settings import validate_settings
 from bot.store import (
@@ -68,15 +68,6 @@ class DataError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(map(str, problems)))
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the bot answers: the match decision, and for an answer its entry and summary."""
-
-    result: MatchResult
-    entry: Entry | None = None
-    summary: Summary | None = None
 
 
 @dataclass
