@@ -78,19 +78,23 @@ def load(folder: Path, key: str) -> dict[str, np.ndarray] | None:
     return arrays
 
 
-def save(folder: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
-    """Atomically (concurrent readers see the old file or the new one); prunes old files."""
-    path = _path(folder, key)
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Atomically: concurrent readers see the old file or the new one (OSError on failure)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(folder: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Written atomically (`write_npz`); prunes the least recently used files."""
+    try:
+        write_npz(_path(folder, key), arrays)
         old = sorted(folder.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP:]
         for p in old:
             p.unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from bot.models import Answer, Entry
 from bot.serialize import content_hash
 from bot.service import FaqService
 from bot.store import GLOBAL
-from tests.test_matching_fixtures import skincare_entries
+from tests.bot.matching.fixtures import skincare_entries
 
 WORDS = [
     "botox",

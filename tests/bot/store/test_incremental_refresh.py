@@ -18,7 +18,7 @@ from bot.serialize import content_hash
 from bot.service import DataError, FaqService
 from bot.store import GLOBAL
 from bot.yamlio import dump_entries, load_data
-from tests.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
+from tests.bot.store.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
 
 GUILD_A = 4242
 GUILD_B = 5353
