@@ -27,7 +27,7 @@ from bot.matching.synonyms import Synonyms
 log = logging.getLogger(__name__)
 
 MIN_ENTRIES = 1000  # smaller scopes build in well under a second
-KEEP = 8  # index files kept per folder (newest first)
+KEEP = 4  # index files kept per folder (most recently used; ~8 MB each at 10k entries)
 _CODE = ("lexical.py", "matcher.py", "normalize.py", "synonyms.py", "typos.py")
 _STEMMERS = ("snowballstemmer", "PyStemmer")
 
