@@ -21,7 +21,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from bot.config import Config
+from bot.curation import (
+    SETTINGS_KEY,
+    AliasSuggestion,
+    near_duplicates,
+    query_key,
+    suggest_aliases,
+    with_answer,
+    with_phrasing,
+)
 from bot.digest import data_digest
 from bot.matching import (
     Embedder,
@@ -34,9 +45,9 @@ from bot.matching import (
     load_embedder,
     load_synonyms,
 )
-from bot.models import Answer, Candidate, Entry, Reply, Summary
+from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
-from bot.settings import validate_settings
+from bot.settings import GuildSettings, validate_settings
 from bot.store import (
     ALL_GUILDS,
     GLOBAL,
@@ -49,8 +60,9 @@ from bot.store import (
     SyncReport,
     open_store,
 )
-from bot.store.base import Change
+from bot.store.base import AuditRecord, Change, QueryStat, Stats
 from bot.store.common import summary_json
+from bot.store.forums import ExpertQuestion, ForumPost
 from bot.store.sql import decode_summary
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
@@ -172,6 +184,8 @@ class FaqService:
         self.synonyms: Synonyms = load_synonyms(self._synonyms_path())
         self._scopes: dict[int, _Scope] = {}
         self._hidden: dict[int, set[str]] = {}
+        # guild → global entry id → that guild's own phrasings of it (matched in that guild only)
+        self._phrasings: dict[int, dict[str, tuple[str, ...]]] = {}
         self._settings: dict[int, dict[str, Any]] = {}
         self._revision = 0
         self._refresh_lock = asyncio.Lock()
@@ -286,10 +300,14 @@ class FaqService:
                 for stored, summary in await self.store.load_rows(scope=self.guilds):
                     scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
                 hidden = await self._all_hidden()
+                phrasings = await self.store.guild_phrasings(self.guilds)
+                for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
+                    scopes.setdefault(gid, _Scope())
+                self._phrasings = phrasings
                 self._settings = await self.store.all_settings(self.guilds)
             with phase("index build"):
                 for gid, scope in scopes.items():
-                    scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+                    scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, scopes)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
             with phase("answer bars"):
                 await self._bars_for(list(scopes))  # may add the (empty) global scope
@@ -331,6 +349,7 @@ class FaqService:
             changed = await self.store.load_rows(since_revision=since, scope=self.guilds)
             hidden = await self._all_hidden()
             settings = await self.store.all_settings(self.guilds)
+            phrasings = await self.store.guild_phrasings(self.guilds)
             new: dict[int, _Scope] = {}  # copies of the touched scopes; swapped in when built
             for stored, summary in changed:
                 gid = stored.entry.guild_id or GLOBAL
@@ -353,10 +372,16 @@ class FaqService:
                 synonyms = (settings.get(gid) or {}).get("synonyms")
                 if gid != GLOBAL and gid not in new and self._synonyms_setting(gid) != synonyms:
                     new[gid] = scope.copy()
-            self._settings = settings
+            # A guild's phrasings of global entries live in its matcher as copies of those
+            # entries: new phrasings, or any global change, rebuild the guilds that have some.
+            for gid in {*phrasings, *self._phrasings}:
+                if gid not in new and (GLOBAL in new or phrasings.get(gid) != self._phrasings.get(gid)):
+                    new[gid] = self._scopes[gid].copy() if gid in self._scopes else _Scope()
+            self._settings, self._phrasings = settings, phrasings
+            merged = {**self._scopes, **new}
             for gid, scope in new.items():
                 scope.entries = dict(sorted(scope.entries.items()))  # the order a full load reads
-                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, merged)
             previous = self._hidden
             self._scopes, self._hidden, self._revision = {**self._scopes, **new}, hidden, revision
             # Bars depend on a scope's visible entries: the global ones count in every guild's.
@@ -385,21 +410,52 @@ class FaqService:
         """Entries held per scope (GLOBAL = 0), deleted ones included: what this process holds."""
         return {gid: len(scope.entries) for gid, scope in self._scopes.items()}
 
-    def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
-        """The scope's matcher; a large scope's lexical index is loaded from the index cache
-        when these same entries were indexed before (bot/matching/indexcache.py)."""
+    def _build(self, scope: _Scope, guild_id: int | None, scopes: dict[int, _Scope] | None = None) -> Matcher:
+        """The scope's matcher (its own live entries, and for a guild the global entries it
+        added phrasings to); a large scope's lexical index is loaded from the index cache when
+        these same entries were indexed before (bot/matching/indexcache.py)."""
         live = [s for s in scope.entries.values() if not s.deleted]
-        entries = [s.entry for s in live]
+        overlays = self._overlays(guild_id, scopes)
+        entries = [s.entry for s in live] + overlays
         synonyms = self._synonyms_for(guild_id)
         cache = self._calibration_cache()
-        if cache is None or len(live) < indexcache.MIN_ENTRIES:
+        if cache is None or len(entries) < indexcache.MIN_ENTRIES:
             return Matcher(entries, synonyms=synonyms, embedder=self.embedder)
-        key = indexcache.cache_key((s.content_hash or content_hash(s.entry) for s in live), synonyms)
+        hashes = [*(s.content_hash or content_hash(s.entry) for s in live), *map(content_hash, overlays)]
+        key = indexcache.cache_key(hashes, synonyms)
         cached = indexcache.load(cache.parent, key)
         matcher = Matcher(entries, synonyms=synonyms, embedder=self.embedder, cached=cached)
         if cached is None:
             indexcache.save(cache.parent, key, matcher.arrays())
         return matcher
+
+    def _overlays(self, guild_id: int | None, scopes: dict[int, _Scope] | None = None) -> list[Entry]:
+        """The global entries this guild added phrasings to, each with them added: its matcher
+        holds these copies, so the guild's phrasings match there and nowhere else (a copy
+        outranks, and so replaces, the plain global entry in `rank`)."""
+        if not guild_id:
+            return []
+        # `scopes`: the ones being built (a reload's or refresh's), before they are swapped in
+        held = self._scopes if scopes is None else scopes
+        own = held[guild_id].entries if guild_id in held else {}
+        glob = held[GLOBAL].entries if GLOBAL in held else {}
+        out = []
+        for entry_id, extra in sorted(self._phrasings.get(guild_id, {}).items()):
+            g = glob.get(entry_id)
+            if g is None or g.deleted or (entry_id in own and not own[entry_id].deleted):
+                continue
+            known = {p.casefold() for p in (g.entry.question, *g.entry.phrasings)}
+            added = tuple(p for p in extra if p.casefold() not in known)
+            out.append(g.entry.with_changes(phrasings=(*g.entry.phrasings, *added)))
+        return out
+
+    def _seen_entries(self, guild_id: int) -> list[Entry]:
+        """What a guild's members are matched against: its own entries, and the global ones
+        it has not hidden, with its own phrasings added."""
+        hidden = self._hidden.get(guild_id, set())
+        overlays = {e.id: e for e in self._overlays(guild_id)}
+        glob = [overlays.get(e.id, e) for e in self._scope(None).live() if e.id not in hidden]
+        return glob + self._scope(guild_id).live()
 
     def _matcher(self, guild_id: int | None) -> Matcher:
         scope = self._scope(guild_id)
@@ -443,20 +499,27 @@ class FaqService:
 
     def thresholds(self, guild_id: int | None) -> Thresholds:
         """The store's calibrated bars, then config.yaml's, then the guild's own overrides."""
-        chosen = self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
+        base = self.base_thresholds(guild_id)
+        values = (self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {}
+        return replace(base, **values) if values else base
+
+    def base_thresholds(self, guild_id: int | None) -> Thresholds:
+        """What a guild's thresholds are without its own overrides: the bars calibrated on what
+        its members see, then config.yaml's (what `/faq settings reset:thresholds` returns to)."""
+        chosen = self.calibrated_bars(guild_id)
         base = chosen.thresholds() if chosen is not None else Thresholds()
         conf = self.config.matching.thresholds
         values = {k: v for k, v in conf.model_dump().items() if v is not None}
-        values.update((self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {})
         return replace(base, **values) if values else base
 
     def rank(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         hidden = self._hidden.get(guild_id or GLOBAL, set())
         ranked = [c for c in self._matcher(None).rank(query, limit + len(hidden)) if c.entry_id not in hidden]
         if guild_id:
-            own = self._matcher(guild_id).rank(query, limit)
-            shadowed = {c.entry_id for c in own}  # a guild's own entry wins over a global namesake
-            ranked = own + [c for c in ranked if c.entry_id not in shadowed]  # and on ties
+            own = [
+                c for c in self._matcher(guild_id).rank(query, limit) if self._in_guild(guild_id, c, hidden)
+            ]
+            ranked = _merged(own, ranked, self._overlay_ids(guild_id))
         ranked.sort(key=lambda c: -c.confidence)
         return ranked[:limit]
 
@@ -471,18 +534,68 @@ class FaqService:
             thresholds = replace(thresholds, answer=max(thresholds.answer, thresholds.keyword))
         candidates = await self.in_matching_thread(self.rank, query, guild_id)
         result = decide(query, candidates, thresholds)
-        reply = Reply(result)
+        stored = None
         if result.decision == "answer" and result.best is not None:
             stored = self.find(guild_id, result.best.entry_id)
-            if stored is not None:
-                reply = Reply(result, stored.entry, self.summary_of(stored))
+        reply = await self._reply(result, guild_id, stored)
         if record and not keyword:
-            best = result.best.entry_id if result.best else None
-            try:
-                await self.store.record_query(guild_id, query, result.decision, best)
-            except StoreError as exc:  # stats are worth less than the member's answer
-                log.warning("query not recorded in the stats: %s", exc)
+            # Only an answer names its entry: a suggestion's top candidate is no member's pick
+            # (propose_entry records those), and /faq stats must not say it is.
+            best = result.best.entry_id if result.best and result.decision == "answer" else None
+            await self._record_query(guild_id, query, result.decision, best)
         return reply
+
+    async def answer_for(self, guild_id: int | None, entry_id: str, *, record: bool = False) -> Reply | None:
+        """The answer for an entry a member picked (an autocomplete choice, a button): as
+        `ask` would answer its question, at full confidence. None if the entry is not visible
+        in this guild (removed, hidden, another server's). `record` counts it in the stats
+        as an answered query — never at the cost of the answer."""
+        stored = self.find(guild_id, entry_id)
+        if stored is None:
+            return None
+        e = stored.entry
+        result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+        if guild_id:
+            await self._load_settings(guild_id)
+        if record:
+            await self._record_query(guild_id, e.question, "answer", e.id)
+        return await self._reply(result, guild_id, stored)
+
+    async def _reply(self, result: MatchResult, guild_id: int | None, stored: StoredEntry | None) -> Reply:
+        if stored is None:
+            return Reply(result, disclaimer=await self.disclaimer(guild_id))
+        return Reply(
+            result,
+            stored.entry,
+            self.summary_of(stored),
+            disclaimer=await self.disclaimer(guild_id),
+            web_url=await self.web_url(stored.entry),
+        )
+
+    async def _record_query(
+        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
+    ) -> None:
+        try:
+            await self.store.record_query(guild_id, query, decision, entry_id)
+        except StoreError as exc:  # stats are worth less than the member's answer
+            log.warning("query not recorded in the stats: %s", exc)
+
+    async def disclaimer(self, guild_id: int | None) -> str:
+        """The disclaimer shown with answers here: the guild's own, else config.yaml's."""
+        if guild_id:
+            custom = (await self._load_settings(guild_id)).get("disclaimer")
+            if custom is not None:
+                return str(custom)
+        return self.config.replies.disclaimer
+
+    async def web_url(self, entry: Entry) -> str | None:
+        """The entry's public web page (issue 18), when web.base_url is set and it is public."""
+        if not self.config.web.base_url:
+            return None
+        from bot.web.urls import entry_url  # pure; the web app's own modules are not loaded
+
+        settings = await self._load_settings(entry.guild_id) if entry.guild_id else None
+        return entry_url(self.config.web, entry, settings)
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
@@ -495,9 +608,25 @@ class FaqService:
             c for c in self._matcher(None).autocomplete(text, limit + len(hidden)) if c.entry_id not in hidden
         ]
         if guild_id:
-            out += self._matcher(guild_id).autocomplete(text, limit)
-            out.sort(key=lambda c: -c.confidence)
+            own = [
+                c
+                for c in self._matcher(guild_id).autocomplete(text, limit)
+                if self._in_guild(guild_id, c, hidden)
+            ]
+            out = _merged(own, out, self._overlay_ids(guild_id))
         return out[:limit]
+
+    def _overlay_ids(self, guild_id: int) -> set[str]:
+        own = self._scope(guild_id).entries
+        return {i for i in self._phrasings.get(guild_id, {}) if i not in own or own[i].deleted}
+
+    def _in_guild(self, guild_id: int, candidate: Candidate, hidden: set[str]) -> bool:
+        """A guild matcher's candidate is the guild's own entry, or a global one with the guild's
+        phrasings (`_overlays`), which hiding the global entry hides too."""
+        if candidate.entry_id not in hidden:
+            return True
+        own = self._scope(guild_id).entries.get(candidate.entry_id)
+        return own is not None and not own.deleted
 
     # -- calibration (bot/matching/bars.py) ------------------------------------------------
 
@@ -506,7 +635,7 @@ class FaqService:
         return self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
 
     def _calibration_entries(self, guild_id: int | None) -> list[Entry]:
-        return self.visible_entries(guild_id) if guild_id else self._scope(None).live()
+        return self._seen_entries(guild_id) if guild_id else self._scope(None).live()
 
     def _calibration_cache(self) -> Path | None:
         """Beside the embedding cache, for a file database or a configured cache dir only."""
@@ -591,7 +720,19 @@ class FaqService:
         return self._settings[guild_id]
 
     async def settings(self, guild_id: int) -> dict[str, Any]:
+        """A guild's own settings as stored (only the keys it set): what a change is merged into."""
         return dict(await self._load_settings(guild_id))
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        """A guild's own settings, typed (unset keys None / empty): what the plugin reads."""
+        stored = await self._load_settings(guild_id)
+        try:
+            return GuildSettings.model_validate(stored)
+        except ValidationError as exc:  # written by an older version: keep what still reads
+            log.warning("settings of guild %s do not validate (%s); unknown values ignored", guild_id, exc)
+            return GuildSettings.model_construct(
+                **{k: v for k, v in stored.items() if k in GuildSettings.model_fields}
+            )
 
     async def update_settings(
         self,
@@ -660,7 +801,7 @@ class FaqService:
         """
         known = self._scope(guild_id).entries.get(entry_id)
         if (known is None or known.deleted) and entry_id in self._scope(None).entries:
-            raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+            raise ReadOnly(_global_read_only(entry_id))
         guess = None
         if known is not None and not known.deleted:
             try:
@@ -691,8 +832,6 @@ class FaqService:
         return done.entry
 
     async def add_answer(self, guild_id: int, entry_id: str, answer: Answer, *, actor: str) -> Entry:
-        from bot.curation import with_answer  # validates the limits against the current entry
-
         return await self.change_entry(
             guild_id, entry_id, lambda e: with_answer(e, answer), actor=actor, action="answer"
         )
@@ -701,8 +840,6 @@ class FaqService:
         self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
     ) -> Entry:
         """Add a phrasing; `forget_query` (the unanswered query it came from) leaves the stats."""
-        from bot.curation import with_phrasing
-
         return await self.change_entry(
             guild_id,
             entry_id,
@@ -729,6 +866,89 @@ class FaqService:
             state = "hidden" if hidden else "shown"
             raise StoreError(f"the global entry {entry_id!r} is already {state} in this server")
 
+    # -- a guild's own phrasings of a global entry (issue 15) ------------------------------------
+
+    def global_entry(self, entry_id: str) -> StoredEntry:
+        """A live global entry; NotFound otherwise."""
+        stored = self._scope(None).entries.get(entry_id)
+        if stored is None or stored.deleted:
+            raise NotFound(f"no global entry {entry_id!r}")
+        return stored
+
+    def guild_phrasings(self, guild_id: int, entry_id: str) -> tuple[str, ...]:
+        """The phrasings a guild added to a global entry (matched in that guild only)."""
+        return self._phrasings.get(guild_id, {}).get(entry_id, ())
+
+    async def add_guild_phrasing(
+        self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
+    ) -> tuple[str, ...]:
+        """Add a phrasing of a global entry for this guild only (checked against the entry and
+        the guild's phrasings as stored NOW); the guild's phrasings after. `forget_query`
+        leaves the unanswered statistics in the same transaction."""
+        from bot.curation import with_phrasing
+
+        def change(entry: Entry, current: tuple[str, ...]) -> tuple[str, ...]:
+            merged = entry.with_changes(phrasings=(*entry.phrasings, *current))
+            return (*current, with_phrasing(merged, phrase).phrasings[-1])
+
+        _old, new = await self._change_guild_phrasings(
+            guild_id, entry_id, change, actor=actor, action="alias", forget_query=forget_query
+        )
+        return new
+
+    async def edit_guild_phrasings(
+        self, guild_id: int, entry_id: str, opened: Sequence[str], submitted: Sequence[str], *, actor: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The guild's phrasings of a global entry edited in a form that showed `opened`: what
+        the moderator removed goes, what they added comes, applied to the phrasings as stored
+        NOW (another moderator's addition meanwhile stays). (old, new); equal if nothing changed."""
+        from bot.curation import with_phrasing
+
+        gone = {p.casefold() for p in opened} - {p.casefold() for p in submitted}
+        was = {p.casefold() for p in opened}
+        added = [p for p in submitted if p.casefold() not in was]
+
+        def change(entry: Entry, current: tuple[str, ...]) -> tuple[str, ...]:
+            kept = tuple(p for p in current if p.casefold() not in gone)
+            merged = entry.with_changes(phrasings=(*entry.phrasings, *kept))
+            for phrase in added:
+                if phrase.casefold() not in {p.casefold() for p in merged.phrasings}:
+                    merged = with_phrasing(merged, phrase)
+            return (*kept, *merged.phrasings[len(entry.phrasings) + len(kept) :])
+
+        return await self._change_guild_phrasings(guild_id, entry_id, change, actor=actor, action="edit")
+
+    async def _change_guild_phrasings(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: Callable[[Entry, tuple[str, ...]], tuple[str, ...]],
+        *,
+        actor: str,
+        action: str,
+        forget_query: str | None = None,
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        self.global_entry(entry_id)  # NotFound before anything is written
+        old, new = await self.store.change_guild_phrasings(
+            guild_id, entry_id, change, actor=actor, action=action, forget_query=forget_query
+        )
+        try:  # after the commit: a failure here is logged, the refresh loop catches up
+            if self.guilds.holds(guild_id):
+                # replaced, never changed in place: the matching thread may be reading the old one
+                mine = {k: v for k, v in self._phrasings.get(guild_id, {}).items() if k != entry_id}
+                if new:
+                    mine[entry_id] = new
+                self._phrasings = {**self._phrasings, guild_id: mine}
+                scope = self._scope(guild_id)
+                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+                self._recalibrate_soon(guild_id)
+            revision = await self.store.revision()
+            if revision == self._revision + 1:  # only our write: nothing else to pick up
+                self._revision = revision
+        except Exception:
+            log.exception("phrasings of %s saved, but not reloaded yet (the refresh loop will)", entry_id)
+        return old, new
+
     async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
         """One member's vote on an entry (a later vote replaces theirs); one upsert."""
         await self.store.record_feedback(guild_id, entry_id, user_id, helpful)
@@ -748,7 +968,7 @@ class FaqService:
         stored = self._scope(guild_id).entries.get(entry_id)
         if stored is None or stored.deleted:
             if entry_id in self._scope(None).entries:
-                raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+                raise ReadOnly(_global_read_only(entry_id))
             raise NotFound(f"no entry {entry_id!r} in this server")
         return self._scope(guild_id).full(stored)
 
@@ -808,6 +1028,133 @@ class FaqService:
             action=action,
             expected_revision=revision,
         )
+
+    # -- what the plugin reads and records (the cogs talk to the service only) ---------------
+
+    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
+        """Top and unanswered queries (`limit` each) and feedback per entry."""
+        return await self.store.stats(guild_id, limit)
+
+    async def unanswered_query(self, guild_id: int | None, key: str) -> str | None:
+        """The unanswered query whose `query_key` is `key` (a button carries the key: the
+        query itself may not fit its custom_id), or None if it is no longer on the list."""
+        stats = await self.store.stats(guild_id, limit=1000)
+        return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member's pick for an unanswered query (None: "none of these"): the guild's own entry
+        or a global one, kept for a moderator's one click in /faq stats, never added by itself."""
+        return await self.store.propose_entry(guild_id, query, entry_id)
+
+    async def history(self, guild_id: int | None, entry_id: str | None) -> list[AuditRecord]:
+        """An entry's audit trail, oldest first; `entry_id=None`: the settings' changes."""
+        return await self.store.history(guild_id, SETTINGS_KEY if entry_id is None else entry_id)
+
+    async def entry_counts(self) -> dict[str, int]:
+        """Global entries, guild entries and guilds with entries, in the whole store."""
+        return await self.store.entry_counts()
+
+    async def near_duplicates(
+        self, guild_id: int, question: str, *, exclude: str | None = None
+    ) -> list[Candidate]:
+        """Entries this guild sees that already answer `question` (at the guild's own answer
+        bar): what a new or edited entry would duplicate, best first."""
+        await self._load_settings(guild_id)  # the guild's own thresholds
+        ranked = await self.rank_async(question, guild_id, 3)
+        return near_duplicates(ranked, bar=self.thresholds(guild_id).answer, exclude=exclude)
+
+    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
+        """Up to three other entries to offer under an answer (bot/browse.py's choice)."""
+        from bot.browse import related
+
+        similar = await self.rank_async(entry.question, guild_id, 6)
+        return related(entry, self.visible_entries(guild_id), similar)
+
+    async def alias_suggestions(
+        self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
+    ) -> list[AliasSuggestion]:
+        """For /faq stats: unanswered queries to add, in one click, as phrasings of the entries
+        this guild may add phrasings to — its own, and the global ones it shows (the phrasing is
+        then the guild's own) — a member's pick first, then the best-ranked such entry."""
+        own = {e.id for e in self.own_entries(guild_id)}
+        hidden = self._hidden.get(guild_id, set())
+        own |= {e.id for e in self._scope(None).live() if e.id not in hidden}
+
+        def suggest() -> list[AliasSuggestion]:
+            return suggest_aliases(unanswered, lambda q: self.rank(q, guild_id, 5), own, questions=questions)
+
+        return await self.in_matching_thread(suggest)
+
+    # help forums (issue 16): a post is claimed in the store before the bot replies, so a
+    # replayed event or a second process never replies twice
+
+    async def claim_forum_post(self, post: ForumPost) -> bool:
+        return await self.store.claim_forum_post(post)
+
+    async def forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None:
+        return await self.store.get_forum_post(guild_id, thread_id)
+
+    async def set_forum_post(
+        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None
+    ) -> bool:
+        return await self.store.set_forum_post(guild_id, thread_id, state, reply_id=reply_id)
+
+    async def resolve_forum_post(self, post: ForumPost, solved: bool) -> bool:
+        """The poster's "This solved it" / "Not it": False if it was answered already. The
+        click counts as the post's query and as feedback; the stats are worth less than the
+        click, so a failure there is only logged."""
+        state = "solved" if solved else "rejected"
+        if not await self.store.set_forum_post(post.guild_id, post.thread_id, state, expect=("replied",)):
+            return False
+        try:
+            await self.store.record_query(
+                post.guild_id, post.query, "answer" if solved else "none", post.entry_id if solved else None
+            )
+            await self.store.record_feedback(post.guild_id, post.entry_id, post.poster_id, solved)
+        except StoreError as exc:
+            log.warning("forum post %s: not recorded in the stats: %s", post.thread_id, exc)
+        return True
+
+    # Ask the experts (issue 16): a member's question waiting for an expert's answer
+
+    async def add_expert_question(self, question: ExpertQuestion) -> None:
+        await self.store.add_expert_question(question)
+
+    async def expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None:
+        return await self.store.get_expert_question(guild_id, qid)
+
+    async def set_expert_question(
+        self, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Move a question to `state` (only from one of `expect`, when given), setting `fields`;
+        False if it was not in such a state (another expert or moderator was first)."""
+        return await self.store.set_expert_question(guild_id, qid, state, expect=expect, **fields)
+
+    async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        return await self.store.waiting_expert_questions(guild_id, limit=limit)
+
+
+def _global_read_only(entry_id: str) -> str:
+    return (
+        f"{entry_id!r} is a global entry from data/: its question and answers are the same in every "
+        "server and can't be changed here. A server can add its own phrasings (/faq alias, /faq edit) "
+        "or hide it (/faq hide)."
+    )
+
+
+def _merged(own: list[Candidate], glob: list[Candidate], overlay_ids: set[str]) -> list[Candidate]:
+    """A guild matcher's candidates with the global matcher's, best first. A guild's own entry
+    wins over a global namesake (and on ties); for a global entry the guild added phrasings to,
+    both matchers rank it and the better confidence counts."""
+    best = {c.entry_id: c for c in glob if c.entry_id in overlay_ids}
+    shadowed = {c.entry_id for c in own}
+    merged = []
+    for c in own:
+        other = best.get(c.entry_id)
+        merged.append(other if other is not None and other.confidence > c.confidence else c)
+    merged += [c for c in glob if c.entry_id not in shadowed]
+    merged.sort(key=lambda c: -c.confidence)
+    return merged
 
 
 def load_data_or_raise(data_dir: str | Path) -> list[Entry]:

@@ -21,8 +21,20 @@ from bot.service import FaqService
 from bot.store import StoreError
 
 GUILD = 4242
-KINDS = ("alias", "answer", "edit", "settings", "hide", "feedback", "import", "create")
+KINDS = (
+    "alias",
+    "answer",
+    "edit",
+    "settings",
+    "hide",
+    "feedback",
+    "import",
+    "create",
+    "global-alias",
+    "global-edit",
+)
 GLOBALS = tuple(f"global-{i:02d}" for i in range(10))  # global entries the hide writers hide
+PHRASED = "global-phrased"  # the global entry the guild adds its own phrasings to (issue 15)
 
 
 def config_for(url: str, data_dir: Path) -> Config:
@@ -92,6 +104,12 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
         if kind == "import":
             new = entry(f"imp-{who}", f"Imported question {who}?")
             return new.id, lambda: service.import_entries(GUILD, [new], actor=actor)
+        if kind == "global-alias":  # the guild's own phrasings of a global entry
+            phrase = f"global phrase {who}"
+            return phrase, lambda: service.add_guild_phrasing(GUILD, PHRASED, phrase, actor=actor)
+        if kind == "global-edit":  # each form removes its writer's phrase and adds another
+            opened, submitted = (f"global phrase {who}",), (f"edited {who}",)
+            return who, lambda: service.edit_guild_phrasings(GUILD, PHRASED, opened, submitted, actor=actor)
         if kind == "create":
             new = entry(f"new-{who}", f"Created question {who}?")
             return new.id, lambda: service.save_entry(new, actor=actor, action="add", create=True)

@@ -164,15 +164,15 @@ def disagreement_fields(
     summary: Summary, names: dict[str, str] | None = None, cap: int | None = None
 ) -> list[dict[str, Any]]:
     fields = []
+    def who(xs: tuple[str, ...]) -> str:
+        return who_text(xs, names, cap)
+
     for d in summary.disagreements:
-        sides = [
-            f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(who_text(s.supporters, names, cap))}*"
-            for s in d.sides
-        ]
+        sides = [f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(s.credit(who))}*" for s in d.sides]
         value = "\n".join(sides)
         if len(value) > FIELD_VALUE_MAX:  # keep every side, shorten each side's quote
             per = FIELD_VALUE_MAX // len(d.sides) - 40
-            short = [(clip(s.text, per), clip(who_text(s.supporters, names, cap), 30)) for s in d.sides]
+            short = [(clip(s.text, per), clip(s.credit(who), 48)) for s in d.sides]
             value = "\n".join(f"◦ {escape_prose(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
             value = value[:FIELD_VALUE_MAX]  # escaping may add a few characters
         fields.append({"name": clip(f"Where experts differ: {d.topic}", FIELD_NAME_MAX), "value": value})
@@ -195,12 +195,17 @@ def has_more(summary: Summary | None) -> bool:
     )
 
 
-def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False) -> Embed:
+def answer_embed(
+    reply: Reply, disclaimer: str | None = None, web_url: str | None = None, *, full: bool = False
+) -> Embed:
     """The answer as a phone shows it: question, the strongest points with a few names each
     (credentials kept), at most one disagreement, source link, disclaimer. `full=True` is the
-    "Full summary": every point and disagreement that fits. With `web_url` (the entry's public
-    page) the title links there and a field says so."""
+    "Full summary": every point and disagreement that fits. With a web address (the entry's
+    public page) the title links there and a field says so. The disclaimer and the address are
+    the reply's unless given."""
     entry, summary = reply.entry, reply.summary
+    disclaimer = reply.disclaimer if disclaimer is None else disclaimer
+    web_url = web_url or reply.web_url
     assert entry is not None
     summary = summary or Summary()
     experts = summary.experts or len(entry.answers)
@@ -299,9 +304,10 @@ def answer_pages(entry: Entry, disclaimer: str = "") -> list[Embed]:
     return pages
 
 
-def keyword_reply_text(reply: Reply, disclaimer: str = "") -> str:
+def keyword_reply_text(reply: Reply, disclaimer: str | None = None) -> str:
     """A short, unprompted nudge in a channel: the question, how many experts answered, and
-    the disclaimer as Discord's small subtext line."""
+    the disclaimer (the reply's unless given) as Discord's small subtext line."""
+    disclaimer = reply.disclaimer if disclaimer is None else disclaimer
     entry = reply.entry
     assert entry is not None
     count = plural(len(entry.answers), "expert answer")

@@ -142,7 +142,7 @@ def summary_view(summary: Summary, entry: Entry) -> SummaryView:
             DisagreementView(
                 d.topic,
                 tuple(
-                    SupportView(s.text, _share(len(s.supporters), experts), supporters_text(s.supporters))
+                    SupportView(s.text, _share(len(s.supporters), experts), s.credit())
                     for s in d.sides
                 ),
             )

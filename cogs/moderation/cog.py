@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -11,33 +10,30 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bylines import read_byline
 from bot.community import experts_settings_changes, role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
     LIST_SCOPES,
     MAX_UPLOAD_BYTES,
     RESETTABLE,
-    SETTINGS_KEY,
     CurationError,
     ImportPlan,
     Listed,
     edited_entry,
     make_answer,
     matches_filter,
-    near_duplicates,
     new_entry,
     plan_import,
-    query_key,
     settings_changes,
-    suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
     without_answer,
 )
 from bot.grammar import plural
-from bot.matching import Thresholds
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.models import MAX_ANSWERS, Entry
+from bot.present.bylines import byline_preview
 from bot.present.curation import (
     entry_embed,
     history_embed,
@@ -47,12 +43,12 @@ from bot.present.curation import (
     stats_embed,
 )
 from bot.present.embeds import answer_embed, clip
+from bot.present.globals import server_phrasings_field
 from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
     NO_MENTIONS,
-    disclaimer_for,
     ensure_service,
     release_service,
 )
@@ -61,14 +57,14 @@ from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
     actor_of,
-    handle_error,
+    cog_of,
     is_moderator,
+    require_moderator,
     send,
 )
 from cogs.moderation.buttons import (
     DYNAMIC_ITEMS,
     AliasButton,
-    ListPage,
     PendingButton,
     RemoveAnswerButton,
     RemoveButton,
@@ -76,15 +72,41 @@ from cogs.moderation.buttons import (
 )
 from cogs.moderation.drafts import (
     DraftAdd,
+    DraftByline,
     Pending,
 )
+from cogs.moderation.globals import global_entry_message
 from cogs.moderation.modals import (
     AddModal,
     AnswerModal,
     EditModal,
 )
 from cogs.moderation.unrouted import answer_unrouted
+from cogs.ui import paginator
+from cogs.ui.confirm import CANCELLED
+from cogs.ui.errors import report_error
+from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
+
+
+async def _respond(
+    interaction: discord.Interaction,
+    content: str,
+    *,
+    embed: dict[str, Any] | None = None,
+    view: discord.ui.View | None = None,
+    edit: bool = False,
+) -> None:
+    """A private reply, or (`edit`) the clicked button's message replaced by it."""
+    if not edit:
+        await send(interaction, content, embed=embed, view=view)
+        return
+    await interaction.response.edit_message(
+        content=content,
+        embed=discord.Embed.from_dict(embed) if embed is not None else None,
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    )
 
 
 class ModerationCog(commands.Cog, name="FaqModeration"):
@@ -103,10 +125,12 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.attach(self.bot)
         self.bot.add_listener(answer_unrouted, "on_interaction")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.detach(self.bot)
         self.bot.remove_listener(answer_unrouted, "on_interaction")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -117,7 +141,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -147,6 +171,21 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     def _globals(self) -> list[Entry]:
         return self.service.own_entries(None)
 
+    def _own_or_global(self, guild_id: int, value: str, *, visible: bool = False) -> StoredEntry | Entry:
+        """The server's own entry (stored), or a global entry (hidden ones too unless `visible`)."""
+        own = self.service.own_entries(guild_id)
+        hidden = self.service.hidden_ids(guild_id) if visible else set()
+        ids = {e.id for e in own}
+        glob = [e for e in self._globals() if e.id not in ids and e.id not in hidden]
+        entry = self._resolve(value, [*own, *glob])
+        return self.service.own_entry(guild_id, entry.id) if entry.id in ids else entry
+
+    def _phrasable(self, guild_id: int) -> list[Entry]:
+        """Entries a server may add phrasings to: its own, and the global ones it shows."""
+        own = self.service.own_entries(guild_id)
+        hidden = self.service.hidden_ids(guild_id) | {e.id for e in own}
+        return own + [e for e in self._globals() if e.id not in hidden]
+
     def _all(self, guild_id: int) -> list[Listed]:
         hidden = self.service.hidden_ids(guild_id)
         own = [Listed(e, "server") for e in self.service.own_entries(guild_id)]
@@ -174,9 +213,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         ]
         return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
 
-    def list_message(
-        self, guild_id: int, scope: str, text: str, page: int
-    ) -> tuple[dict[str, Any], discord.ui.View]:
+    def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
+        """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
         items = [x for x in self._all(guild_id) if matches_filter(x.entry, text)]
         if scope == "server":
             items = [x for x in items if x.scope == "server" and not x.state]
@@ -188,27 +226,13 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             + (f" matching “{text}”" if text else "")
         )
         embed, pages = list_page(items, page, title=title)
-        page = min(max(page, 0), pages - 1)
-        view = discord.ui.View(timeout=None)
-        if pages > 1:
-            view.add_item(ListPage(max(page - 1, 0), scope, text, "◀ Previous", disabled=page == 0))
-            view.add_item(
-                discord.ui.Button(label=f"{page + 1} / {pages}", disabled=True, custom_id=f"faqm:noop:{page}")
-            )
-            view.add_item(
-                ListPage(min(page + 1, pages - 1), scope, text, "Next ▶", disabled=page >= pages - 1)
-            )
-        return embed, view
+        return PageContent(embed, pages)
 
     async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
-        stored = self.service.own_entry(guild_id, entry_id)
-        e = stored.entry
-        reply = Reply(
-            MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0)),
-            e,
-            self.service.summary_of(stored),
-        )
-        return answer_embed(reply, await disclaimer_for(self.bot, guild_id))
+        self.service.own_entry(guild_id, entry_id)  # NotFound / ReadOnly: said to the moderator
+        reply = await self.service.answer_for(guild_id, entry_id)
+        assert reply is not None  # own_entry found it
+        return answer_embed(reply)
 
     # -- add / answer / edit / alias ------------------------------------------------------------
 
@@ -227,35 +251,74 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             answer=answer,
             taken_ids=self.service.taken_ids(gid),
         )
-        await self.service.settings(gid)  # the guild's thresholds
-        dupes = near_duplicates(
-            await self.service.rank_async(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
+        byline = read_byline(modal.expert.value, modal.where.value)
+        if byline.provider is not None:  # the moderator confirms the byline before anything is saved
+            await self._preview_byline(interaction, DraftByline(modal.values(), byline, entry=entry))
+            return
+        await self._add_checked(interaction, entry)
+
+    async def _preview_byline(self, interaction: discord.Interaction, draft: DraftByline) -> None:
+        token = self.pending.put((self._gid(interaction), interaction.user.id), draft)
+        view = discord.ui.View(timeout=None)
+        view.add_item(PendingButton("ok", token, "Confirm and save", discord.ButtonStyle.primary))
+        view.add_item(PendingButton("edit", token, "Edit", discord.ButtonStyle.secondary))
+        view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
+        await send(
+            interaction,
+            "Not saved yet: check the expert's byline, then **Confirm and save** (or **Edit**).",
+            embed=byline_preview(draft.byline),
+            view=view,
         )
+
+    async def _confirm_byline(
+        self, interaction: discord.Interaction, action: str, draft: DraftByline
+    ) -> None:
+        """Edit reopens the form as typed; Confirm goes on with the save, in the same message."""
+        gid = self._gid(interaction)
+        if action == "edit":
+            if draft.entry is not None:
+                await interaction.response.send_modal(AddModal(prefill=draft.fields))
+            else:
+                assert draft.entry_id is not None
+                stored = self.service.own_entry(gid, draft.entry_id)
+                modal = AnswerModal(stored, draft.index, prefill=draft.fields, revision=draft.revision)
+                await interaction.response.send_modal(modal)
+            return
+        if draft.entry is not None:
+            await self._add_checked(interaction, draft.entry, edit=True)
+        else:
+            await self._save_answer(interaction, draft, edit=True)
+
+    async def _add_checked(
+        self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False
+    ) -> None:
+        """Save a new entry unless it looks like an existing one (then ask). `edit`: answer by
+        replacing the message the clicked button is on."""
+        gid = self._gid(interaction)
+        dupes = await self.service.near_duplicates(gid, entry.question)
         if dupes:
             best = dupes[0]
             own = any(e.id == best.entry_id for e in self.service.own_entries(gid))
             token = self.pending.put((gid, interaction.user.id), DraftAdd(entry, best, own))
             view = discord.ui.View(timeout=None)
             view.add_item(PendingButton("ok", token, "Create anyway", discord.ButtonStyle.primary))
-            if own:
-                view.add_item(
-                    PendingButton(
-                        "alias",
-                        token,
-                        "Add as a phrasing of the existing entry",
-                        discord.ButtonStyle.secondary,
-                    )
+            # own, or a global entry (the phrasing is then this server's own)
+            view.add_item(
+                PendingButton(
+                    "alias", token, "Add as a phrasing of the existing entry", discord.ButtonStyle.secondary
                 )
+            )
             view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
-            await send(
+            await _respond(
                 interaction,
                 f"Not saved yet: “{clip(entry.question, 200)}” looks like an existing entry, "
                 f"“{clip(best.question, 200)}” (`{best.entry_id}`, {best.confidence:.0%} match). "
                 "Members asking it would already get that answer.",
                 view=view,
+                edit=edit,
             )
             return
-        await self._create(interaction, entry)
+        await self._create(interaction, entry, edit=edit)
 
     async def _create(self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False) -> None:
         saved = await self.service.save_entry(
@@ -263,12 +326,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         )
         content = f"Added `{saved.id}`. Members can find it with /ask now."
         embed = await self._summary_reply(saved.guild_id or 0, saved.id)
-        if edit:
-            await interaction.response.edit_message(
-                content=content, embed=discord.Embed.from_dict(embed), view=None, allowed_mentions=NO_MENTIONS
-            )
-        else:
-            await send(interaction, content, embed=embed)
+        await _respond(interaction, content, embed=embed, edit=edit)
 
     @faq.command(name="answer", description="Add another expert's answer to an entry")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -290,27 +348,47 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             modal.answer_title.value,
             profile_url=modal.profile_url,
         )
+        with_answer(stored.entry, answer, modal.index)  # validates limits now, before any preview
+        byline = read_byline(modal.expert.value, modal.where.value, modal.profile_url)
+        draft = DraftByline(
+            modal.values(),
+            byline,
+            answer=answer,
+            entry_id=modal.entry_id,
+            index=modal.index,
+            revision=modal.revision,
+        )
+        old = stored.entry.answers[modal.index].provider if modal.index is not None else None
+        if byline.provider is not None and byline.provider != old:  # a new or changed byline: confirm it
+            await self._preview_byline(interaction, draft)
+            return
+        await self._save_answer(interaction, draft)
+
+    async def _save_answer(
+        self, interaction: discord.Interaction, draft: DraftByline, *, edit: bool = False
+    ) -> None:
+        gid = self._gid(interaction)
+        answer, index, entry_id = draft.answer, draft.index, draft.entry_id
+        assert answer is not None and entry_id is not None
         actor = actor_of(interaction.user)
-        if modal.index is None:
-            with_answer(stored.entry, answer)  # validates limits; add_answer appends to the current entry
-            saved = await self.service.add_answer(gid, modal.entry_id, answer, actor=actor)
+        if index is None:  # appended to the entry as stored now (limits checked against it)
+            saved = await self.service.add_answer(gid, entry_id, answer, actor=actor)
             what = f"Added answer {len(saved.answers)} to `{saved.id}`"
         else:
-            index = modal.index
-            with_answer(stored.entry, answer, index)  # validates now; applied to the stored entry
             saved = await self.service.change_entry(
                 gid,
-                modal.entry_id,
+                entry_id,
                 lambda e: with_answer(e, answer, index),
                 actor=actor,
                 action="edit",
-                expected_revision=modal.revision,
+                expected_revision=draft.revision,
             )
             what = f"Updated answer {index + 1} of `{saved.id}`"
-        await send(
+        await _respond(
             interaction,
             f"{what}. The summary members see now:",
             embed=await self._summary_reply(gid, saved.id),
+            edit=edit,
         )
 
     @faq.command(name="edit", description="Edit an entry's question and phrasings, or one of its answers")
@@ -324,7 +402,18 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         entry: str,
         answer: app_commands.Range[int, 1, 50] | None = None,
     ) -> None:
-        stored = self._own(self._gid(interaction), entry)
+        gid = self._gid(interaction)
+        found = self._own_or_global(gid, entry)
+        if isinstance(found, Entry):  # a global entry: only what a server may change (issue 15)
+            if answer is not None:
+                raise CurationError(
+                    f"`{found.id}` is a global entry (from the bot's data/ folder): its answers are the "
+                    "same in every server and can't be edited here. Use /faq edit without answer: to "
+                    "add this server's own phrasings or hide it here."
+                )
+            await send(interaction, **global_entry_message(self.service, gid, found.id))
+            return
+        stored = found
         if answer is None:
             await interaction.response.send_modal(EditModal(stored))
             return
@@ -348,12 +437,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if changed == stored.entry:
             await send(interaction, "No changes; nothing was saved.")
             return
-        await self.service.settings(gid)
-        dupes = near_duplicates(
-            await self.service.rank_async(changed.question, gid, 3),
-            bar=self.service.thresholds(gid).answer,
-            exclude=changed.id,
-        )
+        dupes = await self.service.near_duplicates(gid, changed.question, exclude=changed.id)
         fields = {
             "question": modal.question.value,
             "phrasings": modal.phrasings.value,
@@ -385,7 +469,19 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         self, interaction: discord.Interaction, entry: str, phrase: app_commands.Range[str, 1, 200]
     ) -> None:
         gid = self._gid(interaction)
-        stored = self._own(gid, entry)
+        found = self._own_or_global(gid, entry, visible=True)
+        if isinstance(found, Entry):  # a global entry: the phrasing is this server's own
+            mine = await self.service.add_guild_phrasing(
+                gid, found.id, phrase, actor=actor_of(interaction.user), forget_query=phrase
+            )
+            await send(
+                interaction,
+                f"Added “{clip(mine[-1], 200)}” as a phrasing of the global entry `{found.id}` in this "
+                f"server only ({plural(len(mine), 'phrasing')} of this server's own). "
+                "`/faq edit` lists and removes them.",
+            )
+            return
+        stored = found
         with_phrasing(stored.entry, phrase)  # says what is wrong before anything is written
         # Appended to the entry as stored at that moment; the phrase also leaves the unanswered
         # queries, in the same transaction.
@@ -479,8 +575,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         if scope not in LIST_SCOPES:
             raise CurationError(f"scope: choose one of {', '.join(LIST_SCOPES)}.")
-        embed, view = self.list_message(self._gid(interaction), scope, (filter or "").strip(), 0)
-        await send(interaction, embed=embed, view=view)
+        self._gid(interaction)
+        await send_first_page(interaction, LIST_PAGES, f"{scope}:{(filter or '').strip()}")
 
     @faq.command(name="show", description="Show an entry: phrasings, experts, summary, feedback")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -490,7 +586,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if item is None:
             e = self._resolve(entry, [x.entry for x in self._all(gid)])
             item = next(x for x in self._all(gid) if x.entry.id == e.id)
-        stats = await self.service.store.stats(gid)
+        stats = await self.service.stats(gid)
         stored = self.service.find(gid, item.entry.id) if not item.state else None
         summary = self.service.summary_of(stored) if stored else None
         embed = entry_embed(
@@ -500,6 +596,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             summary=summary,
             feedback=stats.feedback.get(item.entry.id),
         )
+        if item.scope == "global" and (mine := self.service.guild_phrasings(gid, item.entry.id)):
+            embed.setdefault("fields", []).append(server_phrasings_field(mine))
         view = discord.ui.View(timeout=None)
         if stored is not None:
             view.add_item(AllAnswers(item.entry.id))
@@ -508,15 +606,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     @faq.command(name="stats", description="Top and unanswered queries, feedback per entry")
     async def stats(self, interaction: discord.Interaction) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=10)
+        stats = await self.service.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
-        own = {e.id for e in self.service.own_entries(gid)}
-        suggestions = await self.service.in_matching_thread(
-            partial(suggest_aliases, questions=questions),
-            stats.unanswered,
-            lambda q: self.service.rank(q, gid, 5),
-            own,
-        )
+        suggestions = await self.service.alias_suggestions(gid, stats.unanswered, questions)
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
@@ -529,17 +621,21 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=1000)
-        query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+        query = await self.service.unanswered_query(gid, key)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
-        self.service.own_entry(gid, entry_id)  # NotFound / ReadOnly before anything is written
-        await self.service.add_phrasing(
-            gid, entry_id, query, actor=actor_of(interaction.user), forget_query=query
-        )
+        actor = actor_of(interaction.user)
+        if entry_id not in {e.id for e in self.service.own_entries(gid)}:  # a global entry
+            if entry_id in self.service.hidden_ids(gid):
+                raise CurationError(f"`{entry_id}` is hidden in this server; /faq unhide it first.")
+            await self.service.add_guild_phrasing(gid, entry_id, query, actor=actor, forget_query=query)
+            where = f"the global entry `{entry_id}` (in this server only)"
+        else:
+            await self.service.add_phrasing(gid, entry_id, query, actor=actor, forget_query=query)
+            where = f"`{entry_id}`"
         await send(
             interaction,
-            f"Added “{clip(query, 200)}” as a phrasing of `{entry_id}`; it is off the unanswered list.",
+            f"Added “{clip(query, 200)}” as a phrasing of {where}; it is off the unanswered list.",
         )
 
     @faq.command(name="history", description="Who changed an entry, when, and what (no entry: settings)")
@@ -547,14 +643,14 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
         gid = self._gid(interaction)
         if entry is None or entry.strip() == "":
-            records = await self.service.store.history(gid, SETTINGS_KEY)
+            records = await self.service.history(gid, None)
             await send(interaction, embed=history_embed(records, "settings"))
             return
         entry_id = entry.strip()
         known = {x.entry.id: x.entry for x in self._all(gid)}
         if entry_id not in known:
             entry_id = self._resolve(entry, list(known.values())).id
-        records = await self.service.store.history(gid, entry_id)
+        records = await self.service.history(gid, entry_id)
         await send(
             interaction, embed=history_embed(records, f"{clip(known[entry_id].question, 150)} ({entry_id})")
         )
@@ -607,51 +703,44 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- pending drafts -----------------------------------------------------------------------------
 
-    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> None:
+    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> str | None:
+        """A draft's Confirm / Cancel (cogs/ui/confirm.py): what the prompt now says, or None
+        when a new message answered (the created entry)."""
         gid = self._gid(interaction)
         value = self.pending.take(token, (gid, interaction.user.id))
         if value is None:
-            await interaction.response.edit_message(
-                content="This preview has expired or was already used; run the command again.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
+            return "This preview has expired or was already used; run the command again."
         if action == "no":
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was changed.", embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+            return CANCELLED
+        if isinstance(value, DraftByline):
+            await self._confirm_byline(interaction, action, value)  # answers the click itself
+            return None
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
             await interaction.response.defer()
             await self.service.import_entries(gid, value.entries, actor=actor)
-            await interaction.edit_original_response(
-                content=f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
-                f"{len(value.created)} new, {len(value.updated)} replaced.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
+                f"{len(value.created)} new, {len(value.updated)} replaced."
             )
-            return
         assert isinstance(value, DraftAdd)
-        if action == "alias" and value.duplicate_is_own:
-            changed = await self.service.add_phrasing(
-                gid, value.duplicate.entry_id, value.entry.question, actor=actor
+        if action == "alias":
+            target = value.duplicate.entry_id
+            if value.duplicate_is_own:
+                await self.service.add_phrasing(gid, target, value.entry.question, actor=actor)
+                where = f"`{target}`"
+            else:  # a global entry: the phrasing is this server's own
+                await self.service.add_guild_phrasing(gid, target, value.entry.question, actor=actor)
+                where = f"the global entry `{target}` (in this server only)"
+            return (
+                f"Added “{clip(value.entry.question, 200)}” as a phrasing of {where}; "
+                "no new entry was created."
             )
-            await interaction.response.edit_message(
-                content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
-                "no new entry was created.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
         entry = value.entry
         if entry.id in self.service.taken_ids(gid):  # taken meanwhile
             entry = entry.with_changes(id=unique_id(entry.question, self.service.taken_ids(gid)))
         await self._create(interaction, entry, edit=True)
+        return None
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -725,8 +814,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             )
             if v is not None
         }
-        base_conf = self.service.config.matching.thresholds.model_dump()
-        base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
+        base = self.service.base_thresholds(gid)  # calibrated, then config.yaml's
 
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
@@ -775,8 +863,11 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         else:
             content = "Current settings (pass options to change them):"
         cfg = self.service.config
+        bars = self.service.calibrated_bars(gid)
         defaults = {
             "thresholds": base.__dict__,
+            "calibrated": bars.to_dict() if bars is not None else None,
+            "configured": self.service.config.matching.thresholds.model_dump(),
             "disclaimer": cfg.replies.disclaimer,
             "moderator_role_id": cfg.discord.moderator_role_id,
             "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
@@ -798,9 +889,25 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- autocomplete -----------------------------------------------------------------------------
 
-    @answer.autocomplete("entry")
     @edit.autocomplete("entry")
+    async def edit_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's entries, and the global ones (their form offers only what a server may change)."""
+        gid = interaction.guild_id or 0
+        own = self.service.own_entries(gid)
+        ids = {e.id for e in own}
+        return await self._choices(
+            interaction, current, own + [e for e in self._globals() if e.id not in ids]
+        )
+
     @alias.autocomplete("entry")
+    async def alias_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(interaction, current, self._phrasable(interaction.guild_id or 0))
+
+    @answer.autocomplete("entry")
     @remove.autocomplete("entry")
     async def own_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -837,6 +944,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:
+    scope, _, text = arg.partition(":")
+    return cog_of(interaction).list_content(interaction.guild_id or 0, scope, text, page)
+
+
+LIST_PAGES = "faqm:ls"  # a moderator's list: its page buttons start with faqm: (see unrouted.py)
+paginator.register(LIST_PAGES, _list_page, allowed=require_moderator)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -25,7 +25,7 @@ from bot.store import Store, open_store
 from bot.summary import summarize
 from bot.yamlio import dump_entries
 from tests.bot.store.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
-from tests.concurrent_writer import GLOBALS, GUILD, KINDS, channel_of, config_for, entry, run_kind
+from tests.concurrent_writer import GLOBALS, GUILD, KINDS, PHRASED, channel_of, config_for, entry, run_kind
 from tests.conftest import ROOT
 
 WRITERS = 10
@@ -34,8 +34,8 @@ TARGETS = ("alias-target", "answer-target", "edit-target")
 
 @pytest.fixture
 def data_with_globals(data_dir: Path) -> Path:
-    """data/ with ten more global entries (for the hide writers)."""
-    for gid in GLOBALS:
+    """data/ with eleven more global entries (for the hide and global phrasing writers)."""
+    for gid in (*GLOBALS, PHRASED):
         e = Entry(id=gid, question=f"Global question {gid}?", answers=entry("x", "x").answers)
         (data_dir / "faq" / f"{gid}.yaml").write_text(dump_entries([e]), encoding="utf-8")
     return data_dir
@@ -94,6 +94,16 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
     elif kind == "feedback":
         helpful, unhelpful = (await store.stats(GUILD)).feedback["answer-target"]
         assert helpful + unhelpful == len(acked) == writers
+    elif kind == "global-alias":
+        phrasings = (await store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
+        assert sorted(phrasings) == sorted(acked) and len(acked) == writers
+        assert count(await store.history(GUILD, PHRASED), "alias") == writers
+        assert (await store.get(None, PHRASED)).entry.phrasings == ()  # type: ignore[union-attr]
+    elif kind == "global-edit":
+        phrasings = (await store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
+        assert len(acked) == writers
+        assert sorted(phrasings) == sorted(f"edited {who}" for who in acked)  # every removal, every addition
+        assert count(await store.history(GUILD, PHRASED), "edit") == writers
     elif kind in ("import", "create"):
         assert len(acked) == writers
         action = "import" if kind == "import" else "add"
@@ -118,6 +128,13 @@ async def test_concurrent_writers_in_one_process(
         # and the service's own memory shows the stored state too
         if kind == "alias":
             assert len(service.own_entry(GUILD, "alias-target").entry.phrasings) == WRITERS
+        if kind == "global-alias":  # matched in this guild at once, and nowhere else
+            assert len(service.guild_phrasings(GUILD, PHRASED)) == WRITERS
+            (best, *_) = service.rank("global phrase p-3", GUILD)
+            assert (best.entry_id, best.confidence) == (PHRASED, 1.0)
+            assert all(
+                c.entry_id != PHRASED or c.confidence < 1.0 for c in service.rank("global phrase p-3", 77)
+            )
     finally:
         await service.close()
 

@@ -53,6 +53,10 @@ async def populate(store: Store, seed_text: str) -> None:
     await store.set_deleted(1, "gone", True, actor="mod#3")
     await store.set_hidden(1, SEED_ID, True, actor="mod#1")
     await store.set_hidden(big_guild, "sunscreen", True, actor="mod#1")
+    # a guild's own phrasings of a global entry (issue 15), one of them with a NUL to clean
+    await store.change_guild_phrasings(
+        big_guild, SEED_ID, lambda _e, cur: (*cur, "tox pores", "é ✓ glow\x00"), actor="mod#1", action="alias"
+    )
     await store.set_settings(1, {"keyword_channels": [10, 11], "thresholds": {"answer": 0.71}}, actor="m")
     await store.set_settings(big_guild, {"synonyms": {"botox": ["tox"]}}, actor="m")
     for q, decision in [("Botox pores", "answer"), ("botox pores", "answer"), ("cats?", "none")]:
@@ -72,6 +76,7 @@ async def observable(store: Store) -> dict[str, Any]:
         "entries": entries,
         "counts": await store.entry_counts(),
         "hidden": await store.all_hidden(),
+        "phrasings": await store.guild_phrasings(),
         "settings": {g: await store.get_settings(g) for g in guilds},
         "history": {
             (s.entry.guild_id, s.entry.id): await store.history(s.entry.guild_id, s.entry.id) for s in entries
