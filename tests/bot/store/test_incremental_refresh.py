@@ -133,6 +133,13 @@ async def test_refresh_reads_only_what_changed_and_matches_a_fresh_open(
         assert reader.rank("exfoliation", GUILD_B)[0].entry_id == "peel"
         await assert_same_as_fresh(reader)
 
+        # a server phrasing of a global entry (the guild's matcher holds a copy of that entry)
+        await writer.add_guild_phrasing(GUILD_A, seed_id, "smooth skin from tox", actor="m")
+        assert await reader.refresh() is True
+        assert reader.guild_phrasings(GUILD_A, seed_id) == ("smooth skin from tox",)
+        assert reader.rank("smooth skin from tox", GUILD_A)[0].entry_id == seed_id
+        await assert_same_as_fresh(reader)
+
         assert await reader.refresh() is False  # nothing new
     finally:
         await reader.close()
