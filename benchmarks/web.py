@@ -114,7 +114,9 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int) -> dict[str, Any]:
+async def bench(
+    entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int, probe: Path | None = None
+) -> dict[str, Any]:
     import yaml
 
     from bot.config import load_config
@@ -156,8 +158,10 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
             members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
             # The bot and its pages as deployed: `faqbot run` with web.enabled, its own process.
             env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(ROOT)}
+            wrap = ["-m", "benchmarks.loopprobe", str(probe / "loop.json")] if probe else []
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(conf_path),
+                sys.executable, *wrap, "-m", "tests.emulator.redirect",
+                "bot.cli", "run", "--config", str(conf_path),
                 env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
@@ -173,9 +177,10 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
                     kind: await _cpu_per_request(bot.pid, base, [p for p in paths if kind_of(p) == kind])
                     for kind in ("entry", "search")
                 }
-                figures["under_load"], figures["ask_load"] = await _under_load(
-                    emu, members, entries, rng, ask_rate, base, paths
-                )
+                with _probing(probe, bot.pid):
+                    figures["under_load"], figures["ask_load"] = await _under_load(
+                        emu, members, entries, rng, ask_rate, base, paths
+                    )
             finally:
                 if bot.returncode is None:
                     bot.terminate()
@@ -190,6 +195,33 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
         "entries": entries_n, "requests_per_kind": requests, "ask_rate_per_s": ask_rate, "matcher": matcher,
     }  # fmt: skip
     return figures
+
+
+@contextlib.contextmanager
+def _probing(probe: Path | None, pid: int) -> Any:
+    """--probe: the loop probe's figures and a py-spy profile (if installed) of phase 2 only."""
+    if probe is None:
+        yield
+        return
+    import shutil
+    import signal
+
+    os.kill(pid, signal.SIGUSR1)  # the probe starts counting
+    spy_bin = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    spy = None
+    if Path(spy_bin).exists():
+        spy = subprocess.Popen(
+            [spy_bin, "record", "--pid", str(pid), "--rate", "250", "--nonblocking", "--threads",
+             "--format", "raw", "--output", str(probe / "pyspy.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGUSR2)  # the probe writes loop.json
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
 
 
 async def _ask_direct(service: Any, guild: int, paths: list[str]) -> dict[str, Any]:
@@ -256,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--semantic", choices=["auto", "on", "off"], default="off")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--probe", type=Path, metavar="DIR",
+        help="write the bot's loop stalls (loop.json) and a py-spy profile (pyspy.txt) in phase 2 to DIR",
+    )  # fmt: skip
     ap.add_argument("--client", metavar="JOB", help=argparse.SUPPRESS)  # the child process
     args = ap.parse_args(argv)
     if args.client:
@@ -265,7 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    figures = asyncio.run(bench(args.entries, args.requests, args.ask_rate, args.semantic, args.seed))
+    if args.probe:
+        args.probe.mkdir(parents=True, exist_ok=True)
+    figures = asyncio.run(
+        bench(args.entries, args.requests, args.ask_rate, args.semantic, args.seed, args.probe)
+    )
     figures["machine"] = {
         "nproc": os.cpu_count(),
         "loadavg": os.getloadavg(),

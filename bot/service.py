@@ -12,6 +12,7 @@ import ctypes
 import json
 import logging
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.browse import RelatedIndex
 from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
 from bot.models import Answer, Candidate, Entry, MatchResult, Summary
@@ -45,6 +47,7 @@ log = logging.getLogger("faqbot.service")
 T = TypeVar("T")
 CALIBRATION_DELAY = 2.0  # seconds: a burst of writes recalibrates once
 CALIBRATION_CACHE = "faqbot-calibration.json"
+RELATED_SCOPES = 32  # related-entry indexes kept (each holds a list of what its guild sees)
 
 
 class DataError(Exception):
@@ -131,6 +134,8 @@ class FaqService:
         self._bars: dict[int, bars.Bars] = {}
         self._calibrating: dict[int, asyncio.Task[None]] = {}
         self._wait_for_bars = True
+        # Related-entry indexes by scope, with what they were built from (see related_entries).
+        self._related: OrderedDict[int, tuple[tuple[object, ...], RelatedIndex]] = OrderedDict()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -345,6 +350,33 @@ class FaqService:
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
+
+    async def related_entries(self, entry: Entry, guild_id: int | None) -> list[Entry]:
+        """Up to three entries to offer under an answer (`bot.browse`: shared tags, then the
+        matcher's ranking of its question), all on the matching thread. The tag index is kept
+        while the matchers and hidden entries it was built with stay (every write replaces
+        them), for the RELATED_SCOPES guilds answered last."""
+        gid = guild_id or GLOBAL
+        own = self._scope(guild_id).matcher if guild_id else None
+        key = (self._scope(None).matcher, own, self._hidden)
+        cached = self._related.get(gid)
+        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
+            index: RelatedIndex | None = cached[1]
+            visible: list[Entry] = []
+            self._related.move_to_end(gid)
+        else:
+            index, visible = None, self.visible_entries(guild_id)  # read on the loop: writes land here
+
+        def find() -> tuple[RelatedIndex, list[Entry]]:
+            built = index or RelatedIndex(visible)
+            return built, built.related(entry, self.rank(entry.question, guild_id, 6))
+
+        built, out = await self.in_matching_thread(find)
+        if index is None:
+            self._related[gid] = (key, built)
+            while len(self._related) > RELATED_SCOPES:
+                self._related.popitem(last=False)
+        return out
 
     def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
         """Lexical and sub-millisecond, so it runs inline: it reads the matchers, which the

@@ -83,7 +83,6 @@ async def answer_message(
     """kwargs for send_message/followup.send: the compact answer embed and its buttons.
     `private`: shown to one member, with "Post in channel" (replying to `reply_to`);
     `owner`: the member who caused a public answer, who may remove it (🗑)."""
-    from bot.browse import related
     from bot.embeds import has_more
     from cogs.views import answer_view  # views import this module
 
@@ -94,8 +93,7 @@ async def answer_message(
         answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, entry))
     )
     try:
-        similar = await service.rank_async(entry.question, guild_id, 6)
-        others = related(entry, service.visible_entries(guild_id), similar)
+        others = await service.related_entries(entry, guild_id)
     except Exception:  # related entries are a courtesy; never cost the answer
         log.exception("related entries for %s failed", entry.id)
         others = []
