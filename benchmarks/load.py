@@ -15,7 +15,7 @@ until that many seconds have passed and reports RSS after each round (memory fla
 emulator's own request log is cleared between rounds so only the bot can grow. `--writes K`
 makes K moderator writes (an extra answer on a guild entry) spread over the run.
 
-Figures: docs/reliability.md. A CI-sized run is tests/test_reliability_load.py.
+Figures: docs/reliability.md. A CI-sized run is tests/system/test_load.py.
 """
 
 from __future__ import annotations

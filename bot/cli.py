@@ -25,7 +25,7 @@ from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
 from bot.files import read_bytes, read_text_file, regular_file_problem, write_atomic
 from bot.grammar import plural
-from bot.render import reply_json, reply_text, summary_json
+from bot.present.terminal import reply_json, reply_text, summary_json
 from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
 from bot.store import StoreError
@@ -395,8 +395,7 @@ async def cmd_summarize_all(args: argparse.Namespace, out: TextIO) -> int:
         }
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return 0
-    from bot.models import Candidate, MatchResult
-    from bot.service import Reply
+    from bot.models import Candidate, MatchResult, Reply
 
     for e, s in rows:
         where = "global" if e.guild_id is None else f"server {e.guild_id}"
@@ -436,8 +435,7 @@ async def cmd_summarize(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps(summary_json(summary), ensure_ascii=False, indent=2) + "\n")
     else:
-        from bot.models import Candidate, MatchResult
-        from bot.service import Reply
+        from bot.models import Candidate, MatchResult, Reply
 
         result = MatchResult(entry.question, "answer", 1.0, Candidate(entry.id, entry.question, 1.0))
         out.write(reply_text(Reply(result, entry, summary), show_answers=False) + "\n")

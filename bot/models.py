@@ -178,3 +178,12 @@ class MatchResult:
     confidence: float
     best: Candidate | None = None  # the entry answered with, when decision == "answer"
     suggestions: tuple[Candidate, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers: the match decision, and for an answer its entry and summary."""
+
+    result: MatchResult
+    entry: Entry | None = None
+    summary: Summary | None = None

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from bot.browse import RelatedIndex
 from bot.config import Config
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
-from bot.models import Answer, Candidate, Entry, MatchResult, Summary
+from bot.models import Answer, Candidate, Entry, Reply, Summary
 from bot.serialize import content_hash
 from bot.settings import validate_settings
 from bot.store import (
@@ -56,15 +56,6 @@ class DataError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(map(str, problems)))
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the bot answers: the match decision, and for an answer its entry and summary."""
-
-    result: MatchResult
-    entry: Entry | None = None
-    summary: Summary | None = None
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 import discord
 
 from bot.browse import all_tags, page_of, topics
-from bot.embeds import clip, escape_markdown
 from bot.grammar import plural
+from bot.present.embeds import clip, escape_markdown
 from cogs.common import ReportsErrors, service_of
 from cogs.ui.paginator import PageContent, register
 from cogs.views import show_privately

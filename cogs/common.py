@@ -17,9 +17,9 @@ import discord
 from discord.ext import commands
 
 from bot.config import load_config
-from bot.embeds import answer_embed
-from bot.models import Entry
-from bot.service import FaqService, Reply
+from bot.models import Entry, Reply
+from bot.present.embeds import answer_embed
+from bot.service import FaqService
 from bot.web.urls import entry_url
 
 log = logging.getLogger("faqbot.discord")
@@ -83,7 +83,7 @@ async def answer_message(
     """kwargs for send_message/followup.send: the compact answer embed and its buttons.
     `private`: shown to one member, with "Post in channel" (replying to `reply_to`);
     `owner`: the member who caused a public answer, who may remove it (🗑)."""
-    from bot.embeds import has_more
+    from bot.present.embeds import has_more
     from cogs.views import answer_view  # views import this module
 
     entry = reply.entry

@@ -23,8 +23,8 @@ import discord
 
 from bot.community import Said, credited_provider, proposed_entry, with_answers
 from bot.curation import CurationError, near_duplicates
-from bot.embeds import byline, clip, escape_markdown
 from bot.models import Answer
+from bot.present.embeds import byline, clip, escape_markdown
 from bot.service import FaqService
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text

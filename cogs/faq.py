@@ -16,9 +16,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.embeds import keyword_reply_text, no_match_text
+from bot.models import Reply
+from bot.present.embeds import keyword_reply_text, no_match_text
 from bot.ratelimit import Cooldown, RateLimiter
-from bot.service import FaqService, Reply
+from bot.service import FaqService
 from cogs import browse
 from cogs.common import (
     NO_MENTIONS,

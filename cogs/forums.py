@@ -25,7 +25,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.community import post_query, solved_tag_ids
-from bot.embeds import answer_embed
+from bot.present.embeds import answer_embed
 from bot.ratelimit import Cooldown
 from bot.service import FaqService
 from bot.store import StoreError

@@ -19,9 +19,10 @@ import discord
 from discord import app_commands
 
 from bot.community import Said, proposed_entry, saved_answers, with_answers
-from bot.curation import CurationError, entry_embed, near_duplicates
-from bot.embeds import byline, clip, escape_markdown
+from bot.curation import CurationError, near_duplicates
 from bot.models import Answer, Entry
+from bot.present.curation import entry_embed
+from bot.present.embeds import byline, clip, escape_markdown
 from bot.service import FaqService
 from cogs.common import NO_MENTIONS, send_private, service_of
 from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator

@@ -24,9 +24,8 @@ from typing import Any
 import discord
 
 from bot.curation import query_key
-from bot.embeds import answer_embed, answer_pages
-from bot.models import Candidate, Entry, MatchResult
-from bot.service import Reply
+from bot.models import Candidate, Entry, MatchResult, Reply
+from bot.present.embeds import answer_embed, answer_pages
 from bot.store import StoreError
 from bot.store.common import normalise_query
 from cogs.common import (

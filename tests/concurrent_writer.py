@@ -1,4 +1,4 @@
-"""Concurrent moderator writers, for tests/test_concurrency.py: in the test's own process, or
+"""Concurrent moderator writers, for tests/bot/store/test_concurrency.py: in the test's own process, or
 as a separate OS process on the same database (`python -m tests.concurrent_writer URL DATA TAG N`).
 
 As a process it opens its own `FaqService`, prints `ready`, then for each `go KIND ARG` line

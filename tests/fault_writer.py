@@ -1,4 +1,4 @@
-"""A moderator writing as fast as it can, for the SIGKILL test (tests/test_reliability_faults.py).
+"""A moderator writing as fast as it can, for the SIGKILL test (tests/system/test_faults.py).
 
     python -m tests.fault_writer DB GUILD_ID SEED COUNT
 

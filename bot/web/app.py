@@ -23,10 +23,10 @@ import jinja2
 from aiohttp import web
 
 from bot.config import Config
-from bot.models import Entry
+from bot.models import Entry, Reply
+from bot.present.terminal import reply_json
 from bot.ratelimit import RateLimiter
-from bot.render import reply_json
-from bot.service import FaqService, Reply
+from bot.service import FaqService
 from bot.store import NotFound, ReadOnly, StoredEntry
 from bot.web import pages
 from bot.web.urls import entry_path, guild_is_public, scope_path
@@ -332,7 +332,7 @@ def _owner(request: web.Request, gid: int | None, entry_id: str) -> int | None:
 
 
 async def api_ask(request: web.Request) -> web.StreamResponse:
-    """Exactly what `faqbot ask --json` prints for the same query (bot.render.reply_json)."""
+    """Exactly what `faqbot ask --json` prints for the same query (bot.present.terminal.reply_json)."""
     gid = _guild(request)
     try:
         query = _query(request)

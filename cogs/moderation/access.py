@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.curation import (
     CurationError,
 )
-from bot.embeds import clip
+from bot.present.embeds import clip
 from bot.settings import SettingsError
 from bot.store import StoreError
 from cogs.common import (

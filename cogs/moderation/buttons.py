@@ -12,8 +12,8 @@ from bot.curation import (
     FILTER_MAX,
     without_answer,
 )
-from bot.embeds import clip
 from bot.models import Answer, supporter_label
+from bot.present.embeds import clip
 from cogs.common import (
     NO_MENTIONS,
     ReportsErrors,

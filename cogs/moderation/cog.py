@@ -22,10 +22,6 @@ from bot.curation import (
     ImportPlan,
     Listed,
     edited_entry,
-    entry_embed,
-    history_embed,
-    import_preview_embed,
-    list_page,
     make_answer,
     matches_filter,
     near_duplicates,
@@ -33,19 +29,25 @@ from bot.curation import (
     plan_import,
     query_key,
     settings_changes,
-    settings_embed,
-    stats_embed,
     suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
     without_answer,
 )
-from bot.embeds import answer_embed, clip
 from bot.grammar import plural
 from bot.matching import Thresholds
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult
-from bot.service import FaqService, Reply
+from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.present.curation import (
+    entry_embed,
+    history_embed,
+    import_preview_embed,
+    list_page,
+    settings_embed,
+    stats_embed,
+)
+from bot.present.embeds import answer_embed, clip
+from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (

@@ -1,0 +1,201 @@
+"""Concurrent moderator writes never lose an acknowledged change (issue 12).
+
+For every kind of write, N writers start at the same moment — in one process (one
+`FaqService`), and in two OS processes on one database — on SQLite and on PostgreSQL. Every
+change a writer was told is saved must be in the store afterwards, and the audit log must agree
+with the entry (one audit record per acknowledged change, none for a refused one). Edits made
+against an older revision are refused ("changed meanwhile"), never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.models import Entry
+from bot.service import FaqService
+from bot.store import Store, open_store
+from bot.summary import summarize
+from bot.yamlio import dump_entries
+from tests.bot.store.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
+from tests.concurrent_writer import GLOBALS, GUILD, KINDS, channel_of, config_for, entry, run_kind
+from tests.conftest import ROOT
+
+WRITERS = 10
+TARGETS = ("alias-target", "answer-target", "edit-target")
+
+
+@pytest.fixture
+def data_with_globals(data_dir: Path) -> Path:
+    """data/ with ten more global entries (for the hide writers)."""
+    for gid in GLOBALS:
+        e = Entry(id=gid, question=f"Global question {gid}?", answers=entry("x", "x").answers)
+        (data_dir / "faq" / f"{gid}.yaml").write_text(dump_entries([e]), encoding="utf-8")
+    return data_dir
+
+
+async def prepare(url: str, data_dir: Path) -> int:
+    """The entries the writers change; the revision `edit-target` is at (what editors saw)."""
+    service = await FaqService.open(config_for(url, data_dir))
+    try:
+        for target in TARGETS:
+            await service.save_entry(
+                entry(target, f"Question {target}?"), actor="setup", action="add", create=True
+            )
+        return service.own_entry(GUILD, "edit-target").revision
+    finally:
+        await service.close()
+
+
+def count(records: list[Any], action: str) -> int:
+    return sum(1 for r in records if r.action == action)
+
+
+async def check(store: Store, kind: str, acked: list[str], refused: list[list[str]], writers: int) -> None:
+    """Every acknowledged change is stored; the audit log agrees with the stored state."""
+    assert len(acked) + len(refused) == writers
+    if kind == "alias":
+        stored = await store.get(GUILD, "alias-target")
+        assert stored is not None
+        assert sorted(stored.entry.phrasings) == sorted(acked)  # all kept, nothing else
+        assert count(await store.history(GUILD, "alias-target"), "alias") == len(acked) == writers
+    elif kind == "answer":
+        stored = await store.get(GUILD, "answer-target")
+        assert stored is not None
+        assert sorted(a.title for a in stored.entry.answers[1:]) == sorted(acked)
+        assert count(await store.history(GUILD, "answer-target"), "answer") == len(acked) == writers
+        # the stored automatic summary is the final version's (not one computed for a lost guess)
+        max_points = config_for("x", ROOT).replies.max_points
+        assert stored.auto_summary == summarize(stored.entry, max_points=max_points)
+        assert stored.auto_summary.experts == 1 + writers
+    elif kind == "edit":
+        stored = await store.get(GUILD, "edit-target")
+        assert stored is not None
+        assert len(acked) == 1 and stored.entry.question == acked[0]  # one wins …
+        assert all("changed meanwhile" in err for _, err in refused), refused  # … the others are told
+        assert count(await store.history(GUILD, "edit-target"), "edit") == 1
+    elif kind == "settings":
+        channels = (await store.get_settings(GUILD))["keyword_channels"]
+        assert sorted(channels) == sorted(int(c) for c in acked) and len(acked) == writers
+        assert count(await store.history(GUILD, "*settings*"), "settings") == writers
+    elif kind == "hide":
+        assert sorted(set(acked)) == sorted(acked) == sorted(GLOBALS[: min(writers, len(GLOBALS))])
+        assert all("already hidden" in err for _, err in refused), refused
+        assert await store.hidden(GUILD) == set(acked)
+        for gid in acked:
+            assert count(await store.history(GUILD, gid), "hide") == 1
+    elif kind == "feedback":
+        helpful, unhelpful = (await store.stats(GUILD)).feedback["answer-target"]
+        assert helpful + unhelpful == len(acked) == writers
+    elif kind in ("import", "create"):
+        assert len(acked) == writers
+        action = "import" if kind == "import" else "add"
+        for entry_id in acked:
+            assert await store.get(GUILD, entry_id) is not None
+            assert count(await store.history(GUILD, entry_id), action) == 1
+    else:
+        raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_concurrent_writers_in_one_process(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+    kind: str,
+) -> None:
+    revision = await prepare(db_url, data_with_globals)
+    service = await FaqService.open(config_for(db_url, data_with_globals))
+    try:
+        result = await run_kind(service, kind, "p", WRITERS, revision)
+        await check(service.store, kind, result["acked"], result["refused"], WRITERS)
+        # and the service's own memory shows the stored state too
+        if kind == "alias":
+            assert len(service.own_entry(GUILD, "alias-target").entry.phrasings) == WRITERS
+    finally:
+        await service.close()
+
+
+class Writer:
+    """One `tests.concurrent_writer` OS process."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, url: str, data_dir: Path, tag: str) -> Writer:
+        env = {k: v for k, v in os.environ.items() if k != "FAQBOT_DATABASE_URL"}
+        env["PYTHONPATH"] = str(ROOT)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.concurrent_writer",
+            url,
+            str(data_dir),
+            tag,
+            str(WRITERS),
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return cls(proc)
+
+    async def line(self) -> str:
+        assert self.proc.stdout is not None
+        raw = await asyncio.wait_for(self.proc.stdout.readline(), timeout=120)
+        assert raw, f"the writer process exited ({await self.proc.wait()})"
+        return raw.decode().strip()
+
+    def send(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{text}\n".encode())
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.send("")
+            try:
+                await asyncio.wait_for(self.proc.wait(), timeout=30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
+async def test_concurrent_writers_in_two_processes(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+) -> None:
+    """Two processes × 10 writers of each kind, all at once on one database."""
+    revision = await prepare(db_url, data_with_globals)
+    writers = [await Writer.start(db_url, data_with_globals, tag) for tag in ("a", "b")]
+    figures: dict[str, tuple[int, int]] = {}
+    try:
+        for w in writers:
+            assert await w.line() == "ready"
+        store = await open_store(db_url)
+        try:
+            for kind in KINDS:
+                for w in writers:
+                    w.send(f"go {kind} {revision}")
+                results = [json.loads(await w.line()) for w in writers]
+                acked = [k for r in results for k in r["acked"]]
+                refused = [x for r in results for x in r["refused"]]
+                await check(store, kind, acked, refused, 2 * WRITERS)
+                figures[kind] = (len(acked), len(refused))
+            # the processes raced for real: both had acknowledged changes in the alias round
+            stored = await store.get(GUILD, "alias-target")
+            assert stored is not None
+            assert Counter(p.split()[1][0] for p in stored.entry.phrasings) == {"a": WRITERS, "b": WRITERS}
+            assert channel_of("a", 0) != channel_of("b", 0)
+        finally:
+            await store.close()
+    finally:
+        for w in writers:
+            await w.stop()
+    print("two processes, acknowledged/refused per kind:", figures)
