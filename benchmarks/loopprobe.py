@@ -2,11 +2,11 @@
 
     python -m benchmarks.loopprobe OUT.json MODULE [ARGS...]
 
-runs MODULE like `python -m MODULE ARGS...`, with the pure-Python Task so a task's steps can
-be named. Every callback is timed; those over `SLOW_MS` are recorded with the coroutine, where
-its step resumed and where it suspended. SIGUSR1 clears the figures (start of a phase), SIGUSR2
-(and the exit) writes them to OUT.json: per callback site, count / total / max ms, and the
-slowest steps. A measurement tool for benchmarks/web.py --probe; nothing ships with it.
+runs MODULE like `python -m MODULE ARGS...`. Every callback is timed; those over `SLOW_MS`
+are recorded with the coroutine, where its step resumed and where it suspended. SIGUSR1
+clears the figures (start of a phase), SIGUSR2 (and the exit) writes them to OUT.json: per
+callback site, count / total / max ms, and the slowest steps. A measurement tool for
+benchmarks/web.py --probe; nothing ships with it.
 """
 
 from __future__ import annotations
@@ -46,10 +46,11 @@ def _where(coro: Any) -> str:
 def _name(handle: asyncio.events.Handle) -> tuple[str, Any]:
     cb = handle._callback  # type: ignore[attr-defined]
     task = getattr(cb, "__self__", None)
-    if isinstance(task, asyncio.tasks._PyTask):  # type: ignore[attr-defined]
+    if isinstance(task, asyncio.Task):  # a task's step (TaskStepMethWrapper.__self__)
         coro = task.get_coro()
-        return "task " + getattr(coro, "__qualname__", repr(coro)), coro
-    return getattr(cb, "__qualname__", repr(cb)), None
+        return "task " + str(getattr(coro, "__qualname__", type(coro).__qualname__)), coro
+    # never repr(): a callback's repr may read the state it is about to change
+    return str(getattr(cb, "__qualname__", type(cb).__qualname__)), None
 
 
 _real_run = asyncio.events.Handle._run
@@ -107,8 +108,6 @@ def _dump(path: str) -> None:
 
 def main() -> None:
     out, module, *args = sys.argv[1:]
-    asyncio.tasks.Task = asyncio.tasks._PyTask  # type: ignore[attr-defined,misc]
-    asyncio.Task = asyncio.tasks._PyTask  # type: ignore[attr-defined,misc]
     asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
     signal.signal(signal.SIGUSR1, _reset)
     signal.signal(signal.SIGUSR2, lambda *_: _dump(out))
@@ -119,3 +118,41 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# What each thread spent its samples on, from a `py-spy record --format raw --threads` file.
+# First match wins, checked from the stack's innermost frame outwards.
+PARTS = (
+    ("related entries", ("bot/browse.py",)),
+    ("web pages", ("bot/web/", "jinja2/")),
+    ("matching", ("bot/matching/",)),
+    ("embeds / views", ("present/embeds.py", "cogs/views.py", "discord/ui/", "discord/embeds.py")),
+    ("JSON", ("json/", "orjson")),
+    ("store", ("bot/store/", "aiosqlite", "sqlite3")),
+    ("Discord gateway", ("discord/gateway.py", "discord/state.py", "discord/shard.py")),
+    ("Discord HTTP", ("discord/http.py", "discord/webhook/", "discord/interactions.py")),
+    ("discord.py app commands", ("discord/app_commands/",)),
+    ("aiohttp", ("aiohttp/",)),
+    ("asyncio", ("asyncio/", "selectors.py")),
+)
+
+
+def summarise_pyspy(path: str) -> dict[str, dict[str, int]]:
+    """Samples per thread and part: where a thread's CPU (with the GIL or not) went."""
+    out: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = stack.split(";")
+            thread = frames[0].split(":", 1)[-1].strip() if frames[0].startswith("thread") else "?"
+            part = "other"
+            for frame in reversed(frames[1:]):
+                found = next((name for name, keys in PARTS if any(k in frame for k in keys)), None)
+                if found:
+                    part = found
+                    break
+            bucket = out.setdefault(thread, {})
+            bucket[part] = bucket.get(part, 0) + int(count)
+    return {t: dict(sorted(b.items(), key=lambda kv: -kv[1])) for t, b in out.items()}

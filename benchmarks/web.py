@@ -158,11 +158,15 @@ async def bench(
             members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
             # The bot and its pages as deployed: `faqbot run` with web.enabled, its own process.
             env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(ROOT)}
-            wrap = ["-m", "benchmarks.loopprobe", str(probe / "loop.json")] if probe else []
+            if probe:
+                env["FAQBOT_TRACEBACK"] = "1"
+            # --probe: `python -m benchmarks.loopprobe OUT MODULE ...` in place of `python -m MODULE ...`
+            run = ["-m", "benchmarks.loopprobe", str(probe / "loop.json")] if probe else ["-m"]
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, *wrap, "-m", "tests.emulator.redirect",
+                sys.executable, *run, "tests.emulator.redirect",
                 "bot.cli", "run", "--config", str(conf_path),
-                env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL,
+                stderr=(probe / "bot.log").open("wb") if probe else asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
             try:
@@ -222,6 +226,11 @@ def _probing(probe: Path | None, pid: int) -> Any:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
+            from benchmarks.loopprobe import summarise_pyspy
+
+            with contextlib.suppress(OSError):  # py-spy may have been refused (ptrace)
+                parts = summarise_pyspy(str(probe / "pyspy.txt"))
+                (probe / "pyspy-parts.json").write_text(json.dumps(parts, indent=1), encoding="utf-8")
 
 
 async def _ask_direct(service: Any, guild: int, paths: list[str]) -> dict[str, Any]:
