@@ -188,7 +188,11 @@ async def bench(
             finally:
                 if bot.returncode is None:
                     bot.terminate()
-                figures["bot_exit"] = await asyncio.wait_for(bot.wait(), 60)
+                try:
+                    figures["bot_exit"] = await asyncio.wait_for(bot.wait(), 120)
+                except TimeoutError:  # keep the figures; say so
+                    bot.kill()
+                    figures["bot_exit"] = "no exit within 120 s of SIGTERM: killed"
         finally:
             await emu.stop()
     figures["ratio_p99"] = {
