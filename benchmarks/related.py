@@ -50,7 +50,8 @@ def main() -> int:
     print(f"related entries at {n:,} entries, CPU ms per answer:")
     print(f"  full sort (before): {full:.2f}")
     print(
-        f"  RelatedIndex: build {build:.2f} once per change; lookup {first:.3f} (new tag set), {again:.3f} (seen)"
+        f"  RelatedIndex: build {build:.2f} once per change; "
+        f"lookup {first:.3f} (new tag set), {again:.3f} (seen)"
     )
     matcher = Matcher(entries, synonyms=load_synonyms(None))
     qs = queries(entries, 300, rng)
