@@ -1,6 +1,7 @@
 """Web pages under load: entry pages and searches served while the bot answers /ask.
 
     python benchmarks/web.py [--entries 10000] [--requests 1000] [--ask-rate 20] [--semantic off] [--json]
+                             [--probe DIR]
 
 The bot runs as deployed: `faqbot run` with `web.enabled`, in its own process (the service,
 lexical by default, the real `FaqBot` and the web server on one event loop), connected to
@@ -329,8 +330,33 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for key, value in figures.items():
             print(f"{key}: {value}")
+        print(verdict(figures))
     ok = all(figures[p][k]["p99"] <= 20.0 for p in ("baseline", "under_load") for k in ("entry", "search"))
     return 0 if ok else 1
+
+
+def verdict(f: dict[str, Any]) -> str:
+    """The lines to paste: p99 per page kind, alone and under /ask load, against the target."""
+    c, load = f["config"], f["ask_load"]
+    lines = [
+        f"\nweb pages at {c['entries']:,} entries ({c['matcher']}), p99 ms (target <= 20), "
+        f"{c['requests_per_kind']} requests per kind and phase:"
+    ]
+    for kind in ("entry", "search"):
+        base, under = f["baseline"][kind]["p99"], f["under_load"][kind]["p99"]
+        mark = "met" if max(base, under) <= 20.0 else "MISSED"
+        lines.append(
+            f"  {kind:6}  alone {base:7.2f}   under {c['ask_rate_per_s']} interactions/s {under:7.2f}"
+            f"   ratio {f['ratio_p99'][kind]:5.2f}   {mark}"
+        )
+    ttfr = load["ask_ttfr_ms"]
+    lines.append(
+        f"  /ask time to first response p50 / p99: {ttfr['p50']} / {ttfr['p99']} ms; {load['interactions']} "
+        f"interactions, {load['missing']} unanswered, {load['late_rejected']} too late"
+    )
+    m = f["machine"]
+    lines.append(f"  machine: {m['nproc']} cores, load average {', '.join(f'{x:.2f}' for x in m['loadavg'])}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
