@@ -2,10 +2,14 @@
 
     python benchmarks/summary_quality.py [DIR] [--json OUT] [--verbose]
 
-DIR (default `benchmarks/summary_eval`) holds one sub-folder per split (`dev/`, `heldout/`, `fresh/`), one
-YAML thread per file: question, answers (`expert`, `text`; expert "unattributed" = no
-provider), labelled `claims` (`text`, `stated_by`), `disagreements` (`sides`: lists of experts)
-and a hand-written `reference` summary. Reported per split:
+DIR (default `benchmarks/summary_eval`) holds one sub-folder per split (`dev/`, `heldout/`,
+`fresh/`, `fresh2/`), one YAML thread per file: question, answers (`expert`, `text`; expert
+"unattributed" = no provider), labelled `claims` (`text`, `stated_by`), `disagreements` (`sides`:
+lists of experts) and a hand-written `reference` summary. `fresh2/` (12 threads: aquarium, home
+electrical, running, Kubernetes, tyres, houseplants, photography, SQL, espresso, chess,
+beekeeping, and a migraine dosing thread) was written by a helper engineer who read only this
+docstring and two example threads, never the summarizer's code or tests: it is the unseen
+generalisation check. Reported per split:
 
 * supporter precision / recall. Each point is mapped to a labelled claim: its author is the
   supporter whose answer contains most of the point's words, the claim is the author's labelled

@@ -601,11 +601,22 @@ async def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     config = load_cli_config(args)
+    return runner("run")(config)
+
+
+def runner(name: str) -> Callable[[Config], int]:
+    """A front end the core does not import: the Discord bot is the plugin's (`cogs/`), found
+    through the package's `faqbot.runners` entry point."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="faqbot.runners", name=name)
+    if not found:
+        raise CliError(f"'faqbot {name}' is not installed: reinstall the package (pip install -e .)")
     try:
-        from cogs.standalone import run
+        loaded: Callable[[Config], int] = next(iter(found)).load()
     except ImportError as exc:
         raise CliError(f"the Discord plugin cannot be loaded: {exc}") from None
-    return run(config)
+    return loaded
 
 
 async def cmd_web(args: argparse.Namespace, out: TextIO) -> int:

@@ -182,8 +182,12 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class Reply:
-    """What the bot answers: the match decision, and for an answer its entry and summary."""
+    """What the bot answers: the match decision, and for an answer its entry and summary, the
+    disclaimer shown with it and the entry's public web page (when there is one). Everything a
+    renderer needs: none goes back to the service."""
 
     result: MatchResult
     entry: Entry | None = None
     summary: Summary | None = None
+    disclaimer: str = ""
+    web_url: str | None = None

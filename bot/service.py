@@ -20,12 +20,23 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from bot.browse import RelatedIndex
 from bot.config import Config
+from bot.curation import (
+    SETTINGS_KEY,
+    AliasSuggestion,
+    near_duplicates,
+    query_key,
+    suggest_aliases,
+    with_answer,
+    with_phrasing,
+)
 from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
-from bot.models import Answer, Candidate, Entry, Reply, Summary
+from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
-from bot.settings import validate_settings
+from bot.settings import GuildSettings, validate_settings
 from bot.store import (
     ALL_GUILDS,
     GLOBAL,
@@ -38,7 +49,8 @@ from bot.store import (
     SyncReport,
     open_store,
 )
-from bot.store.base import Change
+from bot.store.base import AuditRecord, Change, QueryStat, Stats
+from bot.store.forums import ExpertQuestion, ForumPost
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -326,23 +338,72 @@ class FaqService:
             thresholds = replace(thresholds, answer=max(thresholds.answer, thresholds.keyword))
         candidates = await self.in_matching_thread(self.rank, query, guild_id)
         result = decide(query, candidates, thresholds)
-        reply = Reply(result)
+        stored = None
         if result.decision == "answer" and result.best is not None:
             stored = self.find(guild_id, result.best.entry_id)
-            if stored is not None:
-                reply = Reply(result, stored.entry, self.summary_of(stored))
+        reply = await self._reply(result, guild_id, stored)
         if record and not keyword:
-            best = result.best.entry_id if result.best else None
-            try:
-                await self.store.record_query(guild_id, query, result.decision, best)
-            except StoreError as exc:  # stats are worth less than the member's answer
-                log.warning("query not recorded in the stats: %s", exc)
+            await self._record_query(
+                guild_id, query, result.decision, result.best.entry_id if result.best else None
+            )
         return reply
+
+    async def answer_for(self, guild_id: int | None, entry_id: str, *, record: bool = False) -> Reply | None:
+        """The answer for an entry a member picked (an autocomplete choice, a button): as
+        `ask` would answer its question, at full confidence. None if the entry is not visible
+        in this guild (removed, hidden, another server's). `record` counts it in the stats
+        as an answered query — never at the cost of the answer."""
+        stored = self.find(guild_id, entry_id)
+        if stored is None:
+            return None
+        e = stored.entry
+        result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
+        if guild_id:
+            await self._load_settings(guild_id)
+        if record:
+            await self._record_query(guild_id, e.question, "answer", e.id)
+        return await self._reply(result, guild_id, stored)
+
+    async def _reply(self, result: MatchResult, guild_id: int | None, stored: StoredEntry | None) -> Reply:
+        if stored is None:
+            return Reply(result, disclaimer=await self.disclaimer(guild_id))
+        return Reply(
+            result,
+            stored.entry,
+            self.summary_of(stored),
+            disclaimer=await self.disclaimer(guild_id),
+            web_url=await self.web_url(stored.entry),
+        )
+
+    async def _record_query(
+        self, guild_id: int | None, query: str, decision: str, entry_id: str | None
+    ) -> None:
+        try:
+            await self.store.record_query(guild_id, query, decision, entry_id)
+        except StoreError as exc:  # stats are worth less than the member's answer
+            log.warning("query not recorded in the stats: %s", exc)
+
+    async def disclaimer(self, guild_id: int | None) -> str:
+        """The disclaimer shown with answers here: the guild's own, else config.yaml's."""
+        if guild_id:
+            custom = (await self._load_settings(guild_id)).get("disclaimer")
+            if custom is not None:
+                return str(custom)
+        return self.config.replies.disclaimer
+
+    async def web_url(self, entry: Entry) -> str | None:
+        """The entry's public web page (issue 18), when web.base_url is set and it is public."""
+        if not self.config.web.base_url:
+            return None
+        from bot.web.urls import entry_url  # pure; the web app's own modules are not loaded
+
+        settings = await self._load_settings(entry.guild_id) if entry.guild_id else None
+        return entry_url(self.config.web, entry, settings)
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
 
-    async def related_entries(self, entry: Entry, guild_id: int | None) -> list[Entry]:
+    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
         """Up to three entries to offer under an answer (`bot.browse`: shared tags, then the
         matcher's ranking of its question), all on the matching thread. The tag index is kept
         while the matchers and hidden entries it was built with stay (every write replaces
@@ -467,7 +528,19 @@ class FaqService:
         return self._settings[guild_id]
 
     async def settings(self, guild_id: int) -> dict[str, Any]:
+        """A guild's own settings as stored (only the keys it set): what a change is merged into."""
         return dict(await self._load_settings(guild_id))
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        """A guild's own settings, typed (unset keys None / empty): what the plugin reads."""
+        stored = await self._load_settings(guild_id)
+        try:
+            return GuildSettings.model_validate(stored)
+        except ValidationError as exc:  # written by an older version: keep what still reads
+            log.warning("settings of guild %s do not validate (%s); unknown values ignored", guild_id, exc)
+            return GuildSettings.model_construct(
+                **{k: v for k, v in stored.items() if k in GuildSettings.model_fields}
+            )
 
     async def update_settings(
         self,
@@ -567,8 +640,6 @@ class FaqService:
         return done.entry
 
     async def add_answer(self, guild_id: int, entry_id: str, answer: Answer, *, actor: str) -> Entry:
-        from bot.curation import with_answer  # validates the limits against the current entry
-
         return await self.change_entry(
             guild_id, entry_id, lambda e: with_answer(e, answer), actor=actor, action="answer"
         )
@@ -577,8 +648,6 @@ class FaqService:
         self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
     ) -> Entry:
         """Add a phrasing; `forget_query` (the unanswered query it came from) leaves the stats."""
-        from bot.curation import with_phrasing
-
         return await self.change_entry(
             guild_id,
             entry_id,
@@ -683,6 +752,105 @@ class FaqService:
             action=action,
             expected_revision=revision,
         )
+
+    # -- what the plugin reads and records (the cogs talk to the service only) ---------------
+
+    async def stats(self, guild_id: int | None, limit: int = 10) -> Stats:
+        """Top and unanswered queries (`limit` each) and feedback per entry."""
+        return await self.store.stats(guild_id, limit)
+
+    async def unanswered_query(self, guild_id: int | None, key: str) -> str | None:
+        """The unanswered query whose `query_key` is `key` (a button carries the key: the
+        query itself may not fit its custom_id), or None if it is no longer on the list."""
+        stats = await self.store.stats(guild_id, limit=1000)
+        return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+
+    async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
+        """A member's pick for an unanswered query (None: "none of these")."""
+        return await self.store.propose_entry(guild_id, query, entry_id)
+
+    async def history(self, guild_id: int | None, entry_id: str | None) -> list[AuditRecord]:
+        """An entry's audit trail, oldest first; `entry_id=None`: the settings' changes."""
+        return await self.store.history(guild_id, SETTINGS_KEY if entry_id is None else entry_id)
+
+    async def entry_counts(self) -> dict[str, int]:
+        """Global entries, guild entries and guilds with entries, in the whole store."""
+        return await self.store.entry_counts()
+
+    async def near_duplicates(
+        self, guild_id: int, question: str, *, exclude: str | None = None
+    ) -> list[Candidate]:
+        """Entries this guild sees that already answer `question` (at the guild's own answer
+        bar): what a new or edited entry would duplicate, best first."""
+        await self._load_settings(guild_id)  # the guild's own thresholds
+        ranked = await self.rank_async(question, guild_id, 3)
+        return near_duplicates(ranked, bar=self.thresholds(guild_id).answer, exclude=exclude)
+
+    async def alias_suggestions(
+        self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
+    ) -> list[AliasSuggestion]:
+        """For /faq stats: unanswered queries to add, in one click, as phrasings of this
+        guild's entries (a member's pick first, then the best-ranked own entry)."""
+        own = {e.id for e in self.own_entries(guild_id)}
+
+        def suggest() -> list[AliasSuggestion]:
+            return suggest_aliases(unanswered, lambda q: self.rank(q, guild_id, 5), own, questions=questions)
+
+        return await self.in_matching_thread(suggest)
+
+    def base_thresholds(self) -> Thresholds:
+        """config.yaml's bars (the built-in ones where it sets none): what a guild's own
+        thresholds are checked against and shown beside."""
+        conf = self.config.matching.thresholds
+        return Thresholds(**{k: v for k, v in conf.model_dump().items() if v is not None})
+
+    # help forums (issue 16): a post is claimed in the store before the bot replies, so a
+    # replayed event or a second process never replies twice
+
+    async def claim_forum_post(self, post: ForumPost) -> bool:
+        return await self.store.claim_forum_post(post)
+
+    async def forum_post(self, guild_id: int, thread_id: int) -> ForumPost | None:
+        return await self.store.get_forum_post(guild_id, thread_id)
+
+    async def set_forum_post(
+        self, guild_id: int, thread_id: int, state: str, *, reply_id: int | None = None
+    ) -> bool:
+        return await self.store.set_forum_post(guild_id, thread_id, state, reply_id=reply_id)
+
+    async def resolve_forum_post(self, post: ForumPost, solved: bool) -> bool:
+        """The poster's "This solved it" / "Not it": False if it was answered already. The
+        click counts as the post's query and as feedback; the stats are worth less than the
+        click, so a failure there is only logged."""
+        state = "solved" if solved else "rejected"
+        if not await self.store.set_forum_post(post.guild_id, post.thread_id, state, expect=("replied",)):
+            return False
+        try:
+            await self.store.record_query(
+                post.guild_id, post.query, "answer" if solved else "none", post.entry_id if solved else None
+            )
+            await self.store.record_feedback(post.guild_id, post.entry_id, post.poster_id, solved)
+        except StoreError as exc:
+            log.warning("forum post %s: not recorded in the stats: %s", post.thread_id, exc)
+        return True
+
+    # Ask the experts (issue 16): a member's question waiting for an expert's answer
+
+    async def add_expert_question(self, question: ExpertQuestion) -> None:
+        await self.store.add_expert_question(question)
+
+    async def expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None:
+        return await self.store.get_expert_question(guild_id, qid)
+
+    async def set_expert_question(
+        self, guild_id: int, qid: str, state: str, *, expect: tuple[str, ...] = (), **fields: Any
+    ) -> bool:
+        """Move a question to `state` (only from one of `expect`, when given), setting `fields`;
+        False if it was not in such a state (another expert or moderator was first)."""
+        return await self.store.set_expert_question(guild_id, qid, state, expect=expect, **fields)
+
+    async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
+        return await self.store.waiting_expert_questions(guild_id, limit=limit)
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What both cogs share: the one FaqService per bot, safe sending, error replies.
+"""What the cogs share: the one FaqService per bot, safe sending, the answer message; errors
+go through `cogs.ui.errors` (re-exported here).
 
 When loaded as a plugin into someone else's bot, the service is opened from the config file
 named by FAQBOT_CONFIG (default ./config.yaml, else built-in defaults) and attached to the bot
@@ -7,7 +8,6 @@ as `bot.faq_service`; the standalone runner attaches it before loading the cogs.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from pathlib import Path
@@ -17,15 +17,14 @@ import discord
 from discord.ext import commands
 
 from bot.config import load_config
-from bot.models import Entry, Reply
-from bot.present.embeds import answer_embed
+from bot.models import Reply
+from bot.present.embeds import MESSAGE_MAX, answer_embed, clip
 from bot.service import FaqService
-from bot.web.urls import entry_url
+from cogs.ui.errors import APOLOGY, ReportsErrors, report_error  # noqa: F401  (the plugin's one error path)
 
 log = logging.getLogger("faqbot.discord")
 
 NO_MENTIONS = discord.AllowedMentions.none()  # stored content can never ping anyone
-APOLOGY = "Sorry, something went wrong on my side. The moderators can find the details in the bot's log."
 
 
 async def ensure_service(bot: commands.Bot) -> FaqService:
@@ -53,24 +52,6 @@ def service_of(client: discord.Client) -> FaqService:
     return client.faq_service  # type: ignore[attr-defined]
 
 
-async def disclaimer_for(client: discord.Client, guild_id: int | None) -> str:
-    service = service_of(client)
-    if guild_id:
-        custom = (await service.settings(guild_id)).get("disclaimer")
-        if custom is not None:
-            return str(custom)
-    return service.config.replies.disclaimer
-
-
-async def web_url_for(client: discord.Client, entry: Entry) -> str | None:
-    """The entry's public web page (issue 18), when web.base_url is set and the entry is public."""
-    service = service_of(client)
-    if not service.config.web.base_url:
-        return None
-    settings = await service.settings(entry.guild_id) if entry.guild_id else None
-    return entry_url(service.config.web, entry, settings)
-
-
 async def answer_message(
     client: discord.Client,
     reply: Reply,
@@ -89,11 +70,9 @@ async def answer_message(
     entry = reply.entry
     assert entry is not None
     service = service_of(client)
-    embed = discord.Embed.from_dict(
-        answer_embed(reply, await disclaimer_for(client, guild_id), await web_url_for(client, entry))
-    )
+    embed = discord.Embed.from_dict(answer_embed(reply))  # disclaimer and web page: the reply's
     try:
-        others = await service.related_entries(entry, guild_id)
+        others = await service.related_entries(guild_id, entry)
     except Exception:  # related entries are a courtesy; never cost the answer
         log.exception("related entries for %s failed", entry.id)
         others = []
@@ -108,48 +87,11 @@ async def answer_message(
     return {"embed": embed, "view": view, "allowed_mentions": NO_MENTIONS}
 
 
-class ReportsErrors:
-    """Mixin for persistent buttons (discord.py `DynamicItem`s). discord.py only *logs* an
-    exception from a dynamic item's callback and never calls its `on_error`, so the member
-    would see "This interaction failed". Every subclass's callback is wrapped to call
-    `on_error` instead, which answers with a short message."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        callback = cls.__dict__.get("callback")
-        if callback is None:
-            return
-
-        @functools.wraps(callback)
-        async def guarded(self: Any, interaction: discord.Interaction) -> None:
-            try:
-                await callback(self, interaction)
-            except Exception as exc:
-                await self.on_error(interaction, exc)
-
-        cls.callback = guarded  # type: ignore[attr-defined]
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await report_error(interaction, error)
-
-
 async def send_private(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
     """An ephemeral message, whether or not the interaction was answered already."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    content = clip(content, MESSAGE_MAX)
     if interaction.response.is_done():
         await interaction.followup.send(content, ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Log the whole error; show the member a short apology, never a traceback."""
-    log.error(
-        "interaction %s failed",
-        getattr(interaction.command, "qualified_name", interaction.type),
-        exc_info=error,
-    )
-    try:
-        await send_private(interaction, APOLOGY)
-    except discord.HTTPException:
-        log.warning("could not send the apology either")

@@ -22,14 +22,16 @@ from typing import Any
 import discord
 
 from bot.community import Said, credited_provider, proposed_entry, with_answers
-from bot.curation import CurationError, near_duplicates
+from bot.curation import CurationError
 from bot.models import Answer
 from bot.present.embeds import byline, clip, escape_markdown
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
 from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
-from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator
+from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
+from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.experts")
 
@@ -48,7 +50,7 @@ async def offer_button(
     gid, channel = interaction.guild_id, interaction.channel_id
     if not gid or not channel or not query.strip():
         return None
-    if not (await service_of(client).settings(gid)).get("experts_channel_id"):
+    if not (await service_of(client).guild_settings(gid)).experts_channel_id:
         return None
     cutoff = time.monotonic() - PENDING_TTL
     while _offers and (len(_offers) >= OFFERS_MAX or next(iter(_offers.values()))[0] < cutoff):
@@ -58,8 +60,8 @@ async def offer_button(
     return AskExperts(token)
 
 
-def _experts(member: discord.abc.User, settings: dict[str, Any]) -> bool:
-    wanted = set(settings.get("expert_role_ids") or [])
+def _experts(member: discord.abc.User, settings: GuildSettings) -> bool:
+    wanted = set(settings.expert_role_ids or [])
     return isinstance(member, discord.Member) and any(r.id in wanted for r in member.roles)
 
 
@@ -92,9 +94,9 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             )
             return
         service = service_of(interaction.client)
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         guild = interaction.guild
-        target = guild.get_channel(settings.get("experts_channel_id") or 0) if guild else None
+        target = guild.get_channel(settings.experts_channel_id or 0) if guild else None
         if guild is None or not isinstance(target, discord.TextChannel):
             await send_private(interaction, "This server's experts channel is gone; tell the moderators.")
             return
@@ -109,8 +111,8 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             return
         _offers.pop(self.token, None)
         question = ExpertQuestion(gid, self.token, asker, channel_id, query)
-        await service.store.add_expert_question(question)
-        ping = settings.get("experts_ping_role_id")
+        await service.add_expert_question(question)
+        ping = settings.experts_ping_role_id
         view = discord.ui.View(timeout=None)
         view.add_item(AnswerButton(self.token))
         posted = await target.send(
@@ -119,7 +121,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
             view=view,
             allowed_mentions=discord.AllowedMentions(roles=[_RoleId(ping)]) if ping else NO_MENTIONS,  # type: ignore[list-item]
         )
-        await service.store.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
+        await service.set_expert_question(gid, self.token, "waiting", post_id=posted.id)
         await send_private(
             interaction, f"Sent to the experts in {target.mention}. I'll tell you here when one answers."
         )
@@ -158,13 +160,13 @@ class AnswerButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]]
     async def callback(self, interaction: discord.Interaction) -> None:
         service = service_of(interaction.client)
         gid = interaction.guild_id or 0
-        settings = await service.settings(gid)
+        settings = await service.guild_settings(gid)
         if not (_experts(interaction.user, settings) or await is_moderator(interaction)):
             await send_private(
                 interaction, "Only members with one of this server's expert roles can answer here."
             )
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         if q is None or q.state != "waiting":
             await send_private(interaction, "This question has been answered already.")
             return
@@ -186,17 +188,17 @@ class AnswerModal(discord.ui.Modal):
         text = clean_text(self.answer.value)
         if not text:
             raise CurationError("The answer is empty.")
-        moved = await service.store.set_expert_question(
+        moved = await service.set_expert_question(
             gid, self.qid, "proposed", expect=("waiting",), answer=text, expert_id=interaction.user.id
         )
         if not moved:
             await send_private(interaction, "Another expert answered this question first; thanks!")
             return
-        settings = await service.settings(gid)
-        if settings.get("experts_trusted") or await is_moderator(interaction):
+        settings = await service.guild_settings(gid)
+        if settings.experts_trusted or await is_moderator(interaction):
             await apply_answer(interaction, self.qid)
             return
-        q = await service.store.get_expert_question(gid, self.qid)
+        q = await service.expert_question(gid, self.qid)
         assert q is not None
         view = discord.ui.View(timeout=None)
         view.add_item(ApproveButton(self.qid))
@@ -208,7 +210,7 @@ class AnswerModal(discord.ui.Modal):
         await send_private(interaction, "Thanks! A moderator will approve your answer before members see it.")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
 
 class ApproveButton(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:xp:{QID}"):
@@ -237,19 +239,17 @@ async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
     service = service_of(interaction.client)
     guild = interaction.guild
     assert guild is not None
-    q = await service.store.get_expert_question(guild.id, qid)
-    if q is None or not await service.store.set_expert_question(
-        guild.id, qid, "answered", expect=("proposed",)
-    ):
+    q = await service.expert_question(guild.id, qid)
+    if q is None or not await service.set_expert_question(guild.id, qid, "answered", expect=("proposed",)):
         await send_private(interaction, "This answer was handled already.")
         return
     assert q.answer is not None and q.expert_id is not None
     try:
         entry_id = await _save(service, guild, q, actor_of(interaction.user))
     except BaseException:
-        await service.store.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
+        await service.set_expert_question(guild.id, qid, "proposed", expect=("answered",))
         raise
-    await service.store.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
+    await service.set_expert_question(guild.id, qid, "answered", entry_id=entry_id)
     await send_private(interaction, f"Saved in `{entry_id}`; the member who asked has been told.")
     if interaction.message is not None:
         await interaction.message.edit(
@@ -281,9 +281,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
     settings = await service.settings(guild.id)
     answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
     action = f"expert answer to question {q.qid}"
-    dupes = near_duplicates(
-        await service.rank_async(q.question, guild.id, 3), bar=service.thresholds(guild.id).answer
-    )
+    dupes = await service.near_duplicates(guild.id, q.question)
     own = {e.id for e in service.own_entries(guild.id)}
     existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
     if existing:
@@ -306,7 +304,7 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
 
 async def waiting_field(service: FaqService, guild_id: int) -> dict[str, Any] | None:
     """For /faq stats: questions sent to the experts and not answered yet, oldest first."""
-    waiting = await service.store.waiting_expert_questions(guild_id, limit=10)
+    waiting = await service.waiting_expert_questions(guild_id, limit=10)
     if not waiting:
         return None
     now = datetime.now(UTC)

@@ -24,13 +24,13 @@ from cogs import browse
 from cogs.common import (
     NO_MENTIONS,
     answer_message,
-    disclaimer_for,
     ensure_service,
     release_service,
     report_error,
     send_private,
 )
 from cogs.experts import offer_button
+from cogs.ui import paginator
 from cogs.ui.paginator import send_first_page
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 
@@ -55,12 +55,14 @@ class FaqCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
+        paginator.attach(self.bot)
         self.bot.tree.add_command(self.context_menu)
         self.refresh_loop.start()
 
     async def cog_unload(self) -> None:
         self.refresh_loop.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, browse.OpenTopic)
+        paginator.detach(self.bot)
         self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
 
     @tasks.loop(seconds=5)
@@ -75,12 +77,12 @@ class FaqCog(commands.Cog):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, getattr(error, "original", error))
+        await report_error(interaction, error)
 
     async def _context_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await report_error(interaction, getattr(error, "original", error))
+        await report_error(interaction, error)
 
     # -- /ask ----------------------------------------------------------------------------
 
@@ -116,14 +118,9 @@ class FaqCog(commands.Cog):
 
     async def _ask(self, query: str, guild_id: int | None) -> Reply:
         if query.startswith(ENTRY_PREFIX):  # a picked autocomplete choice
-            stored = self.service.find(guild_id, query.removeprefix(ENTRY_PREFIX))
-            if stored is not None:
-                from bot.models import Candidate, MatchResult
-
-                e = stored.entry
-                await self.service.store.record_query(guild_id, e.question, "answer", e.id)
-                result = MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0))
-                return Reply(result, e, self.service.summary_of(stored))
+            picked = await self.service.answer_for(guild_id, query.removeprefix(ENTRY_PREFIX), record=True)
+            if picked is not None:
+                return picked
         return await self.service.ask(query, guild_id)
 
     async def _answer(
@@ -208,13 +205,13 @@ class FaqCog(commands.Cog):
 
     async def _keyword_reply(self, message: discord.Message) -> None:
         assert message.guild is not None
-        settings = await self.service.settings(message.guild.id)
-        if message.channel.id not in (settings.get("keyword_channels") or []):
+        settings = await self.service.guild_settings(message.guild.id)
+        if message.channel.id not in settings.keyword_channels:
             return
         now = time.monotonic()
         channel_key, user_key = (message.guild.id, message.channel.id), (message.guild.id, message.author.id)
-        channel_secs = settings.get("keyword_channel_cooldown")
-        user_secs = settings.get("keyword_user_cooldown")
+        channel_secs = settings.keyword_channel_cooldown
+        user_secs = settings.keyword_user_cooldown
         if not (
             self.channel_cooldown.ready(channel_key, now, channel_secs)
             and self.user_cooldown.ready(user_key, now, user_secs)
@@ -226,7 +223,7 @@ class FaqCog(commands.Cog):
         self.channel_cooldown.hit(channel_key, now)
         self.user_cooldown.hit(user_key, now)
         await message.reply(
-            keyword_reply_text(reply, await disclaimer_for(self.bot, message.guild.id)),
+            keyword_reply_text(reply),
             view=keyword_view(reply.entry.id),
             allowed_mentions=NO_MENTIONS,
             mention_author=False,

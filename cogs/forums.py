@@ -28,13 +28,11 @@ from bot.community import post_query, solved_tag_ids
 from bot.present.embeds import answer_embed
 from bot.ratelimit import Cooldown
 from bot.service import FaqService
-from bot.store import StoreError
 from bot.store.forums import ForumPost
 from cogs import experts, savefaq
 from cogs.common import (
     NO_MENTIONS,
     ReportsErrors,
-    disclaimer_for,
     ensure_service,
     release_service,
     send_private,
@@ -88,7 +86,7 @@ class ForumReply(
     async def callback(self, interaction: discord.Interaction) -> None:
         service: FaqService = interaction.client.faq_service  # type: ignore[attr-defined]
         gid = interaction.guild_id
-        post = await service.store.get_forum_post(gid, self.thread_id) if gid else None
+        post = await service.forum_post(gid, self.thread_id) if gid else None
         if post is None:
             await send_private(interaction, "I no longer know this post's suggestion.")
             return
@@ -97,20 +95,9 @@ class ForumReply(
                 interaction, "Only the member who opened this post can answer this — thanks anyway!"
             )
             return
-        state = "solved" if self.solved else "rejected"
-        if not await service.store.set_forum_post(post.guild_id, post.thread_id, state, expect=("replied",)):
+        if not await service.resolve_forum_post(post, self.solved):
             await send_private(interaction, "This suggestion has been answered already.")
             return
-        try:  # the stats are worth less than the member's click
-            await service.store.record_query(
-                post.guild_id,
-                post.query,
-                "answer" if self.solved else "none",
-                post.entry_id if self.solved else None,
-            )
-            await service.store.record_feedback(post.guild_id, post.entry_id, post.poster_id, self.solved)
-        except StoreError as exc:
-            log.warning("forum post %s: not recorded in the stats: %s", post.thread_id, exc)
         if self.solved:
             await interaction.response.edit_message(view=reply_view(post.thread_id, post.entry_id, done=True))
             await _close_solved(service, interaction, post)
@@ -127,7 +114,7 @@ class ForumReply(
 
 async def _close_solved(service: FaqService, interaction: discord.Interaction, post: ForumPost) -> None:
     """Tag and/or close a solved post when the server's settings say so."""
-    settings = await service.settings(post.guild_id)
+    settings = await service.guild_settings(post.guild_id)
     thread = interaction.channel
     if not isinstance(thread, discord.Thread):
         return
@@ -135,12 +122,10 @@ async def _close_solved(service: FaqService, interaction: discord.Interaction, p
     parent = thread.parent
     if isinstance(parent, discord.ForumChannel):
         available = [(t.id, t.name) for t in parent.available_tags]
-        tags = solved_tag_ids(
-            available, [t.id for t in thread.applied_tags], settings.get("suggest_solved_tag")
-        )
+        tags = solved_tag_ids(available, [t.id for t in thread.applied_tags], settings.suggest_solved_tag)
         if tags is not None:
             changes["applied_tags"] = [discord.Object(id=t) for t in tags]
-    if settings.get("suggest_close_solved"):
+    if settings.suggest_close_solved:
         changes["archived"] = True
     if not changes:
         return
@@ -221,8 +206,8 @@ class ForumsCog(commands.Cog):
 
     async def _suggest(self, thread: discord.Thread) -> None:
         guild = thread.guild
-        settings = await self.service.settings(guild.id)
-        if thread.parent_id not in (settings.get("suggest_channels") or []):
+        settings = await self.service.guild_settings(guild.id)
+        if thread.parent_id not in (settings.suggest_channels or []):
             return
         owner_id = thread.owner_id
         owner = guild.get_member(owner_id) if owner_id else None
@@ -247,7 +232,7 @@ class ForumsCog(commands.Cog):
             )
         now = time.monotonic()
         key = (guild.id, owner_id)
-        if not self.user_cooldown.ready(key, now, settings.get("keyword_user_cooldown")):
+        if not self.user_cooldown.ready(key, now, settings.keyword_user_cooldown):
             return
         starter = await self._starter(thread)
         if starter is not None and starter.author.bot:
@@ -261,10 +246,10 @@ class ForumsCog(commands.Cog):
         post = ForumPost(
             guild.id, thread.id, thread.parent_id, owner_id, reply.entry.id, query, None, "claimed"
         )
-        if not await self.service.store.claim_forum_post(post):
+        if not await self.service.claim_forum_post(post):
             return  # answered before (a replayed event, another process, a restart)
         self.user_cooldown.hit(key, now)
-        embed = discord.Embed.from_dict(answer_embed(reply, await disclaimer_for(self.bot, guild.id)))
+        embed = discord.Embed.from_dict(answer_embed(reply))
         try:
             sent = await thread.send(
                 "This may answer your question:",
@@ -273,10 +258,10 @@ class ForumsCog(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as exc:
-            await self.service.store.set_forum_post(guild.id, thread.id, "failed")
+            await self.service.set_forum_post(guild.id, thread.id, "failed")
             log.warning("could not reply in post %s of channel %s: %s", thread.id, thread.parent_id, exc)
             return
-        await self.service.store.set_forum_post(guild.id, thread.id, "replied", reply_id=sent.id)
+        await self.service.set_forum_post(guild.id, thread.id, "replied", reply_id=sent.id)
         log.info("suggested %r in post %s of channel %s", reply.entry.id, thread.id, thread.parent_id)
 
 

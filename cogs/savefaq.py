@@ -19,13 +19,15 @@ import discord
 from discord import app_commands
 
 from bot.community import Said, proposed_entry, saved_answers, with_answers
-from bot.curation import CurationError, near_duplicates
+from bot.curation import CurationError
 from bot.models import Answer, Entry
 from bot.present.curation import entry_embed
 from bot.present.embeds import byline, clip, escape_markdown
 from bot.service import FaqService
 from cogs.common import NO_MENTIONS, send_private, service_of
-from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, handle_error, is_moderator
+from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
+from cogs.ui.confirm import settle
+from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.savefaq")
 
@@ -89,7 +91,7 @@ class SaveFlow(discord.ui.View):
         return True
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     def close(self) -> None:
         _live.pop(self.token, None)
@@ -112,10 +114,7 @@ class SaveFlow(discord.ui.View):
             taken_ids=self.service.taken_ids(self.guild_id),
             source_url=self.origin,
         )
-        dupes = near_duplicates(
-            await self.service.rank_async(self.entry.question, self.guild_id, 3),
-            bar=self.service.thresholds(self.guild_id).answer,
-        )
+        dupes = await self.service.near_duplicates(self.guild_id, self.entry.question)
         own = {e.id for e in self.service.own_entries(self.guild_id)}
         self.existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
         lines = ["**Not saved yet.** Experts credited (listed, never pinged):"]
@@ -153,9 +152,7 @@ class SaveFlow(discord.ui.View):
 
     async def on_cancel(self, interaction: discord.Interaction) -> None:
         self.close()
-        await interaction.response.edit_message(
-            content="Cancelled; nothing was saved.", embed=None, view=None
-        )
+        await settle(interaction, "Cancelled; nothing was saved.")
 
     async def on_new(self, interaction: discord.Interaction) -> None:
         if self.entry is None:
@@ -216,7 +213,7 @@ class QuestionModal(discord.ui.Modal):
         await self.flow._show(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
 
 def _said(message: discord.Message) -> Said | None:
@@ -280,7 +277,7 @@ def context_menu() -> app_commands.ContextMenu:
     menu.guild_only = True
 
     async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     menu.on_error = on_error
     return menu

@@ -87,7 +87,7 @@ async def _main(config: Config) -> int:
     except StoreError as exc:
         log.error("%s", exc)
         return 1
-    counts = await service.store.entry_counts()
+    counts = await service.entry_counts()
     log.info(
         "faqbot %s: store %s, %d global entries, %d server entries in %d servers, %s matcher",
         __version__,

@@ -24,7 +24,7 @@ from typing import Any
 import discord
 
 from bot.curation import query_key
-from bot.models import Candidate, Entry, MatchResult, Reply
+from bot.models import Candidate, Entry, Reply
 from bot.present.embeds import answer_embed, answer_pages
 from bot.store import StoreError
 from bot.store.common import normalise_query
@@ -32,11 +32,10 @@ from cogs.common import (
     NO_MENTIONS,
     ReportsErrors,
     answer_message,
-    disclaimer_for,
     send_private,
     service_of,
 )
-from cogs.ui.paginator import PageButton, PageContent, register, send_first_page
+from cogs.ui.paginator import PageContent, register, send_first_page
 
 log = logging.getLogger("faqbot.views")
 ID = r"(?P<id>[a-z0-9][a-z0-9-]{0,63})"
@@ -47,24 +46,11 @@ def _key(query: str) -> str:
     return query_key(normalise_query(query))
 
 
-async def _unanswered(interaction: discord.Interaction, key: str) -> str | None:
-    """The server's unanswered query with this key (the stats hold the text, the button can't)."""
-    stats = await service_of(interaction.client).store.stats(interaction.guild_id, limit=1000)
-    return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
-
-
 GONE = "That FAQ entry has been removed or hidden by the moderators."
 
 
-def reply_for(interaction: discord.Interaction, entry_id: str) -> Reply | None:
-    service = service_of(interaction.client)
-    stored = service.find(interaction.guild_id, entry_id)
-    if stored is None:
-        return None
-    result = MatchResult(
-        stored.entry.question, "answer", 1.0, Candidate(stored.entry.id, stored.entry.question, 1.0)
-    )
-    return Reply(result, stored.entry, service.summary_of(stored))
+async def reply_for(interaction: discord.Interaction, entry_id: str) -> Reply | None:
+    return await service_of(interaction.client).answer_for(interaction.guild_id, entry_id)
 
 
 class _EntryButton(ReportsErrors):
@@ -73,17 +59,17 @@ class _EntryButton(ReportsErrors):
     entry_id: str
 
     async def _reply_for(self, interaction: discord.Interaction) -> Reply | None:
-        reply = reply_for(interaction, self.entry_id)
+        reply = await reply_for(interaction, self.entry_id)
         if reply is None:
             await send_private(interaction, GONE)
         return reply
 
 
 async def _answer_page(interaction: discord.Interaction, page: int, entry_id: str) -> PageContent:
-    reply = reply_for(interaction, entry_id)
+    reply = await reply_for(interaction, entry_id)
     if reply is None or reply.entry is None:
         return PageContent(None, 0, content=GONE)
-    pages = answer_pages(reply.entry, await disclaimer_for(interaction.client, interaction.guild_id))
+    pages = answer_pages(reply.entry, reply.disclaimer)
     return PageContent(pages[min(page, len(pages) - 1)], len(pages))
 
 
@@ -135,8 +121,7 @@ class FullSummary(_EntryButton, discord.ui.DynamicItem[discord.ui.Button[Any]], 
     async def callback(self, interaction: discord.Interaction) -> None:
         reply = await self._reply_for(interaction)
         if reply:
-            disclaimer = await disclaimer_for(interaction.client, interaction.guild_id)
-            embed = discord.Embed.from_dict(answer_embed(reply, disclaimer, full=True))
+            embed = discord.Embed.from_dict(answer_embed(reply, full=True))
             await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
@@ -179,9 +164,7 @@ class Feedback(
             )
             return
         # The store keeps one vote per member and entry; the latest click wins.
-        await service.store.record_feedback(
-            interaction.guild_id, self.entry_id, interaction.user.id, self.helpful
-        )
+        await service.record_feedback(interaction.guild_id, self.entry_id, interaction.user.id, self.helpful)
         text = f"{FEEDBACK_CHOSEN[self.helpful]}. Changed your mind? Pick the other one; the latest counts."
         view = feedback_view(self.entry_id, self.helpful)
         message = interaction.message
@@ -237,10 +220,10 @@ class Suggestion(
         """The member's pick becomes a proposed phrasing a moderator approves in /faq stats
         (never added by itself). Worth less than the answer: a failure is only logged."""
         try:
-            query = await _unanswered(interaction, self.key or "")
+            service = service_of(interaction.client)
+            query = await service.unanswered_query(interaction.guild_id, self.key or "")
             if query is not None:
-                store = service_of(interaction.client).store
-                await store.propose_entry(interaction.guild_id, query, self.entry_id)
+                await service.propose_entry(interaction.guild_id, query, self.entry_id)
         except StoreError as exc:
             log.warning("suggestion pick not recorded: %s", exc)
 
@@ -260,9 +243,10 @@ class NoneOfThese(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        query = await _unanswered(interaction, self.key)
+        service = service_of(interaction.client)
+        query = await service.unanswered_query(interaction.guild_id, self.key)
         if query is not None:
-            await service_of(interaction.client).store.propose_entry(interaction.guild_id, query, None)
+            await service.propose_entry(interaction.guild_id, query, None)
         await send_private(
             interaction, "Thanks — your question stays on the moderators' unanswered list so they can add it."
         )
@@ -421,7 +405,7 @@ class Related(ReportsErrors, discord.ui.DynamicItem[discord.ui.Select[Any]], tem
 
 async def show_privately(interaction: discord.Interaction, entry_id: str) -> None:
     """An entry's answer to the clicker only, with "Post in channel"."""
-    reply = reply_for(interaction, entry_id)
+    reply = await reply_for(interaction, entry_id)
     if reply is None:
         await send_private(interaction, GONE)
         return
@@ -435,7 +419,6 @@ def _label(question: str) -> str:
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     AllAnswers,
-    PageButton,
     FullSummary,
     Feedback,
     Suggestion,

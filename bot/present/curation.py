@@ -195,7 +195,7 @@ def describe_changes(changes: dict[str, Any]) -> str:
 
 def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12) -> Embed:
     """Newest first: what, who (a mention: renders as a name, pings nobody), when (a Discord
-    timestamp in each reader's time zone) and a short diff (bot/history.py)."""
+    timestamp in each reader's time zone) and a short diff (bot/present/history.py)."""
     shown = list(reversed(records))[:limit]
     fields = []
     for r in shown:

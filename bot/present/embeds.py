@@ -195,12 +195,17 @@ def has_more(summary: Summary | None) -> bool:
     )
 
 
-def answer_embed(reply: Reply, disclaimer: str, web_url: str | None = None, *, full: bool = False) -> Embed:
+def answer_embed(
+    reply: Reply, disclaimer: str | None = None, web_url: str | None = None, *, full: bool = False
+) -> Embed:
     """The answer as a phone shows it: question, the strongest points with a few names each
     (credentials kept), at most one disagreement, source link, disclaimer. `full=True` is the
-    "Full summary": every point and disagreement that fits. With `web_url` (the entry's public
-    page) the title links there and a field says so."""
+    "Full summary": every point and disagreement that fits. With a web address (the entry's
+    public page) the title links there and a field says so. The disclaimer and the address are
+    the reply's unless given."""
     entry, summary = reply.entry, reply.summary
+    disclaimer = reply.disclaimer if disclaimer is None else disclaimer
+    web_url = web_url or reply.web_url
     assert entry is not None
     summary = summary or Summary()
     experts = summary.experts or len(entry.answers)
@@ -299,9 +304,10 @@ def answer_pages(entry: Entry, disclaimer: str = "") -> list[Embed]:
     return pages
 
 
-def keyword_reply_text(reply: Reply, disclaimer: str = "") -> str:
+def keyword_reply_text(reply: Reply, disclaimer: str | None = None) -> str:
     """A short, unprompted nudge in a channel: the question, how many experts answered, and
-    the disclaimer as Discord's small subtext line."""
+    the disclaimer (the reply's unless given) as Discord's small subtext line."""
+    disclaimer = reply.disclaimer if disclaimer is None else disclaimer
     entry = reply.entry
     assert entry is not None
     count = plural(len(entry.answers), "expert answer")

@@ -6,7 +6,7 @@ with Manage Server; every command, button and modal checks again on this side (M
 the moderator role from `/faq settings` or `discord.moderator_role_id`).
 
 Persistent buttons (custom_id ≤ 100 characters, no in-memory state):
-  faqm:ls:<page>:<scope>:<filter>   /faq list pages
+  faqm:ls:pg:<page>:<scope>:<filter>  /faq list pages (the shared paginator, cogs/ui/paginator.py)
   faqm:rm:<1|0>:<id>                confirm / cancel a removal
   faqm:ra:<1|0>:<n>:<rev>:<id>      confirm / cancel removing answer n (refused after an edit)
   faqm:ua:<query key>:<id>          /faq stats: add an unanswered query as a phrasing of <id>

@@ -1,24 +1,16 @@
 """Who may moderate, and how moderators are answered: the permission check (Manage Server or
-the moderator role), private replies, and errors turned into specific messages."""
+the moderator role) and private replies. Errors go through the plugin's one error map
+(`cogs/ui/errors.py`): a refusal is a `Refused`, like every other."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands
 
-from bot.curation import (
-    CurationError,
-)
 from bot.present.embeds import clip
-from bot.settings import SettingsError
-from bot.store import StoreError
-from cogs.common import (
-    NO_MENTIONS,
-    report_error,
-    service_of,
-)
+from cogs.common import NO_MENTIONS, service_of
+from cogs.ui.errors import Refused, report_error
 
 if TYPE_CHECKING:
     from cogs.moderation.cog import ModerationCog
@@ -34,8 +26,9 @@ PENDING_MAX = 500
 MESSAGE_MAX = 2000
 
 
-class NotModerator(app_commands.CheckFailure):
-    pass
+class NotModerator(Refused):
+    def __init__(self, message: str = REFUSAL) -> None:
+        super().__init__(message)
 
 
 def actor_of(user: discord.abc.User) -> str:
@@ -50,8 +43,8 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
     if perms.manage_guild or perms.administrator:
         return True
     service = service_of(interaction.client)
-    settings = await service.settings(interaction.guild_id)
-    role_id = settings.get("moderator_role_id") or service.config.discord.moderator_role_id
+    settings = await service.guild_settings(interaction.guild_id)
+    role_id = settings.moderator_role_id or service.config.discord.moderator_role_id
     user = interaction.user
     return bool(role_id) and isinstance(user, discord.Member) and any(r.id == role_id for r in user.roles)
 
@@ -88,17 +81,7 @@ async def send(
         await interaction.response.send_message(**kwargs)
 
 
-async def handle_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Problems a moderator can fix get a specific ephemeral message; anything else an apology."""
-    error = getattr(error, "original", error)
-    if isinstance(error, NotModerator):
-        await send(interaction, REFUSAL)
-    elif isinstance(error, CurationError | StoreError | SettingsError | app_commands.TransformerError):
-        text = str(error)  # store errors that say so already are not told twice
-        said = "nothing was changed" in text.lower()
-        await send(interaction, text if said else f"Nothing was changed. {text}")
-    else:
-        await report_error(interaction, error)
+handle_error = report_error  # the plugin's one error path (cogs/ui/errors.py), for members and moderators
 
 
 def cog_of(interaction: discord.Interaction) -> ModerationCog:

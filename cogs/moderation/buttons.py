@@ -9,13 +9,11 @@ from typing import Any
 import discord
 
 from bot.curation import (
-    FILTER_MAX,
     without_answer,
 )
 from bot.models import Answer, supporter_label
 from bot.present.embeds import clip
 from cogs.common import (
-    NO_MENTIONS,
     ReportsErrors,
     service_of,
 )
@@ -23,66 +21,26 @@ from cogs.moderation.access import (
     ID,
     actor_of,
     cog_of,
-    handle_error,
     require_moderator,
 )
+from cogs.ui.confirm import ConfirmButton
 
 
 class _ModButton(ReportsErrors):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await handle_error(interaction, error)
+    """A moderator's button: its errors take the plugin's one path (cogs/ui/errors.py)."""
 
 
-class ListPage(
-    _ModButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"faqm:ls:(?P<page>\d{{1,4}}):(?P<scope>[a-z]{{3,7}}):(?P<f>.{{0,{FILTER_MAX}}})",
-):
-    def __init__(self, page: int, scope: str, text: str, label: str, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                disabled=disabled,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"faqm:ls:{page}:{scope}:{text}",
-            )
-        )
-        self.page, self.scope, self.text = page, scope, text
+class _ModConfirm(ConfirmButton):
+    """A moderator's Confirm / Cancel (the one confirm prompt, cogs/ui/confirm.py)."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
-    ) -> ListPage:
-        return cls(int(match["page"]), match["scope"], match["f"], "")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if not await require_moderator(interaction):
-            return
-        embed, view = cog_of(interaction).list_message(
-            interaction.guild_id or 0, self.scope, self.text, self.page
-        )
-        await interaction.response.edit_message(
-            embed=discord.Embed.from_dict(embed), view=view, allowed_mentions=NO_MENTIONS
-        )
+    async def allowed(self, interaction: discord.Interaction) -> bool:
+        return await require_moderator(interaction)
 
 
-class _Removal(_ModButton):
-    """A Remove / Cancel pair: moderators only; Cancel changes nothing; either way the
-    confirmation message is replaced by the outcome and loses its buttons."""
+class _Removal(_ModConfirm):
+    """A Remove / Cancel pair: Cancel changes nothing."""
 
-    confirm: bool
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if not await require_moderator(interaction):
-            return
-        content = await self.remove(interaction) if self.confirm else "Cancelled; nothing was removed."
-        await interaction.response.edit_message(
-            content=content, view=None, embed=None, allowed_mentions=NO_MENTIONS
-        )
-
-    async def remove(self, interaction: discord.Interaction) -> str:
-        """Do the removal; the outcome for the moderator."""
-        raise NotImplementedError
+    cancelled = "Cancelled; nothing was removed."
 
 
 class RemoveButton(
@@ -104,7 +62,7 @@ class RemoveButton(
     ) -> RemoveButton:
         return cls(match["id"], match["ok"] == "1")
 
-    async def remove(self, interaction: discord.Interaction) -> str:
+    async def act(self, interaction: discord.Interaction) -> str:
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
         await service.set_removed(interaction.guild_id, self.entry_id, True, actor=actor_of(interaction.user))
@@ -144,7 +102,7 @@ class RemoveAnswerButton(
     ) -> RemoveAnswerButton:
         return cls(match["id"], int(match["n"]), int(match["rev"]), match["ok"] == "1")
 
-    async def remove(self, interaction: discord.Interaction) -> str:
+    async def act(self, interaction: discord.Interaction) -> str:
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
         stored = service.own_entry(interaction.guild_id, self.entry_id)
@@ -193,7 +151,7 @@ class AliasButton(
 
 
 class PendingButton(
-    _ModButton,
+    _ModConfirm,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"faqm:pd:(?P<act>ok|alias|no):(?P<token>[0-9a-f]{16})",
 ):
@@ -202,6 +160,7 @@ class PendingButton(
             discord.ui.Button(label=clip(label, 80), style=style, custom_id=f"faqm:pd:{action}:{token}")
         )
         self.action, self.token = action, token
+        self.confirm = True  # Cancel too goes to resolve_pending: it drops the draft
 
     @classmethod
     async def from_custom_id(
@@ -209,14 +168,11 @@ class PendingButton(
     ) -> PendingButton:
         return cls(match["act"], match["token"], "", discord.ButtonStyle.secondary)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        if not await require_moderator(interaction):
-            return
-        await cog_of(interaction).resolve_pending(interaction, self.action, self.token)
+    async def act(self, interaction: discord.Interaction) -> str | None:
+        return await cog_of(interaction).resolve_pending(interaction, self.action, self.token)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    ListPage,
     RemoveButton,
     RemoveAnswerButton,
     AliasButton,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -17,27 +16,22 @@ from bot.curation import (
     LIST_SCOPES,
     MAX_UPLOAD_BYTES,
     RESETTABLE,
-    SETTINGS_KEY,
     CurationError,
     ImportPlan,
     Listed,
     edited_entry,
     make_answer,
     matches_filter,
-    near_duplicates,
     new_entry,
     plan_import,
-    query_key,
     settings_changes,
-    suggest_aliases,
     unique_id,
     with_answer,
     with_phrasing,
     without_answer,
 )
 from bot.grammar import plural
-from bot.matching import Thresholds
-from bot.models import MAX_ANSWERS, Candidate, Entry, MatchResult, Reply
+from bot.models import MAX_ANSWERS, Entry
 from bot.present.curation import (
     entry_embed,
     history_embed,
@@ -52,7 +46,6 @@ from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
     NO_MENTIONS,
-    disclaimer_for,
     ensure_service,
     release_service,
 )
@@ -61,14 +54,14 @@ from cogs.moderation.access import (
     REFUSAL,
     NotModerator,
     actor_of,
-    handle_error,
+    cog_of,
     is_moderator,
+    require_moderator,
     send,
 )
 from cogs.moderation.buttons import (
     DYNAMIC_ITEMS,
     AliasButton,
-    ListPage,
     PendingButton,
     RemoveAnswerButton,
     RemoveButton,
@@ -84,6 +77,10 @@ from cogs.moderation.modals import (
     EditModal,
 )
 from cogs.moderation.unrouted import answer_unrouted
+from cogs.ui import paginator
+from cogs.ui.confirm import CANCELLED
+from cogs.ui.errors import report_error
+from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
 
 
@@ -103,10 +100,12 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.attach(self.bot)
         self.bot.add_listener(answer_unrouted, "on_interaction")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        paginator.detach(self.bot)
         self.bot.remove_listener(answer_unrouted, "on_interaction")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -117,7 +116,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -174,9 +173,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         ]
         return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
 
-    def list_message(
-        self, guild_id: int, scope: str, text: str, page: int
-    ) -> tuple[dict[str, Any], discord.ui.View]:
+    def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
+        """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
         items = [x for x in self._all(guild_id) if matches_filter(x.entry, text)]
         if scope == "server":
             items = [x for x in items if x.scope == "server" and not x.state]
@@ -188,27 +186,13 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             + (f" matching “{text}”" if text else "")
         )
         embed, pages = list_page(items, page, title=title)
-        page = min(max(page, 0), pages - 1)
-        view = discord.ui.View(timeout=None)
-        if pages > 1:
-            view.add_item(ListPage(max(page - 1, 0), scope, text, "◀ Previous", disabled=page == 0))
-            view.add_item(
-                discord.ui.Button(label=f"{page + 1} / {pages}", disabled=True, custom_id=f"faqm:noop:{page}")
-            )
-            view.add_item(
-                ListPage(min(page + 1, pages - 1), scope, text, "Next ▶", disabled=page >= pages - 1)
-            )
-        return embed, view
+        return PageContent(embed, pages)
 
     async def _summary_reply(self, guild_id: int, entry_id: str) -> dict[str, Any]:
-        stored = self.service.own_entry(guild_id, entry_id)
-        e = stored.entry
-        reply = Reply(
-            MatchResult(e.question, "answer", 1.0, Candidate(e.id, e.question, 1.0)),
-            e,
-            self.service.summary_of(stored),
-        )
-        return answer_embed(reply, await disclaimer_for(self.bot, guild_id))
+        self.service.own_entry(guild_id, entry_id)  # NotFound / ReadOnly: said to the moderator
+        reply = await self.service.answer_for(guild_id, entry_id)
+        assert reply is not None  # own_entry found it
+        return answer_embed(reply)
 
     # -- add / answer / edit / alias ------------------------------------------------------------
 
@@ -227,10 +211,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             answer=answer,
             taken_ids=self.service.taken_ids(gid),
         )
-        await self.service.settings(gid)  # the guild's thresholds
-        dupes = near_duplicates(
-            await self.service.rank_async(entry.question, gid, 3), bar=self.service.thresholds(gid).answer
-        )
+        dupes = await self.service.near_duplicates(gid, entry.question)
         if dupes:
             best = dupes[0]
             own = any(e.id == best.entry_id for e in self.service.own_entries(gid))
@@ -348,12 +329,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if changed == stored.entry:
             await send(interaction, "No changes; nothing was saved.")
             return
-        await self.service.settings(gid)
-        dupes = near_duplicates(
-            await self.service.rank_async(changed.question, gid, 3),
-            bar=self.service.thresholds(gid).answer,
-            exclude=changed.id,
-        )
+        dupes = await self.service.near_duplicates(gid, changed.question, exclude=changed.id)
         fields = {
             "question": modal.question.value,
             "phrasings": modal.phrasings.value,
@@ -479,8 +455,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         if scope not in LIST_SCOPES:
             raise CurationError(f"scope: choose one of {', '.join(LIST_SCOPES)}.")
-        embed, view = self.list_message(self._gid(interaction), scope, (filter or "").strip(), 0)
-        await send(interaction, embed=embed, view=view)
+        self._gid(interaction)
+        await send_first_page(interaction, LIST_PAGES, f"{scope}:{(filter or '').strip()}")
 
     @faq.command(name="show", description="Show an entry: phrasings, experts, summary, feedback")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -490,7 +466,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if item is None:
             e = self._resolve(entry, [x.entry for x in self._all(gid)])
             item = next(x for x in self._all(gid) if x.entry.id == e.id)
-        stats = await self.service.store.stats(gid)
+        stats = await self.service.stats(gid)
         stored = self.service.find(gid, item.entry.id) if not item.state else None
         summary = self.service.summary_of(stored) if stored else None
         embed = entry_embed(
@@ -508,15 +484,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     @faq.command(name="stats", description="Top and unanswered queries, feedback per entry")
     async def stats(self, interaction: discord.Interaction) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=10)
+        stats = await self.service.stats(gid, limit=10)
         questions = {x.entry.id: x.entry.question for x in self._all(gid)}
-        own = {e.id for e in self.service.own_entries(gid)}
-        suggestions = await self.service.in_matching_thread(
-            partial(suggest_aliases, questions=questions),
-            stats.unanswered,
-            lambda q: self.service.rank(q, gid, 5),
-            own,
-        )
+        suggestions = await self.service.alias_suggestions(gid, stats.unanswered, questions)
         view = discord.ui.View(timeout=None)
         for s in suggestions:
             view.add_item(AliasButton(s.key, s.entry_id, f"Add “{clip(s.query, 30)}” to: {s.question}"))
@@ -529,8 +499,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     async def add_unanswered_alias(self, interaction: discord.Interaction, key: str, entry_id: str) -> None:
         gid = self._gid(interaction)
-        stats = await self.service.store.stats(gid, limit=1000)
-        query = next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
+        query = await self.service.unanswered_query(gid, key)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
         self.service.own_entry(gid, entry_id)  # NotFound / ReadOnly before anything is written
@@ -547,14 +516,14 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def history(self, interaction: discord.Interaction, entry: str | None = None) -> None:
         gid = self._gid(interaction)
         if entry is None or entry.strip() == "":
-            records = await self.service.store.history(gid, SETTINGS_KEY)
+            records = await self.service.history(gid, None)
             await send(interaction, embed=history_embed(records, "settings"))
             return
         entry_id = entry.strip()
         known = {x.entry.id: x.entry for x in self._all(gid)}
         if entry_id not in known:
             entry_id = self._resolve(entry, list(known.values())).id
-        records = await self.service.store.history(gid, entry_id)
+        records = await self.service.history(gid, entry_id)
         await send(
             interaction, embed=history_embed(records, f"{clip(known[entry_id].question, 150)} ({entry_id})")
         )
@@ -607,51 +576,37 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- pending drafts -----------------------------------------------------------------------------
 
-    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> None:
+    async def resolve_pending(self, interaction: discord.Interaction, action: str, token: str) -> str | None:
+        """A draft's Confirm / Cancel (cogs/ui/confirm.py): what the prompt now says, or None
+        when a new message answered (the created entry)."""
         gid = self._gid(interaction)
         value = self.pending.take(token, (gid, interaction.user.id))
         if value is None:
-            await interaction.response.edit_message(
-                content="This preview has expired or was already used; run the command again.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
+            return "This preview has expired or was already used; run the command again."
         if action == "no":
-            await interaction.response.edit_message(
-                content="Cancelled; nothing was changed.", embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
-            return
+            return CANCELLED
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
             await interaction.response.defer()
             await self.service.import_entries(gid, value.entries, actor=actor)
-            await interaction.edit_original_response(
-                content=f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
-                f"{len(value.created)} new, {len(value.updated)} replaced.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
+                f"{len(value.created)} new, {len(value.updated)} replaced."
             )
-            return
         assert isinstance(value, DraftAdd)
         if action == "alias" and value.duplicate_is_own:
             changed = await self.service.add_phrasing(
                 gid, value.duplicate.entry_id, value.entry.question, actor=actor
             )
-            await interaction.response.edit_message(
-                content=f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
-                "no new entry was created.",
-                embed=None,
-                view=None,
-                allowed_mentions=NO_MENTIONS,
+            return (
+                f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
+                "no new entry was created."
             )
-            return
         entry = value.entry
         if entry.id in self.service.taken_ids(gid):  # taken meanwhile
             entry = entry.with_changes(id=unique_id(entry.question, self.service.taken_ids(gid)))
         await self._create(interaction, entry, edit=True)
+        return None
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -725,8 +680,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             )
             if v is not None
         }
-        base_conf = self.service.config.matching.thresholds.model_dump()
-        base = Thresholds(**{k: v for k, v in base_conf.items() if v is not None})
+        base = self.service.base_thresholds()
 
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
@@ -837,6 +791,15 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:
+    scope, _, text = arg.partition(":")
+    return cog_of(interaction).list_content(interaction.guild_id or 0, scope, text, page)
+
+
+LIST_PAGES = "faqm:ls"  # a moderator's list: its page buttons start with faqm: (see unrouted.py)
+paginator.register(LIST_PAGES, _list_page, allowed=require_moderator)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -22,9 +22,9 @@ from bot.store import StoredEntry
 from cogs.moderation.access import (
     PENDING_TTL,
     cog_of,
-    handle_error,
     require_moderator,
 )
+from cogs.ui.errors import report_error
 
 MODAL_TEXT_MAX = 4000  # Discord's limit for one text input
 
@@ -91,7 +91,7 @@ class _ModModal(discord.ui.Modal):
         OPEN[custom_id] = self
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        await handle_error(interaction, error)
+        await report_error(interaction, error)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await require_moderator(interaction)

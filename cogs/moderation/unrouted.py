@@ -5,7 +5,8 @@ before a restart, expired, or already submitted) and a click on a `faqm:` button
 item handles (e.g. a forged click on the disabled page counter). The member would see "This
 interaction failed". Here a member without the right gets the same refusal as everywhere else,
 a moderator a short "nothing was saved, open it again". Every `faqm:` button must therefore be
-one of `buttons.DYNAMIC_ITEMS` (or a disabled counter, `faqm:noop:…`).
+one of `buttons.DYNAMIC_ITEMS`, a page of the shared paginator (`faqm:ls:pg:…`), or a
+disabled counter (`faqm:noop:…`, `faqm:ls:noop:…`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import discord
 from cogs.moderation.access import require_moderator, send
 from cogs.moderation.buttons import DYNAMIC_ITEMS
 from cogs.moderation.modals import is_open
+from cogs.ui.paginator import PageButton
 
 PREFIX = "faqm:"
 EXPIRED = (
@@ -26,7 +28,8 @@ EXPIRED = (
 
 
 def _routed_button(custom_id: str) -> bool:
-    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+    items: tuple[type[discord.ui.DynamicItem[Any]], ...] = (*DYNAMIC_ITEMS, PageButton)  # + /faq list pages
+    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in items)
 
 
 async def answer_unrouted(interaction: discord.Interaction) -> None:

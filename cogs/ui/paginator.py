@@ -4,8 +4,12 @@ A paged view is registered once under a short `kind`; its page buttons carry the
 page they lead to and one argument (an entry id, a tag) in their custom_id, so a click after a
 restart renders the page again from the store — no in-memory state:
 
-  <kind>:pg:<n>:<arg>      go to page n  (e.g. `faq:pg:3:botox-pores`, `tp:pg:1:fillers`)
+  <kind>:pg:<n>:<arg>      go to page n  (e.g. `faq:pg:3:botox-pores`, `tp:pg:1:fillers`,
+                           `faqm:ls:pg:0:server:` — the moderators' /faq list)
   <kind>:noop:<n>:<arg>    the disabled "n / total" counter
+
+A kind may require a permission (`allowed`, which sends its own refusal): a page of a
+moderator's list is rendered for moderators only.
 
 The renderer returns the page's embed (a plain dict), the page count and any extra items
 (a select of the page's entries); the paginator lays out ◀ Previous · n / total · Next ▶.
@@ -20,7 +24,8 @@ from typing import Any
 
 import discord
 
-from cogs.common import NO_MENTIONS, ReportsErrors
+from cogs.common import NO_MENTIONS
+from cogs.ui.errors import ReportsErrors
 
 
 @dataclass
@@ -32,20 +37,40 @@ class PageContent:
 
 
 Renderer = Callable[[discord.Interaction, int, str], Awaitable[PageContent]]
+Check = Callable[[discord.Interaction], Awaitable[bool]]
 _RENDERERS: dict[str, Renderer] = {}
+_CHECKS: dict[str, Check] = {}
 ARG_MAX = 80
+KIND = r"[a-z]{1,8}(?::[a-z]{1,8})?"
 
 
-def register(kind: str, render: Renderer) -> None:
-    """`kind` is a short prefix (letters), unique per paged view."""
-    assert re.fullmatch(r"[a-z]{1,8}", kind), kind
+def register(kind: str, render: Renderer, *, allowed: Check | None = None) -> None:
+    """`kind` is a short prefix (letters, at most one colon), unique per paged view."""
+    assert re.fullmatch(KIND, kind), kind
     _RENDERERS[kind] = render
+    if allowed is not None:
+        _CHECKS[kind] = allowed
+
+
+def attach(bot: discord.Client) -> None:
+    """Route page clicks in `bot`; each cog that pages attaches (and detaches on unload)."""
+    users = getattr(bot, "_faqbot_paginator_users", 0)
+    if not users:
+        bot.add_dynamic_items(PageButton)
+    bot._faqbot_paginator_users = users + 1  # type: ignore[attr-defined]
+
+
+def detach(bot: discord.Client) -> None:
+    users = getattr(bot, "_faqbot_paginator_users", 0) - 1
+    if users <= 0:
+        bot.remove_dynamic_items(PageButton)
+    bot._faqbot_paginator_users = max(users, 0)  # type: ignore[attr-defined]
 
 
 class PageButton(
     ReportsErrors,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"(?P<kind>[a-z]{1,8}):pg:(?P<n>\d{1,4}):(?P<arg>.{0,80})",
+    template=rf"(?P<kind>{KIND}):pg:(?P<n>\d{{1,4}}):(?P<arg>.{{0,80}})",
 ):
     def __init__(self, kind: str, page: int, arg: str, label: str = "", disabled: bool = False) -> None:
         super().__init__(
@@ -68,6 +93,9 @@ class PageButton(
         render = _RENDERERS.get(self.kind)
         if render is None:  # a button from a plugin version that no longer pages this
             await interaction.response.send_message("This list has expired.", ephemeral=True)
+            return
+        allowed = _CHECKS.get(self.kind)
+        if allowed is not None and not await allowed(interaction):
             return
         content = await render(interaction, self.page, self.arg)
         n = min(self.page, max(content.total - 1, 0))

@@ -111,7 +111,7 @@ async def test_the_service_keeps_its_related_index_only_while_nothing_changes(
         await service.save_entry(replace(e, guild_id=gid), actor="m", action="add", create=True)
 
     async def offered(gid: int) -> list[str]:
-        return [e.id for e in await service.related_entries(me, gid)]
+        return [e.id for e in await service.related_entries(gid, me)]
 
     try:
         gid, other = 4242, 5353

@@ -6,22 +6,19 @@ refused, replays never give a second reply, missing permissions are said, not hi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import shutil
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import load_config
-from bot.service import FaqService
 from bot.yamlio import dump_entries
 from cogs.standalone import FaqBot
-from tests.conftest import ROOT, SEED_ID
-from tests.emulator import DiscordEmulator, run_bot
+from tests.conftest import SEED_ID
+from tests.emulator import DiscordEmulator
 from tests.emulator import payloads as p
+from tests.emulator.faqbot import running_faqbot
 from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
 from tests.emulator.state import RecordedRequest
 
@@ -40,29 +37,13 @@ def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
     return emulator
 
 
-@contextlib.asynccontextmanager
-async def running(emu: DiscordEmulator, tmp_path: Path) -> AsyncIterator[FaqBot]:
-    data = tmp_path / "data"
-    if not data.exists():
-        shutil.copytree(ROOT / "data", data)
-    config = load_config(
-        None,
-        {
-            "data_dir": str(data),
-            "database": {"url": f"sqlite:///{tmp_path / 'faq.db'}"},
-            "matching": {"semantic": "off"},
-            "discord": {"message_content": True},
-            "keyword_replies": {"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
-        },
+def running(emu: DiscordEmulator, tmp_path: Path) -> AbstractAsyncContextManager[FaqBot]:
+    return running_faqbot(
+        emu,
+        tmp_path,
+        discord={"message_content": True},
+        keyword_replies={"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
     )
-    service = await FaqService.open(config)
-    bot = FaqBot(config, service)
-    try:
-        async with run_bot(bot, emu):
-            await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), WAIT)
-            yield bot
-    finally:
-        await service.close()
 
 
 async def settings(emu: DiscordEmulator, options: dict[str, Any]) -> Any:

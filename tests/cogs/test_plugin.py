@@ -35,8 +35,8 @@ async def test_plugin_loads_answers_and_unloads(
         await emulator.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
         assert {c["name"] for c in emulator.commands()} >= {"ask", "faq", "Find FAQ answer"}
         handle = await emulator.send_interaction(emulator.slash_command("ask", {"query": "botox pores"}))
-        cb = await handle.response()
-        assert cb.embeds[0]["title"] == "Why does Botox make my skin appear smoother?"
+        answer = await handle.answer()
+        assert answer["embeds"][0]["title"] == "Why does Botox make my skin appear smoother?"
         assert (tmp_path / "plugin.db").exists()  # the store named by FAQBOT_CONFIG
         await bot.unload_extension("cogs.faq")
         assert hasattr(bot, "faq_service")  # still used by the moderation cog

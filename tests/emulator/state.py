@@ -171,6 +171,14 @@ class InteractionHandle:
             f"{count} follow-up(s) to interaction {self.id} ({self.describe()})",
         )
 
+    async def answer(self, timeout: float = DEFAULT_TIMEOUT) -> JSON:
+        """The message that answers: the response's own, or — when the bot deferred first
+        (type 5: slow on a loaded machine, e.g. calibrating at start) — its first follow-up."""
+        cb = await self.response(timeout)
+        if cb.type == 5:
+            return (await self.followups(1, timeout))[0]
+        return cb.data
+
     async def edits(self, count: int = 1, timeout: float = DEFAULT_TIMEOUT) -> list[RecordedRequest]:
         """At least ``count`` PATCHes of this interaction's messages (original or follow-ups)."""
         return await self._waitable.wait_for(

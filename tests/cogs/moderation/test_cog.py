@@ -3,21 +3,19 @@ loading cogs.faq and cogs.moderation) on a temporary SQLite store and a copy of 
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import load_config
 from bot.service import FaqService
 from cogs.moderation import REFUSAL
 from cogs.standalone import FaqBot
-from tests.conftest import ROOT, SEED_ID
-from tests.emulator import Callback, DiscordEmulator, run_bot
+from tests.conftest import SEED_ID
+from tests.emulator import Callback, DiscordEmulator
 from tests.emulator import payloads as p
+from tests.emulator.faqbot import running_faqbot
 from tests.emulator.fixtures import emulator, emulator_no_patch  # noqa: F401
 from tests.emulator.state import RecordedFile
 
@@ -32,32 +30,9 @@ LIP_FIELDS = {
 }
 
 
-def _config(tmp_path: Path, db: str = "faq.db") -> Any:
-    data = tmp_path / "data"
-    if not data.exists():
-        shutil.copytree(ROOT / "data", data)
-    return load_config(
-        None,
-        {
-            "data_dir": str(data),
-            "database": {"url": f"sqlite:///{tmp_path / db}"},
-            "matching": {"semantic": "off"},
-        },
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(emu: DiscordEmulator, tmp_path: Path, db: str = "faq.db") -> AsyncIterator[FaqBot]:
+def running(emu: DiscordEmulator, tmp_path: Path, db: str = "faq.db") -> AbstractAsyncContextManager[FaqBot]:
     """The standalone bot on its own store; commands synced before the test acts."""
-    config = _config(tmp_path, db)
-    service = await FaqService.open(config)
-    bot = FaqBot(config, service)
-    try:
-        async with run_bot(bot, emu):
-            await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), WAIT)
-            yield bot
-    finally:
-        await service.close()
+    return running_faqbot(emu, tmp_path, db)
 
 
 @pytest.fixture
@@ -602,8 +577,9 @@ async def test_list_pages_and_filters(emu: DiscordEmulator, tmp_path: Path) -> N
         await handle.edits(count=1, timeout=WAIT)
         first = await call(emu, "faq list", {"scope": "server"})
         assert first.embeds[0]["footer"]["text"] == "Page 1 of 2 · 14 entries"
-        assert custom_ids(first) == ["faqm:ls:0:server:", "faqm:noop:0", "faqm:ls:1:server:"]
-        second = await click(emu, first, "faqm:ls:1:server:")
+        # the shared paginator (cogs/ui/paginator.py): previous, the disabled counter, next
+        assert custom_ids(first) == ["faqm:ls:pg:0:server:", "faqm:ls:noop:0:server:", "faqm:ls:pg:1:server:"]
+        second = await click(emu, first, "faqm:ls:pg:1:server:")
         assert second.type == 7 and second.embeds[0]["footer"]["text"] == "Page 2 of 2 · 14 entries"
         assert (
             "topic-13" in second.embeds[0]["description"]

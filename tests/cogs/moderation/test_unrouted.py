@@ -105,19 +105,19 @@ async def test_forged_moderator_buttons_are_refused(emulator: DiscordEmulator, t
         real = message_of(await call(emu, "faq remove", {"entry": LIP}))
         before = await _dump(service)
         buttons = [
-            "faqm:ls:0:all:",
+            "faqm:ls:pg:0:all:",  # a /faq list page (the shared paginator)
             f"faqm:rm:1:{LIP}",
             f"faqm:ra:1:0:1:{LIP}",
             f"faqm:ua:0123456789:{LIP}",
             "faqm:pd:ok:0123456789abcdef",
-            "faqm:noop:0",  # the disabled page counter: routed nowhere by discord.py
+            "faqm:ls:noop:0:all:",  # the disabled page counter: routed nowhere by discord.py
             "faqm:unknown",
         ]
         for custom_id in buttons:
             cb = await _click(emu, _forged_message(emu, real, custom_id, emu.guild), custom_id, **member)
             assert (cb.type, cb.content, cb.ephemeral) == (4, REFUSAL, True), custom_id
         # A moderator clicking the counter (or an unknown faqm: button) is acknowledged, nothing done.
-        for custom_id in ("faqm:noop:0", "faqm:unknown"):
+        for custom_id in ("faqm:ls:noop:0:all:", "faqm:unknown"):
             message = _forged_message(emu, real, custom_id, emu.guild)
             cb = await _click(emu, message, custom_id, user=emu.moderator)
             assert cb.type == 6, (custom_id, cb.data)
