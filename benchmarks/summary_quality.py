@@ -13,13 +13,20 @@ generalisation check. Reported per split:
 
 * supporter precision / recall. Each point is mapped to a labelled claim: its author is the
   supporter whose answer contains most of the point's words, the claim is the author's labelled
-  claim sharing most words with the point (token F1 ≥ 0.3). A co-supporter (anyone but the
+  claim sharing most words with the point (token F1 on stems ≥ 0.3). A co-supporter (anyone but the
   author) is correct when the claim's `stated_by` names them. Co-supporters of a point that maps
   to no claim are all counted false (a shared claim must be labelled). Recall: of the experts
   who state the claims that became points, the share credited.
 * disagreement precision / recall: a reported disagreement is right when at least two of its
   sides fall, without any misplaced expert, into two distinct sides of one labelled
   disagreement that no earlier reported disagreement matched (one per subject).
+* side attribution: each side of a reported disagreement quotes one expert (`quoted_from`)
+  and lists the others who hold it. The quote is right when it is in the quoted expert's own
+  words (the side's words, in order, are in their answer) and they are a labelled holder of
+  that side; a summary without `quoted_from` presents every holder as saying the quote, and
+  each holder whose answer does not contain it is a misattributed quote. Every holder must be
+  a labelled holder of the labelled side the reported side falls into (for a disagreement
+  that matches no label: the labelled side holding most of its experts).
 * ROUGE-1/2/L F1 of the first five summary lines (points, then sides) against the reference,
   beside lead-5 (first sentence of the first five answers) and LexRank (five most central
   sentences), computed in the same run on the same sentences.
@@ -46,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from bot.models import Answer, Entry, Provider, Summary  # noqa: E402
 from bot.summary import summarize  # noqa: E402
 from bot.summary.segment import plain_text, split_sentences  # noqa: E402
+from bot.summary.sentences import stem  # noqa: E402
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -239,7 +247,9 @@ def load_threads(root: Path) -> list[Thread]:
 
 
 def _tok_f1(a: str, b: str) -> float:
-    ta, tb = Counter(t for t in tokens(a) if t not in _STOP), Counter(t for t in tokens(b) if t not in _STOP)
+    """Token F1 on stems ("grinding finer" and "grind finer" share two words), stop words out."""
+    ta = Counter(stem(t) for t in tokens(a) if t not in _STOP)
+    tb = Counter(stem(t) for t in tokens(b) if t not in _STOP)
     return _f1(sum((ta & tb).values()), sum(ta.values()), sum(tb.values()))
 
 
@@ -271,6 +281,11 @@ class Scores:
     wrong_disagreements: list[str] = field(default_factory=list)
     missed_disagreements: list[str] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
+    sides: int = 0
+    quotes_right: int = 0
+    misattributed: list[str] = field(default_factory=list)  # a name shown as saying what they did not
+    holders: int = 0
+    false_holders: list[str] = field(default_factory=list)
 
     def add_rouge(self, name: str, r: dict[str, float]) -> None:
         for k, v in r.items():
@@ -317,6 +332,7 @@ def score_thread(t: Thread, s: Summary, sc: Scores) -> None:
         # Several labelled disputes may involve the same experts: take the closest in wording.
         said = d.topic + " " + " ".join(x.text for x in d.sides)
         hit = max(fits, key=lambda li: (_tok_f1(said, t.topics[li]), -li), default=None)
+        score_sides(t, d, t.disagreements[hit] if hit is not None else None, sc)
         if hit is None:
             sides = " | ".join(f"{x.text} ({', '.join(x.supporters)})" for x in d.sides)
             sc.wrong_disagreements.append(f"{t.id}: {d.topic}: {sides}")
@@ -327,6 +343,33 @@ def score_thread(t: Thread, s: Summary, sc: Scores) -> None:
     for li, lab in enumerate(t.disagreements):
         if li not in used:
             sc.missed_disagreements.append(f"{t.id}: {[sorted(x) for x in lab]}")
+
+
+def said_by(t: Thread, text: str, expert: str) -> bool:
+    """Whether `text` (a quote, perhaps cut with "…" or with a bracketed "[Botox]") is in the
+    expert's own words: nearly all its words, in order, are in their answer."""
+    quote = tokens(re.sub(r"\[[^\]]*\]", " ", text.rstrip("…")))
+    own = tokens(t.texts.get(expert, ""))
+    return bool(quote) and _lcs(quote, own) >= 0.9 * len(quote)
+
+
+def score_sides(t: Thread, d: Any, label: list[set[str]] | None, sc: Scores) -> None:
+    """Quoted authors and holders of one reported disagreement's sides (see the module doc)."""
+    sides = label or [x for lab in t.disagreements for x in lab]
+    for side in d.sides:
+        sc.sides += 1
+        quoted = getattr(side, "quoted_from", None)
+        home = max(sides, key=lambda ls: len(set(side.supporters) & ls), default=set())
+        shown = [quoted] if quoted else list(dict.fromkeys(side.supporters))
+        for name in shown:
+            if not said_by(t, side.text, name):
+                sc.misattributed.append(f"{t.id}: {name} shown as saying {side.text!r}")
+        if quoted and said_by(t, side.text, quoted) and quoted in home:
+            sc.quotes_right += 1
+        for name in dict.fromkeys(side.supporters):
+            sc.holders += 1
+            if name not in home:
+                sc.false_holders.append(f"{t.id}: {name} under {side.text!r}")
 
 
 def ratio(a: int, b: int) -> float | None:
@@ -352,7 +395,8 @@ def run(root: Path, verbose: bool, embedder: object | None = None) -> dict[str, 
             for d in s.disagreements:
                 print(f"  ≠ {d.topic}")
                 for x in d.sides:
-                    print(f"      ◦ {x.text}  — {', '.join(x.supporters)}")
+                    who = x.credit() if hasattr(x, "credit") else ", ".join(x.supporters)  # older Side
+                    print(f"      ◦ {x.text}  — {who}")
     report: dict[str, Any] = {}
     for split, sc in sorted(by_split.items()):
         report[split] = {
@@ -365,11 +409,18 @@ def run(root: Path, verbose: bool, embedder: object | None = None) -> dict[str, 
             "disagreement_recall": ratio(sc.dis_found, sc.dis_labelled),
             "disagreements_reported": sc.dis_reported,
             "disagreements_labelled": sc.dis_labelled,
+            "sides": sc.sides,
+            "side_quotes_right": sc.quotes_right,
+            "misattributed_quotes": len(sc.misattributed),
+            "side_holders": sc.holders,
+            "false_holders": len(sc.false_holders),
             "rouge": {k: sum(v) / len(v) for k, v in sorted(sc.rouge.items())},
             "ms_per_entry": sum(sc.ms) / len(sc.ms),
             "false_credits": sc.false_credits,
             "wrong_disagreements": sc.wrong_disagreements,
             "missed_disagreements": sc.missed_disagreements,
+            "misattributed": sc.misattributed,
+            "false_holder_list": sc.false_holders,
         }
     return report
 
@@ -403,6 +454,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  disagreements: precision {_pct(r['disagreement_precision'])} ({r['disagreements_reported']} "
             f"reported), recall {_pct(r['disagreement_recall'])} ({r['disagreements_labelled']} labelled)"
         )
+        print(
+            f"  sides: {r['side_quotes_right']} of {r['sides']} quoted from a labelled holder in their own "
+            f"words, {r['misattributed_quotes']} misattributed quotes, {r['false_holders']} false of "
+            f"{r['side_holders']} holders"
+        )
         rg = r["rouge"]
         for name in ("summary", "lead5", "lexrank"):
             print(
@@ -415,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  WRONG DISAGREEMENT {x}")
         for x in r["missed_disagreements"]:
             print(f"  MISSED DISAGREEMENT {x}")
+        for x in r["misattributed"]:
+            print(f"  MISATTRIBUTED QUOTE {x}")
+        for x in r["false_holder_list"]:
+            print(f"  FALSE HOLDER {x}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from bot.bylines import read_byline
 from bot.grammar import plural
-from bot.importer import ImportError_, parse_provider_lines, parse_thread
+from bot.importer import ImportError_, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider
 from bot.serialize import entry_to_dict
@@ -89,26 +90,7 @@ def check_entry(entry: Entry) -> None:
 
 def provider_from_fields(expert: str, where: str, profile_url: str | None = None) -> Provider | None:
     """ "Jane Roe, MD" and "Boston Dermatologist" (or "Dermatologist, Boston") → Provider."""
-    expert, where = clean_line(expert), clean_line(where)
-    name = credentials = specialty = location = None
-    if expert:
-        parsed, _ = parse_provider_lines([expert])
-        if parsed is not None and parsed.name:
-            name, credentials = parsed.name, parsed.credentials
-        else:  # "Jane Roe" or "Jane Roe, RDN": name, then whatever follows the first comma
-            head, _, tail = expert.partition(",")
-            name, credentials = head.strip() or None, tail.strip() or None
-    if where:
-        parsed, _ = parse_provider_lines([where])
-        if parsed is not None and parsed.specialty:
-            specialty, location = parsed.specialty, parsed.location
-        elif "," in where:  # "Dermatologist, Boston" — the order Provider.where() prints
-            head, _, tail = where.partition(",")
-            specialty, location = head.strip() or None, tail.strip() or None
-        else:
-            specialty = where
-    provider = Provider(name, credentials, specialty, location, profile_url)
-    return None if provider.is_empty() else provider
+    return read_byline(expert, where, profile_url).provider
 
 
 def split_lines(text: str) -> tuple[str, ...]:
@@ -363,7 +345,7 @@ def matches_filter(entry: Entry, text: str) -> bool:
 
 @dataclass(frozen=True)
 class AliasSuggestion:
-    """An unanswered query and the server entry it most likely means."""
+    """An unanswered query and the entry (the server's own or a global one) it most likely means."""
 
     query: str
     count: int
@@ -391,7 +373,8 @@ def suggest_aliases(
     questions: dict[str, str] | None = None,
 ) -> list[AliasSuggestion]:
     """For each unanswered query, the entry a member picked for it (a proposal), else the
-    best-ranked entry this server owns (globals are read-only). Proposals come first."""
+    best-ranked entry of `own_ids`: the entries a server may add a phrasing to — its own and
+    the global ones it shows (a global entry's phrasing is the server's own). Proposals first."""
     own = set(own_ids)
     picked: list[AliasSuggestion] = []
     out: list[AliasSuggestion] = []

@@ -6,6 +6,7 @@ exchange is one of these types.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -115,8 +116,30 @@ class Point:
 
 @dataclass(frozen=True)
 class Side:
+    """One position of a disagreement: `text` is one expert's sentence, `quoted_from` says whose
+    (None on a curated side that does not say), `supporters` every expert who holds the
+    position, each checked against their own answer — not everyone said `text`."""
+
     text: str
     supporters: tuple[str, ...]
+    quoted_from: str | None = None
+
+    def also(self) -> tuple[str, ...]:
+        """The holders besides the quoted expert (one "unattributed" fewer when it is them)."""
+        if self.quoted_from is None or self.quoted_from not in self.supporters:
+            return self.supporters
+        rest = list(self.supporters)
+        rest.remove(self.quoted_from)
+        return tuple(rest)
+
+    def credit(self, names: Callable[[tuple[str, ...]], str] | None = None) -> str:
+        """ "Tom Becker; also Omar Haddad": who said the quote, then who else holds the side
+        (`names` formats a list of labels; `supporters_text` by default)."""
+        fmt = names or supporters_text
+        if self.quoted_from is None:
+            return fmt(self.supporters)
+        also = self.also()
+        return f"{fmt((self.quoted_from,))}; also {fmt(also)}" if also else fmt((self.quoted_from,))
 
 
 @dataclass(frozen=True)

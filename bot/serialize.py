@@ -28,6 +28,10 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
     """The YAML/stored shape of a summary: whether it is curated is known from where it is."""
     d = summary_dict(s)
     del d["curated"]
+    for x in d["disagreements"]:  # a curated side need not say whose words it quotes
+        for side in x["sides"]:
+            if side["quoted_from"] is None:
+                del side["quoted_from"]
     if not d["experts"]:
         del d["experts"]
     return d

@@ -50,7 +50,7 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import AuditRecord, Change, QueryStat, Stats
-from bot.store.forums import ExpertQuestion, ForumPost
+from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -125,6 +125,8 @@ class FaqService:
         self.synonyms: Synonyms = load_synonyms(self._synonyms_path())
         self._scopes: dict[int, _Scope] = {}
         self._hidden: dict[int, set[str]] = {}
+        # guild → global entry id → that guild's own phrasings of it (matched in that guild only)
+        self._phrasings: dict[int, dict[str, tuple[str, ...]]] = {}
         self._settings: dict[int, dict[str, Any]] = {}
         self._revision = 0
         self._refresh_lock = asyncio.Lock()
@@ -224,6 +226,10 @@ class FaqService:
                 gid = stored.entry.guild_id or GLOBAL
                 scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
             hidden = await self._all_hidden()
+            phrasings = await self.store.guild_phrasings(self.guilds)
+            for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
+                scopes.setdefault(gid, _Scope())
+            self._phrasings = phrasings
             settings: dict[int, dict[str, Any]] = {}
             for gid in scopes:
                 if gid != GLOBAL:
@@ -266,7 +272,34 @@ class FaqService:
         return {gid: len(scope.entries) for gid, scope in self._scopes.items()}
 
     def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
-        return Matcher(scope.live(), synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
+        entries = scope.live() + self._overlays(guild_id)
+        return Matcher(entries, synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
+
+    def _overlays(self, guild_id: int | None) -> list[Entry]:
+        """The global entries this guild added phrasings to, each with them added: its matcher
+        holds these copies, so the guild's phrasings match there and nowhere else (a copy
+        outranks, and so replaces, the plain global entry in `rank`)."""
+        if not guild_id:
+            return []
+        own = self._scope(guild_id).entries
+        glob = self._scope(None).entries
+        out = []
+        for entry_id, extra in sorted(self._phrasings.get(guild_id, {}).items()):
+            g = glob.get(entry_id)
+            if g is None or g.deleted or (entry_id in own and not own[entry_id].deleted):
+                continue
+            known = {p.casefold() for p in (g.entry.question, *g.entry.phrasings)}
+            added = tuple(p for p in extra if p.casefold() not in known)
+            out.append(g.entry.with_changes(phrasings=(*g.entry.phrasings, *added)))
+        return out
+
+    def _seen_entries(self, guild_id: int) -> list[Entry]:
+        """What a guild's members are matched against: its own entries, and the global ones
+        it has not hidden, with its own phrasings added."""
+        hidden = self._hidden.get(guild_id, set())
+        overlays = {e.id: e for e in self._overlays(guild_id)}
+        glob = [overlays.get(e.id, e) for e in self._scope(None).live() if e.id not in hidden]
+        return glob + self._scope(guild_id).live()
 
     def _matcher(self, guild_id: int | None) -> Matcher:
         scope = self._scope(guild_id)
@@ -310,20 +343,27 @@ class FaqService:
 
     def thresholds(self, guild_id: int | None) -> Thresholds:
         """The store's calibrated bars, then config.yaml's, then the guild's own overrides."""
-        chosen = self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
+        base = self.base_thresholds(guild_id)
+        values = (self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {}
+        return replace(base, **values) if values else base
+
+    def base_thresholds(self, guild_id: int | None) -> Thresholds:
+        """What a guild's thresholds are without its own overrides: the bars calibrated on what
+        its members see, then config.yaml's (what `/faq settings reset:thresholds` returns to)."""
+        chosen = self.calibrated_bars(guild_id)
         base = chosen.thresholds() if chosen is not None else Thresholds()
         conf = self.config.matching.thresholds
         values = {k: v for k, v in conf.model_dump().items() if v is not None}
-        values.update((self._settings.get(guild_id or GLOBAL) or {}).get("thresholds") or {})
         return replace(base, **values) if values else base
 
     def rank(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         hidden = self._hidden.get(guild_id or GLOBAL, set())
         ranked = [c for c in self._matcher(None).rank(query, limit + len(hidden)) if c.entry_id not in hidden]
         if guild_id:
-            own = self._matcher(guild_id).rank(query, limit)
-            shadowed = {c.entry_id for c in own}  # a guild's own entry wins over a global namesake
-            ranked = own + [c for c in ranked if c.entry_id not in shadowed]  # and on ties
+            own = [
+                c for c in self._matcher(guild_id).rank(query, limit) if self._in_guild(guild_id, c, hidden)
+            ]
+            ranked = _merged(own, ranked, self._overlay_ids(guild_id))
         ranked.sort(key=lambda c: -c.confidence)
         return ranked[:limit]
 
@@ -343,9 +383,10 @@ class FaqService:
             stored = self.find(guild_id, result.best.entry_id)
         reply = await self._reply(result, guild_id, stored)
         if record and not keyword:
-            await self._record_query(
-                guild_id, query, result.decision, result.best.entry_id if result.best else None
-            )
+            # Only an answer names its entry: a suggestion's top candidate is no member's pick
+            # (propose_entry records those), and /faq stats must not say it is.
+            best = result.best.entry_id if result.best and result.decision == "answer" else None
+            await self._record_query(guild_id, query, result.decision, best)
         return reply
 
     async def answer_for(self, guild_id: int | None, entry_id: str, *, record: bool = False) -> Reply | None:
@@ -438,9 +479,25 @@ class FaqService:
             c for c in self._matcher(None).autocomplete(text, limit + len(hidden)) if c.entry_id not in hidden
         ]
         if guild_id:
-            out += self._matcher(guild_id).autocomplete(text, limit)
-            out.sort(key=lambda c: -c.confidence)
+            own = [
+                c
+                for c in self._matcher(guild_id).autocomplete(text, limit)
+                if self._in_guild(guild_id, c, hidden)
+            ]
+            out = _merged(own, out, self._overlay_ids(guild_id))
         return out[:limit]
+
+    def _overlay_ids(self, guild_id: int) -> set[str]:
+        own = self._scope(guild_id).entries
+        return {i for i in self._phrasings.get(guild_id, {}) if i not in own or own[i].deleted}
+
+    def _in_guild(self, guild_id: int, candidate: Candidate, hidden: set[str]) -> bool:
+        """A guild matcher's candidate is the guild's own entry, or a global one with the guild's
+        phrasings (`_overlays`), which hiding the global entry hides too."""
+        if candidate.entry_id not in hidden:
+            return True
+        own = self._scope(guild_id).entries.get(candidate.entry_id)
+        return own is not None and not own.deleted
 
     # -- calibration (bot/matching/bars.py) ------------------------------------------------
 
@@ -449,7 +506,7 @@ class FaqService:
         return self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
 
     def _calibration_entries(self, guild_id: int | None) -> list[Entry]:
-        return self.visible_entries(guild_id) if guild_id else self._scope(None).live()
+        return self._seen_entries(guild_id) if guild_id else self._scope(None).live()
 
     def _calibration_cache(self) -> Path | None:
         """Beside the embedding cache, for a file database or a configured cache dir only."""
@@ -609,7 +666,7 @@ class FaqService:
         """
         known = self._scope(guild_id).entries.get(entry_id)
         if (known is None or known.deleted) and entry_id in self._scope(None).entries:
-            raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+            raise ReadOnly(_global_read_only(entry_id))
         guess = None
         if known is not None and not known.deleted:
             try:
@@ -674,6 +731,89 @@ class FaqService:
             state = "hidden" if hidden else "shown"
             raise StoreError(f"the global entry {entry_id!r} is already {state} in this server")
 
+    # -- a guild's own phrasings of a global entry (issue 15) ------------------------------------
+
+    def global_entry(self, entry_id: str) -> StoredEntry:
+        """A live global entry; NotFound otherwise."""
+        stored = self._scope(None).entries.get(entry_id)
+        if stored is None or stored.deleted:
+            raise NotFound(f"no global entry {entry_id!r}")
+        return stored
+
+    def guild_phrasings(self, guild_id: int, entry_id: str) -> tuple[str, ...]:
+        """The phrasings a guild added to a global entry (matched in that guild only)."""
+        return self._phrasings.get(guild_id, {}).get(entry_id, ())
+
+    async def add_guild_phrasing(
+        self, guild_id: int, entry_id: str, phrase: str, *, actor: str, forget_query: str | None = None
+    ) -> tuple[str, ...]:
+        """Add a phrasing of a global entry for this guild only (checked against the entry and
+        the guild's phrasings as stored NOW); the guild's phrasings after. `forget_query`
+        leaves the unanswered statistics in the same transaction."""
+        from bot.curation import with_phrasing
+
+        def change(entry: Entry, current: tuple[str, ...]) -> tuple[str, ...]:
+            merged = entry.with_changes(phrasings=(*entry.phrasings, *current))
+            return (*current, with_phrasing(merged, phrase).phrasings[-1])
+
+        _old, new = await self._change_guild_phrasings(
+            guild_id, entry_id, change, actor=actor, action="alias", forget_query=forget_query
+        )
+        return new
+
+    async def edit_guild_phrasings(
+        self, guild_id: int, entry_id: str, opened: Sequence[str], submitted: Sequence[str], *, actor: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The guild's phrasings of a global entry edited in a form that showed `opened`: what
+        the moderator removed goes, what they added comes, applied to the phrasings as stored
+        NOW (another moderator's addition meanwhile stays). (old, new); equal if nothing changed."""
+        from bot.curation import with_phrasing
+
+        gone = {p.casefold() for p in opened} - {p.casefold() for p in submitted}
+        was = {p.casefold() for p in opened}
+        added = [p for p in submitted if p.casefold() not in was]
+
+        def change(entry: Entry, current: tuple[str, ...]) -> tuple[str, ...]:
+            kept = tuple(p for p in current if p.casefold() not in gone)
+            merged = entry.with_changes(phrasings=(*entry.phrasings, *kept))
+            for phrase in added:
+                if phrase.casefold() not in {p.casefold() for p in merged.phrasings}:
+                    merged = with_phrasing(merged, phrase)
+            return (*kept, *merged.phrasings[len(entry.phrasings) + len(kept) :])
+
+        return await self._change_guild_phrasings(guild_id, entry_id, change, actor=actor, action="edit")
+
+    async def _change_guild_phrasings(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: Callable[[Entry, tuple[str, ...]], tuple[str, ...]],
+        *,
+        actor: str,
+        action: str,
+        forget_query: str | None = None,
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        self.global_entry(entry_id)  # NotFound before anything is written
+        old, new = await self.store.change_guild_phrasings(
+            guild_id, entry_id, change, actor=actor, action=action, forget_query=forget_query
+        )
+        try:  # after the commit: a failure here is logged, the refresh loop catches up
+            if self.guilds.holds(guild_id):
+                # replaced, never changed in place: the matching thread may be reading the old one
+                mine = {k: v for k, v in self._phrasings.get(guild_id, {}).items() if k != entry_id}
+                if new:
+                    mine[entry_id] = new
+                self._phrasings = {**self._phrasings, guild_id: mine}
+                scope = self._scope(guild_id)
+                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+                self._recalibrate_soon(guild_id)
+            revision = await self.store.revision()
+            if revision == self._revision + 1:  # only our write: nothing else to pick up
+                self._revision = revision
+        except Exception:
+            log.exception("phrasings of %s saved, but not reloaded yet (the refresh loop will)", entry_id)
+        return old, new
+
     async def record_feedback(self, guild_id: int | None, entry_id: str, user_id: int, helpful: bool) -> None:
         """One member's vote on an entry (a later vote replaces theirs); one upsert."""
         await self.store.record_feedback(guild_id, entry_id, user_id, helpful)
@@ -693,7 +833,7 @@ class FaqService:
         stored = self._scope(guild_id).entries.get(entry_id)
         if stored is None or stored.deleted:
             if entry_id in self._scope(None).entries:
-                raise ReadOnly(f"{entry_id!r} is a global entry from data/; it is read-only here")
+                raise ReadOnly(_global_read_only(entry_id))
             raise NotFound(f"no entry {entry_id!r} in this server")
         return stored
 
@@ -740,6 +880,17 @@ class FaqService:
         """Ids a new guild entry must not use: the guild's own (removed ones too) and the global ones."""
         return set(self._scope(guild_id).entries) | set(self._scope(None).entries)
 
+    # -- growing the FAQ from the server (issue 16; bot/store/forums.py) -----------------------
+
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, *, dm: bool) -> bool:
+        """The member who asked chooses a DM or a channel reply; False once answered (or not theirs)."""
+        return await self.store.set_expert_notify(guild_id, qid, asker_id, "dm" if dm else "channel")
+
+    async def community_records(self, guild_id: int | None) -> CommunityRecords:
+        """A server's (None: every server's) help-forum posts, expert questions and the audit of
+        what was saved from Discord messages: what `faqbot export` writes beside the entries."""
+        return await self.store.community_records(guild_id)
+
     async def save_unchanged_since(self, entry: Entry, revision: int, *, actor: str, action: str) -> Entry:
         """Save an edited entry whole only if the stored one is still at `revision` (checked
         inside the write's transaction: `Conflict` otherwise, nothing written)."""
@@ -766,7 +917,8 @@ class FaqService:
         return next((q.query for q in stats.unanswered if query_key(q.query) == key), None)
 
     async def propose_entry(self, guild_id: int | None, query: str, entry_id: str | None) -> bool:
-        """A member's pick for an unanswered query (None: "none of these")."""
+        """A member's pick for an unanswered query (None: "none of these"): the guild's own entry
+        or a global one, kept for a moderator's one click in /faq stats, never added by itself."""
         return await self.store.propose_entry(guild_id, query, entry_id)
 
     async def history(self, guild_id: int | None, entry_id: str | None) -> list[AuditRecord]:
@@ -789,20 +941,17 @@ class FaqService:
     async def alias_suggestions(
         self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
     ) -> list[AliasSuggestion]:
-        """For /faq stats: unanswered queries to add, in one click, as phrasings of this
-        guild's entries (a member's pick first, then the best-ranked own entry)."""
+        """For /faq stats: unanswered queries to add, in one click, as phrasings of the entries
+        this guild may add phrasings to — its own, and the global ones it shows (the phrasing is
+        then the guild's own) — a member's pick first, then the best-ranked such entry."""
         own = {e.id for e in self.own_entries(guild_id)}
+        hidden = self._hidden.get(guild_id, set())
+        own |= {e.id for e in self._scope(None).live() if e.id not in hidden}
 
         def suggest() -> list[AliasSuggestion]:
             return suggest_aliases(unanswered, lambda q: self.rank(q, guild_id, 5), own, questions=questions)
 
         return await self.in_matching_thread(suggest)
-
-    def base_thresholds(self) -> Thresholds:
-        """config.yaml's bars (the built-in ones where it sets none): what a guild's own
-        thresholds are checked against and shown beside."""
-        conf = self.config.matching.thresholds
-        return Thresholds(**{k: v for k, v in conf.model_dump().items() if v is not None})
 
     # help forums (issue 16): a post is claimed in the store before the bot replies, so a
     # replayed event or a second process never replies twice
@@ -851,6 +1000,29 @@ class FaqService:
 
     async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]:
         return await self.store.waiting_expert_questions(guild_id, limit=limit)
+
+
+def _global_read_only(entry_id: str) -> str:
+    return (
+        f"{entry_id!r} is a global entry from data/: its question and answers are the same in every "
+        "server and can't be changed here. A server can add its own phrasings (/faq alias, /faq edit) "
+        "or hide it (/faq hide)."
+    )
+
+
+def _merged(own: list[Candidate], glob: list[Candidate], overlay_ids: set[str]) -> list[Candidate]:
+    """A guild matcher's candidates with the global matcher's, best first. A guild's own entry
+    wins over a global namesake (and on ties); for a global entry the guild added phrasings to,
+    both matchers rank it and the better confidence counts."""
+    best = {c.entry_id: c for c in glob if c.entry_id in overlay_ids}
+    shadowed = {c.entry_id for c in own}
+    merged = []
+    for c in own:
+        other = best.get(c.entry_id)
+        merged.append(other if other is not None and other.confidence > c.confidence else c)
+    merged += [c for c in glob if c.entry_id not in shadowed]
+    merged.sort(key=lambda c: -c.confidence)
+    return merged
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

@@ -218,7 +218,8 @@ class Suggestion(
 
     async def _propose(self, interaction: discord.Interaction) -> None:
         """The member's pick becomes a proposed phrasing a moderator approves in /faq stats
-        (never added by itself). Worth less than the answer: a failure is only logged."""
+        (never added by itself), for a global entry as for the server's own: approving adds it
+        to the server's phrasings. Worth less than the answer: a failure is only logged."""
         try:
             service = service_of(interaction.client)
             query = await service.unanswered_query(interaction.guild_id, self.key or "")

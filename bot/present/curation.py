@@ -225,7 +225,10 @@ def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
         {
             "name": "Thresholds",
             "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
-            + threshold_help(th),
+            + threshold_help(th)
+            + calibration_note(
+                defaults.get("calibrated"), settings.get("thresholds"), defaults.get("configured")
+            ),
         },
         {"name": "Moderator role", "value": mark("moderator_role_id", f"<@&{role}>" if role else "none")},
         {
@@ -255,6 +258,36 @@ def threshold_help(values: dict[str, Any]) -> str:
     if not lines:
         return ""
     return "\n" + "\n".join(lines) + "\n-# Confidence runs 0–1: raise a number for fewer, surer replies."
+
+
+def calibration_note(
+    calibrated: dict[str, Any] | None, overrides: dict[str, Any] | None, configured: dict[str, Any] | None
+) -> str:
+    """The store's calibrated bars (bot/matching/bars.py) beside what overrides them here:
+    config.yaml's values, then this server's own."""
+    if not calibrated:
+        return ""
+    keys = ("answer", "suggest", "keyword")
+    bars = " · ".join(f"{k} {float(calibrated[k]):.2f}" for k in keys)
+    probes = int(calibrated["in_scope_probes"]) + int(calibrated["out_of_scope_probes"])
+    if calibrated.get("source") == "store":
+        lines = [
+            f"-# Calibrated on the entries members here see: {bars} "
+            f"({plural(probes, 'test question')}: answers {float(calibrated['answer_rate']):.0%} of "
+            f"questions the FAQ covers, {float(calibrated['precision']):.0%} of them right; declines "
+            f"{float(calibrated['oos_recall']):.0%} of the others)."
+        ]
+    else:
+        lines = [f"-# Too few entries to calibrate ({plural(probes, 'test question')}): fixed bars {bars}."]
+    for source, values in (("config.yaml", configured), ("this server", overrides)):
+        over = [
+            f"{k} {float(v):.2f} (calibrated {float(calibrated[k]):.2f})"
+            for k, v in (values or {}).items()
+            if k in keys and v is not None
+        ]
+        if over:
+            lines.append(f"-# Set by {source}: " + " · ".join(over) + ".")
+    return "\n" + "\n".join(lines)
 
 
 def _suggest_value(settings: dict[str, Any]) -> str:

@@ -164,15 +164,16 @@ def disagreement_fields(
     summary: Summary, names: dict[str, str] | None = None, cap: int | None = None
 ) -> list[dict[str, Any]]:
     fields = []
+
+    def who(xs: tuple[str, ...]) -> str:
+        return who_text(xs, names, cap)
+
     for d in summary.disagreements:
-        sides = [
-            f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(who_text(s.supporters, names, cap))}*"
-            for s in d.sides
-        ]
+        sides = [f"◦ {escape_prose(s.text)}\n  — *{escape_markdown(s.credit(who))}*" for s in d.sides]
         value = "\n".join(sides)
         if len(value) > FIELD_VALUE_MAX:  # keep every side, shorten each side's quote
             per = FIELD_VALUE_MAX // len(d.sides) - 40
-            short = [(clip(s.text, per), clip(who_text(s.supporters, names, cap), 30)) for s in d.sides]
+            short = [(clip(s.text, per), clip(s.credit(who), 48)) for s in d.sides]
             value = "\n".join(f"◦ {escape_prose(t)}\n  — *{escape_markdown(w)}*" for t, w in short)
             value = value[:FIELD_VALUE_MAX]  # escaping may add a few characters
         fields.append({"name": clip(f"Where experts differ: {d.topic}", FIELD_NAME_MAX), "value": value})

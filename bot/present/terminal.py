@@ -93,7 +93,7 @@ def reply_text(reply: Reply, *, show_answers: bool = True) -> str:
             lines.append(f"\nWhere they differ — {d.topic}:")
             for side in d.sides:
                 lines.append(_wrap(side.text, "    ", first="  ◦ "))
-                lines.append(f"      — {len(side.supporters)} of {m}: {supporters_text(side.supporters)}")
+                lines.append(f"      — {len(side.supporters)} of {m}: {side.credit()}")
     if entry.source and entry.source.url:
         lines.append(f"\nSource: {entry.source.title or ''} {entry.source.url}".rstrip())
     if show_answers:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.models import Entry, Summary
 
 if TYPE_CHECKING:
-    from bot.store.forums import ExpertQuestion, ForumPost
+    from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
@@ -175,16 +175,30 @@ class StoreDump:
     audit: tuple[AuditRecord, ...]
     queries: tuple[QueryRecord, ...]
     feedback: tuple[FeedbackRecord, ...]
+    # a guild's own phrasings of global entries: guild → entry id → phrasings (in order added)
+    phrasings: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    forum_posts: tuple[ForumPost, ...] = ()  # issue 16 (bot/store/forums.py)
+    expert_questions: tuple[ExpertQuestion, ...] = ()
 
     def is_empty(self) -> bool:
         return not (
-            self.entries or self.hidden or self.settings or self.audit or self.queries or self.feedback
+            self.entries
+            or self.hidden
+            or self.settings
+            or self.audit
+            or self.queries
+            or self.feedback
+            or self.phrasings
+            or self.forum_posts
+            or self.expert_questions
         )
 
 
 Summarizer = Callable[[Entry], Summary]
 Change = Callable[[Entry], Entry]  # a pure change of an entry; raises to refuse it
 SettingsChange = Callable[[dict[str, Any]], dict[str, Any]]  # current settings → new settings
+# (the global entry, the guild's phrasings of it now) → the guild's new phrasings; raises to refuse
+PhrasingsChange = Callable[[Entry, tuple[str, ...]], tuple[str, ...]]
 
 
 def plan_sync(
@@ -238,6 +252,17 @@ class Store(Protocol):
     async def set_deleted(self, guild_id: int, entry_id: str, deleted: bool, *, actor: str) -> None: ...
     async def set_hidden(self, guild_id: int, entry_id: str, hidden: bool, *, actor: str) -> bool: ...
     async def hidden(self, guild_id: int) -> set[str]: ...
+    async def change_guild_phrasings(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: PhrasingsChange,
+        *,
+        actor: str,
+        action: str,
+        forget_query: str | None = None,
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]: ...
+    async def guild_phrasings(self, scope: GuildScope = ...) -> dict[int, dict[str, tuple[str, ...]]]: ...
     async def history(self, guild_id: int | None, entry_id: str) -> list[AuditRecord]: ...
     async def get_settings(self, guild_id: int) -> dict[str, Any]: ...
     async def set_settings(self, guild_id: int, settings: dict[str, Any], *, actor: str) -> None: ...
@@ -275,3 +300,5 @@ class Store(Protocol):
     ) -> bool: ...
     async def get_expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None: ...
     async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]: ...
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, notify: str) -> bool: ...
+    async def community_records(self, guild_id: int | None = None) -> CommunityRecords: ...

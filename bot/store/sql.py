@@ -32,6 +32,7 @@ from bot.store.base import (
     GuildScope,
     Mutation,
     NotFound,
+    PhrasingsChange,
     QueryRecord,
     QueryStat,
     ReadOnly,
@@ -63,7 +64,10 @@ from bot.store.common import (
 
 _ENTRY = "data, auto_summary, deleted, revision"
 _AUDIT = "guild_id, entry_id, actor, action, at, changes"
-_TABLES = ("entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback")
+_TABLES = (
+    "entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback",
+    "guild_phrasings", "forum_posts", "expert_questions",
+)  # fmt: skip
 
 
 class _Rollback(Exception):
@@ -92,6 +96,13 @@ class SqlStore:
     EXTRA_TABLES: ClassVar[tuple[str, ...]] = ()  # the dialect's own tables `clear` empties too
 
     # -- per-dialect primitives ------------------------------------------------------------------
+
+    # Issue 16's tables: `CommunityStore` (bot/store/forums.py), which every backend mixes in.
+    async def _dump_community(self, conn: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        raise NotImplementedError
+
+    async def _restore_community(self, conn: Any, posts: tuple[Any, ...], questions: tuple[Any, ...]) -> None:
+        raise NotImplementedError
 
     def _read(self) -> AbstractAsyncContextManager[Any]:
         """A connection for reads (no transaction of its own)."""
@@ -534,6 +545,73 @@ class SqlStore:
             return False
         return True
 
+    # -- a guild's own phrasings of global entries (issue 15) ---------------------------------------
+
+    async def guild_phrasings(self, scope: GuildScope = ALL_GUILDS) -> dict[int, dict[str, tuple[str, ...]]]:
+        """guild → global entry id → that guild's own phrasings of it (the guilds of `scope`)."""
+        where = "" if scope.everything else f" WHERE {scope.sql()}"
+        out: dict[int, dict[str, tuple[str, ...]]] = {}
+        async with self._read() as conn:
+            rows = await self._all(conn, f"SELECT guild_id, entry_id, phrasings FROM guild_phrasings{where}")
+        for row in rows:
+            out.setdefault(int(row[0]), {})[row[1]] = tuple(json.loads(row[2]))
+        return out
+
+    async def change_guild_phrasings(
+        self,
+        guild_id: int,
+        entry_id: str,
+        change: PhrasingsChange,
+        *,
+        actor: str,
+        action: str,
+        forget_query: str | None = None,
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Apply `change` to the guild's own phrasings of a global entry as they are NOW (one
+        transaction, like `mutate`): (old, new). `change` sees the global entry and the
+        guild's current phrasings and may raise to refuse; an unchanged list writes nothing."""
+        try:
+            async with self._transaction() as conn:
+                await self._bump(conn)
+                row = await self._entry_row(conn, None, entry_id)
+                if row is None or row["deleted"]:
+                    raise NotFound(f"no global entry {entry_id!r}")
+                current = await self._one(
+                    conn,
+                    "SELECT phrasings FROM guild_phrasings WHERE guild_id = ? AND entry_id = ?"
+                    + self.FOR_UPDATE,
+                    guild_id,
+                    entry_id,
+                )
+                old: tuple[str, ...] = tuple(json.loads(current[0])) if current else ()
+                new = storable(tuple(change(entry_from_dict(json.loads(row["data"])), old)))
+                if new == old:
+                    raise _Rollback
+                if new:
+                    await self._run(
+                        conn,
+                        "INSERT INTO guild_phrasings VALUES (?, ?, ?) "
+                        "ON CONFLICT (guild_id, entry_id) DO UPDATE SET phrasings = excluded.phrasings",
+                        guild_id,
+                        entry_id,
+                        to_json(list(new)),
+                    )
+                else:  # the last one removed: the row goes
+                    await self._run(
+                        conn,
+                        "DELETE FROM guild_phrasings WHERE guild_id = ? AND entry_id = ?",
+                        guild_id,
+                        entry_id,
+                    )
+                await self._audit(
+                    conn, guild_id, entry_id, actor, action, {"phrasings": [list(old), list(new)]}
+                )
+                if forget_query is not None:
+                    await self._forget(conn, guild_id, normalise_query(forget_query))
+        except _Rollback:
+            return old, old
+        return old, new
+
     # -- settings ----------------------------------------------------------------------------------
 
     async def change_settings(
@@ -584,6 +662,10 @@ class SqlStore:
                 "SELECT guild_id, entry_id, user_id, helpful, at FROM feedback "
                 f"ORDER BY guild_id, entry_id{c}, user_id",
             )
+            phrasings: dict[int, dict[str, tuple[str, ...]]] = {}
+            for r in await self._all(conn, "SELECT guild_id, entry_id, phrasings FROM guild_phrasings"):
+                phrasings.setdefault(int(r[0]), {})[r[1]] = tuple(json.loads(r[2]))
+            posts, questions = await self._dump_community(conn)
         return StoreDump(
             revision=int(revision[0]) if revision else 0,
             entries=tuple(_stored(r) for r in entries),
@@ -592,6 +674,9 @@ class SqlStore:
             audit=tuple(_audit_record(r) for r in audit),
             queries=tuple(QueryRecord(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5]) for r in queries),
             feedback=tuple(FeedbackRecord(int(r[0]), r[1], int(r[2]), bool(r[3]), r[4]) for r in feedback),
+            phrasings=phrasings,
+            forum_posts=posts,
+            expert_questions=questions,
         )
 
     async def restore(self, dump: StoreDump) -> None:
@@ -641,6 +726,12 @@ class SqlStore:
                 "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
                 [(f.guild_id, f.entry_id, f.user_id, f.helpful, f.at) for f in dump.feedback],
             )
+            await self._many(
+                conn,
+                "INSERT INTO guild_phrasings VALUES (?, ?, ?)",
+                [(g, i, to_json(list(p))) for g, by_id in dump.phrasings.items() for i, p in by_id.items()],
+            )
+            await self._restore_community(conn, dump.forum_posts, dump.expert_questions)
             # The copy keeps the source's revisions; a store others already watched moves on.
             revision = dump.revision if current == 0 else max(dump.revision, current + 1)
             await self._run(conn, "UPDATE meta SET value = ? WHERE key = 'revision'", revision)

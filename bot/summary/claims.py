@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, STOPWORDS, content_stems, stem
-from bot.summary.stance import OPTIONS, pick, stance
+from bot.summary.stance import OPTIONS, pick, verdict
 
 QUESTION_WEIGHT = 0.35
 
@@ -126,8 +126,8 @@ _UNITS = {  # surface → (dimension, factor)
 }  # fmt: skip
 _UNIT_WORD = r"(?:°\s?[cf]\b|%|[a-z]+)"
 _QTY = re.compile(
-    rf"(?P<cur>[$€£])?(?<![\w.#-])(?:between\s+)?(?P<a>{_NUM})(?:\s*(?P<u1>{_UNIT_WORD}))??"
-    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:\s*(?P<u2>{_UNIT_WORD}))?",
+    rf"(?P<cur>[$€£])?(?<![\w.#-])(?:between\s+)?(?P<a>{_NUM})(?:(?:\s*|-)(?P<u1>{_UNIT_WORD}))??"
+    rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:(?:\s*|-)(?P<u2>{_UNIT_WORD}))?",
     re.I,
 )
 _DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
@@ -283,11 +283,15 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
             bounds.add(q.feature())
     raw = _WORD.findall(text.lower().replace("’", "'"))
     nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
+    # A duration also names its unit: "10 seconds" talks about seconds like "no number of seconds".
+    spans = [re.findall(r"[a-z]+", clause[a:b].lower()) for a, b, q in qs if q.unit == "time"]
+    unit_words = [stem(ws[-1]) for ws in spans if ws and _unit(ws[-1]) is not None]
     features: list[str] = []
     negated: set[str] = set()
     heads: set[str] = set()  # the first content word after each negator: what is denied
     scope = False
     want_head = False
+    existential = relative = False
     conditional = False  # after "if", "when", "unless": a condition, not a claim
     conditions: set[str] = set()
     for i, w in enumerate(raw):
@@ -302,6 +306,14 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         if w in _NEGATORS or w.endswith("n't"):
             if nxt not in _NOT_NEGATION_NEXT:
                 scope = want_head = True
+                # "there is no fixed number of seconds that is safe" denies what its "that" says
+                before = " ".join(raw[max(0, i - 2) : i])
+                existential = before.endswith(("there is", "there are", "there's"))
+                relative = False
+                want_head = not existential  # "no fixed number…" does not deny "fixed"
+            continue
+        if w in {"that", "who"} and scope and existential:
+            relative = True
             continue
         if w.startswith("#"):
             features.append(w)
@@ -323,11 +335,12 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         features.append(s)
         if conditional:
             conditions.add(s)
-        if want_head:
+        if want_head or (scope and relative):
             heads.add(s)
             want_head = False
         if scope:
             negated.add(s)
+    features.extend(w for w in unit_words if w not in features)
     comps = frozenset(stem(m.group(1).lower()) for m in _COMPARATIVE.finditer(clause)
                       if m.group(1).lower() not in {"rather", "other"})  # fmt: skip
     if _NOT_NEEDED.search(clause) or _PASSIVE_DENIAL.search(clause):
@@ -367,6 +380,8 @@ def sentence_clauses(sentence: str) -> list[Clause]:
 _LIGHT = frozenset({
     "work", "give", "lead", "show", "seem", "becom", "get", "keep", "take", "go", "come", "look",
     "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort",
+    # time units: a figure's unit word says little on its own ("10 years of writes" ≠ "3 to 5 years")
+    "second", "minut", "hour", "day", "week", "month", "year",
 })  # fmt: skip
 
 
@@ -450,7 +465,7 @@ def supports(r: Clause, s: Clause, question: frozenset[str], options: tuple[str,
 
 
 def restates_question(c: Clause, question: frozenset[str]) -> bool:
-    words = {f for f in question if not f.startswith("#")}
+    words = {f for f in question if f[:1] not in {"#", "&"}}
     return len(words) >= 2 and words <= c.features
 
 
@@ -475,7 +490,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         pa, pb = pick(a.text, options), pick(b.text, options)
         if pa and pb and pa != pb:
             return "choice"  # "Just merge." ↔ "rebase onto main before you open the PR"
-    if target and not (a.hedged or b.hedged) and stance(a.text, target) * stance(b.text, target) < 0:
+    if target and not (a.hedged or b.hedged) and verdict(a.text, target) * verdict(b.text, target) < 0:
         return "choice"  # "use treats" ↔ "I don't recommend treats" on "should I use treats?"
     shared = a.features & b.features
     if not shared:
@@ -509,10 +524,10 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
             return "choice"  # "paracetamol for the first 48 hours" ↔ "the first 48 hours, ibuprofen"
     if a.quantities and b.quantities:
         words = {f for f in shared if not f.startswith("#")}
-        own = words - question
+        own = {f for f in words - question if weight(f, question) == 1.0}  # not "years" alone
         asked = words & question
         shares_figure = any(x.low == y.low and x.high == y.high for x in a.quantities for y in b.quantities)
-        qwords = {f for f in question if f[:1] not in {"#", "?"}}
+        qwords = {f for f in question if f[:1] not in {"#", "?", "&"}}
         # A shared figure and two shared words name one subject ("2.5 GbE over Cat5e").
         same_subject = (len(own) >= 2 or (len(asked) >= 2 and len(asked) >= 0.5 * len(qwords))
                         or (shares_figure and len(words) >= 2))  # fmt: skip
@@ -520,7 +535,14 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         for u in sorted(units):
             # "How long should sessions be?": two durations on one of its words answer it differently
             plain_pair = not (a.negated or b.negated or a.bounds or b.bounds)  # no "without power", "within"
-            if not (same_subject or (f"?{u}" in question and asked and plain_pair)):
+            # A measure on what one part of a compound question asks ("…, and when is the loaf
+            # done?": "the loaf is done at 96 °C" ↔ "a loaf is cooked through at 190 °F").
+            part = (
+                u in _MEASURES
+                and plain_pair
+                and any(len(p & words) >= 0.5 * len(p) for p in _question_parts(question))
+            )
+            if not (same_subject or part or (f"?{u}" in question and asked and plain_pair)):
                 continue
             if shares_figure and u not in _MEASURES:
                 continue  # a shared count ("2.5 GbE") names the subject; only measures differ
@@ -542,13 +564,33 @@ _ASKED = (
 )
 
 
+_PARTS = re.compile(
+    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+    re.I,
+)
+
+
+def question_parts(question_text: str) -> list[str]:
+    """The questions a compound question asks ("Do I need to preheat…, and when is the loaf done?")."""
+    return [p.strip() for p in _PARTS.split(question_text) if p.strip()]
+
+
+def _question_parts(question: frozenset[str]) -> list[frozenset[str]]:
+    """The content stems of each part of a compound question (kept in its features as "&a,b")."""
+    return [frozenset(f[1:].split(",")) for f in question if f.startswith("&")]
+
+
 def question_features(question_text: str) -> frozenset[str]:
     """The question's content stems, the figures it gives, and the dimension it asks for
-    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc")."""
+    ("how long" → "?time", "how often" → "?period", "what temperature" → "?degc"); for a
+    compound question also each part's stems, as one "&stem,stem" feature."""
     plain = plain_text(question_text)
     # "my 4-month-old puppy" is also "4 months", as an answer would write it
     figures = {q.feature() for text in (plain, plain.replace("-", " ")) for _, _, q in quantities(text)}
     asked = {tag for rx, tag in _ASKED if rx.search(plain)}
+    parts = question_parts(plain)
+    if len(parts) > 1:
+        asked |= {"&" + ",".join(sorted(set(content_stems(p)))) for p in parts if content_stems(p)}
     return frozenset(content_stems(plain)) | figures | asked
 
 

@@ -46,9 +46,13 @@ DUPLICATE = 0.5  # lexical similarity at which two candidate points say the same
 _ASIDE = re.compile(
     r"^(?:according to me|also|by the way|btw|as a side note|side note|fun fact|p\.?s\.?|edit|"
     r"personally|in my case|for what it'?s worth|fwiw|off[- ]topic|anyway|funnily|interestingly|"
-    r"i remember|i once|when i|my (?:wife|husband|friend|mother|father|son|daughter))\b",
+    r"i remember|i once|when i|keep in mind|bear in mind|note that|"
+    r"my (?:wife|husband|friend|mother|father|son|daughter))\b",
     re.I,
 )
+# "I agree with Dr. Okafor about…": a reference to another expert's words, not a claim of its own
+# (two such sentences share "agree" and "Dr." and nothing they claim).
+_REFERS = re.compile(r"^(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)\s+with\b", re.I)
 _PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)
 _DEPENDENT_OPENER = re.compile(
     r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then|either way|"
@@ -188,6 +192,7 @@ def supporters_of(
     for expert, (own, words_used) in (experts or by_expert(units)).items():
         if expert == rep.expert or len(mine & words_used) < 2:
             continue  # shares too little to state it or to contradict it
+        own = [u for u in own if not _REFERS.match(u.text)]
         clauses = [c for u in own for c in u.clauses]
         if any(conflict(r, c, question, options, target) for r in rep.clauses for c in clauses):
             continue  # says something else on this: not a supporter
@@ -223,17 +228,20 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
     """The automatic summary of `entry` (never the curated one; see `effective_summary`)."""
     options = alternatives(entry.question)
     target = None if options else yes_no_target(entry.question)
-    units = extract_units(entry, keep_short=lambda s: takes_side(s, options, target))
+    keep = target is not None  # an opening "Yes," answers a yes/no question
+    units = extract_units(entry, keep_short=lambda s: takes_side(s, options, target), keep_yes=keep)
     if not units:
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
     question = question_features(entry.question)
+    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
 
     candidates = [
         u for u in units
         if not u.fragment and u.index not in contested and not u.text.rstrip().endswith("?")
+        and not _REFERS.match(u.text)
         and len(u.stems - question) >= 1 and _prose_words(u.text) >= 4
         and not u.text.rstrip().endswith(":")  # a lead-in to a list or code
     ]  # fmt: skip
@@ -251,7 +259,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
                 s = max(s, sum(x * y for x, y in zip(vectors[u.index], vectors[v.index], strict=True)) - 0.3)
             others[v.expert] = max(others.get(v.expert, 0.0), s)
         central = sum(others.values()) / max(1, len(answers) - 1)
-        answered = len(u.stems & question) / max(1, len(question))
+        answered = len(u.stems & question) / max(1, len(question) - n_parts)
         penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
         return central + 0.3 * answered - 0.5 * penalty
 

@@ -20,15 +20,26 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, Quantity, alternatives, conflict, quantities, same_range, supports
+from bot.summary.claims import (
+    Clause,
+    Quantity,
+    alternatives,
+    conflict,
+    quantities,
+    question_parts,
+    restates_question,
+    same_range,
+    supports,
+    weight,
+)
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
-from bot.summary.stance import choice_topic, yes_no_target
+from bot.summary.stance import choice_topic, pick, verdict, yes_no_target
 from bot.summary.units import REASON, Unit, clarity, labels, shorten
 
 MAX_DISAGREEMENTS = 3
@@ -76,15 +87,27 @@ def topic_phrase(units: Sequence[Unit], topic: Counter[str]) -> str:
     return " ".join(out)
 
 
-def _side(us: Sequence[Unit], topic: set[str]) -> Side:
-    # A side is fairest in the words of an expert who also says why.
-    rep = min(us, key=lambda u: (clarity(u) - 0.1 * len(u.stems & topic) - 0.15 * bool(REASON.search(u.text)),
-                                 len(u.text), u.index))  # fmt: skip
-    return Side(shorten(rep.text), labels(us))
+# Whether a sentence holds its side's position: (holder, the side's quoted sentence, the other
+# sides' quoted sentences) → bool. The quoted sentence's author holds it by definition.
+Holds = Callable[[Unit, Unit, Sequence[Unit]], bool]
 
 
-def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> Found | None:
-    """Sides → a Disagreement, experts on two sides left out; None if fewer than two sides remain."""
+def _quote(us: Sequence[Unit], topic: set[str]) -> Unit:
+    """The sentence a side is quoted in: an expert who also says why reads fairest."""
+
+    def key(u: Unit) -> tuple[float, int, int]:
+        why = 0.15 * bool(REASON.search(u.text))
+        return clarity(u) - 0.1 * len(u.stems & topic) - why, len(u.text), u.index
+
+    return min(us, key=key)
+
+
+def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str], holds: Holds) -> Found | None:
+    """Sides → a Disagreement, experts on two sides left out; None if fewer than two sides remain.
+
+    Each side quotes ONE expert's sentence (`Side.quoted_from`); another expert is listed as
+    holding the side only when one of their own sentences passes `holds` against the quote and
+    the other sides' quotes (when in doubt, left out)."""
     where: dict[tuple[str, int], set[int]] = {}
     for k, us in enumerate(side_units):
         for u in us:
@@ -94,9 +117,15 @@ def _finish(topic: str, side_units: list[list[Unit]], topic_stems: set[str]) -> 
     kept = [us for us in kept if us]
     if len(kept) < 2:
         return None
-    kept.sort(key=lambda us: (-len(labels(us)), min(u.index for u in us)))
+    quotes = [_quote(us, topic_stems) for us in kept]
+    verified: list[list[Unit]] = []
+    for k, us in enumerate(kept):
+        others = quotes[:k] + quotes[k + 1 :]
+        verified.append([u for u in us if u.expert == quotes[k].expert or holds(u, quotes[k], others)])
+    order = sorted(range(len(kept)), key=lambda k: (-len(labels(verified[k])), min(u.index for u in kept[k])))
     all_units = [u for us in kept for u in us]
-    d = Disagreement(topic[:MAX_TOPIC], tuple(_side(us, topic_stems) for us in kept))
+    sides = tuple(Side(shorten(quotes[k].text), labels(verified[k]), quotes[k].label) for k in order)
+    d = Disagreement(topic[:MAX_TOPIC], sides)
     return Found(
         d, frozenset(u.index for u in all_units), len(labels(all_units)), min(u.index for u in all_units)
     )
@@ -131,6 +160,18 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
         members.update((a, b))
         topic.update(shared)
     by_unit = {u.index: u for u in units}
+    said: dict[int, list[Claim]] = {}
+    for c in claims:
+        said.setdefault(c.sentence, []).append(c)
+
+    def against(x: int, y: int) -> bool:
+        pairs = ((a, b) for a in said.get(x, ()) for b in said.get(y, ()))
+        return any(contradicts(a, b, question) - GENERIC_MODIFIERS for a, b in pairs)
+
+    def holds(u: Unit, quote: Unit, others: Sequence[Unit]) -> bool:
+        # contradicts another side's quote on the subject, and not this side's
+        return not against(u.index, quote.index) and any(against(u.index, o.index) for o in others)
+
     out: list[Found] = []
     for members, topic in comps.values():
         dirs = {claims[i].direction for i in members if not claims[i].negated}
@@ -148,14 +189,19 @@ def change_disputes(units: Sequence[Unit], question: frozenset[str]) -> list[Fou
             sides.setdefault(key, set()).add(c.sentence)
         side_units = {k: [by_unit[s] for s in sorted(v)] for k, v in sides.items()}
         all_units = [u for us in side_units.values() for u in us]
-        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic))
+        found = _finish(topic_phrase(all_units, topic), list(side_units.values()), set(topic), holds)
         if found:
             out.append(found)
     return out
 
 
-def as_topic(question: str) -> str:
-    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on")."""
+def as_topic(question: str, about: set[str] | None = None) -> str:
+    """ "How long do lip fillers last?" → "how long do lip fillers last" (it follows "disagree on").
+    Of a compound question ("Is it worth …, and can I keep my Cat5e cables?") the part that
+    names most of `about` (stems)."""
+    parts = question_parts(question)
+    if about and len(parts) > 1:
+        question = max(parts, key=lambda p: len(about & {stem(w) for w in words(p)}))
     t = question.strip().rstrip("?").strip()
     first = t.split()[0] if t else ""
     if first[:1].isupper() and first[1:].islower():
@@ -182,8 +228,8 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
                 kind: str, affirmed: Sequence[Clause]) -> str:  # fmt: skip
     """The dispute's topic in an affirming expert's words (the shortest such phrase)."""
     words_only = {f for f in shared if not f.startswith("#")}
-    if kind == "quantity" and words_only <= question:
-        return as_topic(question_text)
+    if kind == "quantity" and all(weight(f, question) < 1.0 for f in words_only):  # question or unit words
+        return as_topic(question_text, words_only)
     phrases = [
         p for c in affirmed if 0 < len((p := _span(c.text, shared, words_only, question_text)).split()) <= 9
     ]
@@ -205,6 +251,15 @@ def _contested_figure(c: Clause, claims: Sequence[Clause]) -> Quantity:
         if any(not same_range(q, x) for o in claims for x in o.quantities if x.unit == q.unit):
             return q
     return c.quantities[0]
+
+
+def _choice_of(text: str, options: tuple[str, str] | None, target: str | None) -> str | int | None:
+    """The option a clause picks on an "X or Y" question, or its answer (+1/-1) to a yes/no one."""
+    if options:
+        return pick(text, options)
+    if target:
+        return verdict(text, target) or None
+    return None
 
 
 def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_text: str) -> list[Found]:
@@ -245,15 +300,24 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
         comps.setdefault(find(e[0]), []).append(e)
     out: list[Found] = []
     groups: list[list[tuple[int, int, str, Clause, Clause]]] = []
+    folded: dict[int, set[int]] = {}  # group → sentences of a later kind folded into it
     for es in comps.values():
-        if any(e[2] == "choice" for e in es):
-            groups.append([e for e in es if e[2] == "choice"])  # the question's own choice is the subject
-            continue
-        # Opposite polarity and incompatible figures are separate subjects of one component.
-        by_kind = ([e for e in es if e[2] != "quantity"], [e for e in es if e[2] == "quantity"])
-        groups.extend(g for g in by_kind if g)
+        # The question's own choice, opposite polarity and incompatible figures are separate
+        # subjects of one component, unless a later kind only opposes experts an earlier one
+        # already opposes ("don't water every day" ↔ "every day", then "every 2 to 3 days" ↔
+        # "every day": one dispute).
+        opposed: set[frozenset[tuple[str, int]]] = set()
+        for k in ("choice", "polarity", "quantity"):
+            g = [e for e in es if e[2] == k]
+            pairs = {frozenset((units[e[0]].expert, units[e[1]].expert)) for e in g}
+            if g and not pairs <= opposed:
+                groups.append(g)
+            elif g:  # the same dispute: its sentences are contested too, never quoted as points
+                folded.setdefault(len(groups) - 1, set()).update(i for e in g for i in e[:2])
+            opposed |= pairs
     apart = {frozenset((e[0], e[1])) for e in edges if e[2] == "quantity"}  # figures that cannot both hold
-    for es in groups:
+    mine = {u.expert: [c for v in units if v.expert == u.expert for c in v.clauses] for u in units}
+    for gi, es in enumerate(groups):
         kind = "quantity" if all(e[2] == "quantity" for e in es) else "polarity"
         choice = kind == "polarity" and all(e[2] == "choice" for e in es)
         shared: set[str] = set()
@@ -301,15 +365,18 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                 sides.append([u for u, col in sorted(colour.items()) if col == side_colour and u not in bad])
             sides = [s for s in sides if s]
         # Others who state a side's claim (same polarity, same figures) join that side.
+        stated = dict(claim_of)  # and the clause in which each joiner states it
         in_dispute = {u for s in sides for u in s}
         for s in sides:
             rep = claim_of[s[0]]
             for u in units:
                 if u.index in in_dispute or u.fragment:
                     continue
-                if any(supports(rep, c, question, options) for c in u.clauses):
+                joined = next((c for c in u.clauses if supports(rep, c, question, options)), None)
+                if joined is not None:
                     s.append(u.index)
                     in_dispute.add(u.index)
+                    stated[u.index] = joined
         side_units = [[units[i] for i in sorted(s)] for s in sides]
         affirmed = [
             claim_of[i] for side in sides for i in side if i in claim_of and not claim_of[i].negated & shared
@@ -319,9 +386,45 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                             [] if choice else affirmed)  # fmt: skip
         if choice:  # "ibuprofen or paracetamol", "whether to use treats", as the question puts it
             topic = choice_topic(question_text) or as_topic(question_text)
-        found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")})
+
+        def holds(
+            u: Unit,
+            quote: Unit,
+            others: Sequence[Unit],
+            stated: dict[int, Clause] = stated,
+            choice: bool = choice,
+        ) -> bool:
+            """`u`'s expert holds the quoted claim: their sentence states it, or opposes another
+            side's quote while nothing in their whole answer opposes this one."""
+            claim = stated.get(quote.index)
+            if claim is None:
+                return False
+            side = _choice_of(claim.text, options, target) if choice else None
+            if side is not None:  # the same option, or the same answer to the yes/no question
+                picks = {_choice_of(c.text, options, target) for c in mine[u.expert]} - {None}
+                return picks == {side} and any(_choice_of(c.text, options, target) == side for c in u.clauses)
+            if any(conflict(claim, c, question, options, target) for c in mine[u.expert]):
+                return False
+            if any(supports(claim, c, question, options) for c in u.clauses):
+                return True
+            rivals = [c for o in others if (c := stated.get(o.index)) is not None]
+            for c in u.clauses:
+                for r in rivals:
+                    kind = conflict(c, r, question, options, target)
+                    if kind in {"choice", "quantity"}:
+                        return True
+                    # opposing the rival on what the quote is about, not on another word of it
+                    subject = c.features & claim.features & r.features
+                    if kind and (
+                        sum(weight(f, question) for f in subject) >= 1.3
+                        or (restates_question(c, question) and restates_question(claim, question))
+                    ):
+                        return True
+            return False
+
+        found = _finish(topic, side_units, {f for f in shared if not f.startswith("#")}, holds)
         if found:
-            out.append(found)
+            out.append(replace(found, units=found.units | folded.get(gi, set())))
     return out
 
 

@@ -27,6 +27,9 @@ _WHOLE = [
         r"^best\s*[,!.\-–—]",  # "Best, Dr. Green" (not "Best results come…")
         r"^best\s*$",
         r"^enjoy\s+(?:your|the)\b",
+        # a disclaimer is no claim: "Not tax advice; your situation may differ.", "This is not legal advice."
+        r"^(?:(?:this|that|it)\s+(?:is|isn't)\s+)?(?:not|no)\s+(?:tax|legal|medical|financial|"
+        r"investment|professional)\s+advice\b",
         r"^(?:a\s+)?(?:great|good|excellent|interesting|wonderful|fantastic)\s+"
         r"(?:question|observation|point)s?\b[\s.!]*$",
         r"^(?:your|this|that)\s+(?:observations?|question|assessment|instinct)s?\s+"
@@ -45,11 +48,14 @@ _PREFIXES = [
     re.compile(p, _I)
     for p in (
         r"^(?:hello|hi|hey|dear)(?:\s+(?:there|[A-Z][a-z]+))?\s*[,!:.]\s*",
-        r"^(?:yes|absolutely|indeed|great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
+        r"^(?:great\s+question|good\s+question|great\s+observation)\s*[,!]\s*",
         r"^(?:you\s+are|you're)\s+(?:right|correct)\s*[,!:]\s*",
         r"^(?:your\s+observations?\s+(?:is|are)\s+correct)\s*[,!:]\s*",
+        r"^(?:i\s+am|i'm)\s+not\s+(?:a|your)\s+(?:lawyer|doctor|accountant|vet|financial\s+advi[sc]or)\s*,\s*(?:but\s+)?",
     )
 ]
+# An agreeing opener: trimmed, except where it answers a yes/no question ("Yes, if your NAS…").
+_YES = re.compile(r"^(?:yes|absolutely|indeed)\s*[,!]\s*", _I)
 # A sign-off glued to the end of a sentence: "… less pores. Best, Dr. ALDO" already splits,
 # but "… less pores Best, Dr. ALDO" or "… — Dr. Green" do not.
 _SUFFIX = re.compile(
@@ -65,13 +71,14 @@ def is_pleasantry(sentence: str) -> bool:
     return len(s) <= 90 and bool(_SHORT_THANKS.search(s))
 
 
-def trim(sentence: str) -> str:
+def trim(sentence: str, keep_yes: bool = False) -> str:
     """The sentence without a leading greeting or trailing signature ("" if nothing is left)."""
     s = sentence.strip()
     changed = True
+    prefixes = _PREFIXES if keep_yes else [*_PREFIXES, _YES]
     while changed:
         changed = False
-        for p in _PREFIXES:
+        for p in prefixes:
             new = p.sub("", s, count=1)
             if new != s:
                 s, changed = new, True
@@ -82,11 +89,12 @@ def trim(sentence: str) -> str:
     return s.strip()
 
 
-def substantive(sentence: str) -> str:
-    """The sentence with greetings trimmed, or "" when it is only a pleasantry."""
+def substantive(sentence: str, keep_yes: bool = False) -> str:
+    """The sentence with greetings trimmed, or "" when it is only a pleasantry; `keep_yes`
+    keeps an opening "Yes," (the answer to a yes/no question)."""
     if is_pleasantry(sentence):
         return ""
-    s = trim(sentence)
+    s = trim(sentence, keep_yes)
     if not s or is_pleasantry(s):
         return ""
     return s

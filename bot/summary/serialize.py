@@ -30,7 +30,10 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         "disagreements": [
             {
                 "topic": d.topic,
-                "sides": [{"text": x.text, "supporters": list(x.supporters)} for x in d.sides],
+                "sides": [
+                    {"text": x.text, "supporters": list(x.supporters), "quoted_from": x.quoted_from}
+                    for x in d.sides
+                ],
             }
             for d in s.disagreements
         ],
@@ -87,8 +90,14 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         for j, s in enumerate(_list(x.get("sides"), f"disagreements.{i}.sides")):
             where = f"disagreements.{i}.sides.{j}"
             s = _mapping(s, where)
-            sides.append(Side(_text(s.get("text"), f"{where}.text"),
-                              _supporters(s.get("supporters"), f"{where}.supporters")))  # fmt: skip
+            supporters = _supporters(s.get("supporters"), f"{where}.supporters")
+            quoted = s.get("quoted_from")
+            if quoted is not None and (not isinstance(quoted, str) or quoted not in supporters):
+                raise ValueError(
+                    f"{where}.quoted_from: {quoted!r} is not one of the side's supporters "
+                    f"{list(supporters)}; name one of them or leave quoted_from out"
+                )
+            sides.append(Side(_text(s.get("text"), f"{where}.text"), supporters, quoted))
         disagreements.append(Disagreement(_text(x.get("topic"), f"disagreements.{i}.topic"), tuple(sides)))
     experts = d.get("experts", 0)
     if experts is None:
@@ -106,6 +115,13 @@ def _who(names: tuple[str, ...], experts: int) -> str:
     return f"{count}: {', '.join(names)}" if names else count
 
 
+def _side_who(side: Side, experts: int) -> str:
+    """ "2 of 4 experts: Tom Becker; also Omar Haddad" (only Tom Becker wrote the quote)."""
+    n = len(side.supporters)
+    count = f"{n} of {plural(experts, 'expert')}" if experts else plural(n, "expert")
+    return f"{count}: {side.credit(lambda xs: ', '.join(xs))}" if side.supporters else count
+
+
 def format_summary(s: Summary) -> str:
     """Plain text for `faqbot summarize` and logs (the bot's embeds are rendered elsewhere)."""
     if s.is_empty():
@@ -118,5 +134,5 @@ def format_summary(s: Summary) -> str:
         lines.append(f"Experts disagree on {d.topic}:")
         for side in d.sides:
             lines.append(f"  ◦ {side.text}")
-            lines.append(f"      — {_who(side.supporters, s.experts)}")
+            lines.append(f"      — {_side_who(side, s.experts)}")
     return "\n".join(lines)

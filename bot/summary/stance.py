@@ -55,8 +55,13 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(plain_text(text).lower().replace("’", "'"))
 
 
+# A condition set off by commas ("If you do upgrade, skip…") states no choice of its own.
+_CONDITION_SEGMENT = re.compile(r"(?:^|(?<=[,;:]))\s*(?:if|unless|when|whenever|once|whether)\b[^,;:]*", re.I)
+
+
 def stance(text: str, term: str) -> int:
     """+1 if the clause recommends `term` (a stem), -1 if it advises against it, else 0."""
+    text = _CONDITION_SEGMENT.sub(" ", plain_text(text))
     ws = _words(text)
     stems = [stem(w) for w in ws]
     if term not in stems:
@@ -109,9 +114,50 @@ def pick(text: str, options: tuple[str, str]) -> str | None:
     return x if for_x else y
 
 
+# "Is it worth upgrading…?", "Is it worth it to repaste…?": the act is the -ing verb (or the one after "to").
+_WORTH_Q = re.compile(r"\bis\s+it\s+worth\s+(?:it\s+to\s+(?P<to>[a-z]+)|(?P<ing>[a-z]+ing)\b)", re.I)
+# A bare answer to a yes/no question, at the start of a clause (after fillers): "Yes, if…",
+# "No." , "Nope", "Not worth it", "Not really"; "(not) worth it" anywhere.
+_ANSWER = re.compile(
+    r"^(?:(?:honestly|short\s+answer|in\s+short|frankly|personally|well|so)\W+)*"
+    r"(?P<word>yes|yeah|yep|absolutely|definitely|no|nope|not\s+really)\s*(?:[,.!;:—–]|-\s|$)",
+    re.I,
+)
+_WORTH = re.compile(r"\b(?P<neg>not|n't|never|hardly)?\s*(?:really\s+)?worth\s+it\b", re.I)
+
+
+def answer(text: str) -> int:
+    """+1 / -1 when a clause answers a yes/no question outright ("Yes, if your NAS…",
+    "Honestly, not worth it for most homes"), else 0."""
+    flat = plain_text(text).strip().lower().replace("’", "'")
+    m = _ANSWER.match(flat)
+    if m:
+        return -1 if m.group("word") in {"no", "nope", "not really"} else 1
+    w = _WORTH.search(flat)
+    if w:
+        return -1 if w.group("neg") else 1
+    return 0
+
+
+def verdict(text: str, target: str) -> int:
+    """A clause's side on a yes/no question about `target`: its stance, else its outright answer."""
+    return stance(text, target) or answer(text)
+
+
+# "How often should I water…?" asks how, not whether: a wh-word opening the same question.
+_WH_BEFORE = re.compile(
+    r"(?:^|[,;?!]\s*(?:and\s+)?)\s*(?:how|what|when|where|which|why|who)\b[^,;?!]*$", re.I
+)
+
+
 def yes_no_target(question_text: str) -> str | None:
-    """The act a "should I X?" question asks about, as a stem ("use treats" → treat)."""
-    m = _YES_NO.search(plain_text(question_text))
+    """The act a "should I X?" question asks about, as a stem ("use treats" → treat;
+    "is it worth upgrading…" → upgrad). The earliest such question in the text counts."""
+    plain = plain_text(question_text)
+    w = _WORTH_Q.search(plain)
+    m = next((y for y in _YES_NO.finditer(plain) if not _WH_BEFORE.search(plain[: y.start()])), None)
+    if w and (m is None or w.start() < m.start()):
+        return stem((w.group("to") or w.group("ing")).lower())
     if not m:
         return None
     verb, obj = m.group("verb").lower(), (m.group("obj") or "").lower()
@@ -134,7 +180,12 @@ def choice_topic(question_text: str) -> str | None:
     m = OPTIONS.search(q)
     if m:
         return f"{m.group(1)} or {m.group(3)}".strip("?.,!")
-    y = _YES_NO.search(q)
+    w = _WORTH_Q.search(q)
+    y = next((m for m in _YES_NO.finditer(q) if not _WH_BEFORE.search(q[: m.start()])), None)
+    if w and (y is None or w.start() < y.start()):  # the question the target was taken from
+        act = q[w.start("to" if w.group("to") else "ing") :]
+        act = re.split(r"\s+(?:for|and|when|before|after|if|or|to|in|on|with|from)\b|[,;?!]", act)[0]
+        return "whether " + " ".join(act.split()[:5]) + " is worth it"
     if y:
         rest = re.match(r"[^,;?!]*", q[y.start("verb") :])
         stop = r"\s+(?:for|and|when|before|after|if|or|to|in|on|with)\b"
@@ -145,7 +196,7 @@ def choice_topic(question_text: str) -> str | None:
 
 def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -> bool:
     """Whether a sentence picks an option of the question ("Just merge.") or answers its yes/no."""
-    return bool((options and pick(text, options)) or (target and stance(text, target)))
+    return bool((options and pick(text, options)) or (target and verdict(text, target)))
 
 
-__all__ = ["OPTIONS", "choice_topic", "pick", "stance", "takes_side", "yes_no_target"]
+__all__ = ["OPTIONS", "answer", "choice_topic", "pick", "stance", "takes_side", "verdict", "yes_no_target"]

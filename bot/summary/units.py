@@ -55,17 +55,21 @@ def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
 
 
 def extract_units(
-    entry: Entry, max_units: int = MAX_UNITS, keep_short: Callable[[str], bool] | None = None
+    entry: Entry,
+    max_units: int = MAX_UNITS,
+    keep_short: Callable[[str], bool] | None = None,
+    keep_yes: bool = False,
 ) -> list[Unit]:
     """The substantive sentences of every answer, in order (capped fairly across answers).
 
     `keep_short` keeps a sentence with too few content words when it takes a side ("Just
-    merge.", "Wax it."); it is then a fragment: a side of a dispute, never a quoted point."""
+    merge.", "Wax it."); it is then a fragment: a side of a dispute, never a quoted point.
+    `keep_yes` keeps an opening "Yes," (on a yes/no question it is the expert's answer)."""
     per_answer: list[list[tuple[str, bool]]] = []
     for answer in entry.answers:
         kept = []
         for seg in segments(answer.text):
-            s = substantive(seg.text)
+            s = substantive(seg.text, keep_yes)
             if s and len(set(content_stems(plain_text(s)))) >= MIN_CONTENT:
                 kept.append((s, seg.fragment))
             elif s and keep_short is not None and keep_short(s):

@@ -9,8 +9,11 @@ Persistent buttons (custom_id ≤ 100 characters, no in-memory state):
   faqm:ls:pg:<page>:<scope>:<filter>  /faq list pages (the shared paginator, cogs/ui/paginator.py)
   faqm:rm:<1|0>:<id>                confirm / cancel a removal
   faqm:ra:<1|0>:<n>:<rev>:<id>      confirm / cancel removing answer n (refused after an edit)
-  faqm:ua:<query key>:<id>          /faq stats: add an unanswered query as a phrasing of <id>
-  faqm:pd:<ok|alias|no>:<token>     confirm a pending draft (import preview, near-duplicate add);
+  faqm:ua:<query key>:<id>          /faq stats: add an unanswered query as a phrasing of <id> (a
+                                    global entry: this server's own phrasing)
+  faqm:gp:<id>, faqm:gh:<1|0>:<id>  a global entry: edit this server's phrasings, hide / show (globals.py)
+  faqm:pd:<ok|alias|edit|no>:<token> confirm a pending draft (import preview, near-duplicate add,
+                                    byline preview: edit reopens the form as typed);
                                     the draft itself is kept in memory for 15 minutes
 
 Modules: `access` (permission checks, replies, errors), `drafts` (pending confirmations),

@@ -23,6 +23,7 @@ from cogs.moderation.access import (
     cog_of,
     require_moderator,
 )
+from cogs.moderation.globals import DYNAMIC_ITEMS as GLOBAL_ITEMS
 from cogs.ui.confirm import ConfirmButton
 
 
@@ -153,7 +154,7 @@ class AliasButton(
 class PendingButton(
     _ModConfirm,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"faqm:pd:(?P<act>ok|alias|no):(?P<token>[0-9a-f]{16})",
+    template=r"faqm:pd:(?P<act>ok|alias|edit|no):(?P<token>[0-9a-f]{16})",
 ):
     def __init__(self, action: str, token: str, label: str, style: discord.ButtonStyle) -> None:
         super().__init__(
@@ -177,4 +178,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     RemoveAnswerButton,
     AliasButton,
     PendingButton,
+    *GLOBAL_ITEMS,
 )

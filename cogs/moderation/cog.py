@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bylines import read_byline
 from bot.community import experts_settings_changes, role_credit_changes, suggest_settings_changes
 from bot.curation import (
     FILTER_MAX,
@@ -32,6 +33,7 @@ from bot.curation import (
 )
 from bot.grammar import plural
 from bot.models import MAX_ANSWERS, Entry
+from bot.present.bylines import byline_preview
 from bot.present.curation import (
     entry_embed,
     history_embed,
@@ -41,6 +43,7 @@ from bot.present.curation import (
     stats_embed,
 )
 from bot.present.embeds import answer_embed, clip
+from bot.present.globals import server_phrasings_field
 from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
@@ -69,8 +72,10 @@ from cogs.moderation.buttons import (
 )
 from cogs.moderation.drafts import (
     DraftAdd,
+    DraftByline,
     Pending,
 )
+from cogs.moderation.globals import global_entry_message
 from cogs.moderation.modals import (
     AddModal,
     AnswerModal,
@@ -82,6 +87,26 @@ from cogs.ui.confirm import CANCELLED
 from cogs.ui.errors import report_error
 from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
+
+
+async def _respond(
+    interaction: discord.Interaction,
+    content: str,
+    *,
+    embed: dict[str, Any] | None = None,
+    view: discord.ui.View | None = None,
+    edit: bool = False,
+) -> None:
+    """A private reply, or (`edit`) the clicked button's message replaced by it."""
+    if not edit:
+        await send(interaction, content, embed=embed, view=view)
+        return
+    await interaction.response.edit_message(
+        content=content,
+        embed=discord.Embed.from_dict(embed) if embed is not None else None,
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    )
 
 
 class ModerationCog(commands.Cog, name="FaqModeration"):
@@ -145,6 +170,21 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     def _globals(self) -> list[Entry]:
         return self.service.own_entries(None)
+
+    def _own_or_global(self, guild_id: int, value: str, *, visible: bool = False) -> StoredEntry | Entry:
+        """The server's own entry (stored), or a global entry (hidden ones too unless `visible`)."""
+        own = self.service.own_entries(guild_id)
+        hidden = self.service.hidden_ids(guild_id) if visible else set()
+        ids = {e.id for e in own}
+        glob = [e for e in self._globals() if e.id not in ids and e.id not in hidden]
+        entry = self._resolve(value, [*own, *glob])
+        return self.service.own_entry(guild_id, entry.id) if entry.id in ids else entry
+
+    def _phrasable(self, guild_id: int) -> list[Entry]:
+        """Entries a server may add phrasings to: its own, and the global ones it shows."""
+        own = self.service.own_entries(guild_id)
+        hidden = self.service.hidden_ids(guild_id) | {e.id for e in own}
+        return own + [e for e in self._globals() if e.id not in hidden]
 
     def _all(self, guild_id: int) -> list[Listed]:
         hidden = self.service.hidden_ids(guild_id)
@@ -211,6 +251,50 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             answer=answer,
             taken_ids=self.service.taken_ids(gid),
         )
+        byline = read_byline(modal.expert.value, modal.where.value)
+        if byline.provider is not None:  # the moderator confirms the byline before anything is saved
+            await self._preview_byline(interaction, DraftByline(modal.values(), byline, entry=entry))
+            return
+        await self._add_checked(interaction, entry)
+
+    async def _preview_byline(self, interaction: discord.Interaction, draft: DraftByline) -> None:
+        token = self.pending.put((self._gid(interaction), interaction.user.id), draft)
+        view = discord.ui.View(timeout=None)
+        view.add_item(PendingButton("ok", token, "Confirm and save", discord.ButtonStyle.primary))
+        view.add_item(PendingButton("edit", token, "Edit", discord.ButtonStyle.secondary))
+        view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
+        await send(
+            interaction,
+            "Not saved yet: check the expert's byline, then **Confirm and save** (or **Edit**).",
+            embed=byline_preview(draft.byline),
+            view=view,
+        )
+
+    async def _confirm_byline(
+        self, interaction: discord.Interaction, action: str, draft: DraftByline
+    ) -> None:
+        """Edit reopens the form as typed; Confirm goes on with the save, in the same message."""
+        gid = self._gid(interaction)
+        if action == "edit":
+            if draft.entry is not None:
+                await interaction.response.send_modal(AddModal(prefill=draft.fields))
+            else:
+                assert draft.entry_id is not None
+                stored = self.service.own_entry(gid, draft.entry_id)
+                modal = AnswerModal(stored, draft.index, prefill=draft.fields, revision=draft.revision)
+                await interaction.response.send_modal(modal)
+            return
+        if draft.entry is not None:
+            await self._add_checked(interaction, draft.entry, edit=True)
+        else:
+            await self._save_answer(interaction, draft, edit=True)
+
+    async def _add_checked(
+        self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False
+    ) -> None:
+        """Save a new entry unless it looks like an existing one (then ask). `edit`: answer by
+        replacing the message the clicked button is on."""
+        gid = self._gid(interaction)
         dupes = await self.service.near_duplicates(gid, entry.question)
         if dupes:
             best = dupes[0]
@@ -218,25 +302,23 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             token = self.pending.put((gid, interaction.user.id), DraftAdd(entry, best, own))
             view = discord.ui.View(timeout=None)
             view.add_item(PendingButton("ok", token, "Create anyway", discord.ButtonStyle.primary))
-            if own:
-                view.add_item(
-                    PendingButton(
-                        "alias",
-                        token,
-                        "Add as a phrasing of the existing entry",
-                        discord.ButtonStyle.secondary,
-                    )
+            # own, or a global entry (the phrasing is then this server's own)
+            view.add_item(
+                PendingButton(
+                    "alias", token, "Add as a phrasing of the existing entry", discord.ButtonStyle.secondary
                 )
+            )
             view.add_item(PendingButton("no", token, "Cancel", discord.ButtonStyle.secondary))
-            await send(
+            await _respond(
                 interaction,
                 f"Not saved yet: “{clip(entry.question, 200)}” looks like an existing entry, "
                 f"“{clip(best.question, 200)}” (`{best.entry_id}`, {best.confidence:.0%} match). "
                 "Members asking it would already get that answer.",
                 view=view,
+                edit=edit,
             )
             return
-        await self._create(interaction, entry)
+        await self._create(interaction, entry, edit=edit)
 
     async def _create(self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False) -> None:
         saved = await self.service.save_entry(
@@ -244,12 +326,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         )
         content = f"Added `{saved.id}`. Members can find it with /ask now."
         embed = await self._summary_reply(saved.guild_id or 0, saved.id)
-        if edit:
-            await interaction.response.edit_message(
-                content=content, embed=discord.Embed.from_dict(embed), view=None, allowed_mentions=NO_MENTIONS
-            )
-        else:
-            await send(interaction, content, embed=embed)
+        await _respond(interaction, content, embed=embed, edit=edit)
 
     @faq.command(name="answer", description="Add another expert's answer to an entry")
     @app_commands.describe(entry="The entry (start typing its question)")
@@ -271,27 +348,47 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             modal.answer_title.value,
             profile_url=modal.profile_url,
         )
+        with_answer(stored.entry, answer, modal.index)  # validates limits now, before any preview
+        byline = read_byline(modal.expert.value, modal.where.value, modal.profile_url)
+        draft = DraftByline(
+            modal.values(),
+            byline,
+            answer=answer,
+            entry_id=modal.entry_id,
+            index=modal.index,
+            revision=modal.revision,
+        )
+        old = stored.entry.answers[modal.index].provider if modal.index is not None else None
+        if byline.provider is not None and byline.provider != old:  # a new or changed byline: confirm it
+            await self._preview_byline(interaction, draft)
+            return
+        await self._save_answer(interaction, draft)
+
+    async def _save_answer(
+        self, interaction: discord.Interaction, draft: DraftByline, *, edit: bool = False
+    ) -> None:
+        gid = self._gid(interaction)
+        answer, index, entry_id = draft.answer, draft.index, draft.entry_id
+        assert answer is not None and entry_id is not None
         actor = actor_of(interaction.user)
-        if modal.index is None:
-            with_answer(stored.entry, answer)  # validates limits; add_answer appends to the current entry
-            saved = await self.service.add_answer(gid, modal.entry_id, answer, actor=actor)
+        if index is None:  # appended to the entry as stored now (limits checked against it)
+            saved = await self.service.add_answer(gid, entry_id, answer, actor=actor)
             what = f"Added answer {len(saved.answers)} to `{saved.id}`"
         else:
-            index = modal.index
-            with_answer(stored.entry, answer, index)  # validates now; applied to the stored entry
             saved = await self.service.change_entry(
                 gid,
-                modal.entry_id,
+                entry_id,
                 lambda e: with_answer(e, answer, index),
                 actor=actor,
                 action="edit",
-                expected_revision=modal.revision,
+                expected_revision=draft.revision,
             )
             what = f"Updated answer {index + 1} of `{saved.id}`"
-        await send(
+        await _respond(
             interaction,
             f"{what}. The summary members see now:",
             embed=await self._summary_reply(gid, saved.id),
+            edit=edit,
         )
 
     @faq.command(name="edit", description="Edit an entry's question and phrasings, or one of its answers")
@@ -305,7 +402,18 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         entry: str,
         answer: app_commands.Range[int, 1, 50] | None = None,
     ) -> None:
-        stored = self._own(self._gid(interaction), entry)
+        gid = self._gid(interaction)
+        found = self._own_or_global(gid, entry)
+        if isinstance(found, Entry):  # a global entry: only what a server may change (issue 15)
+            if answer is not None:
+                raise CurationError(
+                    f"`{found.id}` is a global entry (from the bot's data/ folder): its answers are the "
+                    "same in every server and can't be edited here. Use /faq edit without answer: to "
+                    "add this server's own phrasings or hide it here."
+                )
+            await send(interaction, **global_entry_message(self.service, gid, found.id))
+            return
+        stored = found
         if answer is None:
             await interaction.response.send_modal(EditModal(stored))
             return
@@ -361,7 +469,19 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         self, interaction: discord.Interaction, entry: str, phrase: app_commands.Range[str, 1, 200]
     ) -> None:
         gid = self._gid(interaction)
-        stored = self._own(gid, entry)
+        found = self._own_or_global(gid, entry, visible=True)
+        if isinstance(found, Entry):  # a global entry: the phrasing is this server's own
+            mine = await self.service.add_guild_phrasing(
+                gid, found.id, phrase, actor=actor_of(interaction.user), forget_query=phrase
+            )
+            await send(
+                interaction,
+                f"Added “{clip(mine[-1], 200)}” as a phrasing of the global entry `{found.id}` in this "
+                f"server only ({plural(len(mine), 'phrasing')} of this server's own). "
+                "`/faq edit` lists and removes them.",
+            )
+            return
+        stored = found
         with_phrasing(stored.entry, phrase)  # says what is wrong before anything is written
         # Appended to the entry as stored at that moment; the phrase also leaves the unanswered
         # queries, in the same transaction.
@@ -476,6 +596,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             summary=summary,
             feedback=stats.feedback.get(item.entry.id),
         )
+        if item.scope == "global" and (mine := self.service.guild_phrasings(gid, item.entry.id)):
+            embed.setdefault("fields", []).append(server_phrasings_field(mine))
         view = discord.ui.View(timeout=None)
         if stored is not None:
             view.add_item(AllAnswers(item.entry.id))
@@ -502,13 +624,18 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         query = await self.service.unanswered_query(gid, key)
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
-        self.service.own_entry(gid, entry_id)  # NotFound / ReadOnly before anything is written
-        await self.service.add_phrasing(
-            gid, entry_id, query, actor=actor_of(interaction.user), forget_query=query
-        )
+        actor = actor_of(interaction.user)
+        if entry_id not in {e.id for e in self.service.own_entries(gid)}:  # a global entry
+            if entry_id in self.service.hidden_ids(gid):
+                raise CurationError(f"`{entry_id}` is hidden in this server; /faq unhide it first.")
+            await self.service.add_guild_phrasing(gid, entry_id, query, actor=actor, forget_query=query)
+            where = f"the global entry `{entry_id}` (in this server only)"
+        else:
+            await self.service.add_phrasing(gid, entry_id, query, actor=actor, forget_query=query)
+            where = f"`{entry_id}`"
         await send(
             interaction,
-            f"Added “{clip(query, 200)}” as a phrasing of `{entry_id}`; it is off the unanswered list.",
+            f"Added “{clip(query, 200)}” as a phrasing of {where}; it is off the unanswered list.",
         )
 
     @faq.command(name="history", description="Who changed an entry, when, and what (no entry: settings)")
@@ -585,6 +712,9 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return "This preview has expired or was already used; run the command again."
         if action == "no":
             return CANCELLED
+        if isinstance(value, DraftByline):
+            await self._confirm_byline(interaction, action, value)  # answers the click itself
+            return None
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
             await interaction.response.defer()
@@ -594,12 +724,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
                 f"{len(value.created)} new, {len(value.updated)} replaced."
             )
         assert isinstance(value, DraftAdd)
-        if action == "alias" and value.duplicate_is_own:
-            changed = await self.service.add_phrasing(
-                gid, value.duplicate.entry_id, value.entry.question, actor=actor
-            )
+        if action == "alias":
+            target = value.duplicate.entry_id
+            if value.duplicate_is_own:
+                await self.service.add_phrasing(gid, target, value.entry.question, actor=actor)
+                where = f"`{target}`"
+            else:  # a global entry: the phrasing is this server's own
+                await self.service.add_guild_phrasing(gid, target, value.entry.question, actor=actor)
+                where = f"the global entry `{target}` (in this server only)"
             return (
-                f"Added “{clip(value.entry.question, 200)}” as a phrasing of `{changed.id}`; "
+                f"Added “{clip(value.entry.question, 200)}” as a phrasing of {where}; "
                 "no new entry was created."
             )
         entry = value.entry
@@ -680,7 +814,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             )
             if v is not None
         }
-        base = self.service.base_thresholds()
+        base = self.service.base_thresholds(gid)  # calibrated, then config.yaml's
 
         def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
             changed = settings_changes(
@@ -729,8 +863,11 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         else:
             content = "Current settings (pass options to change them):"
         cfg = self.service.config
+        bars = self.service.calibrated_bars(gid)
         defaults = {
             "thresholds": base.__dict__,
+            "calibrated": bars.to_dict() if bars is not None else None,
+            "configured": self.service.config.matching.thresholds.model_dump(),
             "disclaimer": cfg.replies.disclaimer,
             "moderator_role_id": cfg.discord.moderator_role_id,
             "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
@@ -752,9 +889,25 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
 
     # -- autocomplete -----------------------------------------------------------------------------
 
-    @answer.autocomplete("entry")
     @edit.autocomplete("entry")
+    async def edit_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's entries, and the global ones (their form offers only what a server may change)."""
+        gid = interaction.guild_id or 0
+        own = self.service.own_entries(gid)
+        ids = {e.id for e in own}
+        return await self._choices(
+            interaction, current, own + [e for e in self._globals() if e.id not in ids]
+        )
+
     @alias.autocomplete("entry")
+    async def alias_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._choices(interaction, current, self._phrasable(interaction.guild_id or 0))
+
+    @answer.autocomplete("entry")
     @remove.autocomplete("entry")
     async def own_autocomplete(
         self, interaction: discord.Interaction, current: str

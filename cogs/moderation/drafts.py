@@ -7,7 +7,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.models import Candidate, Entry
+from bot.bylines import Byline
+from bot.models import Answer, Candidate, Entry
 from cogs.moderation.access import (
     PENDING_MAX,
     PENDING_TTL,
@@ -21,6 +22,21 @@ class DraftAdd:
     entry: Entry
     duplicate: Candidate
     duplicate_is_own: bool
+
+
+@dataclass(frozen=True)
+class DraftByline:
+    """A form waiting for the moderator to confirm the expert's byline: the new entry (add), or
+    the answer for `entry_id` (answer `index`, None: a new one, edited against `revision`).
+    `fields` are the form's values as typed, for **Edit**."""
+
+    fields: dict[str, str]
+    byline: Byline
+    entry: Entry | None = None
+    answer: Answer | None = None
+    entry_id: str | None = None
+    index: int | None = None
+    revision: int | None = None
 
 
 class Pending:

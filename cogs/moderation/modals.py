@@ -50,15 +50,19 @@ def _input(
     )
 
 
-def _expert_inputs(provider: Provider | None) -> tuple[discord.ui.TextInput[Any], discord.ui.TextInput[Any]]:
-    """The expert's two lines, as the importer reads them: name/credentials, specialty/location."""
+def _expert_inputs(
+    provider: Provider | None, typed: dict[str, str] | None = None
+) -> tuple[discord.ui.TextInput[Any], discord.ui.TextInput[Any]]:
+    """The expert's two lines, as the importer reads them: name/credentials, specialty/location
+    (`typed`: what the moderator typed before, kept as typed)."""
+    typed = typed or {}
     expert = _input(
         "Expert name and credentials",
         "expert",
         limit=LIMITS["provider_field"],
         required=False,
         placeholder="Jane Roe, MD",
-        default=provider.full_name() if provider else None,
+        default=typed.get("expert", provider.full_name() if provider else None),
     )
     where = _input(
         "Specialty and location",
@@ -66,7 +70,7 @@ def _expert_inputs(provider: Provider | None) -> tuple[discord.ui.TextInput[Any]
         limit=LIMITS["provider_field"],
         required=False,
         placeholder="Boston Dermatologist",
-        default=provider.where() if provider else None,
+        default=typed.get("where", provider.where() if provider else None),
     )
     return expert, where
 
@@ -96,12 +100,23 @@ class _ModModal(discord.ui.Modal):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await require_moderator(interaction)
 
+    def values(self) -> dict[str, str]:
+        """The fields as typed (to reopen the form with them)."""
+        return {str(i.custom_id): i.value for i in self.children if isinstance(i, discord.ui.TextInput)}
+
 
 class AddModal(_ModModal, title="New FAQ entry"):
-    def __init__(self) -> None:
+    """`prefill`: the values a moderator typed before (Edit on the byline preview)."""
+
+    def __init__(self, prefill: dict[str, str] | None = None) -> None:
         super().__init__(custom_id=_opening("faqm:add"), timeout=PENDING_TTL)
+        typed = prefill or {}
         self.question = _input(
-            "Question", "question", limit=LIMITS["question"], placeholder="How long does Botox last?"
+            "Question",
+            "question",
+            limit=LIMITS["question"],
+            placeholder="How long does Botox last?",
+            default=typed.get("question"),
         )
         self.phrasings = _input(
             "Other phrasings or keywords (one per line)",
@@ -109,9 +124,16 @@ class AddModal(_ModModal, title="New FAQ entry"):
             limit=4000,
             paragraph=True,
             required=False,
+            default=typed.get("phrasings"),
         )
-        self.answer = _input("First expert answer", "answer", limit=LIMITS["answer_text"], paragraph=True)
-        self.expert, self.where = _expert_inputs(None)
+        self.answer = _input(
+            "First expert answer",
+            "answer",
+            limit=LIMITS["answer_text"],
+            paragraph=True,
+            default=typed.get("answer"),
+        )
+        self.expert, self.where = _expert_inputs(None, typed)
         for item in (self.question, self.phrasings, self.answer, self.expert, self.where):
             self.add_item(item)
 
@@ -122,11 +144,22 @@ class AddModal(_ModModal, title="New FAQ entry"):
 class AnswerModal(_ModModal, title="Expert answer"):
     """Adds an answer (index None) or replaces answer `index` of entry `entry_id`."""
 
-    def __init__(self, entry: StoredEntry, index: int | None = None) -> None:
+    def __init__(
+        self,
+        entry: StoredEntry,
+        index: int | None = None,
+        *,
+        prefill: dict[str, str] | None = None,
+        revision: int | None = None,
+    ) -> None:
+        """`prefill`/`revision`: reopened from the byline preview with what was typed, still
+        checked against the revision the first form showed."""
         e = entry.entry
         custom_id = f"faqm:answer:{e.id}" if index is None else f"faqm:edit-answer:{index}:{e.id}"
         super().__init__(custom_id=_opening(custom_id), timeout=PENDING_TTL)
-        self.entry_id, self.index, self.revision = e.id, index, entry.revision
+        self.entry_id, self.index = e.id, index
+        self.revision = entry.revision if revision is None else revision
+        typed = prefill or {}
         old = e.answers[index] if index is not None else None
         if old and len(old.text) > MODAL_TEXT_MAX:
             # A form field holds 4,000 characters: pre-filling a longer answer would cut it on save.
@@ -142,19 +175,23 @@ class AnswerModal(_ModModal, title="Expert answer"):
             "title",
             limit=LIMITS["answer_title"],
             required=False,
-            default=old.title if old else None,
+            default=typed.get("title", old.title if old else None),
         )
         self.text = _input(
-            "Answer", "answer", limit=LIMITS["answer_text"], paragraph=True, default=old.text if old else None
+            "Answer",
+            "answer",
+            limit=LIMITS["answer_text"],
+            paragraph=True,
+            default=typed.get("answer", old.text if old else None),
         )
-        self.expert, self.where = _expert_inputs(provider)
+        self.expert, self.where = _expert_inputs(provider, typed)
         self.profile = _input(
             "Expert's profile link (optional)",
             "profile",
             limit=LIMITS["url"],
             required=False,
             placeholder="https://example.org/dr-jane-roe",
-            default=provider.profile_url if provider else None,
+            default=typed.get("profile", provider.profile_url if provider else None),
         )
         for item in (self.answer_title, self.text, self.expert, self.where, self.profile):
             self.add_item(item)

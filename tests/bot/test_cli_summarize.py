@@ -52,6 +52,7 @@ def test_summarize_all_json(capsys: pytest.CaptureFixture[str], data_dir: Path, 
             assert p["text"] and p["count"] == len(p["supporters"])
         for d in e["summary"]["disagreements"]:
             assert d["topic"] and all(s["text"] and s["supporters"] for s in d["sides"])
+            assert all(s["quoted_from"] in s["supporters"] for s in d["sides"])  # whose words the quote is
     seeds = [e["summary"] for e in doc["entries"] if e["id"] == SEED_ID]
     assert seeds[0] == seeds[1]  # the server's copy summarises the same
     assert any(d["topic"] == "pore size" for d in seeds[0]["disagreements"])

@@ -131,7 +131,13 @@ async def test_the_biggest_entry_renders_inside_the_spec(
         }
         # Each opening of the add form has its own custom_id (faqm:add:<nonce>).
         submit = emulator.modal_submit(callbacks[9].data["custom_id"], values, user=mod)
-        added = await (await emulator.send_interaction(submit)).response()
+        preview = await (await emulator.send_interaction(submit)).response()
+        # the byline preview first, its fields at the limits too; Confirm saves
+        assert preview.embeds and preview.embeds[0]["title"] == "Check the expert's byline", preview
+        ok = next(i for i in custom_ids(preview.components) if i.startswith("faqm:pd:ok:"))
+        shown = preview.request.response["resource"]["message"]
+        confirm = emulator.component_click(shown, ok, user=mod)
+        added = await (await emulator.send_interaction(confirm)).response(timeout=30)  # a big save
         assert "Added" in (added.content or "") and added.embeds, added
     assert emulator.spec_violations == []
     assert len([r for r in emulator.requests if r.json is not None]) >= 8

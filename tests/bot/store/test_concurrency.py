@@ -22,20 +22,32 @@ import pytest
 from bot.models import Entry
 from bot.service import FaqService
 from bot.store import Store, open_store
+from bot.store.forums import ExpertQuestion
 from bot.summary import summarize
 from bot.yamlio import dump_entries
 from tests.bot.store.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
-from tests.concurrent_writer import GLOBALS, GUILD, KINDS, channel_of, config_for, entry, run_kind
+from tests.concurrent_writer import (
+    ASKER,
+    GLOBALS,
+    GUILD,
+    KINDS,
+    PHRASED,
+    THREAD,
+    channel_of,
+    config_for,
+    entry,
+    run_kind,
+)
 from tests.conftest import ROOT
 
 WRITERS = 10
-TARGETS = ("alias-target", "answer-target", "edit-target")
+TARGETS = ("alias-target", "answer-target", "edit-target", "save-target")
 
 
 @pytest.fixture
 def data_with_globals(data_dir: Path) -> Path:
-    """data/ with ten more global entries (for the hide writers)."""
-    for gid in GLOBALS:
+    """data/ with eleven more global entries (for the hide and global phrasing writers)."""
+    for gid in (*GLOBALS, PHRASED):
         e = Entry(id=gid, question=f"Global question {gid}?", answers=entry("x", "x").answers)
         (data_dir / "faq" / f"{gid}.yaml").write_text(dump_entries([e]), encoding="utf-8")
     return data_dir
@@ -49,6 +61,8 @@ async def prepare(url: str, data_dir: Path) -> int:
             await service.save_entry(
                 entry(target, f"Question {target}?"), actor="setup", action="add", create=True
             )
+        for qid in ("xq", "nq"):  # questions sent to the experts (issue 16)
+            await service.store.add_expert_question(ExpertQuestion(GUILD, qid, ASKER, 1, f"Question {qid}?"))
         return service.own_entry(GUILD, "edit-target").revision
     finally:
         await service.close()
@@ -94,12 +108,47 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
     elif kind == "feedback":
         helpful, unhelpful = (await store.stats(GUILD)).feedback["answer-target"]
         assert helpful + unhelpful == len(acked) == writers
+    elif kind == "global-alias":
+        phrasings = (await store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
+        assert sorted(phrasings) == sorted(acked) and len(acked) == writers
+        assert count(await store.history(GUILD, PHRASED), "alias") == writers
+        assert (await store.get(None, PHRASED)).entry.phrasings == ()  # type: ignore[union-attr]
+    elif kind == "global-edit":
+        phrasings = (await store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
+        assert len(acked) == writers
+        assert sorted(phrasings) == sorted(f"edited {who}" for who in acked)  # every removal, every addition
+        assert count(await store.history(GUILD, PHRASED), "edit") == writers
     elif kind in ("import", "create"):
         assert len(acked) == writers
         action = "import" if kind == "import" else "add"
         for entry_id in acked:
             assert await store.get(GUILD, entry_id) is not None
             assert count(await store.history(GUILD, entry_id), action) == 1
+    elif kind == "claim":  # one reply per post, whoever claims it
+        post = await store.get_forum_post(GUILD, THREAD)
+        assert len(acked) == 1 and post is not None and post.poster_id == int(acked[0])
+        assert all(err == "not applied" for _, err in refused), refused
+    elif kind == "xanswer":  # the first expert's answer is kept whole
+        q = await store.get_expert_question(GUILD, "xq")
+        assert len(acked) == 1 and q is not None and q.state == "proposed"
+        assert q.answer == f"answer {acked[0]}"
+    elif kind == "notify":  # a "Tell me by DM" the asker was told is taken is never lost
+        q = await store.get_expert_question(GUILD, "nq")
+        moves = [k for k in acked if k.startswith("m-")]
+        toggles = [k for k in acked if k.startswith("t-")]
+        assert len(moves) == 1 and q is not None and q.state == "answered"
+        assert q.notify == ("dm" if toggles else "channel")
+        assert all(err == "not applied" for _, err in refused), refused
+    elif kind == "saveto":  # one moderator's save wins; the others are told, nothing is mixed
+        stored = await store.get(GUILD, "save-target")
+        assert stored is not None and len(acked) == 1
+        assert [a.provider.name if a.provider else None for a in stored.entry.answers] == [
+            "Ada Lovelace",
+            acked[0],
+        ]
+        assert all("changed meanwhile" in err for _, err in refused), refused
+        saves = [r for r in await store.history(GUILD, "save-target") if r.action.startswith("save answers")]
+        assert len(saves) == 1
     else:
         raise AssertionError(kind)
 
@@ -118,6 +167,13 @@ async def test_concurrent_writers_in_one_process(
         # and the service's own memory shows the stored state too
         if kind == "alias":
             assert len(service.own_entry(GUILD, "alias-target").entry.phrasings) == WRITERS
+        if kind == "global-alias":  # matched in this guild at once, and nowhere else
+            assert len(service.guild_phrasings(GUILD, PHRASED)) == WRITERS
+            (best, *_) = service.rank("global phrase p-3", GUILD)
+            assert (best.entry_id, best.confidence) == (PHRASED, 1.0)
+            assert all(
+                c.entry_id != PHRASED or c.confidence < 1.0 for c in service.rank("global phrase p-3", 77)
+            )
     finally:
         await service.close()
 

@@ -465,3 +465,55 @@ async def test_member_proposals_survive_more_misses_and_concurrent_writers(db_ur
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_a_guilds_phrasings_of_a_global_entry_are_one_checked_write(
+    db_url: str, seed_text: str
+) -> None:
+    """Issue 15: `change_guild_phrasings` applies a pure change to the guild's phrasings as
+    stored now, audits a real change only, refuses an unknown or removed global entry, and
+    removes the row with the last phrasing. Guild scopes read only their guilds' rows."""
+    from bot.importer import parse_thread
+    from bot.models import Summary
+    from bot.store import GuildScope, NotFound, open_store
+
+    store = await open_store(db_url)
+    try:
+        seed = parse_thread(seed_text).entry
+        await store.sync_global([seed], lambda _e: Summary())
+        add = lambda p: lambda _e, cur: (*cur, p)  # noqa: E731
+        assert await store.change_guild_phrasings(
+            7, seed.id, add("tox pores"), actor="m", action="alias"
+        ) == (
+            (),
+            ("tox pores",),
+        )
+        await store.change_guild_phrasings(8, seed.id, add("other guild"), actor="m", action="alias")
+        assert (await store.guild_phrasings())[7] == {seed.id: ("tox pores",)}
+        assert set(await store.guild_phrasings(GuildScope(guild_ids=frozenset({8})))) == {8}
+        unchanged = await store.change_guild_phrasings(
+            7, seed.id, lambda _e, cur: cur, actor="m", action="edit"
+        )
+        assert unchanged == (("tox pores",), ("tox pores",))
+        assert [r.action for r in await store.history(7, seed.id)] == ["alias"]  # no audit without a change
+
+        def refuse(_e: object, _cur: tuple[str, ...]) -> tuple[str, ...]:
+            raise ValueError("already a phrasing")
+
+        revision = await store.revision()
+        with pytest.raises(ValueError):
+            await store.change_guild_phrasings(7, seed.id, refuse, actor="m", action="alias")
+        assert await store.revision() == revision  # nothing written
+        with pytest.raises(NotFound):
+            await store.change_guild_phrasings(7, "no-such-entry", add("x"), actor="m", action="alias")
+        assert await store.change_guild_phrasings(
+            7, seed.id, lambda _e, _c: (), actor="m", action="edit"
+        ) == (
+            ("tox pores",),
+            (),
+        )
+        assert 7 not in await store.guild_phrasings()
+        (last,) = [r for r in await store.history(7, seed.id) if r.action == "edit"]
+        assert last.changes == {"phrasings": [["tox pores"], []]}
+    finally:
+        await store.close()

@@ -73,6 +73,11 @@ def test_seed_pore_disagreement(seed_summary: Summary) -> None:
     assert {"Dr. Green", "unattributed"} <= set(unchanged.supporters)
     assert {"Aldo Guerra", "Sharon Scherl", "Matthew Brace", "Dr. Richard Swift"} <= set(smaller.supporters)
     assert "unnamed facial plastic surgeon in Panama City" in smaller.supporters
+    # each side quotes one expert; the others hold the position but did not write the quote
+    assert unchanged.quoted_from == "Hardik Soni"
+    assert unchanged.text == "Botox does not change your pore size."
+    assert smaller.quoted_from == "unnamed facial plastic surgeon in Panama City"
+    assert unchanged.credit() == "Hardik Soni; also 2 unattributed, Dr. Green"
     # nobody is on both sides of the pore question (the two unattributed answers both say
     # "not changed"; answer 10 is signed by Dr. Richard Swift)
     assert not set(unchanged.supporters) & set(smaller.supporters)

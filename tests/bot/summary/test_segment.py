@@ -139,3 +139,12 @@ def test_broken_embedder_falls_back_to_lexical() -> None:
     e = _thread()
     assert summarize(e, embedder=BrokenEmbedder()) == summarize(e)
     assert summarize(e, embedder=object()) == summarize(e)
+
+
+def test_disclaimers_are_no_claims() -> None:
+    from bot.summary.pleasantries import substantive
+
+    assert substantive("Not tax advice; your situation may differ.") == ""
+    assert substantive("This is not medical advice.") == ""
+    assert substantive("I'm not a lawyer, but fair use is a defence.") == "Fair use is a defence."
+    assert substantive("Not all medical advice is good.") == "Not all medical advice is good."

@@ -186,3 +186,97 @@ def test_how_long_questions_and_the_questions_own_figures() -> None:
     )
     (hdd,) = sentence_clauses("Hard drives typically last 3 to 5 years")
     assert conflict(ret, hdd, ssd) is None
+
+
+# ── outright answers to yes/no questions ───────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Yes, if your NAS has more than one drive.", 1),
+        ("Honestly, not worth it for most homes.", -1),
+        ("No. The warranty does not cover it.", -1),
+        ("Absolutely worth it for a gaming PC.", 1),
+        ("No rewiring is needed.", 0),  # "No" that starts a phrase is no answer
+        ("Nobody knows future tax rates.", 0),
+        ("Yesterday I tried it.", 0),
+    ],
+)
+def test_outright_answers(text: str, side: int) -> None:
+    from bot.summary.stance import answer
+
+    assert answer(text) == side
+
+
+def test_is_it_worth_questions_and_conditions() -> None:
+    q = "Is it worth upgrading my router to Wi-Fi 7, and can I keep my old cables?"
+    assert yes_no_target(q) == "upgrad"
+    assert choice_topic(q) == "whether upgrading my router is worth it"
+    assert stance("If you do upgrade, skip Wi-Fi 7 and buy a mesh kit.", "upgrad") == 0  # a condition
+    assert stance("Upgrade the router first.", "upgrad") == 1
+    router = entry(
+        q,
+        ("Ana", "Yes, if you have more than ten devices."),
+        ("Raj", "Honestly, not worth it for a small flat."),
+        ("Lu", "If you do upgrade, get a mesh kit instead."),
+    )
+    (d,) = summarize(router).disagreements
+    assert sorted(x.supporters for x in d.sides) == [("Ana",), ("Raj",)]  # Lu answers neither way
+    assert d.topic == "whether upgrading my router is worth it"
+    assert [x.quoted_from for x in d.sides] == [x.supporters[0] for x in d.sides]
+
+
+def test_a_yes_keeps_its_word_only_on_yes_no_questions() -> None:
+    yes = entry("Do I need to repaste my CPU every year?", ("Owen", "Yes, repaste every year for the temps."))
+    assert any(p.text.startswith("Yes, repaste") for p in summarize(yes).points)
+    why = entry("Why does thermal paste dry out?", ("Owen", "Yes, the oils in it evaporate over time."))
+    assert all(not p.text.startswith("Yes") for p in summarize(why).points)
+
+
+def test_hyphenated_durations_and_there_is_no_claims() -> None:
+    (q,) = [x for _, _, x in quantities('There is no "10-second rule"')]
+    assert q.unit == "time" and same_range(q, next(x for _, _, x in quantities("under 10 seconds")))
+    clips = entry(
+        "Can I use short movie clips in my reviews?",
+        ("Ann", "There is no fixed number of seconds that is automatically safe."),
+        ("Bo", "Keep clips under 10 seconds and you're safe."),
+        ("Cy", "Merging takes about 2 seconds and rebasing can take 30 minutes of conflict fixing."),
+    )
+    (d,) = summarize(clips).disagreements
+    assert sorted(x.supporters for x in d.sides) == [("Ann",), ("Bo",)]  # "fixed" ≠ "fixing": Cy stays out
+
+
+def test_a_shared_time_unit_alone_is_no_subject() -> None:
+    drives = entry(
+        "How long do SSDs last?",
+        ("Ann", "A 1 TB SSD is rated for well over 10 years of typical desktop writes."),
+        ("Bo", "Hard drives typically last 3 to 5 years before they fail."),
+    )
+    assert summarize(drives).disagreements == ()
+
+
+def test_a_measure_on_one_part_of_a_compound_question() -> None:
+    q = "Should I preheat the grill, and when is the brisket done?"
+    assert {"&brisket", "&grill,preheat"} <= question_features(q)  # "done" is no content word
+    bbq = entry(
+        q,
+        ("Ann", "The brisket is done when it reaches 95 °C inside."),
+        ("Bo", "A brisket is tender at about 190 °F, so go by feel."),
+        ("Cy", "Preheat the grill to 120 °C for an hour."),
+    )
+    (d,) = summarize(bbq).disagreements
+    assert d.topic == "when is the brisket done"
+    assert sorted(x.supporters for x in d.sides) == [("Ann",), ("Bo",)]  # Cy's grill is another subject
+    single = entry(  # one question: a shared word alone does not make a subject
+        "How do I smoke a brisket?",
+        ("Ann", "The brisket is done when it reaches 95 °C inside."),
+        ("Bo", "A brisket is tender at about 190 °F, so go by feel."),
+    )
+    assert summarize(single).disagreements == ()
+
+
+def test_wh_questions_are_not_yes_no() -> None:
+    assert yes_no_target("How often should I water tomato plants in containers?") is None
+    assert choice_topic("What should I do about it?") is None
+    assert yes_no_target("How long should sessions be, and should I use treats?") == "treat"

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -359,12 +360,13 @@ def test_entry_urls_and_safe_links() -> None:
 async def test_discord_answer_links_to_the_page(service: FaqService) -> None:
     reply = await service.ask("botox pores", record=False)
     url = entry_url(service.config.web, reply.entry)  # type: ignore[arg-type]
-    embed = answer_embed(reply, "disclaimer", url)
+    assert reply.web_url == url  # the reply carries its page: the renderer needs no second trip
+    embed = answer_embed(reply, "disclaimer")
     assert embed["url"] == f"https://faq.example.org/faq/{SEED_ID}"
     assert {"name": "On the web", "value": f"[Read all answers on the web]({embed['url']})"} in embed[
         "fields"
     ]
-    assert "url" not in answer_embed(reply, "disclaimer")
+    assert "url" not in answer_embed(replace(reply, web_url=None), "disclaimer")  # no page, no link
 
 
 # -- faqbot web ------------------------------------------------------------------------------

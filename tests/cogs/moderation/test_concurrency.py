@@ -15,7 +15,17 @@ import pytest
 from bot.config import load_config
 from bot.service import FaqService
 from cogs.standalone import FaqBot
-from tests.cogs.moderation.test_cog import LIP, WAIT, add, call, running, svc
+from tests.cogs.moderation.test_cog import (
+    BYLINE_PREVIEW,
+    LIP,
+    WAIT,
+    add,
+    call,
+    custom_ids,
+    message_of,
+    running,
+    svc,
+)
 from tests.emulator import Callback, DiscordEmulator, run_bot
 from tests.emulator.fixtures import emulator  # noqa: F401
 from tests.pgtools import fresh_database
@@ -82,11 +92,21 @@ async def test_five_concurrent_answer_forms_are_all_kept(emu: DiscordEmulator, t
             {"answer": f"Answer number {i}: it lasts about {6 + i} months.", "expert": f"Dr {i}", "where": ""}
             for i in range(5)
         ]
-        replies = await at_once(
+        previews = await at_once(
             emu,
             [
                 emu.modal_submit(f.data["custom_id"], v, user=u)
                 for f, v, u in zip(forms, fields, mods, strict=True)
+            ],
+        )
+        assert all((r.content or "").startswith(BYLINE_PREVIEW) for r in previews)
+        assert svc(bot).own_entry(emu.guild, LIP).entry.answers[1:] == ()  # nothing saved before Confirm
+        confirms = [next(i for i in custom_ids(r) if i.startswith("faqm:pd:ok:")) for r in previews]
+        replies = await at_once(  # the five Confirm clicks at the same moment
+            emu,
+            [
+                emu.component_click(message_of(r), ok, user=u)
+                for r, ok, u in zip(previews, confirms, mods, strict=True)
             ],
         )
         said = sorted(r.content or "" for r in replies)
