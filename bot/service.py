@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from bot.browse import RelatedIndex
 from bot.config import Config
 from bot.curation import (
     SETTINGS_KEY,
@@ -72,6 +74,7 @@ log = logging.getLogger("faqbot.service")
 T = TypeVar("T")
 CALIBRATION_DELAY = 2.0  # seconds: a burst of writes recalibrates once
 CALIBRATION_CACHE = "faqbot-calibration.json"
+RELATED_SCOPES = 32  # related-entry indexes kept (each holds a list of what its guild sees)
 
 
 class DataError(Exception):
@@ -200,6 +203,8 @@ class FaqService:
         self._wait_for_bars = True
         self._calibrate_only: frozenset[int] | None = None  # scopes to wait for (None: all held)
         self.phases = Phases()  # where the open's time went (the last reload's phases too)
+        # Related-entry indexes by scope, with what they were built from (see related_entries).
+        self._related: OrderedDict[int, tuple[tuple[object, ...], RelatedIndex]] = OrderedDict()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -605,6 +610,33 @@ class FaqService:
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
+
+    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
+        """Up to three entries to offer under an answer (`bot.browse`: shared tags, then the
+        matcher's ranking of its question), all on the matching thread. The tag index is kept
+        while the matchers and hidden entries it was built with stay (every write replaces
+        them), for the RELATED_SCOPES guilds answered last."""
+        gid = guild_id or GLOBAL
+        own = self._scope(guild_id).matcher if guild_id else None
+        key = (self._scope(None).matcher, own, self._hidden)
+        cached = self._related.get(gid)
+        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
+            index: RelatedIndex | None = cached[1]
+            visible: list[Entry] = []
+            self._related.move_to_end(gid)
+        else:
+            index, visible = None, self.visible_entries(guild_id)  # read on the loop: writes land here
+
+        def find() -> tuple[RelatedIndex, list[Entry]]:
+            built = index or RelatedIndex(visible)
+            return built, built.related(entry, self.rank(entry.question, guild_id, 6))
+
+        built, out = await self.in_matching_thread(find)
+        if index is None:
+            self._related[gid] = (key, built)
+            while len(self._related) > RELATED_SCOPES:
+                self._related.popitem(last=False)
+        return out
 
     def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
         """Lexical and sub-millisecond, so it runs inline: it reads the matchers, which the
@@ -1084,13 +1116,6 @@ class FaqService:
         await self._load_settings(guild_id)  # the guild's own thresholds
         ranked = await self.rank_async(question, guild_id, 3)
         return near_duplicates(ranked, bar=self.thresholds(guild_id).answer, exclude=exclude)
-
-    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
-        """Up to three other entries to offer under an answer (bot/browse.py's choice)."""
-        from bot.browse import related
-
-        similar = await self.rank_async(entry.question, guild_id, 6)
-        return related(entry, self.visible_entries(guild_id), similar)
 
     async def alias_suggestions(
         self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
