@@ -99,3 +99,57 @@ def test_denying_an_act_on_a_modifier_noun_still_conflicts() -> None:
         ("Mia Olsen", "Skip the rack first; spend everything on winter tyres, because safety comes first."),
     )
     assert len(summarize(e).disagreements) == 1
+
+
+def _disputed(question: str, *texts: str) -> list[list[str]]:
+    s = summarize(entry(question, *[(f"Expert {chr(65 + i)}", t) for i, t in enumerate(texts)]))
+    return [[x.text for x in d.sides] for d in s.disagreements]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Run 60 psi in the front tyre.", "Run 80 psi in the rear tyre."),
+        ("Set the upstairs thermostat to 18 °C.", "Set the downstairs thermostat to 21 °C."),
+        ("The carry-on bag limit is 7 kg.", "The checked bag limit is 23 kg."),
+    ],
+)
+def test_one_noun_with_different_modifiers_is_no_dispute(first: str, second: str) -> None:
+    assert _disputed("What settings should I use?", first, second) == []
+
+
+def test_same_noun_same_modifier_still_disputes() -> None:
+    assert (
+        len(
+            _disputed(
+                "What pressure for bike tyres?",
+                "Run 60 psi in the front tyre.",
+                "Run 80 psi in the front tyre.",
+            )
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "Over the counter the limit is 3,000 mg a day.",
+            "Under a doctor's care, the limit is 4,000 mg a day.",
+        ),
+        ("Without a harness, keep climbs under 3 m.", "On a rope, 15 m routes are routine for beginners."),
+    ],
+)
+def test_figures_under_different_conditions_are_no_dispute(first: str, second: str) -> None:
+    assert _disputed("How far can I go?", first, second) == []
+
+
+def test_in_my_experience_is_no_modifier() -> None:
+    # "In my experience Cat6" names Cat6, not an "experience Cat6": the figures still conflict.
+    got = _disputed(
+        "How long can an Ethernet run be?",
+        "Cat6 carries 10 GbE to 55 m over your existing runs.",
+        "In my experience Cat6 carries 10 GbE to about 30 m at most.",
+    )
+    assert len(got) == 1
