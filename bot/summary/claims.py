@@ -483,6 +483,83 @@ def alternatives(question_text: str) -> tuple[str, str] | None:
     return (a, b) if a != b else None
 
 
+_DETERMINERS = frozenset({
+    "a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "this", "that",
+})  # fmt: skip
+_COPULAS = frozenset({"is", "are", "was", "were", "be", "isn't", "aren't", "wasn't", "weren't", "it's"})
+
+
+def _words(c: Clause) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", c.text.lower().replace("’", "'"))
+
+
+def _denied_class(f: str, c: Clause) -> bool:
+    """Whether `c` denies that something IS an `f` ("the long run is not a race")."""
+    ws = _words(c)
+    for i, w in enumerate(ws):
+        if stem(w) == f and f in c.negated:
+            before = ws[max(0, i - 4) : i]
+            article = i == 0 or ws[i - 1] in _DETERMINERS | {"not", "never"}
+            if article and any(b in _COPULAS for b in before):
+                return True
+    return False
+
+
+def _modifies_other(f: str, c: Clause, other: Clause) -> bool:
+    """Whether the word `f` of `c` only modifies another noun that `other` does not name: after
+    a determiner and before a content word ("your *race* fuelling", "the *water* bill")."""
+    ws = _words(c)
+    for i in range(1, len(ws) - 1):
+        if stem(ws[i]) != f or ws[i - 1] not in _DETERMINERS:
+            continue
+        nxt = ws[i + 1]
+        if nxt not in STOPWORDS and not nxt.isdigit() and len(nxt) > 2 and stem(nxt) not in other.features:
+            return True
+    return False
+
+
+def _other_use(f: str, a: Clause, b: Clause) -> bool:
+    """A denied class word the other clause only uses to modify another noun: "the long run is
+    not a race" ↔ "practise your race fuelling" share a word, not a subject. ("Skip the
+    backpack" ↔ "get the backpack upgrade" deny an act, not a class: still one subject.)"""
+    return any(_denied_class(f, x) and _modifies_other(f, y, x) for x, y in ((a, b), (b, a)))
+
+
+_PHRASE_OPENERS = frozenset({
+    "a", "an", "the", "in", "on", "at", "for", "of", "to", "with", "per", "each", "every",
+})  # fmt: skip
+_QUALIFIER = re.compile(
+    r"\b(?:under|over|with|without|during|on|off)\s+(?:(?:a|an|the|my|your)\s+)*([a-z]+)", re.I
+)
+
+
+def _qualifiers(c: Clause) -> set[str]:
+    """The head words of a clause's condition phrases ("under supervision", "over the counter")."""
+    return {stem(m.group(1).lower()) for m in _QUALIFIER.finditer(c.text)} - {""}
+
+
+def _apart(a: Clause, b: Clause) -> bool:
+    """Whether two clauses' figures are about different things or conditions, whatever they share:
+    one noun named with different modifiers ("the *front* tyre" ↔ "the *rear* tyre"), or
+    conditions of their own ("*over the counter*" ↔ "*under supervision*")."""
+    # "carry-on bag": a hyphenated modifier is one word
+    wa, wb = (re.findall(r"[a-z0-9]+(?:-[a-z]+)*", c.text.lower()) for c in (a, b))
+
+    def before(ws: list[str]) -> dict[str, str]:
+        # "(the|in|…) front tyre": a modifier opening a noun phrase ("in my experience Cat5e" is none)
+        return {stem(ws[i]): ws[i - 1] for i in range(1, len(ws))
+                if ws[i - 1] not in STOPWORDS and ws[i - 1].replace("-", "").isalpha() and len(ws[i - 1]) > 2
+                and (i == 1 or ws[i - 2] in _PHRASE_OPENERS)}  # fmt: skip
+
+    ma, mb = before(wa), before(wb)
+    for h in (a.features & b.features) - {f for f in a.features if f.startswith("#")}:
+        x, y = ma.get(h), mb.get(h)
+        if x and y and stem(x) != stem(y) and stem(x) not in b.features and stem(y) not in a.features:
+            return True
+    qa, qb = _qualifiers(a), _qualifiers(b)
+    return bool(qa and qb and not (qa & qb) and not (qa & b.features) and not (qb & a.features))
+
+
 def conflict(a: Clause, b: Clause, question: frozenset[str],
              options: tuple[str, str] | None = None, target: str | None = None) -> str | None:  # fmt: skip
     """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
@@ -509,6 +586,8 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
     for c in (a, b):
         if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
             flipped = frozenset()
+    # A word both use is one subject only if both use it as one ("not a race" ↔ "race fuelling").
+    flipped = frozenset(f for f in flipped if not _other_use(f, a, b))
     if flipped:
         strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:
@@ -552,7 +631,7 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
             if qa and qb:
                 if any(same_range(x, y) for x in qa for y in qb):
                     continue
-                if ranges_conflict(qa[0], qb[0]):  # each clause's first figure is its claim
+                if ranges_conflict(qa[0], qb[0]) and not _apart(a, b):  # the first figure is the claim
                     return "quantity"
     return None
 

@@ -39,6 +39,8 @@ _CHANGE_STEMS = frozenset({"chang", "affect", "alter", "impact", "modifi", "infl
 _SKIP_AS_PREDICATE = frozenset({"realli", "actual", "necessarili", "specif", "direct"})
 _NOT_A_NEGATION_AFTER = frozenset({"only", "just", "merely", "simply", "to"})
 _WINDOW = 3  # content words either side of a predicate that make its topic
+_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                           "twice", "once", "half", "a", "few"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,22 @@ def _direction(tok: Token) -> int | None:
     if tok.stem in _CHANGE_STEMS:
         return 0
     return None
+
+
+def _is_figure(tok: Token) -> bool:
+    return tok.word.isdigit() or tok.word in _NUMBER_WORDS - {"a", "few"}
+
+
+def _on_figure(toks: list[Token], i: int) -> bool:
+    """Whether the comparative at `i` compares figures ("more than 2 days", "2–4 psi higher",
+    "1 psi more"): that bounds or offsets a number, it is no change of anything; whether the
+    figures conflict is for the figure rules (`claims.conflict`), which know units and bounds."""
+    if i >= 1 and _is_figure(toks[i - 1]):
+        return True
+    if i >= 2 and _is_figure(toks[i - 2]) and not toks[i - 1].boundary_before and not toks[i].boundary_before:
+        return True
+    nxt = [t for t in toks[i + 1 : i + 4] if t.word not in {"about", "around", "roughly"}]
+    return len(nxt) >= 2 and nxt[0].word == "than" and _is_figure(nxt[1])
 
 
 def _topic(toks: list[Token], lo: int, hi: int) -> frozenset[str]:
@@ -132,6 +150,8 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         pred: int | None = None
         while k < len(toks) and k <= i + 5 and not toks[k].boundary_before:
             if _direction(toks[k]) is not None:
+                if _on_figure(toks, k):
+                    break  # "no more than 3 cups": a bound on a figure, not a change
                 pred = k
                 break
             if pred is None and toks[k].stem and not toks[k].word.endswith("ly") \
@@ -150,6 +170,8 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         if i in scoped:
             continue
         d = _direction(t)
+        if d is not None and _on_figure(toks, i):
+            continue
         if d is not None:
             claims.append(Claim(answer, sentence, "~change", d, False, _topic(toks, i, i),
                                 t.stem or t.word, _core(toks, i, i)))  # fmt: skip
