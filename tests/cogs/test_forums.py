@@ -219,7 +219,7 @@ async def step(
     handle = await emu.send_interaction(
         emu.component_click(message, step_id(message, name), values=values, user=user or emu.moderator)
     )
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 def message_of(cb: Any) -> dict[str, Any]:
@@ -272,7 +272,7 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         after_edit = await modal.response(timeout=WAIT)
         assert after_edit.type == 7 and after_edit.embeds[0]["title"] == edited_q
         done = await step(emu, menu, "new")
-        assert done.type == 7 and done.content.startswith(
+        assert done.type == 6 and done.content.startswith(
             "Saved as `how-long-does-hyaluronic-lip-filler-last`"
         )
 
