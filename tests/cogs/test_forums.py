@@ -48,7 +48,7 @@ def running(emu: DiscordEmulator, tmp_path: Path) -> AbstractAsyncContextManager
 
 async def settings(emu: DiscordEmulator, options: dict[str, Any]) -> Any:
     handle = await emu.send_interaction(emu.slash_command("faq settings", options, user=emu.moderator))
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedRequest]:

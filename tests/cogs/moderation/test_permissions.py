@@ -114,7 +114,7 @@ async def test_forged_ids_other_guilds_and_dms_are_all_refused(
             emu.world.store_message(forged)
             click_kw = {k: v for k, v in kwargs.items() if k in ("user", "member_permissions")}
             handle = await emu.send_interaction(emu.component_click(forged, custom_id, **click_kw))
-            cb = await handle.response()
+            cb = await handle.outcome()
             tried += 1
             assert cb.ephemeral or cb.type == 7, (custom_id, cb.data)
             assert "Removed" not in (cb.content or ""), (custom_id, cb.data)
