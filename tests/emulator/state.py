@@ -183,8 +183,8 @@ class InteractionHandle:
         """What the member finally sees, as a Callback of the first response's type: its own data
         (types 4, 7, 9…), or — when the bot acknowledged first and answered later — the
         follow-up that replaced "thinking…" (type 5), or the clicked message after the edit
-        of the original response (type 6; a follow-up when the bot said an error), as stored. `.request` stays the first response's
-        (its `at` is when the bot acknowledged)."""
+        of the original response (type 6; a follow-up when the bot said an error), as stored.
+        `.request` stays the first response's (its `at` is when the bot acknowledged)."""
         cb = await self.response(timeout)
         if cb.type == 5:
             return Callback(cb.type, (await self.followups(1, timeout))[0], cb.files, cb.request)
