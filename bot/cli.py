@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TextIO
 from pydantic import ValidationError
 
 from bot import __version__
+from bot.community import community_export
 from bot.config import Config, ConfigError, check_database_url, load_config
 from bot.datadir import entry_path, import_threads, read_entry_file
 from bot.files import read_bytes, read_text_file, regular_file_problem, write_atomic
@@ -30,7 +31,7 @@ from bot.serialize import summary_to_dict
 from bot.service import DataError, FaqService
 from bot.store import StoreError
 from bot.validate import SNOWFLAKE_MAX
-from bot.yamlio import MAX_YAML_BYTES, dump_entries, entries_from_yaml, load_data
+from bot.yamlio import MAX_YAML_BYTES, dump_entries, dump_records, entries_from_yaml, load_data
 
 
 class CliError(Exception):
@@ -357,17 +358,32 @@ async def _import_yaml_to_guild(
 async def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     config = load_cli_config(args)
     folder = args.directory / "faq" if args.guild is None else args.directory
-    for parent in (folder, *folder.parents):  # before opening the store: fail fast, write nothing
+    community_dir = args.directory / "community"
+    for parent in (folder, community_dir, *folder.parents):  # before opening the store: fail fast
         if parent.exists() and not parent.is_dir():
             raise CliError(f"{parent} exists and is not a directory; give a folder to export into")
     service = await open_service(config)
     try:
         entries = service.own_entries(args.guild)
+        community = community_export(await service.community_records(args.guild))
     finally:
         await service.close()
     for entry in entries:
         write_atomic(folder / f"{entry.id}.yaml", dump_entries([entry]))
     out.write(f"wrote {plural(len(entries), 'entry')} to {folder}\n")
+    # Issue 16: posts answered, questions for the experts, what was saved from which message.
+    # A folder of their own, so `faqbot import --guild DIR/*.yaml` still sees only entries.
+    for guild_id, doc in community.items():
+        write_atomic(community_dir / f"{guild_id}.yaml", dump_records(doc))
+    if community:
+        kinds = ("saved_from_messages", "forum_posts", "expert_questions")
+        sizes = {k: sum(len(d[k]) for d in community.values()) for k in kinds}
+        out.write(
+            f"wrote the activity of {plural(len(community), 'server')} to {community_dir}: "
+            f"{plural(sizes['saved_from_messages'], 'save')} from messages, "
+            f"{plural(sizes['forum_posts'], 'help-forum post')}, "
+            f"{plural(sizes['expert_questions'], 'question')} for the experts\n"
+        )
     return 0
 
 

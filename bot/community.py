@@ -6,11 +6,19 @@ are the glue.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.curation import CurationError, channel_list_changes, check_entry, new_entry, with_answer
+from bot.curation import (
+    CurationError,
+    channel_list_changes,
+    check_entry,
+    make_answer,
+    new_entry,
+    with_answer,
+)
 from bot.models import LIMITS, Answer, Entry, Provider, Source
+from bot.store.forums import CommunityRecords
 from bot.text import clean_line, clean_text
 
 QUERY_MAX = 300  # as /ask: the matcher sees at most this much of a post
@@ -93,15 +101,49 @@ def credited_provider(said: Said, role_credits: dict[str, dict[str, str]] | None
     )
 
 
-def saved_answers(picked: Sequence[Said], role_credits: dict[str, dict[str, str]] | None) -> list[Answer]:
+def saved_answers(
+    picked: Sequence[Said],
+    role_credits: dict[str, dict[str, str]] | None,
+    edits: dict[int, Answer] | None = None,
+) -> list[Answer]:
+    """The picked replies as credited answers; `edits` (by message id) are the moderator's
+    rewordings from the preview (`edited_saved_answer`), used instead of the message as said."""
     answers = []
     for said in picked:
+        if edits and said.message_id in edits:
+            answers.append(edits[said.message_id])
+            continue
         text = clean_text(said.text)
         if text:
             answers.append(Answer(title="", text=text, provider=credited_provider(said, role_credits)))
     if not answers:
         raise CurationError("The picked messages have no text to save.")
     return answers
+
+
+def byline_fields(answer: Answer) -> tuple[str, str]:
+    """An answer's expert as the two form fields /faq answer reads: ("Jane Roe, MD", "Dermatologist")."""
+    p = answer.provider
+    return (p.full_name() or "", p.where() or "") if p else ("", "")
+
+
+def edited_saved_answer(original: Answer, text: str, expert: str, where: str) -> Answer:
+    """A picked reply as the moderator edited it in the Save to FAQ preview: its text and byline,
+    the byline read like /faq answer's form. The answer stays credited to its author: the name
+    may be corrected, not removed, and a byline left as shown is kept exactly (nothing re-parsed)."""
+    text = clean_text(text)
+    if not text:
+        raise CurationError("Answer: it is empty; type the answer's text (or Cancel the form).")
+    if (clean_line(expert), clean_line(where)) == byline_fields(original):
+        return Answer(title=original.title, text=text, provider=original.provider)
+    edited = make_answer(text, expert, where)
+    if edited.provider is None or not edited.provider.name:
+        was = original.provider.name if original.provider and original.provider.name else "its author"
+        raise CurationError(
+            f"Expert's name and credentials: the answer stays credited to {was}, who wrote it; "
+            "keep their name (you may correct it, or add credentials after a comma)."
+        )
+    return Answer(title=original.title, text=edited.text, provider=edited.provider)
 
 
 def proposed_entry(
@@ -187,3 +229,34 @@ def experts_settings_changes(
     if trusted is not None:
         changes["experts_trusted"] = trusted
     return changes
+
+
+# -- faqbot export ----------------------------------------------------------------------------
+
+
+def community_export(records: CommunityRecords) -> dict[int, dict[str, Any]]:
+    """Per server, what `faqbot export` writes to `community/<server id>.yaml` beside the
+    entries: what was saved from which message and by whom (the audit), the help-forum posts the
+    bot answered and the questions sent to the experts, every stored field. Servers without any
+    are left out."""
+    out: dict[int, dict[str, Any]] = {}
+
+    def section(guild_id: int, name: str) -> list[dict[str, Any]]:
+        doc = out.setdefault(
+            guild_id,
+            {"guild_id": guild_id, "saved_from_messages": [], "forum_posts": [], "expert_questions": []},
+        )
+        rows: list[dict[str, Any]] = doc[name]
+        return rows
+
+    for s in records.saved:
+        section(s.guild_id, "saved_from_messages").append(
+            {"entry_id": s.entry_id, "action": s.action, "actor": s.actor, "at": s.at}
+        )
+    for p in records.forum_posts:
+        section(p.guild_id, "forum_posts").append({k: v for k, v in asdict(p).items() if k != "guild_id"})
+    for q in records.expert_questions:
+        section(q.guild_id, "expert_questions").append(
+            {k: v for k, v in asdict(q).items() if k != "guild_id"}
+        )
+    return out

@@ -48,7 +48,7 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import AuditRecord, Change, QueryStat, Stats
-from bot.store.forums import ExpertQuestion, ForumPost
+from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -847,6 +847,17 @@ class FaqService:
     def taken_ids(self, guild_id: int) -> set[str]:
         """Ids a new guild entry must not use: the guild's own (removed ones too) and the global ones."""
         return set(self._scope(guild_id).entries) | set(self._scope(None).entries)
+
+    # -- growing the FAQ from the server (issue 16; bot/store/forums.py) -----------------------
+
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, *, dm: bool) -> bool:
+        """The member who asked chooses a DM or a channel reply; False once answered (or not theirs)."""
+        return await self.store.set_expert_notify(guild_id, qid, asker_id, "dm" if dm else "channel")
+
+    async def community_records(self, guild_id: int | None) -> CommunityRecords:
+        """A server's (None: every server's) help-forum posts, expert questions and the audit of
+        what was saved from Discord messages: what `faqbot export` writes beside the entries."""
+        return await self.store.community_records(guild_id)
 
     async def save_unchanged_since(self, entry: Entry, revision: int, *, actor: str, action: str) -> Entry:
         """Save an edited entry whole only if the stored one is still at `revision` (checked

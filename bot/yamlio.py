@@ -309,6 +309,11 @@ def dump_entries(entries: Iterable[Entry]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+def dump_records(data: Any) -> str:
+    """Plain records (dicts, lists, scalars) as YAML in the same style as entries."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True

@@ -146,12 +146,20 @@ class FaqCog(commands.Cog):
             else:
                 await interaction.response.send_message(ephemeral=private, **message)
             return
+        await self._miss(interaction, reply, query)
+
+    async def _miss(
+        self, interaction: discord.Interaction, reply: Reply, query: str, reply_to: int | None = None
+    ) -> None:
+        """No answer: "did you mean" buttons, and "Ask the experts" where the server has them
+        (issue 16; `reply_to`: the message "Find FAQ answer" looked up, told under it)."""
         kwargs = (
             {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
             if reply.result.suggestions
             else {}
         )
-        if (ask_experts := await offer_button(self.bot, interaction, query)) is not None:  # issue 16
+        ask_experts = await offer_button(self.bot, interaction, query, reply_to=reply_to)
+        if ask_experts is not None:
             kwargs.setdefault("view", discord.ui.View(timeout=None)).add_item(ask_experts)
         await send_private(interaction, no_match_text(reply), **kwargs)
 
@@ -185,12 +193,7 @@ class FaqCog(commands.Cog):
             )
             await interaction.response.send_message(ephemeral=True, **message_kwargs)
             return
-        kwargs = (
-            {"view": suggestions_view(reply.result.suggestions, reply.result.query)}
-            if reply.result.suggestions
-            else {}
-        )
-        await send_private(interaction, no_match_text(reply), **kwargs)
+        await self._miss(interaction, reply, text[:300], reply_to=message.id)
 
     # -- keyword replies -----------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Apps → **Save to FAQ** on a message: the question is that message (in a thread: the thread's
 title), the moderator picks the replies to save from a select of the channel's/thread's
 recent messages, each credited to its author (display name; credentials and specialty only
-from roles mapped with `/faq settings credit_role:`), previews, edits the question, and saves
+from roles mapped with `/faq settings credit_role:`), previews, edits the question and any
+picked answer's text and byline (still credited to its author), and saves
 a new entry or adds the answers to the existing entry the question resembles. Authors are
 listed, never pinged. The flow lives in memory for 15 minutes (custom_id `faqs:<token>:<step>`);
 a click after that (or after a restart) is told so.
@@ -13,12 +14,20 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.community import Said, proposed_entry, saved_answers, with_answers
+from bot.community import (
+    Said,
+    byline_fields,
+    edited_saved_answer,
+    proposed_entry,
+    saved_answers,
+    with_answers,
+)
 from bot.curation import CurationError
 from bot.models import Answer, Entry
 from bot.present.curation import entry_embed
@@ -48,6 +57,9 @@ class SaveFlow(discord.ui.View):
         self.service, self.owner, self.guild_id = service, owner, guild_id
         self.question, self.said, self.origin = question, said, origin
         self.picked: list[Said] = []
+        self.answers: list[Answer] = []  # the picked replies as answers, edits applied
+        self.edits: dict[int, Answer] = {}  # message id → the moderator's edit of that answer
+        self.fix: discord.ui.Select[SaveFlow] | None = None
         self.entry: Entry | None = None
         self.existing: str | None = None  # an own entry the question resembles
         self.token = secrets.token_hex(6)
@@ -75,6 +87,26 @@ class SaveFlow(discord.ui.View):
         )
         button.callback = getattr(self, f"on_{step}")  # type: ignore[method-assign]
         self.add_item(button)
+
+    def _fix_select(self) -> None:
+        """ "Edit a picked answer…": one option per picked reply; opens its form."""
+        if self.fix is not None:
+            self.remove_item(self.fix)
+            self.fix = None
+        if not self.answers:
+            return
+        self.fix = discord.ui.Select(
+            custom_id=f"{PREFIX}{self.token}:fix",
+            placeholder="Edit a picked answer's text or byline…",
+            options=[
+                discord.SelectOption(
+                    label=clip(byline(a), 100), description=clip(" ".join(a.text.split()), 100), value=str(i)
+                )
+                for i, a in enumerate(self.answers)
+            ],
+        )
+        self.fix.callback = self.on_fix  # type: ignore[method-assign]
+        self.add_item(self.fix)
 
     def _buttons(self) -> None:
         for item in [i for i in self.children if isinstance(i, discord.ui.Button)]:
@@ -107,7 +139,8 @@ class SaveFlow(discord.ui.View):
         """Rebuild the proposal from the question and the picked replies: message and embed."""
         if not self.picked:
             return f"**Question:** {escape_markdown(self.question)}\nPick the replies to save.", None
-        answers = saved_answers(self.picked, (await self.service.settings(self.guild_id)).get("role_credits"))
+        credits = (await self.service.settings(self.guild_id)).get("role_credits")
+        answers = self.answers = saved_answers(self.picked, credits, self.edits)
         self.entry = proposed_entry(
             guild_id=self.guild_id,
             question=self.question,
@@ -119,7 +152,10 @@ class SaveFlow(discord.ui.View):
         own = {e.id for e in self.service.own_entries(self.guild_id)}
         self.existing = next((d.entry_id for d in dupes if d.entry_id in own), None)
         lines = ["**Not saved yet.** Experts credited (listed, never pinged):"]
-        lines += [f"• {escape_markdown(byline(a))}" for a in answers]
+        lines += [
+            f"• {escape_markdown(byline(a))}" + (" *(edited)*" if s.message_id in self.edits else "")
+            for s, a in zip(self.picked, answers, strict=True)
+        ]
         if dupes:
             d = dupes[0]
             lines.append(
@@ -130,6 +166,7 @@ class SaveFlow(discord.ui.View):
                     else " (a global entry; save a new one)."
                 )
             )
+        self._fix_select()
         self._buttons()
         return "\n".join(lines), entry_embed(self.entry, scope="this server (preview)")
 
@@ -150,6 +187,13 @@ class SaveFlow(discord.ui.View):
 
     async def on_edit(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(QuestionModal(self))
+
+    async def on_fix(self, interaction: discord.Interaction) -> None:
+        assert self.fix is not None
+        i = int(self.fix.values[0])
+        if i >= len(self.answers):  # a select from before a re-pick
+            raise CurationError("Pick the answer to edit again: the picked replies changed.")
+        await interaction.response.send_modal(AnswerEditModal(self, i))
 
     async def on_cancel(self, interaction: discord.Interaction) -> None:
         self.close()
@@ -219,11 +263,73 @@ class QuestionModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
+class AnswerEditModal(discord.ui.Modal):
+    """A picked reply's text and byline, typed like /faq answer's form; still credited to its author."""
+
+    def __init__(self, flow: SaveFlow, index: int) -> None:
+        answer = flow.answers[index]
+        expert, where = byline_fields(answer)
+        super().__init__(
+            title=clip(f"Edit the answer by {byline(answer)}", 45),
+            custom_id=f"{PREFIX}{flow.token}:answer:{index}",
+            timeout=PENDING_TTL,
+        )
+        self.flow, self.said, self.answer = flow, flow.picked[index], answer
+        self.text: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Answer", style=discord.TextStyle.paragraph, default=answer.text[:4000],
+            max_length=4000, custom_id="text",
+        )  # fmt: skip
+        self.expert: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Expert's name and credentials", default=expert[:200] or None, max_length=200,
+            required=False, placeholder="Jane Roe, MD", custom_id="expert",
+        )  # fmt: skip
+        self.where: discord.ui.TextInput[AnswerEditModal] = discord.ui.TextInput(
+            label="Specialty and location", default=where[:200] or None, max_length=200,
+            required=False, placeholder="Dermatologist, Boston", custom_id="where",
+        )  # fmt: skip
+        for item in (self.text, self.expert, self.where):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.flow.owner:
+            await send_private(interaction, REFUSAL)
+            return
+        edited = edited_saved_answer(self.answer, self.text.value, self.expert.value, self.where.value)
+        self.flow.edits[self.said.message_id] = edited
+        await self.flow._show(interaction)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
 def _said(message: discord.Message) -> Said | None:
     if message.author.bot or not message.content.strip():
         return None
     roles = tuple(r.id for r in getattr(message.author, "roles", ())[1:])  # [0] is @everyone
     return Said(message.id, message.author.id, message.author.display_name, roles, message.content)
+
+
+async def _as_members(guild: discord.Guild, history: list[discord.Message], said: list[Said]) -> list[Said]:
+    """Authors as this server knows them. Messages read from the history carry a user, not a
+    member (Discord sends member data only with live events, and the bot runs without the
+    privileged Members intent), so their server nickname and roles — the role credits — are
+    fetched once per author (REST, no intent needed). An author who left keeps their name only."""
+    users = {m.author.id for m in history if not isinstance(m.author, discord.Member)}
+    members: dict[int, discord.Member] = {}
+    for user_id in users & {s.author_id for s in said}:
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                continue  # left the server (or hidden from us): credited by name only
+        members[user_id] = member
+    return [
+        replace(s, display_name=m.display_name, role_ids=tuple(r.id for r in m.roles[1:]))
+        if (m := members.get(s.author_id))
+        else s
+        for s in said
+    ]
 
 
 async def save_to_faq(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -234,31 +340,59 @@ async def save_to_faq(interaction: discord.Interaction, message: discord.Message
     assert interaction.guild_id is not None
     channel = message.channel
     thread = channel if isinstance(channel, discord.Thread) else None
-    if thread is not None:
-        question = thread.name
-        history = [m async for m in thread.history(limit=HISTORY)]
-        history.reverse()
-    else:
-        question = message.content
-        history = [m async for m in channel.history(limit=HISTORY, after=message, oldest_first=True)]
+    perms = interaction.app_permissions  # the bot's, in this channel, as Discord sent them
+    missing = [n for n, ok in (("View Channel", perms.view_channel),
+                               ("Read Message History", perms.read_message_history)) if not ok]  # fmt: skip
+    if missing:  # Discord would list no messages at all: say why instead of "no replies"
+        await send_private(interaction, _lacking(missing))
+        return
+    try:
+        if thread is not None:
+            question = thread.name
+            history = [m async for m in thread.history(limit=HISTORY)]
+            history.reverse()
+        else:
+            question = message.content
+            history = [m async for m in channel.history(limit=HISTORY, after=message, oldest_first=True)]
+    except discord.Forbidden:
+        log.warning("Save to FAQ: cannot read the history of channel %s (Read Message History)", channel.id)
+        await send_private(interaction, _lacking(["View Channel", "Read Message History"]))
+        return
     said = [s for m in history if (thread is not None or m.id != message.id) and (s := _said(m))]
     if thread is not None and isinstance(thread.parent, discord.ForumChannel):
         said = [s for s in said if s.message_id != thread.id]  # the post itself is the question
     if not said:
-        await send_private(
-            interaction, "There are no replies with text after that message to save as answers."
-        )
+        unread = any(not m.author.bot and not m.content and not m.attachments for m in history)
+        if unread and not service_of(interaction.client).config.discord.message_content:
+            text = (
+                "I can't read the replies' text: the bot runs without Discord's **Message Content** "
+                "intent. The bot's owner can turn it on in the developer portal and set "
+                "`discord.message_content: true`. Nothing was saved."
+            )
+        else:
+            text = "There are no replies with text after that message to save as answers."
+        await send_private(interaction, text)
         return
+    assert interaction.guild is not None
+    said = await _as_members(interaction.guild, history, said[-25:])
     flow = SaveFlow(
         service_of(interaction.client),
         interaction.user.id,
         interaction.guild_id,
         question,
-        said[-25:],
+        said,
         message.jump_url,
     )
     content, _ = await flow.propose()
     await interaction.response.send_message(content, view=flow, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def _lacking(missing: list[str]) -> str:
+    return (
+        "I can't read this channel's messages: I lack "
+        + " and ".join(f"**{m}**" for m in missing)
+        + " here. Grant it to my role in this channel, then try again. Nothing was saved."
+    )
 
 
 async def answer_expired(interaction: discord.Interaction) -> None:

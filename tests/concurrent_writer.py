@@ -15,24 +15,23 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot.community import with_answers
 from bot.config import Config, DatabaseConfig, MatchingConfig
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
 from bot.store import StoreError
+from bot.store.forums import ForumPost
 
 GUILD = 4242
 KINDS = (
-    "alias",
-    "answer",
-    "edit",
-    "settings",
-    "hide",
-    "feedback",
-    "import",
-    "create",
-    "global-alias",
-    "global-edit",
-)
+    "alias", "answer", "edit", "settings", "hide", "feedback", "import", "create",
+    # issue 16: a help-forum post claimed, an expert's answer, "Tell me by DM" racing the
+    # approval, answers saved from messages into an existing entry (Save to FAQ / Approve)
+    "claim", "xanswer", "notify", "saveto",
+    # issue 15: a server's own phrasings of a global entry, via /faq alias and the edit form
+    "global-alias", "global-edit",
+)  # fmt: skip
+THREAD, ASKER = 777, 77  # the forum post every claim writer claims; who asked the questions
 GLOBALS = tuple(f"global-{i:02d}" for i in range(10))  # global entries the hide writers hide
 PHRASED = "global-phrased"  # the global entry the guild adds its own phrasings to (issue 15)
 
@@ -113,6 +112,30 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
         if kind == "create":
             new = entry(f"new-{who}", f"Created question {who}?")
             return new.id, lambda: service.save_entry(new, actor=actor, action="add", create=True)
+        if kind == "claim":  # every writer, in every process, claims the same post
+            post = ForumPost(GUILD, THREAD, 1, user_of(tag, i), "alias-target", "q", None, "claimed")
+            return str(post.poster_id), lambda: service.store.claim_forum_post(post)
+        if kind == "xanswer":  # every expert answers the same waiting question
+            return who, lambda: service.store.set_expert_question(
+                GUILD, "xq", "proposed", expect=("waiting",), answer=f"answer {who}", expert_id=i
+            )
+        if kind == "notify":  # the asker's "Tell me by DM" clicks racing the moderators' Approve
+            if i % 5 == 0:
+                return f"m-{who}", lambda: service.store.set_expert_question(
+                    GUILD, "nq", "answered", expect=("waiting",)
+                )
+            return f"t-{who}", lambda: service.set_expert_notify(GUILD, "nq", ASKER, dm=True)
+        if kind == "saveto":  # as Save to FAQ's "Add answers to" / an approved expert answer
+            said = Answer("", f"Saved reply by {who}.", Provider(name=who))
+
+            async def save_to() -> Entry:
+                stored = service.own_entry(GUILD, "save-target")
+                return await service.save_unchanged_since(
+                    with_answers(stored.entry, [said]), stored.revision, actor=actor,
+                    action=f"save answers from https://discord.com/channels/{GUILD}/1/{channel_of(tag, i)}",
+                )  # fmt: skip
+
+            return who, save_to
         raise ValueError(kind)
 
     jobs = [one(i) for i in range(writers)]
@@ -121,9 +144,11 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
     async def write(key: str, fn: Callable[[], Awaitable[Any]]) -> tuple[str, str | None]:
         await gate.wait()
         try:
-            await fn()
+            applied = await fn()
         except StoreError as exc:
             return key, str(exc)
+        if applied is False:  # a conditional write that did not apply (claimed / answered before)
+            return key, "not applied"
         return key, None
 
     tasks = [asyncio.create_task(write(key, fn)) for key, fn in jobs]

@@ -164,6 +164,7 @@ def disagreement_fields(
     summary: Summary, names: dict[str, str] | None = None, cap: int | None = None
 ) -> list[dict[str, Any]]:
     fields = []
+
     def who(xs: tuple[str, ...]) -> str:
         return who_text(xs, names, cap)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.models import Entry, Summary
 
 if TYPE_CHECKING:
-    from bot.store.forums import ExpertQuestion, ForumPost
+    from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 
 GLOBAL = 0  # guild_id stored for global entries (NULL would defeat UNIQUE constraints)
 
@@ -177,6 +177,8 @@ class StoreDump:
     feedback: tuple[FeedbackRecord, ...]
     # a guild's own phrasings of global entries: guild → entry id → phrasings (in order added)
     phrasings: dict[int, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    forum_posts: tuple[ForumPost, ...] = ()  # issue 16 (bot/store/forums.py)
+    expert_questions: tuple[ExpertQuestion, ...] = ()
 
     def is_empty(self) -> bool:
         return not (
@@ -187,6 +189,8 @@ class StoreDump:
             or self.queries
             or self.feedback
             or self.phrasings
+            or self.forum_posts
+            or self.expert_questions
         )
 
 
@@ -296,3 +300,5 @@ class Store(Protocol):
     ) -> bool: ...
     async def get_expert_question(self, guild_id: int, qid: str) -> ExpertQuestion | None: ...
     async def waiting_expert_questions(self, guild_id: int, limit: int = 10) -> list[ExpertQuestion]: ...
+    async def set_expert_notify(self, guild_id: int, qid: str, asker_id: int, notify: str) -> bool: ...
+    async def community_records(self, guild_id: int | None = None) -> CommunityRecords: ...

@@ -2,7 +2,8 @@
 
 `faqbot migrate --from URL --to URL` calls `migrate_urls`. The copy is exact: entries (global and
 per server) with their soft-deleted state, metadata, automatic summaries and revisions; hidden
-globals; server settings; the audit log in order; query statistics and feedback. It reads one
+globals; server settings; the audit log in order; query statistics and feedback; help-forum posts
+answered and questions sent to the experts (issue 16). It reads one
 consistent snapshot of the source, writes the destination in one transaction (all or nothing),
 refuses a destination that already holds anything, and reads the copy back to check it
 (removing it again if it differs).
@@ -28,12 +29,15 @@ class MigrateReport:
     queries: int
     feedback: int
     revision: int
+    forum_posts: int = 0
+    expert_questions: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.entries} entries ({self.removed} removed), {self.hidden} hidden globals, "
             f"settings of {self.settings} servers, {self.audit} audit records, {self.queries} query "
-            f"statistics, {self.feedback} feedback votes (revision {self.revision})"
+            f"statistics, {self.feedback} feedback votes, {self.forum_posts} help-forum posts, "
+            f"{self.expert_questions} questions for the experts (revision {self.revision})"
         )
 
 
@@ -47,6 +51,8 @@ def _report(dump: StoreDump) -> MigrateReport:
         queries=len(dump.queries),
         feedback=len(dump.feedback),
         revision=dump.revision,
+        forum_posts=len(dump.forum_posts),
+        expert_questions=len(dump.expert_questions),
     )
 
 

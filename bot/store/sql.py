@@ -64,7 +64,10 @@ from bot.store.common import (
 
 _ENTRY = "data, auto_summary, deleted, revision"
 _AUDIT = "guild_id, entry_id, actor, action, at, changes"
-_TABLES = ("entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback", "guild_phrasings")
+_TABLES = (
+    "entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback",
+    "guild_phrasings", "forum_posts", "expert_questions",
+)  # fmt: skip
 
 
 class _Rollback(Exception):
@@ -93,6 +96,13 @@ class SqlStore:
     EXTRA_TABLES: ClassVar[tuple[str, ...]] = ()  # the dialect's own tables `clear` empties too
 
     # -- per-dialect primitives ------------------------------------------------------------------
+
+    # Issue 16's tables: `CommunityStore` (bot/store/forums.py), which every backend mixes in.
+    async def _dump_community(self, conn: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        raise NotImplementedError
+
+    async def _restore_community(self, conn: Any, posts: tuple[Any, ...], questions: tuple[Any, ...]) -> None:
+        raise NotImplementedError
 
     def _read(self) -> AbstractAsyncContextManager[Any]:
         """A connection for reads (no transaction of its own)."""
@@ -655,6 +665,7 @@ class SqlStore:
             phrasings: dict[int, dict[str, tuple[str, ...]]] = {}
             for r in await self._all(conn, "SELECT guild_id, entry_id, phrasings FROM guild_phrasings"):
                 phrasings.setdefault(int(r[0]), {})[r[1]] = tuple(json.loads(r[2]))
+            posts, questions = await self._dump_community(conn)
         return StoreDump(
             revision=int(revision[0]) if revision else 0,
             entries=tuple(_stored(r) for r in entries),
@@ -664,6 +675,8 @@ class SqlStore:
             queries=tuple(QueryRecord(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5]) for r in queries),
             feedback=tuple(FeedbackRecord(int(r[0]), r[1], int(r[2]), bool(r[3]), r[4]) for r in feedback),
             phrasings=phrasings,
+            forum_posts=posts,
+            expert_questions=questions,
         )
 
     async def restore(self, dump: StoreDump) -> None:
@@ -718,6 +731,7 @@ class SqlStore:
                 "INSERT INTO guild_phrasings VALUES (?, ?, ?)",
                 [(g, i, to_json(list(p))) for g, by_id in dump.phrasings.items() for i, p in by_id.items()],
             )
+            await self._restore_community(conn, dump.forum_posts, dump.expert_questions)
             # The copy keeps the source's revisions; a store others already watched moves on.
             revision = dump.revision if current == 0 else max(dump.revision, current + 1)
             await self._run(conn, "UPDATE meta SET value = ? WHERE key = 'revision'", revision)

@@ -537,8 +537,10 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
             plain_pair = not (a.negated or b.negated or a.bounds or b.bounds)  # no "without power", "within"
             # A measure on what one part of a compound question asks ("…, and when is the loaf
             # done?": "the loaf is done at 96 °C" ↔ "a loaf is cooked through at 190 °F").
-            part = u in _MEASURES and plain_pair and any(
-                len(p & words) >= 0.5 * len(p) for p in _question_parts(question)
+            part = (
+                u in _MEASURES
+                and plain_pair
+                and any(len(p & words) >= 0.5 * len(p) for p in _question_parts(question))
             )
             if not (same_subject or part or (f"?{u}" in question and asked and plain_pair)):
                 continue

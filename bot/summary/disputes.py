@@ -415,8 +415,10 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                         return True
                     # opposing the rival on what the quote is about, not on another word of it
                     subject = c.features & claim.features & r.features
-                    if kind and (sum(weight(f, question) for f in subject) >= 1.3
-                                 or (restates_question(c, question) and restates_question(claim, question))):
+                    if kind and (
+                        sum(weight(f, question) for f in subject) >= 1.3
+                        or (restates_question(c, question) and restates_question(claim, question))
+                    ):
                         return True
             return False
 

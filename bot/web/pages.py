@@ -141,10 +141,7 @@ def summary_view(summary: Summary, entry: Entry) -> SummaryView:
         tuple(
             DisagreementView(
                 d.topic,
-                tuple(
-                    SupportView(s.text, _share(len(s.supporters), experts), s.credit())
-                    for s in d.sides
-                ),
+                tuple(SupportView(s.text, _share(len(s.supporters), experts), s.credit()) for s in d.sides),
             )
             for d in summary.disagreements
         ),

@@ -37,11 +37,13 @@ def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
     return emulator
 
 
-def running(emu: DiscordEmulator, tmp_path: Path) -> AbstractAsyncContextManager[FaqBot]:
+def running(
+    emu: DiscordEmulator, tmp_path: Path, *, message_content: bool = True
+) -> AbstractAsyncContextManager[FaqBot]:
     return running_faqbot(
         emu,
         tmp_path,
-        discord={"message_content": True},
+        discord={"message_content": message_content},
         keyword_replies={"user_cooldown_seconds": 0, "channel_cooldown_seconds": 0},
     )
 
@@ -305,6 +307,8 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         added = await step(emu, menu2, "add")
         assert added.content == f"Added 1 expert answers to `{entry_id}`."
         answers = svc.own_entry(emu.guild, entry_id).entry.answers
+        # Discord lists history with users, not members: nickname and roles were fetched (REST).
+        assert emu.requests_to("GET", f"/guilds/{emu.guild}/members/{jane['id']}")
         assert [
             (x.provider.name if x.provider else None, x.provider.credentials if x.provider else None)
             for x in answers
@@ -485,3 +489,229 @@ async def test_save_to_faq_in_a_text_channel_offers_the_replies_after_the_questi
         assert done.content.startswith("Saved as `how-long-does-lip-filler-last`")
         (a,) = bot.faq_service.own_entry(emu.guild, "how-long-does-lip-filler-last").entry.answers
         assert a.provider is not None and (a.provider.name, a.provider.credentials) == ("mod", None)
+
+
+# -- Ask the experts: told by DM, or under the looked-up message --------------------------------
+
+OTHER_Q = "Which marathon shoes suit flat feet?"
+
+
+async def send_to_experts(emu: DiscordEmulator, user: dict[str, Any], query: str) -> Any:
+    miss = await (await emu.send_interaction(emu.slash_command("ask", {"query": query}, user=user))).response(
+        timeout=WAIT
+    )
+    offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+    sent = await (
+        await emu.send_interaction(emu.component_click(message_of(miss), offer, user=user))
+    ).response(timeout=WAIT)
+    assert sent.ephemeral and "Sent to the experts" in sent.content
+    return sent
+
+
+async def answer_as(emu: DiscordEmulator, expert: dict[str, Any], posted: dict[str, Any], text: str) -> Any:
+    form = await click(emu, posted, ids_of(posted)[0], expert)
+    handle = await emu.send_interaction(
+        emu.modal_submit(
+            form.data["custom_id"], {"answer": text}, message=emu.message(posted["id"]), user=expert
+        )
+    )
+    return await handle.response(timeout=WAIT)
+
+
+async def test_the_asker_opts_in_to_a_dm_and_closed_dms_fall_back_to_the_channel(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane,) = experts_world(emu, "jane")
+    bob = emu.add_user("bob")
+    async with running(emu, tmp_path) as bot:
+        await settings(emu, {"experts_channel": experts, "expert_role": derm, "trust_experts": True})
+        sent = await send_to_experts(emu, emu.user, UNKNOWN_Q)
+        assert "I'll tell you here" in sent.content
+        (toggle,) = ids_of(message_of(sent))
+        assert toggle.startswith("faq:xd:") and toggle.endswith(":1")
+        qid = toggle.split(":")[2]
+        forged = await click(emu, message_of(sent), toggle, bob)  # not the asker
+        assert forged.ephemeral and "isn't yours" in forged.content
+        chose = await click(emu, message_of(sent), toggle, emu.user)
+        assert chose.type == 7 and "I'll tell you by DM" in chose.content
+        assert ids_of(chose.data) == [f"faq:xd:{qid}:0"]  # and back again, if they change their mind
+        question = await bot.faq_service.store.get_expert_question(emu.guild, qid)
+        assert question is not None and question.notify == "dm"
+
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        saved = await answer_as(emu, jane, posted, EXPERT_ANSWER)
+        assert (
+            saved.content.startswith("Saved in `can-i-use-retinol-after-microneedling`; telling")
+            and "by DM" in saved.content
+        )
+        dm = emu.world.dm_channel(emu.user)
+        told = await emu.wait_for_message(int(dm["id"]), WAIT)
+        assert told["content"].startswith("An expert answered the question you asked in **Emulated Guild**")
+        assert told["embeds"][0]["title"] == UNKNOWN_Q and EXPERT_ANSWER[:40] in str(told["embeds"][0])
+        opened = emu.requests_to("POST", "/users/@me/channels")
+        assert opened and opened[-1].json == {"recipient_id": emu.user["id"]} and not opened[-1].violations
+        assert posts_to(emu, emu.channel) == []  # the DM only: no channel reply
+        late = await click(emu, chose.data | {"id": message_of(sent)["id"]}, f"faq:xd:{qid}:0", emu.user)
+        assert late.ephemeral and "Too late to change" in late.content
+
+        # Bob's DMs are closed (Discord answers 403, code 50007): he is told in the channel instead.
+        emu.world.closed_dms.add(int(bob["id"]))
+        sent = await send_to_experts(emu, bob, OTHER_Q)
+        await click(emu, message_of(sent), ids_of(message_of(sent))[0], bob)
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        await answer_as(emu, jane, posted, "Stability shoes with a firm medial post; see a podiatrist first.")
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        assert told["content"].startswith(f"<@{bob['id']}>, an expert answered your question")
+        assert "your DMs are closed to me" in told["content"]
+        assert posts_to(emu, emu.channel)[-1].json["allowed_mentions"] == {"parse": []}  # named, not pinged
+        bob_dm = emu.world.dm_channel(bob)
+        refused = emu.requests_to("POST", f"/channels/{bob_dm['id']}/messages")
+        assert [r.status for r in refused] == [403] and refused[0].response["code"] == 50007
+
+
+async def test_find_faq_answer_miss_offers_the_experts_and_the_answer_is_told_under_that_message(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane,) = experts_world(emu, "jane")
+    async with running(emu, tmp_path):
+        looked_up = await emu.send_message(emu.channel, emu.moderator, UNKNOWN_Q)
+        found = await (
+            await emu.send_interaction(emu.message_context_menu("Find FAQ answer", looked_up, user=emu.user))
+        ).response(timeout=WAIT)
+        assert found.ephemeral and "faq:ax:" not in str(found.components)  # no experts channel yet
+        await settings(emu, {"experts_channel": experts, "expert_role": derm, "trust_experts": True})
+        miss = await (
+            await emu.send_interaction(emu.message_context_menu("Find FAQ answer", looked_up, user=emu.user))
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        sent = await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        assert "Sent to the experts" in sent.content
+        posted = await emu.wait_for_message(int(experts["id"]), WAIT)
+        assert posted["embeds"][0]["description"] == UNKNOWN_Q
+        await answer_as(emu, jane, posted, EXPERT_ANSWER)
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        body = posts_to(emu, emu.channel)[-1].json
+        assert told["content"].startswith(f"<@{emu.user['id']}>, an expert answered your question")
+        assert str(body["message_reference"]["message_id"]) == looked_up["id"]  # under the message
+        assert body["allowed_mentions"] == {"parse": []}  # neither the asker nor its author pinged
+
+
+# -- Save to FAQ: the moderator edits a picked answer -------------------------------------------------
+
+
+async def test_save_to_faq_edits_a_picked_answers_text_and_byline_still_credited(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    async with running(emu, tmp_path) as bot:
+        question = await emu.send_message(emu.channel, emu.user, LIP_Q)
+        reply = await emu.send_message(emu.channel, emu.moderator, LIP_A + " lol")
+        menu = message_of(await save_flow(emu, question))
+        preview = await step(emu, menu, "pick", ["0"])
+        menu = {**menu, **preview.data}  # the preview now offers "Edit a picked answer…"
+        form = await step(emu, menu, "fix", ["0"])
+        assert form.type == 9
+        fields = {
+            c["custom_id"]: c.get("value") for row in form.data["components"] for c in row["components"]
+        }
+        assert fields == {"text": LIP_A + " lol", "expert": "mod", "where": None}
+
+        async def submit(values: dict[str, str]) -> Any:
+            handle = await emu.send_interaction(
+                emu.modal_submit(form.data["custom_id"], values, message=menu, user=emu.moderator)
+            )
+            return await handle.response(timeout=WAIT)
+
+        emptied = await submit({"text": LIP_A, "expert": "", "where": ""})
+        assert emptied.ephemeral and "stays credited to mod, who wrote it" in emptied.content
+        edited = await submit({"text": LIP_A, "expert": "Mo Derator, RN", "where": "Nurse Injector, Boston"})
+        assert edited.type == 7 and "Mo Derator, RN · Nurse Injector, Boston *(edited)*" in edited.content
+        done = await step(emu, {**menu, **edited.data}, "new")
+        assert done.content.startswith("Saved as `how-long-does-lip-filler-last`")
+        entry = bot.faq_service.own_entry(emu.guild, "how-long-does-lip-filler-last").entry
+        (a,) = entry.answers
+        assert a.text == LIP_A and a.provider is not None
+        assert (a.provider.name, a.provider.credentials, a.provider.specialty, a.provider.location) == (
+            "Mo Derator", "RN", "Nurse Injector", "Boston",
+        )  # fmt: skip
+        assert entry.source is not None and entry.source.url.endswith(f"/{question['id']}")
+        assert reply["content"].endswith(" lol")  # the member's message itself is untouched
+
+
+async def test_save_to_faq_says_what_it_lacks_instead_of_finding_no_replies(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    question = None
+    async with running(emu, tmp_path, message_content=False):
+        question = await emu.send_message(emu.channel, emu.user, LIP_Q)
+        await emu.send_message(emu.channel, emu.moderator, LIP_A)
+        # Without the Message Content intent Discord lists the replies with empty text.
+        told = await save_flow(emu, question)
+        assert (
+            told.ephemeral
+            and "**Message Content**" in told.content
+            and "message_content: true" in told.content
+        )
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(int(everyone["permissions"]) & ~p.READ_MESSAGE_HISTORY)
+    listed = len(emu.requests_to("GET", f"/channels/{emu.channel}/messages"))
+    async with running(emu, tmp_path):
+        told = await save_flow(emu, question)
+        assert told.ephemeral and "I lack **Read Message History** here" in told.content
+        assert len(emu.requests_to("GET", f"/channels/{emu.channel}/messages")) == listed  # not tried
+
+
+async def test_the_moderator_hears_when_the_asker_cannot_be_told_and_replies_need_history(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    experts, derm, (jane,) = experts_world(emu, "jane")
+    everyone = emu.guild_state.roles[0]
+    everyone["permissions"] = str(
+        int(everyone["permissions"]) & ~p.SEND_MESSAGES_IN_THREADS & ~p.READ_MESSAGE_HISTORY
+    )
+
+    async def approve(posted: dict[str, Any]) -> tuple[Any, Any]:
+        await answer_as(emu, jane, emu.message(posted["id"]), EXPERT_ANSWER)
+        approve_id = next(i for i in ids_of(emu.message(posted["id"])) if i.startswith("faq:xp:"))
+        handle = await emu.send_interaction(
+            emu.component_click(emu.message(posted["id"]), approve_id, user=emu.moderator)
+        )
+        return handle, await handle.response(timeout=WAIT)
+
+    async with running(emu, tmp_path):
+        await settings(emu, {"experts_channel": experts, "expert_role": derm})
+        # Asked in a thread where the bot may not post (no Send Messages in Threads).
+        thread, _ = await emu.create_thread(emu.channel, "skin care", "anyone know?")
+        miss = await (
+            await emu.send_interaction(
+                emu.slash_command("ask", {"query": UNKNOWN_Q}, user=emu.user, channel=int(thread["id"]))
+            )
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        handle, done = await approve(await emu.wait_for_message(int(experts["id"]), WAIT))
+        assert done.content.startswith("Saved in `can-i-use-retinol-after-microneedling`")
+        (warning,) = await handle.followups(1, timeout=WAIT)
+        assert warning["content"].startswith("⚠️ I couldn't tell the member who asked")
+        assert f"<#{thread['id']}>" in warning["content"] and "Send Messages in Threads" in warning["content"]
+        refused = emu.requests_to("POST", f"/channels/{thread['id']}/messages")
+        assert [r.status for r in refused] == [403] and refused[0].response["code"] == 50013
+
+        # "Find FAQ answer" in #general: a reply under the message needs Read Message History,
+        # which the bot lacks; the member is told by a plain message instead.
+        looked_up = await emu.send_message(emu.channel, emu.moderator, OTHER_Q)
+        miss = await (
+            await emu.send_interaction(emu.message_context_menu("Find FAQ answer", looked_up, user=emu.user))
+        ).response(timeout=WAIT)
+        offer = next(i for i in ids_of(message_of(miss)) if i.startswith("faq:ax:"))
+        await (
+            await emu.send_interaction(emu.component_click(message_of(miss), offer, user=emu.user))
+        ).response(timeout=WAIT)
+        await approve(await emu.wait_for_message(int(experts["id"]), WAIT))
+        told = await emu.wait_for_message(emu.channel, WAIT)
+        assert told["content"].startswith(f"<@{emu.user['id']}>, an expert answered your question")
+        tries = posts_to(emu, emu.channel)
+        assert [("message_reference" in r.json, r.status) for r in tries] == [(True, 403), (False, 200)]

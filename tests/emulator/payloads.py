@@ -48,6 +48,7 @@ MODERATOR_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_GUILD
 # Channel types.
 GUILD_TEXT = 0
 DM = 1
+MESSAGE_CONTENT_INTENT = 1 << 15  # gateway intent: message text in events and REST reads
 GUILD_FORUM = 15
 
 # Interaction types.
@@ -389,6 +390,7 @@ def infer_option_type(value: object) -> int:
 
 # --- threads and forums (issue 16) ----------------------------------------------------------
 PUBLIC_THREAD = 11
+THREAD_TYPES = frozenset({10, 11, 12})  # announcement, public, private threads
 
 
 def forum_tag(tag_id: int, name: str) -> JSON:

@@ -537,7 +537,38 @@ class Rest:
             msgs = [m for m in msgs if int(m["id"]) > after][-limit:]
         if "before" in request.query:
             msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
-        return self._json(request, msgs[:limit])
+        return self._json(request, [self._as_read(m) for m in msgs[:limit]])
+
+    def _check_can_send(self, ch: JSON, *, replying: bool) -> None:
+        """The bot's guild-level permissions, as Discord checks them for a new message: View
+        Channel, Send Messages (Send Messages in Threads in a thread), and Read Message History
+        for a reply. 403 code 50013 otherwise."""
+        guild = self.world.guild_of_channel(int(ch["id"]))
+        if guild is None:
+            return
+        perms = guild.permissions_of(self.world.application_id)
+        send = p.SEND_MESSAGES_IN_THREADS if ch["type"] in p.THREAD_TYPES else p.SEND_MESSAGES
+        needed = p.VIEW_CHANNEL | send | (p.READ_MESSAGE_HISTORY if replying else 0)
+        if perms & needed != needed:
+            raise DiscordError(403, 50013, "Missing Permissions")
+
+    def _as_read(self, msg: JSON) -> JSON:
+        """A stored message as Discord's REST API returns it: no ``member`` (Discord sends the
+        author's member data with gateway events only), and without the Message Content intent
+        no content, embeds, attachments or components — except the bot's own messages, messages
+        that mention it, and DMs."""
+        out = {k: v for k, v in msg.items() if k != "member"}
+        session = self.emu.gateway.session
+        bot_id = self.world.bot_user["id"]
+        if (
+            session is None
+            or session.intents & p.MESSAGE_CONTENT_INTENT
+            or out["author"]["id"] == bot_id
+            or any(u["id"] == bot_id for u in out.get("mentions", []))
+            or "guild_id" not in self.world.channels.get(int(out["channel_id"]), {})
+        ):
+            return out
+        return out | {"content": "", "embeds": [], "attachments": [], "components": []}
 
     async def create_message(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]
@@ -552,6 +583,9 @@ class Rest:
             or body.get("poll")
         ):
             raise DiscordError(400, 50006, "Cannot send an empty message")
+        if ch["type"] == p.DM and int(ch["recipients"][0]["id"]) in self.world.closed_dms:
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
+        self._check_can_send(ch, replying=bool(body.get("message_reference")))
         msg = self._bot_message(
             int(ch["id"]), body, rec.files, type=19 if body.get("message_reference") else 0
         )
@@ -559,7 +593,7 @@ class Rest:
         return self._json(request, msg)
 
     async def get_message(self, request: web.Request) -> web.Response:
-        return self._json(request, self._message(request))
+        return self._json(request, self._as_read(self._message(request)))
 
     async def edit_message(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]

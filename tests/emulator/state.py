@@ -242,6 +242,8 @@ class World:
         self.interactions: dict[str, InteractionHandle] = {}  # by token
         self.interactions_by_id: dict[int, InteractionHandle] = {}
         self.modals: dict[str, JSON] = {}  # modal custom_id -> the modal payload the bot sent
+        # Users whose DMs are closed to the bot: a message to their DM channel gets 403 / 50007.
+        self.closed_dms: set[int] = set()
 
     # --- world building -----------------------------------------------------------------
     def add_user(self, username: str, *, bot: bool = False) -> JSON:

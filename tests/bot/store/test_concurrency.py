@@ -22,14 +22,26 @@ import pytest
 from bot.models import Entry
 from bot.service import FaqService
 from bot.store import Store, open_store
+from bot.store.forums import ExpertQuestion
 from bot.summary import summarize
 from bot.yamlio import dump_entries
 from tests.bot.store.test_multiprocess import db_url  # noqa: F401  (SQLite and PostgreSQL)
-from tests.concurrent_writer import GLOBALS, GUILD, KINDS, PHRASED, channel_of, config_for, entry, run_kind
+from tests.concurrent_writer import (
+    ASKER,
+    GLOBALS,
+    GUILD,
+    KINDS,
+    PHRASED,
+    THREAD,
+    channel_of,
+    config_for,
+    entry,
+    run_kind,
+)
 from tests.conftest import ROOT
 
 WRITERS = 10
-TARGETS = ("alias-target", "answer-target", "edit-target")
+TARGETS = ("alias-target", "answer-target", "edit-target", "save-target")
 
 
 @pytest.fixture
@@ -49,6 +61,8 @@ async def prepare(url: str, data_dir: Path) -> int:
             await service.save_entry(
                 entry(target, f"Question {target}?"), actor="setup", action="add", create=True
             )
+        for qid in ("xq", "nq"):  # questions sent to the experts (issue 16)
+            await service.store.add_expert_question(ExpertQuestion(GUILD, qid, ASKER, 1, f"Question {qid}?"))
         return service.own_entry(GUILD, "edit-target").revision
     finally:
         await service.close()
@@ -110,6 +124,31 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
         for entry_id in acked:
             assert await store.get(GUILD, entry_id) is not None
             assert count(await store.history(GUILD, entry_id), action) == 1
+    elif kind == "claim":  # one reply per post, whoever claims it
+        post = await store.get_forum_post(GUILD, THREAD)
+        assert len(acked) == 1 and post is not None and post.poster_id == int(acked[0])
+        assert all(err == "not applied" for _, err in refused), refused
+    elif kind == "xanswer":  # the first expert's answer is kept whole
+        q = await store.get_expert_question(GUILD, "xq")
+        assert len(acked) == 1 and q is not None and q.state == "proposed"
+        assert q.answer == f"answer {acked[0]}"
+    elif kind == "notify":  # a "Tell me by DM" the asker was told is taken is never lost
+        q = await store.get_expert_question(GUILD, "nq")
+        moves = [k for k in acked if k.startswith("m-")]
+        toggles = [k for k in acked if k.startswith("t-")]
+        assert len(moves) == 1 and q is not None and q.state == "answered"
+        assert q.notify == ("dm" if toggles else "channel")
+        assert all(err == "not applied" for _, err in refused), refused
+    elif kind == "saveto":  # one moderator's save wins; the others are told, nothing is mixed
+        stored = await store.get(GUILD, "save-target")
+        assert stored is not None and len(acked) == 1
+        assert [a.provider.name if a.provider else None for a in stored.entry.answers] == [
+            "Ada Lovelace",
+            acked[0],
+        ]
+        assert all("changed meanwhile" in err for _, err in refused), refused
+        saves = [r for r in await store.history(GUILD, "save-target") if r.action.startswith("save answers")]
+        assert len(saves) == 1
     else:
         raise AssertionError(kind)
 

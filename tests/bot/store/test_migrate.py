@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from bot import cli
 from bot.importer import parse_thread
 from bot.models import Answer, Entry, Provider, Summary
 from bot.store import Store, StoreError, open_store
+from bot.store.forums import ExpertQuestion, ForumPost
 from bot.store.migrate import migrate, migrate_urls
 from tests.pgtools import fresh_database
 
@@ -65,6 +66,17 @@ async def populate(store: Store, seed_text: str) -> None:
     await store.record_feedback(1, SEED_ID, 99, True)
     await store.record_feedback(1, SEED_ID, 98, False)
     await store.record_feedback(None, "sunscreen", 2**63 - 1, True)
+    # issue 16: help-forum posts answered, questions sent to the experts (one answered by DM)
+    await store.claim_forum_post(ForumPost(1, 500, 50, 7, SEED_ID, "botox pores?", None, "claimed"))
+    await store.set_forum_post(1, 500, "replied", reply_id=501)
+    await store.claim_forum_post(ForumPost(big_guild, 2**62 + 9, 51, 8, "own", "é ✓?", None, "claimed"))
+    await store.add_expert_question(
+        ExpertQuestion(1, "abcdef012345", 7, 50, "Can I?", notify="dm", reply_to=9)
+    )
+    await store.set_expert_question(
+        1, "abcdef012345", "proposed", expect=("waiting",), answer="Yes “really”.", expert_id=2**62 + 3
+    )
+    await store.add_expert_question(ExpertQuestion(big_guild, "0123456789ab", 8, 51, "Other?"))
 
 
 async def observable(store: Store) -> dict[str, Any]:
@@ -85,6 +97,10 @@ async def observable(store: Store) -> dict[str, Any]:
         "settings_history": await store.history(1, "*settings*"),
         "stats": {g: await store.stats(g or None) for g in guilds},
         "dump": await store.dump(),
+        "community": await store.community_records(),
+        "post": await store.get_forum_post(1, 500),
+        "question": await store.get_expert_question(1, "abcdef012345"),
+        "waiting": {g: await store.waiting_expert_questions(g) for g in guilds},
     }
 
 
@@ -109,7 +125,11 @@ async def test_sqlite_to_sqlite_copy_is_exact(source: str, tmp_path: Path) -> No
     report = await migrate_urls(source, str(tmp_path / "copy.db"))
     assert (report.entries, report.removed, report.hidden, report.settings) == (5, 1, 2, 2)
     assert report.queries == 3 and report.feedback == 3 and report.audit > 10
-    assert await read(str(tmp_path / "copy.db")) == await read(source)
+    assert (report.forum_posts, report.expert_questions) == (2, 2)
+    copied, original = await read(str(tmp_path / "copy.db")), await read(source)
+    assert copied == original
+    assert original["question"].notify == "dm" and original["question"].state == "proposed"
+    assert original["post"].reply_id == 501 and original["post"].at
 
 
 async def test_sqlite_to_postgres_to_sqlite_round_trip_is_lossless(source: str, tmp_path: Path) -> None:
@@ -122,6 +142,7 @@ async def test_sqlite_to_postgres_to_sqlite_round_trip_is_lossless(source: str, 
         await migrate_urls(pg, back)
     assert await read(back) == original
     assert original["entries"] and original["stats"][1].top_queries  # compared something real
+    assert len(original["dump"].forum_posts) == len(original["dump"].expert_questions) == 2
 
 
 async def test_copied_store_keeps_working(source: str) -> None:
@@ -136,6 +157,15 @@ async def test_copied_store_keeps_working(source: str) -> None:
             assert await store.integrity_check() == "ok"
         finally:
             await store.close()
+
+
+async def on_backend(backend: str, sqlite_path: str, check: Callable[[str], Awaitable[None]]) -> None:
+    """Run `check` on a fresh store of that backend: a SQLite file, or a throwaway database."""
+    if backend == "sqlite":
+        await check(sqlite_path)
+    else:
+        async with fresh_database() as pg:
+            await check(pg)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -157,17 +187,33 @@ async def test_refuses_a_destination_that_holds_data(source: str, tmp_path: Path
         finally:
             await dst.close()
 
-    if backend == "sqlite":
-        await check(str(tmp_path / "busy.db"))
-    else:
-        async with fresh_database() as pg:
-            await check(pg)
+    await on_backend(backend, str(tmp_path / "busy.db"), check)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_destination_holding_only_community_rows_is_refused(
+    source: str, tmp_path: Path, backend: str
+) -> None:
+    async def check(dst_url: str) -> None:
+        dst, src = await open_store(dst_url), await open_store(source)
+        try:
+            await dst.add_expert_question(ExpertQuestion(5, "q", 1, 2, "Waiting?"))
+            with pytest.raises(StoreError, match="already holds data"):
+                await migrate(src, dst)
+            await dst.clear()  # what a failed copy's undo runs: the new tables are emptied too
+            assert (await dst.dump()).is_empty()
+        finally:
+            await src.close()
+            await dst.close()
+
+    await on_backend(backend, str(tmp_path / "busy.db"), check)
 
 
 def test_cli_migrate(source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "cli-copy.db"
     assert cli.main(["migrate", "--from", source, "--to", f"sqlite:///{target}"]) == 0
-    assert "copied 5 entries (1 removed)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "copied 5 entries (1 removed)" in out and "2 help-forum posts, 2 questions for the experts" in out
     assert asyncio.run(read(str(target))) == asyncio.run(read(source))
 
     assert cli.main(["migrate", "--from", source, "--to", str(target)]) == 1  # not empty now
@@ -272,8 +318,4 @@ async def test_a_copy_that_does_not_verify_is_removed_and_can_be_redone(
         await migrate_urls(source, dst_url)  # the re-run is not refused
         assert await read(dst_url) == await read(source)
 
-    if backend == "sqlite":
-        await check(str(tmp_path / "target.db"))
-    else:
-        async with fresh_database() as pg:
-            await check(pg)
+    await on_backend(backend, str(tmp_path / "target.db"), check)
