@@ -68,7 +68,32 @@ def guild_entries(guilds: int, per_guild: int) -> dict[int, list[Entry]]:
     }
 
 
-async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild: int) -> None:
+async def seed_bars(config: Config) -> None:
+    """Sync data/ into the store and cache fixed bars for the global scope, as if calibrated:
+    calibrating 100k entries (several folds of 80k-entry matchers) does not fit beside other
+    work, and the bars' values do not change what the service holds."""
+    from bot.matching import bars
+    from bot.serialize import content_hash
+    from bot.service import CALIBRATION_CACHE
+    from bot.store import open_store
+    from bot.summary import summarize
+    from bot.yamlio import load_data
+
+    store = await open_store(config.database.url)
+    try:
+        points = config.replies.max_points
+        await store.sync_global(load_data(config.data_dir).entries, lambda e: summarize(e, max_points=points))
+        entries = [s.entry for s in await store.load_all() if not s.deleted]
+    finally:
+        await store.close()
+    fixed = bars.Bars(0.5, 0.3, 0.8, 0, 0, 0.0, 0.0, 0.0, 0.0, "default")
+    key = bars.cache_key(entries, "lexical", content_hash)
+    (Path(config.embedding_cache_dir()) / CALIBRATION_CACHE).write_text(json.dumps({key: fixed.to_dict()}))
+
+
+async def prepare(
+    workdir: Path, n: int, semantic: bool, guilds: int, per_guild: int, seeded_bars: bool = False
+) -> None:
     marker = workdir / "fixture.json"
     wanted = {"entries": n, "semantic": semantic, "guilds": guilds, "per_guild": per_guild}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
@@ -81,6 +106,10 @@ async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild:
     for k in range(0, n, PER_FILE):
         (faq / f"bench-{k // PER_FILE:04d}.yaml").write_text(dump_entries(entries[k : k + PER_FILE]))
     t0 = time.perf_counter()
+    if seeded_bars:
+        if semantic or guilds:
+            raise SystemExit("--seed-bars: lexical, global entries only")
+        await seed_bars(config_for(workdir, semantic))
     service = await FaqService.open(config_for(workdir, semantic))
     try:
         for gid, own in guild_entries(guilds, per_guild).items():
@@ -92,18 +121,19 @@ async def prepare(workdir: Path, n: int, semantic: bool, guilds: int, per_guild:
 
 
 async def measure(
-    workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool
+    workdir: Path, semantic: bool, shard: Sequence[int] | None, breakdown: bool, parts: bool = False
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_before_open_mb": rss_mb()[0]}
     if breakdown:
         import tracemalloc
 
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     guilds = None if shard is None else {GUILD_BASE + g for g in shard}
     kwargs: dict[str, Any] = {} if guilds is None else {"guilds": guilds}
     service = await FaqService.open(config_for(workdir, semantic), **kwargs)
     out["cold_start_s"] = time.perf_counter() - t0
+    out["cold_start_cpu_s"] = time.process_time() - c0
     try:
         out["rss_after_open_mb"], out["peak_rss_mb"] = rss_mb()
         if breakdown:
@@ -120,6 +150,11 @@ async def measure(
                 for s in stats[:25]
             ]
         out["scopes"] = service.scope_sizes() if hasattr(service, "scope_sizes") else {}
+        if hasattr(service, "phases"):
+            out["phases_s"] = {k: round(v, 2) for k, v in service.phases.seconds.items()}
+            out["phases_cpu_s"] = {k: round(v, 2) for k, v in service.phases.cpu.items()}
+        if parts:
+            out["service_parts_mb"] = service_parts(service)
         _, queries, _ = corpus(1000)  # queries drawn from the global entries' questions
         queries = queries[:300]
         gid = None if not guilds else min(guilds)
@@ -156,6 +191,36 @@ def deep_size(obj: object, seen: set[int] | None = None) -> int:
         elif hasattr(o, "__slots__"):
             stack.extend(getattr(o, a) for a in o.__slots__ if hasattr(o, a))
     return total
+
+
+def service_parts(service: FaqService) -> dict[str, float]:
+    """MB the opened service holds, by part (each object counted once, in this order)."""
+    seen: set[int] = set()
+    sizes: dict[str, float] = {}
+
+    def add(name: str, obj: object) -> None:
+        sizes[name] = sizes.get(name, 0.0) + deep_size(obj, seen) / 2**20
+
+    scopes = list(service._scopes.values())
+    for scope in scopes:  # the entries first: their texts are counted there
+        held = scope.entries.values() if isinstance(scope.entries, dict) else [scope.entries]
+        add("entries", [getattr(s, "entry", s) for s in held])
+    for scope in scopes:
+        held = scope.entries.values() if isinstance(scope.entries, dict) else [scope.entries]
+        add("auto summaries", [getattr(s, "auto_summary", None) for s in held])
+        add("scope records", scope.entries)
+    for scope in scopes:
+        m = scope.matcher
+        if m is None:
+            continue
+        for k, v in vars(m).items():
+            if k == "_lex":
+                for lk, lv in vars(v).items():
+                    add(f"lex.{lk}", lv)
+            elif k not in ("synonyms", "entries"):
+                add(f"matcher.{k}", v)
+        add("matcher.entries", m.entries)
+    return {k: round(v, 1) for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]) if v >= 0.1}
 
 
 def index_breakdown(n: int) -> dict[str, Any]:
@@ -203,10 +268,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="open the service for only the first S guilds, as a shard process",
     )
     ap.add_argument("--breakdown", action="store_true", help="tracemalloc: the 25 largest lines")
+    ap.add_argument("--parts", action="store_true", help="the opened service's memory by part (slow)")
     ap.add_argument(
         "--index-only",
         action="store_true",
         help="no store: RSS of the corpus and of one matcher over it, by part",
+    )
+    ap.add_argument(
+        "--seed-bars",
+        action="store_true",
+        help="building the fixture: cache fixed bars instead of calibrating (for 100k entries)",
     )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -215,13 +286,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     shard = None if args.shard_guilds is None else list(range(args.shard_guilds))
     if args.child:
-        print(json.dumps(asyncio.run(measure(args.workdir, args.semantic, shard, args.breakdown))))
+        res = asyncio.run(measure(args.workdir, args.semantic, shard, args.breakdown, args.parts))
+        print(json.dumps(res))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
-    asyncio.run(prepare(args.workdir, args.entries, args.semantic, args.guilds, args.per_guild))
+    fixture = (args.workdir, args.entries, args.semantic, args.guilds, args.per_guild, args.seed_bars)
+    asyncio.run(prepare(*fixture))
     cmd = [sys.executable, __file__, "--child", "--workdir", str(args.workdir)]
     cmd += ["--semantic"] if args.semantic else []
     cmd += ["--breakdown"] if args.breakdown else []
+    cmd += ["--parts"] if args.parts else []
     runs = [("all guilds", cmd)]
     if shard is not None:
         runs.append((f"shard of {len(shard)} guilds", [*cmd, "--shard-guilds", str(len(shard))]))

@@ -1,6 +1,7 @@
 """Web pages under load: entry pages and searches served while the bot answers /ask.
 
     python benchmarks/web.py [--entries 10000] [--requests 1000] [--ask-rate 20] [--semantic off] [--json]
+                             [--probe DIR]
 
 The bot runs as deployed: `faqbot run` with `web.enabled`, in its own process (the service,
 lexical by default, the real `FaqBot` and the web server on one event loop), connected to
@@ -114,7 +115,9 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int) -> dict[str, Any]:
+async def bench(
+    entries_n: int, requests: int, ask_rate: int, semantic: str, seed: int, probe: Path | None = None
+) -> dict[str, Any]:
     import yaml
 
     from bot.config import load_config
@@ -156,9 +159,15 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
             members = [emu.add_user(f"member{i}", guild=guild) for i in range(500)]
             # The bot and its pages as deployed: `faqbot run` with web.enabled, its own process.
             env = {**os.environ, **emu.subprocess_env(token="emulator-token"), "PYTHONPATH": str(ROOT)}
+            if probe:
+                env["FAQBOT_TRACEBACK"] = "1"
+            # --probe: `python -m benchmarks.loopprobe OUT MODULE ...` in place of `python -m MODULE ...`
+            run = ["-m", "benchmarks.loopprobe", str(probe / "loop.json")] if probe else ["-m"]
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.emulator.redirect", "bot.cli", "run", "--config", str(conf_path),
-                env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                sys.executable, *run, "tests.emulator.redirect",
+                "bot.cli", "run", "--config", str(conf_path),
+                env=env, cwd=work, stdout=asyncio.subprocess.DEVNULL,
+                stderr=(probe / "bot.log").open("wb") if probe else asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
             try:
@@ -173,13 +182,18 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
                     kind: await _cpu_per_request(bot.pid, base, [p for p in paths if kind_of(p) == kind])
                     for kind in ("entry", "search")
                 }
-                figures["under_load"], figures["ask_load"] = await _under_load(
-                    emu, members, entries, rng, ask_rate, base, paths
-                )
+                with _probing(probe, bot.pid):
+                    figures["under_load"], figures["ask_load"] = await _under_load(
+                        emu, members, entries, rng, ask_rate, base, paths
+                    )
             finally:
                 if bot.returncode is None:
                     bot.terminate()
-                figures["bot_exit"] = await asyncio.wait_for(bot.wait(), 60)
+                try:
+                    figures["bot_exit"] = await asyncio.wait_for(bot.wait(), 120)
+                except TimeoutError:  # keep the figures; say so
+                    bot.kill()
+                    figures["bot_exit"] = "no exit within 120 s of SIGTERM: killed"
         finally:
             await emu.stop()
     figures["ratio_p99"] = {
@@ -190,6 +204,38 @@ async def bench(entries_n: int, requests: int, ask_rate: int, semantic: str, see
         "entries": entries_n, "requests_per_kind": requests, "ask_rate_per_s": ask_rate, "matcher": matcher,
     }  # fmt: skip
     return figures
+
+
+@contextlib.contextmanager
+def _probing(probe: Path | None, pid: int) -> Any:
+    """--probe: the loop probe's figures and a py-spy profile (if installed) of phase 2 only."""
+    if probe is None:
+        yield
+        return
+    import shutil
+    import signal
+
+    os.kill(pid, signal.SIGUSR1)  # the probe starts counting
+    spy_bin = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    spy = None
+    if Path(spy_bin).exists():
+        spy = subprocess.Popen(
+            [spy_bin, "record", "--pid", str(pid), "--rate", "250", "--nonblocking", "--threads",
+             "--format", "raw", "--output", str(probe / "pyspy.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGUSR2)  # the probe writes loop.json
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
+            from benchmarks.loopprobe import summarise_pyspy
+
+            with contextlib.suppress(OSError):  # py-spy may have been refused (ptrace)
+                parts = summarise_pyspy(str(probe / "pyspy.txt"))
+                (probe / "pyspy-parts.json").write_text(json.dumps(parts, indent=1), encoding="utf-8")
 
 
 async def _ask_direct(service: Any, guild: int, paths: list[str]) -> dict[str, Any]:
@@ -256,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--semantic", choices=["auto", "on", "off"], default="off")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--probe", type=Path, metavar="DIR",
+        help="write the bot's loop stalls (loop.json) and a py-spy profile (pyspy.txt) in phase 2 to DIR",
+    )  # fmt: skip
     ap.add_argument("--client", metavar="JOB", help=argparse.SUPPRESS)  # the child process
     args = ap.parse_args(argv)
     if args.client:
@@ -265,7 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    figures = asyncio.run(bench(args.entries, args.requests, args.ask_rate, args.semantic, args.seed))
+    if args.probe:
+        args.probe.mkdir(parents=True, exist_ok=True)
+    figures = asyncio.run(
+        bench(args.entries, args.requests, args.ask_rate, args.semantic, args.seed, args.probe)
+    )
     figures["machine"] = {
         "nproc": os.cpu_count(),
         "loadavg": os.getloadavg(),
@@ -276,8 +330,33 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for key, value in figures.items():
             print(f"{key}: {value}")
+        print(verdict(figures))
     ok = all(figures[p][k]["p99"] <= 20.0 for p in ("baseline", "under_load") for k in ("entry", "search"))
     return 0 if ok else 1
+
+
+def verdict(f: dict[str, Any]) -> str:
+    """The lines to paste: p99 per page kind, alone and under /ask load, against the target."""
+    c, load = f["config"], f["ask_load"]
+    lines = [
+        f"\nweb pages at {c['entries']:,} entries ({c['matcher']}), p99 ms (target <= 20), "
+        f"{c['requests_per_kind']} requests per kind and phase:"
+    ]
+    for kind in ("entry", "search"):
+        base, under = f["baseline"][kind]["p99"], f["under_load"][kind]["p99"]
+        mark = "met" if max(base, under) <= 20.0 else "MISSED"
+        lines.append(
+            f"  {kind:6}  alone {base:7.2f}   under {c['ask_rate_per_s']} interactions/s {under:7.2f}"
+            f"   ratio {f['ratio_p99'][kind]:5.2f}   {mark}"
+        )
+    ttfr = load["ask_ttfr_ms"]
+    lines.append(
+        f"  /ask time to first response p50 / p99: {ttfr['p50']} / {ttfr['p99']} ms; {load['interactions']} "
+        f"interactions, {load['missing']} unanswered, {load['late_rejected']} too late"
+    )
+    m = f["machine"]
+    lines.append(f"  machine: {m['nproc']} cores, load average {', '.join(f'{x:.2f}' for x in m['loadavg'])}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

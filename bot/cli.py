@@ -14,7 +14,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -187,9 +187,17 @@ def load_cli_config(args: argparse.Namespace) -> Config:
         raise CliError(str(exc)) from None
 
 
-async def open_service(config: Config) -> FaqService:
+async def open_service(
+    config: Config, scope: Sequence[int | None] | None = None, *, bars: bool = False
+) -> FaqService:
+    """The service for a one-shot command. `scope`: the guilds (None: global) it answers in —
+    only the global entries and theirs are loaded (None: every guild's). `bars`: calibrate
+    those scopes' answer bars now if not cached; never the others (a store with many
+    servers would otherwise wait for every server's calibration)."""
+    guilds = None if scope is None else [g for g in scope if g]
+    bars_for = scope if bars and scope is not None else ()
     try:
-        return await FaqService.open(config)
+        return await FaqService.open(config, bars_for=bars_for, guilds=guilds)
     except DataError as exc:
         raise CliError(f"data problems (nothing was synced; run faqbot check):\n{exc}") from None
     except StoreError as exc:
@@ -205,7 +213,7 @@ async def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     if query is not None and len(query.encode()) > MAX_QUERY_BYTES:
         raise CliError(f"the query is longer than {MAX_QUERY_BYTES} bytes; shorten it")
     lines = _batch_lines(args.batch) if args.batch is not None else iter(())
-    service = await open_service(load_cli_config(args))
+    service = await open_service(load_cli_config(args), [args.guild], bars=True)
     try:
         if query is not None:
             reply = await service.ask(query, args.guild, record=False)
@@ -490,7 +498,7 @@ async def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         cases = load_eval_csv(args.file)
     except (OSError, ValueError) as exc:
         raise CliError(str(exc)) from None
-    service = await open_service(load_cli_config(args))
+    service = await open_service(load_cli_config(args), [args.guild], bars=True)
     try:
         results = [await service.ask(c.query, args.guild, record=False) for c in cases]
         firsts: list[Candidate | None] = []  # threshold-free top-1
@@ -551,7 +559,7 @@ async def cmd_export_queries(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
-    service = await open_service(load_cli_config(args))
+    service = await open_service(load_cli_config(args), [args.guild])
     try:
         if args.guild:
             await service.settings(args.guild)  # its overrides, if any

@@ -31,7 +31,7 @@ MAX_ANSWERS = 50
 Decision = Literal["answer", "suggest", "none"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provider:
     """Who wrote an answer. Every field is optional: the seed has unnamed specialists."""
 
@@ -89,14 +89,14 @@ def supporters_text(supporters: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"{n} {s}" if n > 1 else s for s, n in counts.items())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     title: str
     text: str
     provider: Provider | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     title: str | None = None
     url: str | None = None
@@ -161,7 +161,7 @@ class Summary:
         return not self.points and not self.disagreements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a process holds every entry (~300 bytes less each)
 class Entry:
     """One FAQ entry: a question and the expert answers to it.
 

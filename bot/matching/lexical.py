@@ -107,6 +107,13 @@ class _Postings:
         counts = np.bincount(col, minlength=len(cols))
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
+    @classmethod
+    def of(cls, cols: dict[str, int], rows: np.ndarray, vals: np.ndarray, indptr: np.ndarray) -> _Postings:
+        """Already in column order (`arrays`' own)."""
+        p = cls.__new__(cls)
+        p.cols, p.rows, p.vals, p.indptr = cols, rows, vals, indptr
+        return p
+
     def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         c = self.cols.get(term)
         if c is None:
@@ -233,6 +240,48 @@ class LexicalIndex:
         # Typo candidates SymSpell-style (bot/matching/typos.py): every vocabulary word under
         # itself and its one-letter deletions; a query word looks up its own deletions.
         self._deletes = DeletionIndex(self._sorted_vocab)
+
+    # -- on disk (bot/matching/indexcache.py) ----------------------------------------------
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything the index holds but its synonyms, as arrays (strings newline-joined)."""
+        terms = sorted(self._cov.cols, key=self._cov.cols.__getitem__)
+        freq = list(self._freq.items())
+        return {
+            "n": np.array([self.n, self.n_units], np.int64),
+            "terms": _joined(terms),
+            "cov_rows": self._cov.rows,
+            "cov_vals": self._cov.vals,
+            "cov_indptr": self._cov.indptr,
+            "unit_rows": self._unit.rows,
+            "unit_vals": self._unit.vals,
+            "unit_indptr": self._unit.indptr,
+            "idf": self._idf,
+            "entry_words": self.entry_words,
+            "text_words": self.text_words,
+            "unit_starts": self._unit_starts,
+            "freq_words": _joined([w for w, _ in freq]),
+            "freq_counts": np.array([c for _, c in freq], np.int64),
+            "vocab": _joined(self._sorted_vocab),
+        }
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray], synonyms: Synonyms) -> LexicalIndex:
+        """`arrays()` back into an index: the same scores, no text analysed again."""
+        index = cls.__new__(cls)
+        index.synonyms = synonyms
+        index.n, index.n_units = (int(v) for v in a["n"])
+        cols = {t: i for i, t in enumerate(_split(a["terms"]))}
+        index._cov = _Postings.of(cols, a["cov_rows"], a["cov_vals"], a["cov_indptr"])
+        index._unit = _Postings.of(cols, a["unit_rows"], a["unit_vals"], a["unit_indptr"])
+        index._idf = a["idf"]
+        index.entry_words = a["entry_words"]
+        index.text_words = a["text_words"]
+        index._unit_starts = a["unit_starts"].astype(np.intp)
+        index._freq = Counter(dict(zip(_split(a["freq_words"]), a["freq_counts"].tolist(), strict=True)))
+        index._sorted_vocab = _split(a["vocab"])
+        index._vocab = set(index._sorted_vocab)
+        index._deletes = DeletionIndex(index._sorted_vocab)  # str hashes are per process
+        return index
 
     def _term_idf(self, term: str, df: int = 0) -> float:
         """A term's idf from its document frequency (an unknown term: 0)."""
@@ -377,6 +426,16 @@ def _accumulate(
     best = np.zeros_like(dense)
     np.maximum.at(best, rows, vals)
     dense += best
+
+
+def _joined(words: Sequence[str]) -> np.ndarray:
+    """Words (never containing a newline: `words()` splits on whitespace) as one UTF-8 blob."""
+    return np.frombuffer("\n".join(words).encode("utf-8", "surrogatepass"), np.uint8)
+
+
+def _split(blob: np.ndarray) -> list[str]:
+    text = blob.tobytes().decode("utf-8", "surrogatepass")
+    return text.split("\n") if text else []
 
 
 def _fields(e: Entry) -> Iterable[tuple[str, float, bool]]:

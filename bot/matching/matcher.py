@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -29,6 +30,12 @@ AUTOCOMPLETE_PREFIX_BONUS = 0.15
 GATE_FULL_WORDS = 300.0  # an entry with this many words (all fields) gets the full gate
 
 
+def key_hash(key: str) -> int:
+    """A 64-bit hash that is the same in every process (Python's str hash is not)."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
 def gate(cover: np.ndarray, n_terms: int) -> np.ndarray:
     """Confidence factor from word coverage: 1 when the entry mentions every content word,
     0.25 when it mentions half. Longer questions (4+ words) may have one word it lacks."""
@@ -46,6 +53,7 @@ class Matcher:
         synonyms: Synonyms | None = None,
         embedder: Embedder | None = None,
         coverage_gate: bool = True,
+        cached: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.entries: tuple[Entry, ...] = tuple(entries)
         # An FAQ entry must mention what the member asks about: "does botox hurt" shares
@@ -53,22 +61,49 @@ class Matcher:
         # measure the raw ranking (CLINC entries have no answer text to cover words).
         self.coverage_gate = coverage_gate
         self.synonyms = synonyms if synonyms is not None else Synonyms()
+        self.from_cache = cached is not None
+        if cached is not None:  # `arrays()` of a matcher over these same entries (indexcache.py)
+            self._lex = LexicalIndex.from_arrays(cached, self.synonyms)
+            self._by_question = cached["by_question"].tolist()
+            self._sorted_questions = [fold(self.entries[i].question).strip() for i in self._by_question]
+            self._exact_hashes, self._exact_owners = cached["exact_hashes"], cached["exact_owners"]
+            self._semantic(embedder)
+            return
         self._lex = LexicalIndex(self.entries, self.synonyms)
         folded = [fold(e.question).strip() for e in self.entries]
         self._by_question = sorted(range(len(folded)), key=lambda i: (folded[i], i))
         self._sorted_questions = [folded[i] for i in self._by_question]
         # Exact and near-exact matches: an entry's question or phrasing (aliases included),
-        # normalised like a query, answers at confidence 1.0 whatever the scores say.
-        self._exact: dict[str, int] = {}
+        # normalised like a query, answers at confidence 1.0 whatever the scores say. Held as
+        # sorted key hashes beside entry numbers (12 bytes a key; a dict of the key strings
+        # took 38 MB at 100k entries); a hit is confirmed against the entry's own keys.
+        hashes: list[int] = []
+        owners: list[int] = []
         for i, e in enumerate(self.entries):
-            for text in (e.question, *e.phrasings):
-                self._exact.setdefault(self.exact_key(text), i)
-        self._exact.pop("", None)
+            for key in {self.exact_key(text) for text in (e.question, *e.phrasings)} - {""}:
+                hashes.append(key_hash(key))
+                owners.append(i)
+        h = np.asarray(hashes, dtype=np.int64)
+        order = np.lexsort((np.asarray(owners, dtype=np.int32), h))  # by hash, then entry
+        self._exact_hashes = h[order]
+        self._exact_owners = np.asarray(owners, dtype=np.int32)[order]
+        self._semantic(embedder)
+
+    def _semantic(self, embedder: Embedder | None) -> None:
         self._sem: SemanticIndex | None = None
         if embedder is not None:
             from bot.matching.semindex import SemanticIndex
 
             self._sem = SemanticIndex(self.entries, embedder)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The lexical side as arrays, for `Matcher(entries, cached=…)` in another process."""
+        return {
+            **self._lex.arrays(),
+            "by_question": np.asarray(self._by_question, np.int32),
+            "exact_hashes": self._exact_hashes,
+            "exact_owners": self._exact_owners,
+        }
 
     @property
     def mode(self) -> str:
@@ -83,10 +118,23 @@ class Matcher:
 
     def _exact_hit(self, query: str, corrected: str | None) -> int | None:
         """The entry whose question or phrasing the query is, as typed or typo-snapped."""
-        hit = self._exact.get(self.exact_key(query))
+        hit = self._exact_entry(self.exact_key(query))
         if hit is None and corrected:
-            hit = self._exact.get(self.exact_key(corrected))
+            hit = self._exact_entry(self.exact_key(corrected))
         return hit
+
+    def _exact_entry(self, key: str) -> int | None:
+        """The first entry (in entry order) with `key` among its exact-match keys."""
+        if not key:
+            return None
+        h = key_hash(key)
+        lo = int(np.searchsorted(self._exact_hashes, h, side="left"))
+        hi = int(np.searchsorted(self._exact_hashes, h, side="right"))
+        for i in self._exact_owners[lo:hi].tolist():  # ascending entry numbers
+            e = self.entries[i]
+            if any(self.exact_key(text) == key for text in (e.question, *e.phrasings)):
+                return int(i)
+        return None
 
     # -- ranking ------------------------------------------------------------------------
     def rank(self, query: str, limit: int = 10) -> list[Candidate]:

@@ -17,7 +17,6 @@ import importlib.metadata
 import importlib.util
 import logging
 import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -191,18 +190,12 @@ class Embedder:
         np = self._np
         self._disk.update(self._disk_new)
         self._disk_new = {}
+        from bot.matching.indexcache import write_npz
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             keys = np.frombuffer(b"".join(self._disk), dtype=np.uint8).reshape(-1, 16)
             vecs = np.stack(list(self._disk.values())).astype(np.float32)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    np.savez(fh, keys=keys, vecs=vecs)
-                os.replace(tmp, path)  # atomic: concurrent readers see old or new
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_npz(path, {"keys": keys, "vecs": vecs})  # concurrent readers see old or new
         except OSError as exc:
             log.warning("could not write the embedding cache %s: %s", path, exc)
 

@@ -62,7 +62,7 @@ from bot.store.common import (
     to_json,
 )
 
-_ENTRY = "data, auto_summary, deleted, revision"
+_ENTRY = "data, auto_summary, deleted, revision, content_hash"
 _AUDIT = "guild_id, entry_id, actor, action, at, changes"
 _TABLES = (
     "entries", "audit", "hidden_globals", "guild_settings", "queries", "feedback",
@@ -74,14 +74,20 @@ class _Rollback(Exception):
     """Raised inside a transaction to undo it quietly (a conditional write that does not apply)."""
 
 
-def _stored(row: Mapping[str, Any]) -> StoredEntry:
-    auto = row["auto_summary"]
+def _stored(row: Mapping[str, Any], *, summary: bool = True) -> StoredEntry:
+    auto = row["auto_summary"] if summary else None
     return StoredEntry(
         entry=entry_from_dict(json.loads(row["data"])),
-        auto_summary=summary_from_dict(json.loads(auto), curated=False) if auto else None,
+        auto_summary=decode_summary(auto),
         deleted=bool(row["deleted"]),
         revision=int(row["revision"]),
+        content_hash=row["content_hash"],
     )
+
+
+def decode_summary(auto: str | None) -> Summary | None:
+    """An automatic summary as a row stores it (JSON) → `Summary`."""
+    return summary_from_dict(json.loads(auto), curated=False) if auto else None
 
 
 def _audit_record(r: Sequence[Any]) -> AuditRecord:
@@ -189,15 +195,45 @@ class SqlStore:
     async def load_all(self, since_revision: int = 0, scope: GuildScope = ALL_GUILDS) -> list[StoredEntry]:
         """Entries written after `since_revision`: the global ones and those of the guilds
         `scope` holds (a shard process reads only its own guilds' rows)."""
+        return [_stored(row) for row in await self._entry_rows(since_revision, scope)]
+
+    async def load_rows(
+        self, since_revision: int = 0, scope: GuildScope = ALL_GUILDS
+    ) -> list[tuple[StoredEntry, str | None]]:
+        """`load_all`'s entries without their automatic summary, which comes beside each as the
+        row stores it (JSON, `decode_summary`): a reader holding every entry decodes only
+        the summaries it shows (at 100k entries the decoded ones took ~110 MB)."""
+        rows = await self._entry_rows(since_revision, scope)
+        return [(_stored(row, summary=False), row["auto_summary"]) for row in rows]
+
+    async def _entry_rows(self, since_revision: int, scope: GuildScope) -> list[Any]:
         where = "" if scope.everything else f" AND {scope.sql()}"
         order = f" ORDER BY guild_id, id{self.COLLATE_C}"
         async with self._read() as conn:
-            rows = await self._all(
+            return await self._all(
                 conn,
                 f"SELECT {_ENTRY} FROM entries WHERE revision > ?{where}{order}",
                 since_revision,
             )
-        return [_stored(row) for row in rows]
+
+    async def entry_count(self, scope: GuildScope = ALL_GUILDS) -> int:
+        """Rows (removed ones too) of the global entries and of the guilds `scope` holds."""
+        async with self._read() as conn:
+            row = await self._one(conn, f"SELECT COUNT(*) FROM entries WHERE {scope.sql()}")
+        return int(row[0])
+
+    async def entry_keys(self, scope: GuildScope = ALL_GUILDS) -> set[tuple[int, str]]:
+        """(guild_id, id) of those rows (GLOBAL for global entries): what a reader holding the
+        scope compares with to drop entries deleted outright (data/ sync removes them)."""
+        async with self._read() as conn:
+            rows = await self._all(conn, f"SELECT guild_id, id FROM entries WHERE {scope.sql()}")
+        return {(int(r[0]), r[1]) for r in rows}
+
+    async def all_settings(self, scope: GuildScope = ALL_GUILDS) -> dict[int, dict[str, Any]]:
+        """Every stored guild's settings in `scope`, one query."""
+        async with self._read() as conn:
+            rows = await self._all(conn, f"SELECT guild_id, data FROM guild_settings WHERE {scope.sql()}")
+        return {int(r[0]): json.loads(r[1]) for r in rows}
 
     async def get(self, guild_id: int | None, entry_id: str) -> StoredEntry | None:
         async with self._read() as conn:
@@ -332,8 +368,17 @@ class SqlStore:
 
     # -- data/ ---------------------------------------------------------------------------------------
 
-    async def sync_global(self, entries: Sequence[Entry], summarize: Summarizer) -> SyncReport:
+    async def data_digest(self) -> int | None:
+        """The digest (`bot.digest`) of the data/ the global entries were last synced from."""
+        async with self._read() as conn:
+            row = await self._one(conn, "SELECT value FROM meta WHERE key = 'data_digest'")
+        return int(row[0]) if row else None
+
+    async def sync_global(
+        self, entries: Sequence[Entry], summarize: Summarizer, digest: int | None = None
+    ) -> SyncReport:
         """Make the global entries equal `entries` (from data/). Guild entries are untouched.
+        `digest` (of the files `entries` came from) is kept in the same transaction.
 
         Safe when several processes start at once: the plan is made again inside the write
         transaction, so whoever comes second finds the work done.
@@ -345,13 +390,20 @@ class SqlStore:
 
         async with self._read() as conn:
             added, updated, removed = plan(await self._global_rows(conn))
-        if not (added or updated or removed):
+        if not (added or updated or removed) and digest is None:
             return SyncReport(unchanged=len(wanted))
         summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
         async with self._transaction() as conn:
             await self._sync_lock(conn)
             existing = await self._global_rows(conn)
             added, updated, removed = plan(existing)
+            if digest is not None:  # the entries now equal these files, whoever synced them
+                await self._run(
+                    conn,
+                    "INSERT INTO meta VALUES ('data_digest', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    digest,
+                )
             if not (added or updated or removed):  # another process did it meanwhile
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
@@ -406,16 +458,21 @@ class SqlStore:
             if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
                 fresh.append((auto, row["pk"], row["revision"]))
         async with self._transaction() as conn:
-            # Only where the entry is still the version summarised (no write landed meanwhile).
-            await self._many(conn, "UPDATE entries SET auto_summary = ? WHERE pk = ? AND revision = ?", fresh)
+            # Only where the entry is still the version summarised (no write landed meanwhile);
+            # the rows' revision moves, so other processes' refresh picks the summaries up.
+            if fresh:
+                rev = await self._bump(conn)
+                await self._many(
+                    conn,
+                    "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ? AND revision = ?",
+                    [(auto, rev, pk, old) for auto, pk, old in fresh],
+                )
             await self._run(
                 conn,
                 "INSERT INTO meta VALUES ('summary_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 version,
             )
-            if fresh:
-                await self._bump(conn)
         return len(fresh)
 
     # -- moderator writes ----------------------------------------------------------------------------
@@ -466,12 +523,18 @@ class SqlStore:
         (a newer write owns the summary now). Bumps the store's revision: others reload it."""
         try:
             async with self._transaction() as conn:
-                await self._bump(conn)
+                rev = await self._bump(conn)
                 row = await self._entry_row(conn, guild_id, entry_id)
                 if row is None or int(row["revision"]) != revision:
                     raise _Rollback
+                # The row's revision moves too: other processes pick up rows changed since
+                # their last read (`load_all(since_revision)`), summaries included.
                 await self._run(
-                    conn, "UPDATE entries SET auto_summary = ? WHERE pk = ?", summary_json(summary), row["pk"]
+                    conn,
+                    "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ?",
+                    summary_json(summary),
+                    rev,
+                    row["pk"],
                 )
         except _Rollback:
             return False
@@ -743,5 +806,5 @@ class SqlStore:
             await self._bump(conn)  # keeps every other writer out meanwhile
             for table in (*_TABLES, *self.EXTRA_TABLES):
                 await self._run(conn, f"DELETE FROM {table}")
-            await self._run(conn, "DELETE FROM meta WHERE key = 'summary_version'")
+            await self._run(conn, "DELETE FROM meta WHERE key IN ('summary_version', 'data_digest')")
             await self._run(conn, "UPDATE meta SET value = ? WHERE key = 'revision'", 0)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.matching import Matcher, Synonyms, bars
-from bot.models import Entry
+from bot.models import Answer, Entry
 from tests.bot.matching.fixtures import seed_entry, skincare_entries
 
 
@@ -79,6 +79,45 @@ def test_bars_adapt_to_the_store() -> None:
     assert bars.Bars.from_dict(b.to_dict()).answer == b.answer
 
 
+def _outcomes(right: list[float], absent: list[float], bank: list[float]) -> list[bars.Outcome]:
+    out = [bars.Outcome(bars.Probe(f"q{i}", "e", "held-out"), "e", c) for i, c in enumerate(right)]
+    out += [bars.Outcome(bars.Probe(f"a{i}", None, "absent"), "e", c) for i, c in enumerate(absent)]
+    return out + [bars.Outcome(bars.Probe(f"b{i}", None, "bank"), "e", c) for i, c in enumerate(bank)]
+
+
+def test_near_probes_weigh_by_how_close_the_stores_topics_are() -> None:
+    """Left-out entries that the rest answers confidently (one narrow domain): near probes
+    dominate and the bar rises above them; left-out entries unlike the rest (many topics):
+    the generic bank dominates and the bar stays low, answering more."""
+    right = [0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95] * 10
+    bank = [0.01, 0.02, 0.05] * 20
+    narrow = _outcomes(right, [0.4, 0.5, 0.55, 0.6, 0.65] * 4, bank)
+    broad = _outcomes(right, [0.01, 0.02, 0.03, 0.04, 0.45] * 4, bank)
+    assert bars.near_weight(narrow) == bars.NEAR_WEIGHT_MAX
+    assert bars.near_weight(broad) == pytest.approx(bars.NEAR_SCALE * 0.03 / 0.75)
+    assert bars.near_weight(_outcomes(right, [], bank)) == 0.0
+    assert bars.near_weight(_outcomes([], [0.5], bank)) == bars.NEAR_WEIGHT_FALLBACK
+    high, low = bars.choose(narrow), bars.choose(broad)
+    assert high.near_weight == bars.NEAR_WEIGHT_MAX and low.near_weight < 0.5
+    assert high.answer > 0.6 > low.answer
+    assert low.answer_rate > high.answer_rate
+
+
+def test_a_large_store_calibrates_with_one_bounded_fold() -> None:
+    """Above LARGE_STORE entries one fold (one build), at most MAX_IN_PROBES held out and
+    MAX_ABSENT_PROBES left out: the store keeps its crowd of neighbouring entries."""
+    rng = random.Random(3)
+    big = [
+        Entry(id=f"e{i}", question=f"q{i} {rng.random()}", phrasings=(f"p{i} one", f"p{i} two"))
+        for i in range(bars.LARGE_STORE + 1)
+    ]
+    (fold,) = bars.plan(big)
+    kinds = [p.kind for p in fold.probes]
+    assert kinds.count("held-out") == bars.MAX_IN_PROBES
+    assert kinds.count("absent") == bars.MAX_ABSENT_PROBES
+    assert len(fold.entries) == len(big) - bars.MAX_ABSENT_PROBES
+
+
 def test_a_store_without_probes_keeps_the_default() -> None:
     one = [Entry(id="solo", question="what is a topic")]
     b = bars.calibrate(one, _build)
@@ -116,7 +155,19 @@ def test_cli_calibrate_json_and_text(
     d = json.loads(out)
     assert d["scope"] == "global"
     cal = d["calibrated"]
-    assert set(cal) >= {"answer", "suggest", "keyword", "answer_rate", "precision", "in_scope_probes"}
+    assert set(cal) >= {
+        "answer",
+        "suggest",
+        "keyword",
+        "answer_rate",
+        "precision",
+        "accuracy",
+        "oos_recall",
+        "in_scope_probes",
+        "out_of_scope_probes",
+        "source",
+        "near_weight",
+    }
     assert d["effective"]["answer"] == pytest.approx(cal["answer"], abs=1e-3)
     assert (tmp_path / "faqbot-calibration.json").exists()  # cached beside the database
     cfg = tmp_path / "config.yaml"
@@ -157,3 +208,39 @@ def test_service_recalibrates_a_guild_after_a_write(data_dir: Path, tmp_path: Pa
             await service.close()
 
     asyncio.run(go())
+
+
+def test_cli_calibrates_only_the_scope_it_answers_in(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    """On a store with many servers `faqbot ask --guild G` calibrates G's scope only, `ask`
+    the global one, and a command that answers nothing calibrates nothing. (It used to
+    calibrate every server's scope first: 602 s on a 10k-entry store with 21 scopes.)"""
+    from bot.yamlio import dump_entries
+
+    paths = ["--data", str(data_dir), "--db", str(tmp_path / "faq.db")]
+    cache = tmp_path / "faqbot-calibration.json"
+    store = _intent_store(24)
+    for k, guild in enumerate((101, 102, 103, 104)):
+        own = [
+            e.with_changes(id=f"{e.id}-g{guild}", answers=(Answer("", f"All about: {e.question}."),))
+            for e in store[6 * k : 6 * k + 6]
+        ]
+        f = tmp_path / f"g{guild}.yaml"
+        f.write_text(dump_entries(own), encoding="utf-8")
+        code, _, err = run(capsys, "import", "--guild", str(guild), str(f), *paths)
+        assert code == 0, err
+    assert not cache.exists()  # importing needs no bars
+    question = store[6].phrasings[0]  # guild 102's entry
+    code, out, err = run(capsys, "ask", "--json", "--guild", "102", question, *paths)
+    assert code == 0, err
+    assert json.loads(out)["entry"]["id"] == "intent-6-g102"
+    assert len(json.loads(cache.read_text())) == 1  # guild 102's scope, not all five
+    assert run(capsys, "ask", "botox pores", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 2  # + the global scope
+    assert run(capsys, "ask", "--guild", "103", question, *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3
+    assert run(capsys, "ask", "--guild", "103", "something else", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3  # cached: not calibrated again
+    assert run(capsys, "export", str(tmp_path / "out"), "--guild", "104", *paths)[0] == 0
+    assert len(json.loads(cache.read_text())) == 3
