@@ -190,8 +190,9 @@ class InteractionHandle:
             return Callback(cb.type, (await self.followups(1, timeout))[0], cb.files, cb.request)
         if cb.type == 6:  # the clicked message edited, or (an error) a follow-up
             said = await self._waitable.wait_for(
-                lambda: (self.followup_messages or [None])[0]
-                or (self.original if self.edit_requests else None),
+                lambda: (
+                    (self.followup_messages or [None])[0] or (self.original if self.edit_requests else None)
+                ),
                 timeout,
                 f"an edit or a follow-up of interaction {self.id} ({self.describe()})",
             )
