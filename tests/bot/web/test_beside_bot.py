@@ -95,7 +95,7 @@ async def test_answers_link_to_their_public_page(setup: tuple[DiscordEmulator, F
     handle = await emu.send_interaction(
         emu.slash_command("faq settings", {"web_public": True}, user=emu.moderator)
     )
-    cb = await handle.response(timeout=WAIT)
+    cb = await handle.outcome(timeout=WAIT)  # settings writes are deferred, then followed up
     assert "web_public" in (cb.data.get("content") or "")
     shown = {f["name"]: f["value"] for f in cb.embeds[0]["fields"]}
     assert shown["Web pages"].startswith(
@@ -110,7 +110,7 @@ async def test_answers_link_to_their_public_page(setup: tuple[DiscordEmulator, F
     handle = await emu.send_interaction(
         emu.slash_command("faq settings", {"web_public": False}, user=emu.moderator)
     )
-    await handle.response(timeout=WAIT)
+    await handle.outcome(timeout=WAIT)
     assert await _status(page) == 404
     assert "url" not in await ask(emu, "microneedling aftercare")
 
