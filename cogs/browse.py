@@ -11,7 +11,8 @@ import discord
 from bot.browse import all_tags, page_of, topics
 from bot.grammar import plural
 from bot.present.embeds import clip, escape_markdown
-from cogs.common import ReportsErrors, service_of
+from cogs.common import service_of
+from cogs.ui.errors import ReportsErrors
 from cogs.ui.paginator import PageContent, register
 from cogs.views import show_privately
 

@@ -20,7 +20,6 @@ from bot.config import load_config
 from bot.models import Reply
 from bot.present.embeds import MESSAGE_MAX, answer_embed, clip
 from bot.service import FaqService
-from cogs.ui.errors import APOLOGY, ReportsErrors, report_error  # noqa: F401  (the plugin's one error path)
 
 log = logging.getLogger("faqbot.discord")
 

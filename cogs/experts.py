@@ -32,10 +32,10 @@ from bot.service import FaqService
 from bot.settings import GuildSettings
 from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
-from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
+from cogs.common import NO_MENTIONS, send_private, service_of
 from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
 from cogs.ui.defer import defer_write
-from cogs.ui.errors import report_error
+from cogs.ui.errors import ReportsErrors, report_error
 
 log = logging.getLogger("faqbot.experts")
 

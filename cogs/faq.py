@@ -26,11 +26,11 @@ from cogs.common import (
     answer_message,
     ensure_service,
     release_service,
-    report_error,
     send_private,
 )
 from cogs.experts import offer_button
 from cogs.ui import paginator
+from cogs.ui.errors import report_error
 from cogs.ui.paginator import send_first_page
 from cogs.views import DYNAMIC_ITEMS, keyword_view, suggestions_view
 

@@ -32,11 +32,11 @@ from bot.store.forums import ForumPost
 from cogs import experts, savefaq
 from cogs.common import (
     NO_MENTIONS,
-    ReportsErrors,
     ensure_service,
     release_service,
     send_private,
 )
+from cogs.ui.errors import ReportsErrors
 from cogs.views import AllAnswers
 
 log = logging.getLogger("faqbot.forums")

@@ -30,11 +30,11 @@ from bot.store import StoreError
 from bot.store.common import normalise_query
 from cogs.common import (
     NO_MENTIONS,
-    ReportsErrors,
     answer_message,
     send_private,
     service_of,
 )
+from cogs.ui.errors import ReportsErrors
 from cogs.ui.paginator import PageContent, register, send_first_page
 
 log = logging.getLogger("faqbot.views")

@@ -10,7 +10,7 @@ import discord
 
 from bot.present.embeds import clip
 from cogs.common import NO_MENTIONS, service_of
-from cogs.ui.errors import Refused, report_error
+from cogs.ui.errors import Refused
 
 if TYPE_CHECKING:
     from cogs.moderation.cog import ModerationCog
@@ -79,9 +79,6 @@ async def send(
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)
-
-
-handle_error = report_error  # the plugin's one error path (cogs/ui/errors.py), for members and moderators
 
 
 def cog_of(interaction: discord.Interaction) -> ModerationCog:

@@ -14,7 +14,6 @@ from bot.curation import (
 from bot.models import Answer, supporter_label
 from bot.present.embeds import clip
 from cogs.common import (
-    ReportsErrors,
     service_of,
 )
 from cogs.moderation.access import (
@@ -26,6 +25,7 @@ from cogs.moderation.access import (
 from cogs.moderation.globals import DYNAMIC_ITEMS as GLOBAL_ITEMS
 from cogs.ui.confirm import ConfirmButton
 from cogs.ui.defer import defer_write
+from cogs.ui.errors import ReportsErrors
 
 
 class _ModButton(ReportsErrors):

@@ -20,10 +20,11 @@ from bot.models import Entry
 from bot.present.embeds import clip
 from bot.present.globals import global_entry_embed
 from bot.service import FaqService
-from cogs.common import NO_MENTIONS, ReportsErrors, service_of
-from cogs.moderation.access import ID, PENDING_TTL, actor_of, handle_error, require_moderator, send
+from cogs.common import NO_MENTIONS, service_of
+from cogs.moderation.access import ID, PENDING_TTL, actor_of, require_moderator, send
 from cogs.moderation.modals import _input, _ModModal, _opening
 from cogs.ui.defer import defer_write, edit_message
+from cogs.ui.errors import ReportsErrors
 
 PHRASINGS_FORM_MAX = 4000  # one text input
 
@@ -43,13 +44,8 @@ def global_entry_message(service: FaqService, guild_id: int, entry_id: str) -> d
     return {"embed": global_entry_embed(entry, own, hidden), "view": global_entry_view(entry_id, hidden)}
 
 
-class _GlobalButton(ReportsErrors):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await handle_error(interaction, error)
-
-
 class GlobalPhrasingsButton(
-    _GlobalButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:gp:{ID}"
+    ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:gp:{ID}"
 ):
     def __init__(self, entry_id: str) -> None:
         super().__init__(
@@ -77,7 +73,7 @@ class GlobalPhrasingsButton(
 
 
 class GlobalHideButton(
-    _GlobalButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:gh:(?P<hide>[01]):{ID}"
+    ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faqm:gh:(?P<hide>[01]):{ID}"
 ):
     def __init__(self, entry_id: str, hide: bool) -> None:
         super().__init__(
