@@ -11,7 +11,7 @@ PostgreSQL the counter's row lock orders every writer across processes; SQLite's
 `BEGIN IMMEDIATE` does the same for the file), then reads the CURRENT row (`FOR UPDATE` where
 the dialect has it), applies a pure change, validates, writes and audits — or refuses. So
 concurrent writers, coroutines or processes, each apply on top of the others' committed work
-(docs/architecture.md, "Writes").
+(docs/internals.md, "Writes").
 """
 
 from __future__ import annotations
