@@ -61,6 +61,8 @@ def config_for(workdir: Path, semantic: bool) -> Config:
 
 
 def guild_entries(guilds: int, per_guild: int) -> dict[int, list[Entry]]:
+    if guilds * per_guild == 0:  # global entries only (the corpus generator needs n >= 1)
+        return {}
     pool, _, _ = corpus(guilds * per_guild, seed=1)
     return {
         GUILD_BASE + g: [e.with_changes(id=f"g{g}-{e.id}") for e in pool[g * per_guild : (g + 1) * per_guild]]
