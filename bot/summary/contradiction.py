@@ -21,19 +21,22 @@ one of the question's own words (every answer talks about the question's subject
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.summary.sentences import Token, stem, tokens
 
 _DECREASE_WORDS = frozenset({
     "smaller", "smallest", "tinier", "fewer", "less", "lower", "narrower", "shallower",
     "thinner", "shrink", "shrinks", "shrinking", "shrank", "shrunk", "shrunken",
+    "shorter", "shortest", "slower", "slowest",
 })  # fmt: skip
-_DECREASE_STEMS = frozenset({"decreas", "shrink", "minim", "minimis", "minimiz", "diminish"})
+_DECREASE_STEMS = frozenset({"decreas", "shrink", "minim", "minimis", "minimiz", "diminish", "shorten"})
 _INCREASE_WORDS = frozenset({
     "larger", "largest", "bigger", "biggest", "more", "greater", "higher", "wider",
     "deeper", "thicker", "grow", "grows", "growing", "grew", "grown",
+    "longer", "longest", "faster", "fastest",
 })  # fmt: skip
-_INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen"})
+_INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen", "extend", "lengthen"})
 _CHANGE_STEMS = frozenset({"chang", "affect", "alter", "impact", "modifi", "influenc"})
 # Words never taken as the predicate of a negated claim (auxiliaries, fillers).
 _SKIP_AS_PREDICATE = frozenset({"realli", "actual", "necessarili", "specif", "direct"})
@@ -63,6 +66,13 @@ def _direction(tok: Token) -> int | None:
     if tok.stem in _CHANGE_STEMS:
         return 0
     return None
+
+
+def _direction_at(toks: list[Token], i: int) -> int | None:
+    """`_direction` in context: "no longer" / "any longer" mean "not any more", no change."""
+    if toks[i].word == "longer" and i >= 1 and toks[i - 1].word in {"no", "any"}:
+        return None
+    return _direction(toks[i])
 
 
 def _is_figure(tok: Token) -> bool:
@@ -149,7 +159,7 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         k = i + 1
         pred: int | None = None
         while k < len(toks) and k <= i + 5 and not toks[k].boundary_before:
-            if _direction(toks[k]) is not None:
+            if _direction_at(toks, k) is not None:
                 if _on_figure(toks, k):
                     break  # "no more than 3 cups": a bound on a figure, not a change
                 pred = k
@@ -162,14 +172,14 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         if pred is None:
             continue
         scoped.update(range(i, pred + 1))
-        d = _direction(toks[pred])
+        d = _direction_at(toks, pred)
         claims.append(Claim(answer, sentence, "~change" if d is not None else toks[pred].stem,
                             d, True, _topic(toks, i, pred), toks[pred].stem or toks[pred].word,
                             _core(toks, i, pred)))  # fmt: skip
     for i, t in enumerate(toks):
         if i in scoped:
             continue
-        d = _direction(t)
+        d = _direction_at(toks, i)
         if d is not None and _on_figure(toks, i):
             continue
         if d is not None:
@@ -211,10 +221,25 @@ def contradicts(a: Claim, b: Claim, ignore: frozenset[str]) -> frozenset[str]:
     return shared
 
 
+@lru_cache(maxsize=8192)
+def directions(text: str) -> frozenset[tuple[int, bool]]:
+    """The change directions `text` states, each with its negation: "makes the crumb larger"
+    → {(+1, False)}, "does not shrink" → {(-1, True)}. What changes does not matter here, so a
+    question's own word ("latency", "the crumb") cannot hide "increases" vs "reduces"."""
+    return frozenset((c.direction, c.negated) for c in sentence_claims(text, answer=0, sentence=0)
+                     if c.direction is not None)  # fmt: skip
+
+
+def opposite_change(a: str, b: str) -> bool:
+    """Whether two texts state different changes: one says a direction the other does not
+    ("larger" / "smaller", "increases" / "reduces", "larger" / no direction at all)."""
+    return {d for d in directions(a) if d[0]} != {d for d in directions(b) if d[0]}
+
+
 def topic_stems(question: str) -> frozenset[str]:
     from bot.summary.sentences import content_stems
 
     return frozenset(content_stems(question))
 
 
-__all__ = ["Claim", "contradicts", "sentence_claims", "stem", "topic_stems"]
+__all__ = ["Claim", "contradicts", "directions", "opposite_change", "sentence_claims", "stem", "topic_stems"]

@@ -35,6 +35,7 @@ from bot.summary.claims import (
     supports,
     weight,
 )
+from bot.summary.contradiction import opposite_change
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
@@ -200,7 +201,8 @@ def supporters_of(
         for r in claims:
             hit = next(
                 (u for u in own for c in u.clauses
-                 if supports(r, c, question, options) and not vocab.swapped(r, c, question)),
+                 if supports(r, c, question, options) and not vocab.swapped(r, c, question)
+                 and not opposite_change(r.text, c.text)),
                 None,
             )  # fmt: skip
             if hit is None:
