@@ -15,7 +15,12 @@ one of the question's own words (every answer talks about the question's subject
   size" vs "smaller pores"; "does not cause acne" vs "causes acne"), or
 * both are affirmed with opposite directions ("pores get larger" vs "pores shrink").
 
-"not as open" is read as a decrease, "not only"/"not just" are not negations.
+"not as open" is read as a decrease, "not only"/"not just" are not negations, "no longer" is
+no change.
+
+For support (`opposite_change`) what changes does not matter: an expert who says "smaller"
+where the point says "larger" never supports it, even when the changing word is the question's
+own ("the crumb", "latency"), which contradictions ignore.
 """
 
 from __future__ import annotations
@@ -28,15 +33,18 @@ from bot.summary.sentences import Token, stem, tokens
 _DECREASE_WORDS = frozenset({
     "smaller", "smallest", "tinier", "fewer", "less", "lower", "narrower", "shallower",
     "thinner", "shrink", "shrinks", "shrinking", "shrank", "shrunk", "shrunken",
-    "shorter", "shortest", "slower", "slowest",
 })  # fmt: skip
-_DECREASE_STEMS = frozenset({"decreas", "shrink", "minim", "minimis", "minimiz", "diminish", "shorten"})
+_DECREASE_STEMS = frozenset({"decreas", "shrink", "minim", "minimis", "minimiz", "diminish"})
 _INCREASE_WORDS = frozenset({
     "larger", "largest", "bigger", "biggest", "more", "greater", "higher", "wider",
     "deeper", "thicker", "grow", "grows", "growing", "grew", "grown",
-    "longer", "longest", "faster", "fastest",
 })  # fmt: skip
-_INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen", "extend", "lengthen"})
+_INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen"})
+# Comparatives of time and speed: as disputes they would also fire on comparisons between two
+# things ("Counter is faster than a dict loop"), so only support checks read them.
+_WIDE_DECREASE = frozenset({"shorter", "slower", "shorten", "shortens", "shortened", "shortening"})
+_WIDE_INCREASE = frozenset({"longer", "faster", "lengthen", "lengthens", "lengthened", "extend", "extends",
+                            "extended", "extending"})  # fmt: skip
 _CHANGE_STEMS = frozenset({"chang", "affect", "alter", "impact", "modifi", "influenc"})
 # Words never taken as the predicate of a negated claim (auxiliaries, fillers).
 _SKIP_AS_PREDICATE = frozenset({"realli", "actual", "necessarili", "specif", "direct"})
@@ -58,7 +66,11 @@ class Claim:
     core: frozenset[str] = frozenset()  # the content words right next to the predicate
 
 
-def _direction(tok: Token) -> int | None:
+def _direction(tok: Token, wide: bool = False) -> int | None:
+    if wide and tok.word in _WIDE_DECREASE:
+        return -1
+    if wide and tok.word in _WIDE_INCREASE:
+        return 1
     if tok.word in _DECREASE_WORDS or tok.stem in _DECREASE_STEMS:
         return -1
     if tok.word in _INCREASE_WORDS or tok.stem in _INCREASE_STEMS:
@@ -68,11 +80,11 @@ def _direction(tok: Token) -> int | None:
     return None
 
 
-def _direction_at(toks: list[Token], i: int) -> int | None:
+def _direction_at(toks: list[Token], i: int, wide: bool = False) -> int | None:
     """`_direction` in context: "no longer" / "any longer" mean "not any more", no change."""
     if toks[i].word == "longer" and i >= 1 and toks[i - 1].word in {"no", "any"}:
         return None
-    return _direction(toks[i])
+    return _direction(toks[i], wide)
 
 
 def _is_figure(tok: Token) -> bool:
@@ -135,7 +147,8 @@ def _core(toks: list[Token], lo: int, hi: int) -> frozenset[str]:
     return frozenset(out)
 
 
-def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
+def sentence_claims(text: str, *, answer: int, sentence: int, wide: bool = False) -> list[Claim]:
+    """The claims of one sentence; `wide` also reads time and speed comparatives as changes."""
     toks = tokens(text)
     claims: list[Claim] = []
     scoped: set[int] = set()  # token positions inside a negation's scope
@@ -159,7 +172,7 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         k = i + 1
         pred: int | None = None
         while k < len(toks) and k <= i + 5 and not toks[k].boundary_before:
-            if _direction_at(toks, k) is not None:
+            if _direction_at(toks, k, wide) is not None:
                 if _on_figure(toks, k):
                     break  # "no more than 3 cups": a bound on a figure, not a change
                 pred = k
@@ -172,14 +185,14 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         if pred is None:
             continue
         scoped.update(range(i, pred + 1))
-        d = _direction_at(toks, pred)
+        d = _direction_at(toks, pred, wide)
         claims.append(Claim(answer, sentence, "~change" if d is not None else toks[pred].stem,
                             d, True, _topic(toks, i, pred), toks[pred].stem or toks[pred].word,
                             _core(toks, i, pred)))  # fmt: skip
     for i, t in enumerate(toks):
         if i in scoped:
             continue
-        d = _direction_at(toks, i)
+        d = _direction_at(toks, i, wide)
         if d is not None and _on_figure(toks, i):
             continue
         if d is not None:
@@ -226,14 +239,16 @@ def directions(text: str) -> frozenset[tuple[int, bool]]:
     """The change directions `text` states, each with its negation: "makes the crumb larger"
     → {(+1, False)}, "does not shrink" → {(-1, True)}. What changes does not matter here, so a
     question's own word ("latency", "the crumb") cannot hide "increases" vs "reduces"."""
-    return frozenset((c.direction, c.negated) for c in sentence_claims(text, answer=0, sentence=0)
+    return frozenset((c.direction, c.negated) for c in sentence_claims(text, answer=0, sentence=0, wide=True)
                      if c.direction is not None)  # fmt: skip
 
 
-def opposite_change(a: str, b: str) -> bool:
-    """Whether two texts state different changes: one says a direction the other does not
-    ("larger" / "smaller", "increases" / "reduces", "larger" / no direction at all)."""
-    return {d for d in directions(a) if d[0]} != {d for d in directions(b) if d[0]}
+def opposite_change(claim: str, other: str) -> bool:
+    """Whether `other` fails to state the changes `claim` states: it says the opposite
+    direction ("larger" / "smaller", "increases" / "reduces") or none ("larger" / "changes").
+    A change `other` adds ("… and needs less product") is more than the claim, not against it."""
+    said = directions(other)
+    return any(d not in said or (-d[0], d[1]) in said for d in directions(claim) if d[0])
 
 
 def topic_stems(question: str) -> frozenset[str]:

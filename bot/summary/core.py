@@ -115,7 +115,10 @@ def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
 
 def _same_claim(a: Unit, b: Unit, question: frozenset[str]) -> bool:
     """Near-duplicates: most of the shorter one's own words (not the question's, not light
-    verbs) are the other's, or the two read alike overall."""
+    verbs) are the other's, or the two read alike overall; never opposite changes ("larger" /
+    "smaller"): each is a view of its own."""
+    if opposite_change(a.text, b.text) and opposite_change(b.text, a.text):
+        return False
     wa, wb = _own_words(a, question), _own_words(b, question)
     shared = len(wa & wb)
     if shared >= 2 and shared >= 0.5 * min(len(wa), len(wb)):
