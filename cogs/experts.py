@@ -34,6 +34,7 @@ from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
 from cogs.common import NO_MENTIONS, ReportsErrors, send_private, service_of
 from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
+from cogs.ui.defer import defer_write
 from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.experts")
@@ -245,6 +246,7 @@ class AnswerModal(discord.ui.Modal):
         text = clean_text(self.answer.value)
         if not text:
             raise CurationError("The answer is empty.")
+        await defer_write(interaction)  # the writes below may wait for the database
         moved = await service.set_expert_question(
             gid, self.qid, "proposed", expect=("waiting",), answer=text, expert_id=interaction.user.id
         )
@@ -296,6 +298,7 @@ async def apply_answer(interaction: discord.Interaction, qid: str) -> None:
     service = service_of(interaction.client)
     guild = interaction.guild
     assert guild is not None
+    await defer_write(interaction)  # the writes below may wait for the database
     if not await service.set_expert_question(guild.id, qid, "answered", expect=("proposed",)):
         await send_private(interaction, "This answer was handled already.")
         return

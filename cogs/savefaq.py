@@ -36,6 +36,7 @@ from bot.service import FaqService
 from cogs.common import NO_MENTIONS, send_private, service_of
 from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
 from cogs.ui.confirm import settle
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import report_error
 
 log = logging.getLogger("faqbot.savefaq")
@@ -210,6 +211,7 @@ class SaveFlow(discord.ui.View):
                 taken_ids=self.service.taken_ids(self.guild_id),
                 source_url=self.origin,
             )
+        await defer_write(interaction, update=True)
         saved = await self.service.save_entry(
             entry, actor=actor_of(interaction.user), action=f"save from {self.origin}", create=True
         )
@@ -223,6 +225,7 @@ class SaveFlow(discord.ui.View):
         updated = with_answers(stored.entry, answers)
         if updated == stored.entry:
             raise CurationError(f"`{stored.entry.id}` already has these answers.")
+        await defer_write(interaction, update=True)
         saved = await self.service.save_unchanged_since(
             updated,
             stored.revision,
@@ -235,7 +238,7 @@ class SaveFlow(discord.ui.View):
     async def _done(self, interaction: discord.Interaction, text: str) -> None:
         self.close()
         log.info("%s by %s (guild %s)", text, actor_of(interaction.user), self.guild_id)
-        await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_MENTIONS)
+        await edit_message(interaction, content=text, view=None)
 
 
 class QuestionModal(discord.ui.Modal):

@@ -25,6 +25,7 @@ from cogs.moderation.access import (
 )
 from cogs.moderation.globals import DYNAMIC_ITEMS as GLOBAL_ITEMS
 from cogs.ui.confirm import ConfirmButton
+from cogs.ui.defer import defer_write
 
 
 class _ModButton(ReportsErrors):
@@ -66,6 +67,7 @@ class RemoveButton(
     async def act(self, interaction: discord.Interaction) -> str:
         service = service_of(interaction.client)
         assert interaction.guild_id is not None
+        await defer_write(interaction, update=True)
         await service.set_removed(interaction.guild_id, self.entry_id, True, actor=actor_of(interaction.user))
         return (
             f"Removed `{self.entry_id}`; members no longer get it. "
@@ -110,6 +112,7 @@ class RemoveAnswerButton(
         without_answer(stored.entry, self.index)  # says what is wrong before anything is written
         gone = stored.entry.answers[self.index]
         index = self.index
+        await defer_write(interaction, update=True)
         changed = await service.change_entry(
             interaction.guild_id,
             self.entry_id,

@@ -48,7 +48,6 @@ from bot.service import FaqService
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
-    NO_MENTIONS,
     ensure_service,
     release_service,
 )
@@ -84,6 +83,7 @@ from cogs.moderation.modals import (
 from cogs.moderation.unrouted import answer_unrouted
 from cogs.ui import paginator
 from cogs.ui.confirm import CANCELLED
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import report_error
 from cogs.ui.paginator import PageContent, send_first_page
 from cogs.views import AllAnswers
@@ -101,11 +101,11 @@ async def _respond(
     if not edit:
         await send(interaction, content, embed=embed, view=view)
         return
-    await interaction.response.edit_message(
+    await edit_message(
+        interaction,
         content=content,
         embed=discord.Embed.from_dict(embed) if embed is not None else None,
         view=view,
-        allowed_mentions=NO_MENTIONS,
     )
 
 
@@ -321,6 +321,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         await self._create(interaction, entry, edit=edit)
 
     async def _create(self, interaction: discord.Interaction, entry: Entry, *, edit: bool = False) -> None:
+        await defer_write(interaction, update=edit)
         saved = await self.service.save_entry(
             entry, actor=actor_of(interaction.user), action="add", create=True
         )
@@ -371,6 +372,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         answer, index, entry_id = draft.answer, draft.index, draft.entry_id
         assert answer is not None and entry_id is not None
         actor = actor_of(interaction.user)
+        await defer_write(interaction, update=edit)
         if index is None:  # appended to the entry as stored now (limits checked against it)
             saved = await self.service.add_answer(gid, entry_id, answer, actor=actor)
             what = f"Added answer {len(saved.answers)} to `{saved.id}`"
@@ -444,6 +446,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             "body": modal.body.value,
             "tags": modal.tags.value,
         }
+        await defer_write(interaction)
         saved = await self.service.change_entry(
             gid,
             modal.entry_id,
@@ -470,7 +473,8 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> None:
         gid = self._gid(interaction)
         found = self._own_or_global(gid, entry, visible=True)
-        if isinstance(found, Entry):  # a global entry: the phrasing is this server's own
+        if isinstance(found, Entry):
+            await defer_write(interaction)  # a global entry: the phrasing is this server's own
             mine = await self.service.add_guild_phrasing(
                 gid, found.id, phrase, actor=actor_of(interaction.user), forget_query=phrase
             )
@@ -483,6 +487,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return
         stored = found
         with_phrasing(stored.entry, phrase)  # says what is wrong before anything is written
+        await defer_write(interaction)
         # Appended to the entry as stored at that moment; the phrase also leaves the unanswered
         # queries, in the same transaction.
         saved = await self.service.add_phrasing(
@@ -536,6 +541,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     async def restore(self, interaction: discord.Interaction, entry: str) -> None:
         gid = self._gid(interaction)
         e = self._resolve(entry, self.service.removed_entries(gid), "removed entry")
+        await defer_write(interaction)
         await self.service.set_removed(gid, e.id, False, actor=actor_of(interaction.user))
         await send(interaction, f"Restored `{e.id}`; members get it again.")
 
@@ -545,6 +551,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         gid = self._gid(interaction)
         hidden = self.service.hidden_ids(gid)
         e = self._resolve(entry, [g for g in self._globals() if g.id not in hidden], "visible global entry")
+        await defer_write(interaction)
         await self.service.set_hidden(gid, e.id, True, actor=actor_of(interaction.user))
         await send(
             interaction, f"Hid the global entry `{e.id}` in this server. `/faq unhide` shows it again."
@@ -556,6 +563,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         gid = self._gid(interaction)
         hidden = self.service.hidden_ids(gid)
         e = self._resolve(entry, [g for g in self._globals() if g.id in hidden], "hidden global entry")
+        await defer_write(interaction)
         await self.service.set_hidden(gid, e.id, False, actor=actor_of(interaction.user))
         await send(interaction, f"The global entry `{e.id}` is shown in this server again.")
 
@@ -625,6 +633,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if query is None:
             raise CurationError("That query is no longer in the unanswered list; run /faq stats again.")
         actor = actor_of(interaction.user)
+        await defer_write(interaction)
         if entry_id not in {e.id for e in self.service.own_entries(gid)}:  # a global entry
             if entry_id in self.service.hidden_ids(gid):
                 raise CurationError(f"`{entry_id}` is hidden in this server; /faq unhide it first.")
@@ -717,7 +726,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             return None
         actor = actor_of(interaction.user)
         if isinstance(value, ImportPlan):
-            await interaction.response.defer()
+            await defer_write(interaction, update=True)
             await self.service.import_entries(gid, value.entries, actor=actor)
             return (
                 f"Imported {plural(len(value.entries), 'entry')} from {value.filename}: "
@@ -725,6 +734,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             )
         assert isinstance(value, DraftAdd)
         if action == "alias":
+            await defer_write(interaction, update=True)
             target = value.duplicate.entry_id
             if value.duplicate_is_own:
                 await self.service.add_phrasing(gid, target, value.entry.question, actor=actor)
@@ -858,6 +868,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         if changes:
             # Applied to the settings as stored when the write happens (a keyword channel added
             # by another moderator meanwhile stays).
+            await defer_write(interaction)
             current = await self.service.update_settings(gid, changes_to, actor=actor_of(interaction.user))
             content = "Saved: " + ", ".join(sorted(changes)) + "."
         else:

@@ -23,6 +23,7 @@ from bot.service import FaqService
 from cogs.common import NO_MENTIONS, ReportsErrors, service_of
 from cogs.moderation.access import ID, PENDING_TTL, actor_of, handle_error, require_moderator, send
 from cogs.moderation.modals import _input, _ModModal, _opening
+from cogs.ui.defer import defer_write, edit_message
 
 PHRASINGS_FORM_MAX = 4000  # one text input
 
@@ -99,15 +100,15 @@ class GlobalHideButton(
             return
         gid = interaction.guild_id or 0
         service = service_of(interaction.client)
+        await defer_write(interaction, update=True)
         await service.set_hidden(gid, self.entry_id, self.hide, actor=actor_of(interaction.user))
         done = (
             f"Hid `{self.entry_id}` in this server; members here no longer get it."
             if self.hide
             else f"`{self.entry_id}` is shown in this server again."
         )
-        await interaction.response.edit_message(
-            content=done, **_discord(global_entry_message(service, gid, self.entry_id))
-        )
+        message = _discord(global_entry_message(service, gid, self.entry_id))
+        await edit_message(interaction, content=done, **message)
 
 
 def _discord(message: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +142,7 @@ class GlobalPhrasingsModal(_ModModal, title="This server's phrasings"):
         gid = interaction.guild_id or 0
         service = service_of(interaction.client)
         submitted = split_lines(self.phrasings.value)
+        await defer_write(interaction)
         old, new = await service.edit_guild_phrasings(
             gid, self.entry_id, self.opened, submitted, actor=actor_of(interaction.user)
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import discord
 
-from cogs.common import NO_MENTIONS
+from cogs.ui.defer import edit_message
 from cogs.ui.errors import ReportsErrors
 
 CANCELLED = "Cancelled; nothing was changed."
@@ -20,11 +20,7 @@ CANCELLED = "Cancelled; nothing was changed."
 
 async def settle(interaction: discord.Interaction, content: str) -> None:
     """Replace the prompt by its outcome (also after a defer: the work took a while)."""
-    kwargs = {"content": content, "embed": None, "view": None, "allowed_mentions": NO_MENTIONS}
-    if interaction.response.is_done():
-        await interaction.edit_original_response(**kwargs)  # type: ignore[arg-type]
-    else:
-        await interaction.response.edit_message(**kwargs)  # type: ignore[arg-type]
+    await edit_message(interaction, content=content, embed=None, view=None)
 
 
 class ConfirmButton(ReportsErrors):

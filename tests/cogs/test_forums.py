@@ -50,7 +50,7 @@ def running(
 
 async def settings(emu: DiscordEmulator, options: dict[str, Any]) -> Any:
     handle = await emu.send_interaction(emu.slash_command("faq settings", options, user=emu.moderator))
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedRequest]:
@@ -59,7 +59,7 @@ def posts_to(emu: DiscordEmulator, channel_id: str | int) -> list[RecordedReques
 
 async def click(emu: DiscordEmulator, message: dict[str, Any], custom_id: str, user: dict[str, Any]) -> Any:
     handle = await emu.send_interaction(emu.component_click(emu.message(message["id"]), custom_id, user=user))
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 def ids_of(message: dict[str, Any]) -> list[str]:
@@ -221,7 +221,7 @@ async def step(
     handle = await emu.send_interaction(
         emu.component_click(message, step_id(message, name), values=values, user=user or emu.moderator)
     )
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 def message_of(cb: Any) -> dict[str, Any]:
@@ -274,7 +274,7 @@ async def test_save_to_faq_credits_experts_from_roles_and_adds_to_the_existing_e
         after_edit = await modal.response(timeout=WAIT)
         assert after_edit.type == 7 and after_edit.embeds[0]["title"] == edited_q
         done = await step(emu, menu, "new")
-        assert done.type == 7 and done.content.startswith(
+        assert done.type == 6 and done.content.startswith(
             "Saved as `how-long-does-hyaluronic-lip-filler-last`"
         )
 
@@ -405,7 +405,7 @@ async def test_ask_the_experts_from_a_miss_to_a_credited_entry_with_approval(
                     user=jane,
                 )
             )
-        ).response(timeout=WAIT)
+        ).outcome(timeout=WAIT)
         assert submitted.ephemeral and "moderator will approve" in submitted.content
         assert svc.own_entries(emu.guild) == []  # nothing saved before approval
 
@@ -463,7 +463,7 @@ async def test_trusted_experts_save_at_once_and_the_first_of_two_answers_wins(
             for f, u in zip(forms, (jane, kim), strict=True)
         ]  # fmt: skip
         handles = [await emu.send_interaction(s) for s in submits]
-        replies = [await h.response(timeout=WAIT) for h in handles]
+        replies = [await h.outcome(timeout=WAIT) for h in handles]
         texts = sorted(r.content for r in replies)
         assert texts[0] == "Another expert answered this question first; thanks!"
         assert texts[1].startswith("Saved in `can-i-use-retinol-after-microneedling`")
@@ -515,7 +515,7 @@ async def answer_as(emu: DiscordEmulator, expert: dict[str, Any], posted: dict[s
             form.data["custom_id"], {"answer": text}, message=emu.message(posted["id"]), user=expert
         )
     )
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 async def test_the_asker_opts_in_to_a_dm_and_closed_dms_fall_back_to_the_channel(
@@ -677,7 +677,7 @@ async def test_the_moderator_hears_when_the_asker_cannot_be_told_and_replies_nee
         handle = await emu.send_interaction(
             emu.component_click(emu.message(posted["id"]), approve_id, user=emu.moderator)
         )
-        return handle, await handle.response(timeout=WAIT)
+        return handle, await handle.outcome(timeout=WAIT)
 
     async with running(emu, tmp_path):
         await settings(emu, {"experts_channel": experts, "expert_role": derm})
@@ -694,7 +694,7 @@ async def test_the_moderator_hears_when_the_asker_cannot_be_told_and_replies_nee
         ).response(timeout=WAIT)
         handle, done = await approve(await emu.wait_for_message(int(experts["id"]), WAIT))
         assert done.content.startswith("Saved in `can-i-use-retinol-after-microneedling`")
-        (warning,) = await handle.followups(1, timeout=WAIT)
+        warning = (await handle.followups(2, timeout=WAIT))[1]  # after "Saved in …"
         assert warning["content"].startswith("⚠️ I couldn't tell the member who asked")
         assert f"<#{thread['id']}>" in warning["content"] and "Send Messages in Threads" in warning["content"]
         refused = emu.requests_to("POST", f"/channels/{thread['id']}/messages")

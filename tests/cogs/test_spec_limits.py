@@ -137,7 +137,7 @@ async def test_the_biggest_entry_renders_inside_the_spec(
         ok = next(i for i in custom_ids(preview.components) if i.startswith("faqm:pd:ok:"))
         shown = preview.request.response["resource"]["message"]
         confirm = emulator.component_click(shown, ok, user=mod)
-        added = await (await emulator.send_interaction(confirm)).response(timeout=30)  # a big save
+        added = await (await emulator.send_interaction(confirm)).outcome(timeout=30)  # a big save
         assert "Added" in (added.content or "") and added.embeds, added
     assert emulator.spec_violations == []
     assert len([r for r in emulator.requests if r.json is not None]) >= 8

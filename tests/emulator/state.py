@@ -179,6 +179,31 @@ class InteractionHandle:
             return (await self.followups(1, timeout))[0]
         return cb.data
 
+    async def outcome(self, timeout: float = DEFAULT_TIMEOUT) -> Callback:
+        """What the member finally sees, as a Callback of the first response's type: its own data
+        (types 4, 7, 9…), or — when the bot acknowledged first and answered later — the
+        follow-up that replaced "thinking…" (type 5), or the clicked message after the edit
+        of the original response (type 6; a follow-up when the bot said an error), as stored.
+        `.request` stays the first response's (its `at` is when the bot acknowledged)."""
+        cb = await self.response(timeout)
+        if cb.type == 5:
+            return Callback(cb.type, (await self.followups(1, timeout))[0], cb.files, cb.request)
+        if cb.type == 6:  # the clicked message edited, or (an error) a follow-up
+            said = await self._waitable.wait_for(
+                lambda: (
+                    (self.followup_messages or [None])[0] or (self.original if self.edit_requests else None)
+                ),
+                timeout,
+                f"an edit or a follow-up of interaction {self.id} ({self.describe()})",
+            )
+            return Callback(cb.type, said, cb.files, cb.request)
+        return cb
+
+    def response_delay(self) -> float:
+        """Seconds from the interaction's dispatch to the bot's first response (Discord: ≤ 3)."""
+        assert self.callbacks, "no response yet"
+        return self.callbacks[0].request.at - self.created_at
+
     async def edits(self, count: int = 1, timeout: float = DEFAULT_TIMEOUT) -> list[RecordedRequest]:
         """At least ``count`` PATCHes of this interaction's messages (original or follow-ups)."""
         return await self._waitable.wait_for(

@@ -47,7 +47,7 @@ def svc(bot: FaqBot) -> FaqService:
 async def call(emu: DiscordEmulator, name: str, options: dict[str, Any] | None = None, **kw: Any) -> Callback:
     kw.setdefault("user", emu.moderator)
     handle = await emu.send_interaction(emu.slash_command(name, options, **kw))
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 BYLINE_PREVIEW = "Not saved yet: check the expert's byline"
@@ -62,7 +62,7 @@ async def submit(
     assert opened.type == 9, opened.data
     kw.setdefault("user", emu.moderator)
     handle = await emu.send_interaction(emu.modal_submit(opened.data["custom_id"], values, **kw))
-    done = await handle.response(timeout=WAIT)
+    done = await handle.outcome(timeout=WAIT)
     if confirm_byline and (done.content or "").startswith(BYLINE_PREVIEW):
         ok = next(i for i in custom_ids(done) if i.startswith("faqm:pd:ok:"))
         return await click(emu, done, ok, user=kw["user"], member_permissions=kw.get("member_permissions"))
@@ -70,7 +70,10 @@ async def submit(
 
 
 def message_of(cb: Callback) -> dict[str, Any]:
-    """The message a type-4 callback created (Discord's callback resource)."""
+    """The message a callback created (Discord's callback resource), or an acknowledged
+    interaction's outcome (types 5 and 6: `outcome()` holds the message itself)."""
+    if cb.type in (5, 6):
+        return cb.data
     message: dict[str, Any] = cb.request.response["resource"]["message"]
     return message
 
@@ -81,7 +84,7 @@ async def click(
     kw.setdefault("user", emu.moderator)
     msg = message_of(message) if isinstance(message, Callback) else message
     handle = await emu.send_interaction(emu.component_click(msg, custom_id, **kw))
-    return await handle.response(timeout=WAIT)
+    return await handle.outcome(timeout=WAIT)
 
 
 async def add(emu: DiscordEmulator, fields: dict[str, str] = LIP_FIELDS, **kw: Any) -> Callback:
@@ -139,7 +142,7 @@ async def test_add_then_ask_finds_the_new_entry(emu: DiscordEmulator, tmp_path: 
         assert preview.embeds[0]["description"].startswith("**Jane Roe, MD — Dermatologist, Boston**")
         ok = next(i for i in custom_ids(preview) if i.startswith("faqm:pd:ok:"))
         done = await click(emu, preview, ok)  # the outcome replaces the (ephemeral) preview
-        assert done.type == 7 and done.content == f"Added `{LIP}`. Members can find it with /ask now."
+        assert done.type == 6 and done.content == f"Added `{LIP}`. Members can find it with /ask now."
         assert "Jane Roe" in done.embeds[0]["description"]
         reply = await ask(emu, "how long do lip fillers last")
         assert answered(reply) == "How long does lip filler last?" and not reply.ephemeral
@@ -212,7 +215,7 @@ async def test_remove_one_answer_confirms_and_keeps_the_entry(emu: DiscordEmulat
 
         fresh = await call(emu, "faq remove", {"entry": LIP, "answer": 1})
         done = await click(emu, fresh, custom_ids(fresh)[0])
-        assert done.type == 7 and done.components == []
+        assert done.type == 6 and done.components == []
         assert done.content == (
             f"Removed answer 1 (by Jane Roe) from `{LIP}`; it has 1 now. "
             "`/faq history` keeps the removed text."
@@ -491,7 +494,7 @@ async def test_remove_needs_confirmation_and_restore_brings_it_back(
         prompt = await call(emu, "faq remove", {"entry": LIP})
         done = await click(emu, prompt, f"faqm:rm:1:{LIP}")
         assert (
-            done.type == 7 and (done.content or "").startswith(f"Removed `{LIP}`") and done.components == []
+            done.type == 6 and (done.content or "").startswith(f"Removed `{LIP}`") and done.components == []
         )
         assert answered(await ask(emu, "how long does lip filler last")) is None
         handle = await emu.send_interaction(emu.autocomplete("faq restore", "entry", "", user=emu.moderator))

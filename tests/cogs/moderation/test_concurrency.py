@@ -39,9 +39,9 @@ def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
 
 
 async def at_once(emu: DiscordEmulator, payloads: list[dict[str, Any]]) -> list[Callback]:
-    """Send every interaction before waiting for any answer; the first answer of each."""
+    """Send every interaction before waiting for any answer; what each finally says."""
     handles = [await emu.send_interaction(pl) for pl in payloads]
-    return list(await asyncio.gather(*(h.response(timeout=WAIT * 3) for h in handles)))
+    return list(await asyncio.gather(*(h.outcome(timeout=WAIT * 3) for h in handles)))
 
 
 def moderators(emu: DiscordEmulator, count: int = 2) -> list[dict[str, Any]]:

@@ -133,7 +133,7 @@ async def test_hiding_a_global_entry_from_its_page_hides_its_phrasings_too(
         assert answered(await ask(emu, MADE_UP)) is not None
         page = await call(emu, "faq edit", {"entry": SEED_ID})
         hidden = await click(emu, page, f"faqm:gh:1:{SEED_ID}")
-        assert hidden.type == 7 and (hidden.content or "").startswith(f"Hid `{SEED_ID}` in this server")
+        assert hidden.type == 6 and (hidden.content or "").startswith(f"Hid `{SEED_ID}` in this server")
         assert {f["name"]: f["value"] for f in hidden.embeds[0]["fields"]}["In this server"] == "hidden"
         assert f"faqm:gh:0:{SEED_ID}" in custom_ids(hidden)
         assert answered(await ask(emu, MADE_UP)) is None  # its server phrasing is hidden with it
