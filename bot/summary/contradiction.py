@@ -13,7 +13,8 @@ one of the question's own words (every answer talks about the question's subject
 
 * one is negated and the other affirmed, with compatible predicates ("does not change pore
   size" vs "smaller pores"; "does not cause acne" vs "causes acne"), or
-* both are affirmed with opposite directions ("pores get larger" vs "pores shrink").
+* both are affirmed with opposite directions ("pores get larger" vs "pores shrink"); said
+  word for word around the change, even when the changing word is the question's own.
 
 "not as open" is read as a decrease, "not only"/"not just" are not negations, "no longer" is
 no change.
@@ -224,6 +225,10 @@ def contradicts(a: Claim, b: Claim, ignore: frozenset[str]) -> frozenset[str]:
         # "smaller pores"), not merely of two things in one sentence.
         if a.direction * b.direction != -1:
             return frozenset()
+        if a.topic == b.topic and a.core == b.core:
+            # Word for word the same change but opposite ("the holes in the crumb larger" /
+            # "smaller"): a dispute even when the changing word is the question's own.
+            return a.core
         return (a.core & b.core) - ignore
     if a.negated == b.negated:
         return frozenset()

@@ -127,3 +127,24 @@ def test_same_direction_still_supports(question: str, answers: list[tuple[str, s
     s = summarize(_entry(question, answers))
     a, b = answers[0][0], answers[1][0]
     assert any({a, b} <= set(p.supporters) for p in s.points), [(p.text, p.supporters) for p in s.points]
+
+
+@pytest.mark.parametrize(
+    ("question", "answers"),
+    [
+        c
+        for c in CASES
+        if c.id in {"crumb-larger-smaller", "latency-increase-reduce", "latency-increase-lower"}
+    ],
+)
+def test_word_for_word_opposite_change_is_a_disagreement(
+    question: str, answers: list[tuple[str, str]]
+) -> None:
+    """The same change said word for word with opposite directions is reported as a dispute,
+    each expert on their own side, even when the changing word is the question's own."""
+    s = summarize(_entry(question, answers))
+    a, b = answers[0][0], answers[1][0]
+    assert any(
+        {frozenset(side.supporters) for side in d.sides} == {frozenset({a}), frozenset({b})}
+        for d in s.disagreements
+    ), s.disagreements
