@@ -13,14 +13,21 @@ one of the question's own words (every answer talks about the question's subject
 
 * one is negated and the other affirmed, with compatible predicates ("does not change pore
   size" vs "smaller pores"; "does not cause acne" vs "causes acne"), or
-* both are affirmed with opposite directions ("pores get larger" vs "pores shrink").
+* both are affirmed with opposite directions ("pores get larger" vs "pores shrink"); said
+  word for word around the change, even when the changing word is the question's own.
 
-"not as open" is read as a decrease, "not only"/"not just" are not negations.
+"not as open" is read as a decrease, "not only"/"not just" are not negations, "no longer" is
+no change.
+
+For support (`opposite_change`) what changes does not matter: an expert who says "smaller"
+where the point says "larger" never supports it, even when the changing word is the question's
+own ("the crumb", "latency"), which contradictions ignore.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.summary.sentences import Token, stem, tokens
 
@@ -34,6 +41,11 @@ _INCREASE_WORDS = frozenset({
     "deeper", "thicker", "grow", "grows", "growing", "grew", "grown",
 })  # fmt: skip
 _INCREASE_STEMS = frozenset({"increas", "enlarg", "widen", "expand", "worsen"})
+# Comparatives of time and speed: as disputes they would also fire on comparisons between two
+# things ("Counter is faster than a dict loop"), so only support checks read them.
+_WIDE_DECREASE = frozenset({"shorter", "slower", "shorten", "shortens", "shortened", "shortening"})
+_WIDE_INCREASE = frozenset({"longer", "faster", "lengthen", "lengthens", "lengthened", "extend", "extends",
+                            "extended", "extending"})  # fmt: skip
 _CHANGE_STEMS = frozenset({"chang", "affect", "alter", "impact", "modifi", "influenc"})
 # Words never taken as the predicate of a negated claim (auxiliaries, fillers).
 _SKIP_AS_PREDICATE = frozenset({"realli", "actual", "necessarili", "specif", "direct"})
@@ -55,7 +67,11 @@ class Claim:
     core: frozenset[str] = frozenset()  # the content words right next to the predicate
 
 
-def _direction(tok: Token) -> int | None:
+def _direction(tok: Token, wide: bool = False) -> int | None:
+    if wide and tok.word in _WIDE_DECREASE:
+        return -1
+    if wide and tok.word in _WIDE_INCREASE:
+        return 1
     if tok.word in _DECREASE_WORDS or tok.stem in _DECREASE_STEMS:
         return -1
     if tok.word in _INCREASE_WORDS or tok.stem in _INCREASE_STEMS:
@@ -63,6 +79,13 @@ def _direction(tok: Token) -> int | None:
     if tok.stem in _CHANGE_STEMS:
         return 0
     return None
+
+
+def _direction_at(toks: list[Token], i: int, wide: bool = False) -> int | None:
+    """`_direction` in context: "no longer" / "any longer" mean "not any more", no change."""
+    if toks[i].word == "longer" and i >= 1 and toks[i - 1].word in {"no", "any"}:
+        return None
+    return _direction(toks[i], wide)
 
 
 def _is_figure(tok: Token) -> bool:
@@ -125,7 +148,8 @@ def _core(toks: list[Token], lo: int, hi: int) -> frozenset[str]:
     return frozenset(out)
 
 
-def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
+def sentence_claims(text: str, *, answer: int, sentence: int, wide: bool = False) -> list[Claim]:
+    """The claims of one sentence; `wide` also reads time and speed comparatives as changes."""
     toks = tokens(text)
     claims: list[Claim] = []
     scoped: set[int] = set()  # token positions inside a negation's scope
@@ -149,7 +173,7 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         k = i + 1
         pred: int | None = None
         while k < len(toks) and k <= i + 5 and not toks[k].boundary_before:
-            if _direction(toks[k]) is not None:
+            if _direction_at(toks, k, wide) is not None:
                 if _on_figure(toks, k):
                     break  # "no more than 3 cups": a bound on a figure, not a change
                 pred = k
@@ -162,14 +186,14 @@ def sentence_claims(text: str, *, answer: int, sentence: int) -> list[Claim]:
         if pred is None:
             continue
         scoped.update(range(i, pred + 1))
-        d = _direction(toks[pred])
+        d = _direction_at(toks, pred, wide)
         claims.append(Claim(answer, sentence, "~change" if d is not None else toks[pred].stem,
                             d, True, _topic(toks, i, pred), toks[pred].stem or toks[pred].word,
                             _core(toks, i, pred)))  # fmt: skip
     for i, t in enumerate(toks):
         if i in scoped:
             continue
-        d = _direction(t)
+        d = _direction_at(toks, i, wide)
         if d is not None and _on_figure(toks, i):
             continue
         if d is not None:
@@ -201,6 +225,10 @@ def contradicts(a: Claim, b: Claim, ignore: frozenset[str]) -> frozenset[str]:
         # "smaller pores"), not merely of two things in one sentence.
         if a.direction * b.direction != -1:
             return frozenset()
+        if a.topic == b.topic and a.core == b.core:
+            # Word for word the same change but opposite ("the holes in the crumb larger" /
+            # "smaller"): a dispute even when the changing word is the question's own.
+            return a.core
         return (a.core & b.core) - ignore
     if a.negated == b.negated:
         return frozenset()
@@ -211,10 +239,27 @@ def contradicts(a: Claim, b: Claim, ignore: frozenset[str]) -> frozenset[str]:
     return shared
 
 
+@lru_cache(maxsize=8192)
+def directions(text: str) -> frozenset[tuple[int, bool]]:
+    """The change directions `text` states, each with its negation: "makes the crumb larger"
+    → {(+1, False)}, "does not shrink" → {(-1, True)}. What changes does not matter here, so a
+    question's own word ("latency", "the crumb") cannot hide "increases" vs "reduces"."""
+    return frozenset((c.direction, c.negated) for c in sentence_claims(text, answer=0, sentence=0, wide=True)
+                     if c.direction is not None)  # fmt: skip
+
+
+def opposite_change(claim: str, other: str) -> bool:
+    """Whether `other` fails to state the changes `claim` states: it says the opposite
+    direction ("larger" / "smaller", "increases" / "reduces") or none ("larger" / "changes").
+    A change `other` adds ("… and needs less product") is more than the claim, not against it."""
+    said = directions(other)
+    return any(d not in said or (-d[0], d[1]) in said for d in directions(claim) if d[0])
+
+
 def topic_stems(question: str) -> frozenset[str]:
     from bot.summary.sentences import content_stems
 
     return frozenset(content_stems(question))
 
 
-__all__ = ["Claim", "contradicts", "sentence_claims", "stem", "topic_stems"]
+__all__ = ["Claim", "contradicts", "directions", "opposite_change", "sentence_claims", "stem", "topic_stems"]

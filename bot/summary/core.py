@@ -35,6 +35,7 @@ from bot.summary.claims import (
     supports,
     weight,
 )
+from bot.summary.contradiction import opposite_change
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
@@ -114,7 +115,10 @@ def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
 
 def _same_claim(a: Unit, b: Unit, question: frozenset[str]) -> bool:
     """Near-duplicates: most of the shorter one's own words (not the question's, not light
-    verbs) are the other's, or the two read alike overall."""
+    verbs) are the other's, or the two read alike overall; never opposite changes ("larger" /
+    "smaller"): each is a view of its own."""
+    if opposite_change(a.text, b.text) and opposite_change(b.text, a.text):
+        return False
     wa, wb = _own_words(a, question), _own_words(b, question)
     shared = len(wa & wb)
     if shared >= 2 and shared >= 0.5 * min(len(wa), len(wb)):
@@ -200,7 +204,8 @@ def supporters_of(
         for r in claims:
             hit = next(
                 (u for u in own for c in u.clauses
-                 if supports(r, c, question, options) and not vocab.swapped(r, c, question)),
+                 if supports(r, c, question, options) and not vocab.swapped(r, c, question)
+                 and not opposite_change(r.text, c.text)),
                 None,
             )  # fmt: skip
             if hit is None:
