@@ -50,6 +50,21 @@ def _identity(path: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+async def _wal_mode(db: aiosqlite.Connection, wait_s: float) -> None:
+    """Switch a new file to WAL. The switch takes the file's lock and SQLite's busy handler is
+    short here (BUSY_HANDLER_MS), so a process opening the file while another one migrates it
+    would fail with "database is locked": retry until the store's busy timeout instead."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.01 + random.random() * 0.02)
+
+
 class SQLiteStore(CommunityStore, SqlStore):
     """Open with `await SQLiteStore.open(path)`; ':memory:' works for tests."""
 
@@ -83,7 +98,7 @@ class SQLiteStore(CommunityStore, SqlStore):
             await db.execute(f"PRAGMA busy_timeout = {min(int(busy_timeout_ms), BUSY_HANDLER_MS)}")
             await db.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
-                await db.execute("PRAGMA journal_mode = WAL")
+                await _wal_mode(db, store._busy_timeout)
                 await db.execute("PRAGMA synchronous = NORMAL")
             await store._migrate()
         except sqlite3.DatabaseError as exc:
