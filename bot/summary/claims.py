@@ -107,7 +107,7 @@ _BOUND = re.compile(
 _TIME_DAYS = {
     "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24,
     "hr": 1 / 24, "day": 1, "night": 1, "week": 7, "wk": 7, "month": 30.44, "mo": 30.44,
-    "year": 365.25, "yr": 365.25, "decade": 3652.5,
+    "year": 365.25, "yr": 365.25, "decade": 3652.5, "s": 1 / 86400, "h": 1 / 24,
 }  # fmt: skip
 _UNITS = {  # surface → (dimension, factor)
     "%": ("percent", 1), "percent": ("percent", 1), "°c": ("degc", 1), "c": ("degc", 1),
@@ -130,7 +130,15 @@ _QTY = re.compile(
     rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{_NUM}))?(?![\w.]\d)(?:(?:\s*|-)(?P<u2>{_UNIT_WORD}))?",
     re.I,
 )
-_DIMENSIONS = frozenset({"time", "period"} | {d for d, _ in _UNITS.values()})
+# "1:2" (coffee to water), "1:2.5 to 1:3": the second figure per one of the first
+_RATIO = re.compile(
+    r"(?<![\w.:])(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)(?:\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?))?"
+    r"(?!\d|:\d|\s*[ap]\.?m\b)",
+    re.I,
+)
+# A rate after a figure: "a day", "per week", "/day"
+_RATE = re.compile(r"\s*(?:a|an|per|each|/)\s*(day|night|week|month|year|hour)\b", re.I)
+_DIMENSIONS = frozenset({"time", "period", "ratio"} | {d for d, _ in _UNITS.values()})
 # Physical measures: two figures in one of these can conflict beside a shared count or price.
 _MEASURES = frozenset({"length", "degc", "mass", "volume", "data", "time"})
 _PERIOD_WORDS = {
@@ -216,13 +224,18 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
             d = _PERIOD_WORDS[m.group(1).lower()]
             out.append((m.start(), m.end(), Quantity(d, d, "period")))
     masked = _VERSIONISH.sub(lambda m: "x" * len(m.group(0)), text)
+    for m in _RATIO.finditer(masked):  # "1:2", "1:2.5 to 1:3": one figure, masked for the rest
+        values = [float(m.group(k)) / float(m.group(k - 1)) for k in (2, 4) if m.group(k) and float(m.group(k - 1))]
+        if values:
+            out.append((m.start(), m.end(), Quantity(min(values), max(values), "ratio")))
+            masked = masked[: m.start()] + "x" * (m.end() - m.start()) + masked[m.end() :]
     for m in _QTY.finditer(masked):
         if any(a <= m.start() < b for a, b in taken):
             continue
         a_s, b_s = m.group("a"), m.group("b")
         if a_s.lower() in {"once", "twice", "half"} and not b_s:
             continue
-        u1, u2 = _unit(m.group("u1")), _unit(m.group("u2"))
+        u1, u2 = (_unit(m.group(g)) if _unit_here(masked, m, g) else None for g in ("u1", "u2"))
         if m.group("cur"):
             u2 = u1 = _UNITS[m.group("cur")]
         try:
@@ -247,10 +260,30 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
             if not unit_name and not b_s and not re.search(r"\d", a_s):
                 continue  # a bare number word ("one of the…") is not a quantity
         before = masked[max(0, m.start() - 12) : m.start()].lower()
+        end = m.end()
+        rate = _RATE.match(masked, end) if unit_name else None
         if unit_name == "time" and re.search(r"\b(?:every|each|per|a)\s*$", before):
             unit_name = "period"
-        out.append((m.start(), m.end(), Quantity(min(lo, hi), max(lo, hi), unit_name)))
+        elif rate:  # "10 days a month" is how often; "1,200 mg a day" a daily amount
+            per = _TIME_DAYS[rate.group(1).lower()]
+            end = rate.end()
+            if unit_name == "time" and (u1 or u2) == ("time", 1) and lo > 0:
+                lo, hi, unit_name = per / hi, per / lo, "period"
+            else:
+                lo, hi, unit_name = lo / per, hi / per, f"{unit_name}/day"
+        out.append((m.start(), end, Quantity(min(lo, hi), max(lo, hi), unit_name)))
     return sorted(out, key=lambda x: x[0])
+
+
+def _unit_here(text: str, m: re.Match[str], group: str) -> bool:
+    """Whether the word after a number is its unit: a one-letter "s" / "h" only after a space
+    ("35–45 s", not "the 90s"); "in" only at the end of a phrase ("2 in", not "1:2 in 27 s")."""
+    word = (m.group(group) or "").lower()
+    if word in {"s", "h"}:
+        return text[m.start(group) - 1 : m.start(group)].isspace()
+    if word == "in":
+        return not re.match(r"\s+[a-z0-9$€£]", text[m.end(group) :], re.I)
+    return True
 
 
 def _counted_noun(text: str, start: int, end: int, named: str | None) -> str:
@@ -282,7 +315,8 @@ def analyse(clause: str, hedged_sentence: bool = False) -> Clause:
         if _BOUND.search(clause[max(0, start - 20) : start]):
             bounds.add(q.feature())
     raw = _WORD.findall(text.lower().replace("’", "'"))
-    nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs if q.unit and q.unit not in _DIMENSIONS}
+    nouns = {re.sub("[^a-z]", "", q.unit): q.unit for _, _, q in qs
+             if q.unit and q.unit not in _DIMENSIONS and "/" not in q.unit}  # fmt: skip
     # A duration also names its unit: "10 seconds" talks about seconds like "no number of seconds".
     spans = [re.findall(r"[a-z]+", clause[a:b].lower()) for a, b, q in qs if q.unit == "time"]
     unit_words = [stem(ws[-1]) for ws in spans if ws and _unit(ws[-1]) is not None]

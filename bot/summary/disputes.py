@@ -37,6 +37,7 @@ from bot.summary.claims import (
     weight,
 )
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
+from bot.summary.positions import figure_disputes, object_disputes
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
 from bot.summary.stance import choice_topic, pick, verdict, yes_no_target
@@ -433,11 +434,21 @@ def find_disagreements(
 ) -> tuple[list[Disagreement], frozenset[int]]:
     """The entry's disagreements (most experts first) and every sentence they quote or count."""
     found = change_disputes(units, question)
+    # Positions on the question's own facets (figures asked for, yes / no on its object): they
+    # need no shared words, so they come after the sentence-pair detectors on the same sentences.
+    facets = [
+        Found(d, used, sum(len(s.supporters) for s in d.sides), min(used))
+        for d, used in figure_disputes(units, question, question_text) + object_disputes(units, question_text)
+    ]
     kept: list[Found] = []
     for f in found + clause_disputes(units, question, question_text):
         if any(f.units & k.units for k in kept):
             continue  # the same subject, already reported
         kept.append(f)
+    pairs = list(kept)
+    for f in facets:  # two facets may rest on one sentence ("1:2 in 25–30 s": ratio and time)
+        if not any(f.units & k.units for k in pairs):
+            kept.append(f)
     kept.sort(key=lambda f: (-f.support, f.first))
     kept = kept[:limit]
     contested = frozenset(i for f in kept for i in f.units)

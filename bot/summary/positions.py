@@ -1,0 +1,319 @@
+"""Each expert's position on a facet of the question, and the disagreements between positions.
+
+The pairwise detectors (`disputes.py`) need two sentences that share words. An expert who
+answers "how long?" with "7 to 10 days" and one who says "expect 6–8 weeks" share none, yet
+they disagree on what the question asks. So, per facet the question asks:
+
+* **a figure** ("how long", "how often", "how much", "what temperature", "what ratio", "what
+  … time", "at what level / percentage"): each expert's figures in that dimension (units and
+  rates normalised by `claims.quantities`: "10 days a month" is how often, "1,200 mg a day"
+  a daily amount, "1:2" a ratio). A figure is not the expert's position when it sits in a
+  condition ("if you reach for it more than 2 days a week"), is denied, hedged, rejected
+  ("ignore the 25–30 second rule", "3 % is far too late"), reported ("people who say it takes
+  six weeks"), compared against ("shorter than the 12 months"), or is the question's own. A
+  bound ("fewer than 10 days a month", "within 24 hours") counts only for an expert who gives
+  no plain figure. An expert whose own figures cannot all hold together is left out (when in
+  doubt, leave them out).
+* **a yes/no on the question's object** ("Should I set CPU limits…?"): "don't set CPU limits",
+  "no CPU limits", "CPU limits: no" against "keep CPU limits", "CPU limits yes". An expert who
+  says both, or only with a hedge or a condition, takes no side.
+
+Experts whose positions are compatible (ranges that overlap or touch; the same answer) form
+one side; a side whose figures are more than 30 times away from every other side's talks
+about something else ("7–21 days off roast" beside "25–30 s shots") and is dropped. Two or
+more sides left make a disagreement; each side quotes one expert's own sentence and lists
+every expert of that side (each holds it in their own answer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.models import Disagreement, Side
+from bot.summary.claims import Clause, Quantity, question_parts, quantities
+from bot.summary.segment import plain_text
+from bot.summary.sentences import stem
+from bot.summary.units import Unit, labels, shorten
+
+# What a question part asks for → the dimensions (`Quantity.unit`) that answer it.
+_MEASURES = ("mass", "volume", "percent", "usd", "eur", "gbp", "data", "length", "watt", "volt")
+_ASKS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\bhow\s+long\b", re.I), ("time", "length")),
+    (re.compile(r"\bhow\s+(?:far|deep|tall|wide|big|high)\b", re.I), ("length",)),
+    (re.compile(r"\bhow\s+(?:often|frequently)\b|\bhow\s+many\s+times\b", re.I), ("period",)),
+    (re.compile(r"\bhow\s+much\b", re.I), _MEASURES + tuple(f"{m}/day" for m in _MEASURES)),
+    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,2}temperature\b|\bhow\s+(?:hot|warm|cold)\b", re.I), ("degc",)),
+    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,2}ratio\b", re.I), ("ratio",)),
+    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,3}time\b", re.I), ("time",)),
+    (re.compile(r"\bat\s+what\s+(?:\w+\s+){0,2}(?:count|level|percentage|threshold|rate|point)\b", re.I),
+     ("percent",)),
+)  # fmt: skip
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once|until)\b[^,;]*$", re.I)
+_REPORTED = re.compile(
+    r"\b(?:who|that|people|they|some|many|others)\s+(?:\w+\s+)?(?:say|says|said|claim|claims|insist|think|tell)\b"
+    r"[^,;]*$",
+    re.I,
+)
+_QUOTED_AFTER = re.compile(r"^[^,;]{0,25}\b(?:often|commonly|usually|always)\s+(?:quoted|cited|given|said)\b", re.I)
+_REJECT_OPENER = re.compile(r"^\W*(?:ignore|forget|disregard|never\s+mind|don't\s+trust)\b", re.I)
+_TOO = re.compile(
+    r"\btoo\s+(?:late|early|long|short|much|little|high|low|many|few|slow|fast|hot|cold|big|small|strong|weak)\b",
+    re.I,
+)
+# "shorter than the 12 months (others quote)": a figure compared against, not stated
+_COMPARED = re.compile(r"\bthan\s+(?:the|a|an|that|those|their)\s+$", re.I)
+_OFFSET_AFTER = re.compile(
+    r"^\s*(?:more|less|fewer|higher|lower|longer|shorter|bigger|smaller|larger|wider|heavier|lighter|"
+    r"older|younger|faster|slower|warmer|cooler|hotter|colder)\b",
+    re.I,
+)
+_BOUND_BEFORE = re.compile(
+    r"\b(?:before|after|under|over|within|until|by|past|beyond|up\s+to|at\s+least|at\s+most|more\s+than|"
+    r"\w+er\s+than|no\s+more\s+than|below|above|max(?:imum)?|min(?:imum)?)\s*(?:about\s+|around\s+)?$",
+    re.I,
+)
+_COMPARISON = re.compile(r"\b(?:compared\s+(?:to|with)|versus|vs\.?|than|or)\b", re.I)
+_APART = 30.0  # sides this many times apart talk about different things
+_NAMES = {
+    "time": "how long",
+    "length": "how long",
+    "period": "how often",
+    "degc": "what temperature",
+    "ratio": "what ratio",
+    "percent": "what level",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    unit: Unit
+    quantity: Quantity
+    bound: bool
+
+
+def asked_dimensions(question_text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(question part, dimensions it asks for) for each part that asks for a figure."""
+    out = []
+    for part in question_parts(plain_text(question_text)):
+        dims: list[str] = []
+        for rx, ds in _ASKS:
+            if rx.search(part):
+                dims.extend(d for d in ds if d not in dims)
+        if dims:
+            out.append((part, tuple(dims)))
+    return out
+
+
+def stated_figures(clause: Clause, question: frozenset[str]) -> list[tuple[Quantity, bool]]:
+    """The figures a clause states as its own (see the module doc), each with whether it is a bound."""
+    text = plain_text(clause.text)
+    if clause.hedged or _REJECT_OPENER.search(text):
+        return []
+    out = []
+    for start, end, q in quantities(text):
+        before, after = text[:start], text[end:]
+        if q.feature() in question or q.feature() in clause.negated:
+            continue
+        if _CONDITION.search(before) or _REPORTED.search(before) or _QUOTED_AFTER.search(after):
+            continue
+        if _COMPARED.search(before) or _OFFSET_AFTER.search(after) or _TOO.search(after[:40]):
+            continue
+        out.append((q, bool(_BOUND_BEFORE.search(before[-30:]))))
+    return out
+
+
+def compatible(a: Quantity, b: Quantity) -> bool:
+    """Two figures that can both hold: their ranges overlap or touch (2 % slack)."""
+    slack = 0.02 * max(abs(a.high), abs(b.high), 1e-9)
+    return a.low <= b.high + slack and b.low <= a.high + slack
+
+
+def _apart(a: Sequence[Quantity], b: Sequence[Quantity]) -> bool:
+    """Whether two sides' figures are so far apart they measure different things."""
+    def gap(x: Quantity, y: Quantity) -> float:
+        lo, hi = (x, y) if x.high <= y.low else (y, x)
+        return hi.low / lo.high if lo.high > 0 else float("inf")
+
+    return all(gap(x, y) > _APART for x in a for y in b)
+
+
+def figure_positions(units: Sequence[Unit], dims: Sequence[str],
+                     question: frozenset[str]) -> dict[str, dict[tuple[str, int], list[Figure]]]:  # fmt: skip
+    """dimension → expert → the figures that are their position (torn experts left out)."""
+    out: dict[str, dict[tuple[str, int], list[Figure]]] = {}
+    for dim in dims:
+        per: dict[tuple[str, int], list[Figure]] = {}
+        for u in units:
+            for c in u.clauses:
+                for q, bound in stated_figures(c, question):
+                    if q.unit == dim:
+                        per.setdefault(u.expert, []).append(Figure(u, q, bound))
+        kept: dict[tuple[str, int], list[Figure]] = {}
+        for expert, figs in per.items():
+            plain = [f for f in figs if not f.bound]
+            figs = plain or figs
+            if all(compatible(x.quantity, y.quantity) for x in figs for y in figs):
+                kept[expert] = figs
+        if kept:
+            out[dim] = kept
+    return out
+
+
+def _sides(positions: dict[tuple[str, int], list[Figure]]) -> list[list[tuple[str, int]]]:
+    """Experts grouped by compatible positions (each side anchored on its first expert)."""
+    experts = sorted(positions, key=lambda e: positions[e][0].unit.index)
+    sides: list[list[tuple[str, int]]] = []
+    for e in experts:
+        mine = [f.quantity for f in positions[e]]
+        homes = [s for s in sides if all(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])]
+        touching = [s for s in sides if any(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])]
+        if len(homes) == 1 and len(touching) == 1:
+            homes[0].append(e)
+        elif not touching:
+            sides.append([e])
+        # else: compatible with two sides, or with part of one: no side (when in doubt)
+    while True:
+        figs = [[f.quantity for m in s for f in positions[m]] for s in sides]
+        far = [i for i in range(len(sides)) if all(_apart(figs[i], figs[j]) for j in range(len(sides)) if j != i)]
+        if not far or len(sides) <= 1:
+            break
+        sides = [s for i, s in enumerate(sides) if i not in far]
+    return sides
+
+
+def figure_disputes(units: Sequence[Unit], question: frozenset[str],
+                    question_text: str) -> list[tuple[Disagreement, frozenset[int]]]:  # fmt: skip
+    """Disagreements on the figures the question asks for, with the sentences they rest on."""
+    out: list[tuple[Disagreement, frozenset[int]]] = []
+    asked = asked_dimensions(question_text)
+    for part, dims in asked:
+        if _COMPARISON.search(part):
+            continue  # "how long does an SSD last compared to a hard drive": figures per thing
+        found = []
+        for dim, positions in figure_positions(units, dims, question).items():
+            sides = _sides(positions)
+            if len(sides) < 2:
+                continue
+            found.append((dim, sides, positions))
+        for dim, sides, positions in found:
+            side_objs = []
+            for s in sides:
+                quote = positions[s[0]][0].unit
+                held = [positions[e][0].unit for e in s]
+                side_objs.append(Side(shorten(quote.text), labels(held), quote.label))
+            topic = _topic(part)
+            if len(found) > 1:
+                topic = f"{topic} ({_NAMES.get(dim, dim.split('/')[0])})"
+            used = frozenset(f.unit.index for s in sides for e in s for f in positions[e])
+            out.append((Disagreement(topic[:90], tuple(side_objs)), used))
+    return out
+
+
+def _topic(part: str) -> str:
+    t = part.strip().rstrip("?").strip()
+    first = t.split()[0] if t else ""
+    if first[:1].isupper() and first[1:].islower():
+        t = t[0].lower() + t[1:]
+    return t
+
+
+# ── yes / no on the question's object ────────────────────────────────────────────────────
+
+_OBJECT_Q = re.compile(
+    r"\b(?:should|do|must|would)\s+(?:i|we|you)\s+(?:really\s+)?(?:need\s+to\s+|have\s+to\s+|bother\s+(?:to\s+)?)?"
+    r"(?P<verb>[a-z]+)\s+(?:(?:a|an|the|my|our|your|any|some)\s+)?(?P<obj>[a-z0-9][\w-]*(?:\s+[a-z0-9][\w-]*)?)"
+    r"(?=\s+(?:on|in|for|to|with|at|from|into|or|and|when|if|before|after)\b|\s*[,?;.]|\s*$)",
+    re.I,
+)
+_NOT_OBJECT = frozenset({"it", "them", "this", "that", "these", "those", "one", "be", "do", "to"})
+_NO_BEFORE = re.compile(
+    r"(?:\b(?:no|not|never|without|skip|avoid|ditch|drop|remove)|n't(?:\s+\w+){0,1})\s+(?:\w+\s+)?$", re.I
+)
+_YES_BEFORE = re.compile(
+    r"\b(?:keep|set|use|add|always|enable|have|want|need|recommend|put|apply|do)\s+(?:\w+\s+)?$", re.I
+)
+_NO_AFTER = re.compile(
+    r"^\s*(?::\s*)?(?:no\b|nope\b|(?:are|is)\s+(?:\w+ly\s+)?(?:unnecessary|overkill|pointless|a\s+myth|not\s+needed|"
+    r"not\s+worth\s+it|a\s+waste))",
+    re.I,
+)
+_YES_AFTER = re.compile(
+    r"^\s*(?::\s*)?(?:yes\b|(?:are|is)\s+(?:\w+ly\s+)?(?:essential|a\s+must|necessary|required|worth\s+it))", re.I
+)
+
+
+def question_object(question_text: str) -> tuple[str, ...] | None:
+    """The thing a "should I <verb> <thing>" question asks about, as stems ("CPU limits" →
+    ("cpu", "limit")); None for other questions."""
+    m = _OBJECT_Q.search(plain_text(question_text))
+    if not m:
+        return None
+    ws = [w for w in m.group("obj").lower().split() if w not in _NOT_OBJECT]
+    if not ws or len(ws) != len(m.group("obj").split()):
+        return None
+    return tuple(stem(w) for w in ws)
+
+
+def object_stance(text: str, obj: tuple[str, ...]) -> int:
+    """+1 / -1 when a clause says yes / no to `obj` outright, 0 otherwise (see the module doc)."""
+    plain = plain_text(text).replace("’", "'")
+    spans = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[A-Za-z0-9][\w'-]*", plain)]
+    found = 0
+    for i in range(len(spans) - len(obj) + 1):
+        if tuple(stem(spans[i + k][2].lower()) for k in range(len(obj))) != obj:
+            continue
+        before, after = plain[: spans[i][0]], plain[spans[i + len(obj) - 1][1] :]
+        seg_before = re.split(r"[,;:.!?()]", before)[-1]
+        if _CONDITION.search(seg_before):
+            return 0
+        sign = 0
+        if _NO_BEFORE.search(seg_before) or _NO_AFTER.match(after):
+            sign = -1
+        elif _YES_BEFORE.search(seg_before) or _YES_AFTER.match(after):
+            sign = 1
+        if sign and found and sign != found:
+            return 0
+        found = sign or found
+    return found
+
+
+def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Disagreement, frozenset[int]]]:
+    """A yes / no disagreement on the question's object, one side per answer."""
+    obj = question_object(question_text)
+    if not obj:
+        return []
+    said: dict[tuple[str, int], dict[int, list[Unit]]] = {}
+    for u in units:
+        for c in u.clauses:
+            if c.hedged:
+                continue
+            s = object_stance(c.text, obj)
+            if s:
+                said.setdefault(u.expert, {}).setdefault(s, []).append(u)
+    sides: dict[int, list[Unit]] = {}
+    for by_sign in said.values():
+        if len(by_sign) == 1:  # one answer, never both
+            (sign, us), = by_sign.items()
+            sides.setdefault(sign, []).append(us[0])
+    if len(sides) < 2:
+        return []
+    m = _OBJECT_Q.search(plain_text(question_text))
+    topic = f"whether to {m.group('verb').lower()} {m.group('obj')}" if m else " ".join(obj)
+    ordered = sorted(sides.values(), key=lambda us: (-len(us), us[0].index))
+    out = tuple(Side(shorten(us[0].text), labels(us), us[0].label) for us in ordered)
+    used = frozenset(u.index for us in sides.values() for u in us)
+    return [(Disagreement(topic[:90], out), used)]
+
+
+__all__ = [
+    "asked_dimensions",
+    "compatible",
+    "figure_disputes",
+    "figure_positions",
+    "object_disputes",
+    "object_stance",
+    "question_object",
+    "stated_figures",
+]
