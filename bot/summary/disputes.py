@@ -37,7 +37,7 @@ from bot.summary.claims import (
     weight,
 )
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
-from bot.summary.positions import figure_disputes, object_disputes
+from bot.summary.positions import agreements, figure_disputes, object_disputes, with_agreements
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
 from bot.summary.stance import choice_topic, pick, verdict, yes_no_target
@@ -53,6 +53,9 @@ class Found:
     units: frozenset[int]  # every sentence on a side
     support: int  # experts involved
     first: int  # first sentence (for ordering)
+    # whether "I agree with X" puts the agreer on X's side: yes for a stance, not for a figure
+    # (agreeing with an expert's advice is not giving their number)
+    inherits: bool = True
 
 
 def topic_phrase(units: Sequence[Unit], topic: Counter[str]) -> str:
@@ -437,8 +440,11 @@ def find_disagreements(
     # Positions on the question's own facets (figures asked for, yes / no on its object): they
     # need no shared words, so they come after the sentence-pair detectors on the same sentences.
     facets = [
+        Found(d, used, sum(len(s.supporters) for s in d.sides), min(used), inherits=False)
+        for d, used in figure_disputes(units, question, question_text)
+    ] + [
         Found(d, used, sum(len(s.supporters) for s in d.sides), min(used))
-        for d, used in figure_disputes(units, question, question_text) + object_disputes(units, question_text)
+        for d, used in object_disputes(units, question_text)
     ]
     kept: list[Found] = []
     for f in found + clause_disputes(units, question, question_text):
@@ -449,6 +455,8 @@ def find_disagreements(
     for f in facets:  # two facets may rest on one sentence ("1:2 in 25–30 s": ratio and time)
         if not any(f.units & k.units for k in pairs):
             kept.append(f)
+    agree = agreements(units)
+    kept = [replace(f, disagreement=with_agreements(f.disagreement, agree)) if f.inherits else f for f in kept]
     kept.sort(key=lambda f: (-f.support, f.first))
     kept = kept[:limit]
     contested = frozenset(i for f in kept for i in f.units)

@@ -317,3 +317,51 @@ __all__ = [
     "question_object",
     "stated_figures",
 ]
+
+
+# ── "I agree with X" ─────────────────────────────────────────────────────────────────────
+
+_AGREE = re.compile(
+    r"^\W*(?:i\s+)?(?:totally\s+|fully\s+|completely\s+|strongly\s+)?agree\s+with\s+(?P<name>[^,:;.!?()]+?)\s*(?:[,:;.!]|$)"
+    r"|^\W*(?:\+1|seconding|second)\s+(?:to\s+)?(?P<plus>[^,:;.!?()]+?)\s*(?:[,:;.!]|$)",
+    re.I,
+)
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "doctor", "nurse", "coach"})
+
+
+def _name_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9_]+", text.lower()) if w not in _TITLES}
+
+
+def agreements(units: Sequence[Unit]) -> dict[str, str]:
+    """Experts who open their answer agreeing with another expert as a whole ("I agree with Dr.
+    Weiss, at least for landscapes.", "I agree with Marta: go fishless") → whom, by label.
+    Agreeing on one claim ("agree with X that…", "about…", "on…") names no whole position, and
+    a name that fits no expert, or several, is nobody."""
+    out: dict[str, str] = {}
+    first: dict[int, Unit] = {}
+    for u in units:
+        first.setdefault(u.answer, u)
+    named = {u.label for u in units if u.expert[1] == -1}
+    for u in first.values():
+        m = _AGREE.match(plain_text(u.text))
+        if not m or u.expert[1] != -1:
+            continue
+        name = m.group("name") or m.group("plus") or ""
+        words = _name_words(name)
+        if not words or re.search(r"\b(?:that|about|on|with|to|the|using)\b", name, re.I):
+            continue
+        fits = [x for x in named if x != u.label and words <= _name_words(x)]
+        if len(fits) == 1:
+            out[u.label] = fits[0]
+    return out
+
+
+def with_agreements(d: Disagreement, agree: dict[str, str]) -> Disagreement:
+    """`d` with each expert who agrees with a side's holder (and holds no side) added to it."""
+    held = {x for s in d.sides for x in s.supporters}
+    sides = []
+    for s in d.sides:
+        extra = tuple(a for a, whom in agree.items() if whom in s.supporters and a not in held)
+        sides.append(Side(s.text, s.supporters + extra, s.quoted_from) if extra else s)
+    return Disagreement(d.topic, tuple(sides))
