@@ -136,6 +136,8 @@ _RATIO = re.compile(
     r"(?!\d|:\d|\s*[ap]\.?m\b)",
     re.I,
 )
+# The second end of a range that repeats the unit: "28 days to 35 days"
+_UNIT_AGAIN = re.compile(rf"\s*(?:-|–|—|to)\s*({_NUM})(?:\s*|-)({_UNIT_WORD})", re.I)
 # A rate after a figure: "a day", "per week", "/day"
 _RATE = re.compile(r"\s*(?:a|an|per|each|/)\s*(day|night|week|month|year|hour)\b", re.I)
 _DIMENSIONS = frozenset({"time", "period", "ratio"} | {d for d, _ in _UNITS.values()})
@@ -225,7 +227,9 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
             out.append((m.start(), m.end(), Quantity(d, d, "period")))
     masked = _VERSIONISH.sub(lambda m: "x" * len(m.group(0)), text)
     for m in _RATIO.finditer(masked):  # "1:2", "1:2.5 to 1:3": one figure, masked for the rest
-        values = [float(m.group(k)) / float(m.group(k - 1)) for k in (2, 4) if m.group(k) and float(m.group(k - 1))]
+        values = [
+            float(m.group(k)) / float(m.group(k - 1)) for k in (2, 4) if m.group(k) and float(m.group(k - 1))
+        ]
         if values:
             out.append((m.start(), m.end(), Quantity(min(values), max(values), "ratio")))
             masked = masked[: m.start()] + "x" * (m.end() - m.start()) + masked[m.end() :]
@@ -261,8 +265,16 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
                 continue  # a bare number word ("one of the…") is not a quantity
         before = masked[max(0, m.start() - 12) : m.start()].lower()
         end = m.end()
+        more = _UNIT_AGAIN.match(masked, end) if (u1 or u2) and not b_s else None
+        again = _unit(more.group(2)) if more else None
+        if more and again and again[0] == (u2 or u1)[0]:  # type: ignore[index]  # "4 days to 2 weeks"
+            hi = _num(more.group(1)) * again[1]
+            if again[0] == "degf":
+                hi = (hi - 32) * 5 / 9
+            end = more.end()
+            taken.append((more.start(), end))
         rate = _RATE.match(masked, end) if unit_name else None
-        if unit_name == "time" and re.search(r"\b(?:every|each|per|a)\s*$", before):
+        if unit_name == "time" and re.search(r"\b(?:every|each|per)\s*$", before):
             unit_name = "period"
         elif rate:  # "10 days a month" is how often; "1,200 mg a day" a daily amount
             per = _TIME_DAYS[rate.group(1).lower()]

@@ -381,6 +381,13 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                     s.append(u.index)
                     in_dispute.add(u.index)
                     stated[u.index] = joined
+        if choice:  # an expert who also picks the other side elsewhere in their answer takes none
+            torn = {
+                e
+                for e, cs in mine.items()
+                if len({_choice_of(c.text, options, target) for c in cs} - {None}) > 1
+            }
+            sides = [[i for i in s if units[i].expert not in torn] for s in sides]
         side_units = [[units[i] for i in sorted(s)] for s in sides]
         affirmed = [
             claim_of[i] for side in sides for i in side if i in claim_of and not claim_of[i].negated & shared
@@ -456,7 +463,9 @@ def find_disagreements(
         if not any(f.units & k.units for k in pairs):
             kept.append(f)
     agree = agreements(units)
-    kept = [replace(f, disagreement=with_agreements(f.disagreement, agree)) if f.inherits else f for f in kept]
+    kept = [
+        replace(f, disagreement=with_agreements(f.disagreement, agree)) if f.inherits else f for f in kept
+    ]
     kept.sort(key=lambda f: (-f.support, f.first))
     kept = kept[:limit]
     contested = frozenset(i for f in kept for i in f.units)

@@ -32,9 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, Quantity, question_parts, quantities
+from bot.summary.claims import Clause, Quantity, quantities, question_parts
 from bot.summary.segment import plain_text
-from bot.summary.sentences import stem
+from bot.summary.sentences import STOPWORDS, stem
 from bot.summary.units import Unit, labels, shorten
 
 # What a question part asks for → the dimensions (`Quantity.unit`) that answer it.
@@ -44,19 +44,26 @@ _ASKS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bhow\s+(?:far|deep|tall|wide|big|high)\b", re.I), ("length",)),
     (re.compile(r"\bhow\s+(?:often|frequently)\b|\bhow\s+many\s+times\b", re.I), ("period",)),
     (re.compile(r"\bhow\s+much\b", re.I), _MEASURES + tuple(f"{m}/day" for m in _MEASURES)),
-    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,2}temperature\b|\bhow\s+(?:hot|warm|cold)\b", re.I), ("degc",)),
-    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,2}ratio\b", re.I), ("ratio",)),
-    (re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,3}time\b", re.I), ("time",)),
+    (re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}temperature\b|\bhow\s+(?:hot|warm|cold)\b", re.I),
+     ("degc",)),
+    (re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}ratio\b", re.I), ("ratio",)),
+    (re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,3}time\b", re.I), ("time",)),
     (re.compile(r"\bat\s+what\s+(?:\w+\s+){0,2}(?:count|level|percentage|threshold|rate|point)\b", re.I),
-     ("percent",)),
+     ("degc", *_MEASURES)),
 )  # fmt: skip
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|once|until)\b[^,;]*$", re.I)
+# "once it clears", not "once a week" / "once every 2 weeks"
+_CONDITION = re.compile(
+    r"\b(?:if|when|whenever|unless|until|once(?=\s+(?:it|the|you|they|your|its|we|i|he|she|this|that)\b))\b[^,;]*$",
+    re.I,
+)
 _REPORTED = re.compile(
     r"\b(?:who|that|people|they|some|many|others)\s+(?:\w+\s+)?(?:say|says|said|claim|claims|insist|think|tell)\b"
     r"[^,;]*$",
     re.I,
 )
-_QUOTED_AFTER = re.compile(r"^[^,;]{0,25}\b(?:often|commonly|usually|always)\s+(?:quoted|cited|given|said)\b", re.I)
+_QUOTED_AFTER = re.compile(
+    r"^[^,;]{0,25}\b(?:often|commonly|usually|always)\s+(?:quoted|cited|given|said)\b", re.I
+)
 _REJECT_OPENER = re.compile(r"^\W*(?:ignore|forget|disregard|never\s+mind|don't\s+trust)\b", re.I)
 _TOO = re.compile(
     r"\btoo\s+(?:late|early|long|short|much|little|high|low|many|few|slow|fast|hot|cold|big|small|strong|weak)\b",
@@ -75,6 +82,15 @@ _BOUND_BEFORE = re.compile(
     re.I,
 )
 _COMPARISON = re.compile(r"\b(?:compared\s+(?:to|with)|versus|vs\.?|than|or)\b", re.I)
+_CASE = re.compile(
+    r"^\W*(?:without|with|on|under|over|for|in|during|at|after|before|above|below)\b([^,;]{1,40}),", re.I
+)
+# Words that frame a question rather than name its subject ("how long do SSDs *last*")
+_FRAME = frozenset(stem(w) for w in (
+    "long", "often", "much", "many", "far", "take", "last", "need", "should", "use", "run", "get", "make",
+    "keep", "go", "best", "good", "recommend", "usual", "typical", "normal", "aim", "safe", "okay", "fine",
+    "right", "ideal",
+))  # fmt: skip
 _APART = 30.0  # sides this many times apart talk about different things
 _NAMES = {
     "time": "how long",
@@ -106,22 +122,54 @@ def asked_dimensions(question_text: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def stated_figures(clause: Clause, question: frozenset[str]) -> list[tuple[Quantity, bool]]:
-    """The figures a clause states as its own (see the module doc), each with whether it is a bound."""
+def stated_figures(
+    clause: Clause, question: frozenset[str], threshold: bool = False
+) -> list[tuple[Quantity, bool]]:
+    """The figures a clause states as its own (see the module doc), each with whether it is a bound.
+    With `threshold` a condition whose main verb is the question's ("treat when you find 3 %")
+    states the figure to act at."""
     text = plain_text(clause.text)
-    if clause.hedged or _REJECT_OPENER.search(text):
+    if clause.hedged or _REJECT_OPENER.search(text) or _other_subject(text, question):
         return []
+    case = _CASE.match(text)
+    if case and not {stem(w) for w in re.findall(r"[a-z]+", case.group(1).lower())} & question:
+        return []  # "Without a harness, keep climbs under 3 m": a case the question did not ask about
     out = []
     for start, end, q in quantities(text):
         before, after = text[:start], text[end:]
         if q.feature() in question or q.feature() in clause.negated:
             continue
-        if _CONDITION.search(before) or _REPORTED.search(before) or _QUOTED_AFTER.search(after):
+        cond = _CONDITION.search(before)
+        if cond and threshold:
+            main = {stem(w) for w in re.findall(r"[a-z]+", before[: cond.start()].lower())}
+            cond = None if main & question else cond
+        if cond or _REPORTED.search(before) or _QUOTED_AFTER.search(after):
             continue
         if _COMPARED.search(before) or _OFFSET_AFTER.search(after) or _TOO.search(after[:40]):
             continue
         out.append((q, bool(_BOUND_BEFORE.search(before[-30:]))))
     return out
+
+
+_PRONOUNS = frozenset({
+    "it", "they", "mine", "yours", "ours", "this", "that", "these", "those", "i", "we", "you", "he", "she",
+    "theirs", "its", "my", "your", "our", "their",
+})  # fmt: skip
+
+
+def _other_subject(text: str, question: frozenset[str]) -> bool:
+    """Whether the clause says the question's verb of something else: "Hard drives typically last
+    3 to 5 years" on "How long do SSDs last?" (its subject names no word of the question)."""
+    ws = re.findall(r"[a-z0-9]+", text.lower())
+    verbs = question & _FRAME
+    at = next((i for i, w in enumerate(ws) if stem(w) in verbs), None)
+    if not at:
+        return False
+    before = ws[:at]
+    if any(w in _PRONOUNS for w in before):
+        return False
+    named = {stem(w) for w in before if w not in STOPWORDS and not w.isdigit() and not w.endswith("ly")}
+    return bool(named) and not named & question
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
@@ -132,6 +180,7 @@ def compatible(a: Quantity, b: Quantity) -> bool:
 
 def _apart(a: Sequence[Quantity], b: Sequence[Quantity]) -> bool:
     """Whether two sides' figures are so far apart they measure different things."""
+
     def gap(x: Quantity, y: Quantity) -> float:
         lo, hi = (x, y) if x.high <= y.low else (y, x)
         return hi.low / lo.high if lo.high > 0 else float("inf")
@@ -139,15 +188,17 @@ def _apart(a: Sequence[Quantity], b: Sequence[Quantity]) -> bool:
     return all(gap(x, y) > _APART for x in a for y in b)
 
 
-def figure_positions(units: Sequence[Unit], dims: Sequence[str],
-                     question: frozenset[str]) -> dict[str, dict[tuple[str, int], list[Figure]]]:  # fmt: skip
-    """dimension → expert → the figures that are their position (torn experts left out)."""
+def figure_positions(units: Sequence[Unit], dims: Sequence[str], question: frozenset[str],
+                     threshold: bool = False) -> dict[str, dict[tuple[str, int], list[Figure]]]:  # fmt: skip
+    """dimension → expert → the figures that are their position; experts whose own figures
+    cannot all hold are left out. `threshold`: the question asks at what figure to act, so
+    "treat when you find 3 %" states the expert's figure."""
     out: dict[str, dict[tuple[str, int], list[Figure]]] = {}
     for dim in dims:
         per: dict[tuple[str, int], list[Figure]] = {}
         for u in units:
             for c in u.clauses:
-                for q, bound in stated_figures(c, question):
+                for q, bound in stated_figures(c, question, threshold):
                     if q.unit == dim:
                         per.setdefault(u.expert, []).append(Figure(u, q, bound))
         kept: dict[tuple[str, int], list[Figure]] = {}
@@ -167,8 +218,12 @@ def _sides(positions: dict[tuple[str, int], list[Figure]]) -> list[list[tuple[st
     sides: list[list[tuple[str, int]]] = []
     for e in experts:
         mine = [f.quantity for f in positions[e]]
-        homes = [s for s in sides if all(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])]
-        touching = [s for s in sides if any(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])]
+        homes = [
+            s for s in sides if all(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])
+        ]
+        touching = [
+            s for s in sides if any(compatible(x, f.quantity) for x in mine for m in s for f in positions[m])
+        ]
         if len(homes) == 1 and len(touching) == 1:
             homes[0].append(e)
         elif not touching:
@@ -176,7 +231,9 @@ def _sides(positions: dict[tuple[str, int], list[Figure]]) -> list[list[tuple[st
         # else: compatible with two sides, or with part of one: no side (when in doubt)
     while True:
         figs = [[f.quantity for m in s for f in positions[m]] for s in sides]
-        far = [i for i in range(len(sides)) if all(_apart(figs[i], figs[j]) for j in range(len(sides)) if j != i)]
+        far = [
+            i for i in range(len(sides)) if all(_apart(figs[i], figs[j]) for j in range(len(sides)) if j != i)
+        ]
         if not far or len(sides) <= 1:
             break
         sides = [s for i, s in enumerate(sides) if i not in far]
@@ -192,7 +249,8 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
         if _COMPARISON.search(part):
             continue  # "how long does an SSD last compared to a hard drive": figures per thing
         found = []
-        for dim, positions in figure_positions(units, dims, question).items():
+        threshold = bool(re.search(r"\bat\s+what\b", part, re.I))
+        for dim, positions in figure_positions(units, dims, question, threshold).items():
             sides = _sides(positions)
             if len(sides) < 2:
                 continue
@@ -240,14 +298,24 @@ _NO_AFTER = re.compile(
     re.I,
 )
 _YES_AFTER = re.compile(
-    r"^\s*(?::\s*)?(?:yes\b|(?:are|is)\s+(?:\w+ly\s+)?(?:essential|a\s+must|necessary|required|worth\s+it))", re.I
+    r"^\s*(?::\s*)?(?:yes\b|(?:are|is)\s+(?:\w+ly\s+)?(?:essential|a\s+must|necessary|required|worth\s+it))",
+    re.I,
 )
+
+
+_WH = re.compile(r"\b(?:how|what|when|where|which|why|who)\b[^,;?!]*$", re.I)
+
+
+def _object_question(question_text: str) -> re.Match[str] | None:
+    """The first "should I <verb> <thing>" that is a yes / no question ("how do I bake…" is not)."""
+    plain = plain_text(question_text)
+    return next((m for m in _OBJECT_Q.finditer(plain) if not _WH.search(plain[: m.start()])), None)
 
 
 def question_object(question_text: str) -> tuple[str, ...] | None:
     """The thing a "should I <verb> <thing>" question asks about, as stems ("CPU limits" →
     ("cpu", "limit")); None for other questions."""
-    m = _OBJECT_Q.search(plain_text(question_text))
+    m = _object_question(question_text)
     if not m:
         return None
     ws = [w for w in m.group("obj").lower().split() if w not in _NOT_OBJECT]
@@ -295,11 +363,11 @@ def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Dis
     sides: dict[int, list[Unit]] = {}
     for by_sign in said.values():
         if len(by_sign) == 1:  # one answer, never both
-            (sign, us), = by_sign.items()
+            ((sign, us),) = by_sign.items()
             sides.setdefault(sign, []).append(us[0])
     if len(sides) < 2:
         return []
-    m = _OBJECT_Q.search(plain_text(question_text))
+    m = _object_question(question_text)
     topic = f"whether to {m.group('verb').lower()} {m.group('obj')}" if m else " ".join(obj)
     ordered = sorted(sides.values(), key=lambda us: (-len(us), us[0].index))
     out = tuple(Side(shorten(us[0].text), labels(us), us[0].label) for us in ordered)

@@ -106,8 +106,11 @@ def stance(text: str, term: str) -> int:
 # A verdict on the term itself: "ETTR is sound", "Waxing is the way to go", "Brine is obsolete".
 _GOOD = frozenset({"sound", "fine", "best", "better", "great", "ideal", "safer", "essential", "superior",
                    "preferable", "way", "go-to", "right", "correct", "worth"})  # fmt: skip
-_BAD = frozenset({"obsolete", "outdated", "overrated", "pointless", "useless", "unnecessary", "overkill",
-                  "myth", "waste", "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior"})  # fmt: skip
+_BAD = frozenset({
+    "obsolete", "outdated", "overrated", "pointless", "useless", "unnecessary", "overkill", "myth", "waste",
+    "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior",
+})  # fmt: skip
+_LATER = frozenset({"if", "unless", "after", "before", "once", "until", "except"})
 _COPULA = frozenset({"is", "are", "was", "stays", "remains", "'s"})
 _SOFT = frozenset({"still", "really", "just", "the", "a", "an", "largely", "totally", "completely", "quite",
                    "pretty", "simply", "now", "mostly", "basically"})  # fmt: skip
@@ -115,7 +118,8 @@ _SOFT = frozenset({"still", "really", "just", "the", "a", "an", "largely", "tota
 
 def judged(ws: list[str], stems: list[str], term: str) -> int:
     """+1 / -1 when the clause calls `term` good or bad right after naming it ("X is sound",
-    "X is mostly obsolete", "X isn't worth it"); 0 when a condition follows ("X is fine if…")."""
+    "X is mostly obsolete", "X isn't worth it"); 0 when a condition or a time follows ("X is
+    fine if…", "X is fine after the first two days")."""
     for i, s in enumerate(stems):
         if s != term or i + 1 >= len(ws) or ws[i + 1] not in _COPULA | {"isn't", "aren't"}:
             continue
@@ -124,8 +128,8 @@ def judged(ws: list[str], stems: list[str], term: str) -> int:
         while k < len(ws) and (ws[k] in _SOFT or ws[k] == "not"):
             negated ^= ws[k] == "not"
             k += 1
-        if k >= len(ws) or any(w in _CONDITIONAL | {"if", "unless"} for w in ws[k + 1 : k + 4]):
-            continue
+        if k >= len(ws) or any(w in _CONDITIONAL | _LATER for w in ws[k + 1 :]):
+            continue  # "X is fine after the first two days": praise for a case, no choice
         sign = 1 if ws[k] in _GOOD else -1 if ws[k] in _BAD else 0
         if sign:
             return -sign if negated else sign
@@ -228,4 +232,14 @@ def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -
     return bool((options and pick(text, options)) or (target and verdict(text, target)))
 
 
-__all__ = ["OPTIONS", "answer", "choice_topic", "judged", "pick", "stance", "takes_side", "verdict", "yes_no_target"]
+__all__ = [
+    "OPTIONS",
+    "answer",
+    "choice_topic",
+    "judged",
+    "pick",
+    "stance",
+    "takes_side",
+    "verdict",
+    "yes_no_target",
+]

@@ -336,3 +336,28 @@ def test_mixed_threads_do_not_dispute_or_credit_across_subjects() -> None:
         ("Bo", "SSDs fail suddenly more often than hard drives."),
     )
     assert summarize(e).disagreements == ()  # "hard" names no shared subject
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mix mortar at 1:3 for bricks.", [(3.0, 3.0, "ratio")]),
+        ("Brew 1:15 to 1:17 for pour-over.", [(15.0, 17.0, "ratio")]),
+        ("Meet at 6:30 pm.", [(6.0, 6.0, "meet"), (30.0, 30.0, "meet")]),  # a clock time is no ratio
+        ("Limit antacids to 10 days a month.", [(3.044, 3.044, "period")]),  # how often
+        ("Take 1,200 mg a day at most.", [(1.2, 1.2, "mass/day")]),  # a daily amount, not a dose
+        ("Allow 500 mg/day.", [(0.5, 0.5, "mass/day")]),
+        ("Screens 2 hours a day are plenty.", [(0.0833, 0.0833, "time/day")]),
+        ("Compile runs 35–45 s on CI.", [(0.0004, 0.0005, "time")]),
+        ("It was big in the 90s.", [(90.0, 90.0, "")]),  # "s" after no space is no unit
+        ("Reboot at 1:2 in 10 minutes.", [(2.0, 2.0, "ratio"), (0.0069, 0.0069, "time")]),  # "2 in" no inch
+        ("Proof it 28 days to 35 days.", [(28.0, 35.0, "time")]),  # the unit repeated: one range
+        ("Rest 4 days to 2 weeks.", [(4.0, 14.0, "time")]),
+        ("Ship a 2 week sprint.", [(14.0, 14.0, "time")]),  # "a 2 week" is a duration
+    ],
+)
+def test_quantities_normalise_ratios_rates_and_ranges(
+    text: str, expected: list[tuple[float, float, str]]
+) -> None:
+    got = [(round(q.low, 4), round(q.high, 4), q.unit) for _, _, q in quantities(text)]
+    assert got == expected

@@ -153,3 +153,14 @@ def test_in_my_experience_is_no_modifier() -> None:
         "In my experience Cat6 carries 10 GbE to about 30 m at most.",
     )
     assert len(got) == 1
+
+
+def test_an_expert_who_picks_both_options_is_on_no_side() -> None:
+    e = entry(
+        "Should I pick rogue or warrior for a first run?",
+        ("Ana Vidal", "Pick rogue, the stealth teaches the maps."),
+        ("Ben Kroll", "Go with warrior for the armour."),
+        ("Cal Moss", "Pick rogue for the maps. Then go with warrior on the second run."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sorted(s.supporters for s in d.sides) == [("Ana Vidal",), ("Ben Kroll",)]

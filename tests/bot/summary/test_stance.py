@@ -280,3 +280,25 @@ def test_wh_questions_are_not_yes_no() -> None:
     assert yes_no_target("How often should I water tomato plants in containers?") is None
     assert choice_topic("What should I do about it?") is None
     assert yes_no_target("How long should sessions be, and should I use treats?") == "treat"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tabs are the way to go in Go code.", 1),
+        ("Tabs are mostly obsolete now.", -1),
+        ("Tabs aren't worth it.", -1),
+        ("Tabs are not the best here.", -1),
+        ("Tabs are fine if your team agrees.", 0),  # praise for a case
+        ("Tabs are fine after the migration.", 0),
+        ("Tabs are wide on old terminals.", 0),  # a description, no verdict
+    ],
+)
+def test_a_verdict_on_an_option(text: str, expected: int) -> None:
+    assert stance(text, "tab") == expected
+
+
+def test_a_verdict_picks_an_option() -> None:
+    assert pick("Arbitration is the safer route for small claims.", ("arbitr", "court")) == "arbitr"
+    assert pick("Arbitration is slow for small claims.", ("arbitr", "court")) is None  # no verdict word
+    assert pick("Arbitration is obsolete for claims this size.", ("arbitr", "court")) == "court"

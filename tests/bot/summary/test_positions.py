@@ -1,0 +1,280 @@
+"""Experts' positions on the question's facets (issue 13: disagreements without shared words).
+
+Every example is made up for these tests, in domains the evaluation threads do not use."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Disagreement
+from bot.summary import summarize
+from bot.summary.claims import Quantity, question_features, sentence_clauses
+from bot.summary.core import extract_units
+from bot.summary.positions import (
+    asked_dimensions,
+    compatible,
+    figure_positions,
+    object_stance,
+    question_object,
+    stated_figures,
+)
+from tests.bot.summary.test_core import entry
+
+
+def sides_of(d: Disagreement) -> list[set[str]]:
+    return [set(s.supporters) for s in d.sides]
+
+
+def figures(text: str, question: str = "", threshold: bool = False) -> list[tuple[float, float, str, bool]]:
+    q = question_features(question)
+    return [
+        (round(x.low, 4), round(x.high, 4), x.unit, bound)
+        for c in sentence_clauses(text)
+        for x, bound in stated_figures(c, q, threshold)
+    ]
+
+
+# ── what the question asks ───────────────────────────────────────────────────────────────
+
+
+def test_asked_dimensions_per_question_part() -> None:
+    asked = dict(
+        asked_dimensions("How long should I let a brisket rest, and what temperature should the smoker run?")
+    )
+    assert [set(v) for v in asked.values()] == [{"time", "length"}, {"degc"}]
+    assert asked_dimensions("Which thermal pad brand is best?") == []
+    assert dict(asked_dimensions("How often should I back up the NAS?")) == {
+        "How often should I back up the NAS": ("period",)
+    }
+    assert (
+        "ratio"
+        in dict(asked_dimensions("What flour to water ratio do you use for pasta?"))[
+            "What flour to water ratio do you use for pasta"
+        ]
+    )
+
+
+# ── which figures are an expert's own ────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the fever lasts more than 3 days, see a doctor.",  # a condition
+        "Ignore the 8 hour rule for sleep, it is folklore.",  # rejected
+        "People who say it takes 6 weeks have never tried the patch.",  # reported
+        "Three days is far too long for a raid cooldown.",  # judged too long
+        "It is much shorter than the 90 days often quoted.",  # a figure compared against
+        "Add 2 minutes more when the oven is cold.",  # an offset
+        "It might take 2 weeks.",  # hedged
+    ],
+)
+def test_figures_that_are_not_the_experts_position(text: str) -> None:
+    assert figures(text) == []
+
+
+def test_a_plain_figure_and_a_bound_are_positions() -> None:
+    assert figures("The appeal usually takes 6 to 8 weeks.") == [(42.0, 56.0, "time", False)]
+    assert figures("Keep antacids to fewer than 10 days a month.") == [(3.044, 3.044, "period", True)]
+
+
+def test_a_figure_the_question_gives_is_context() -> None:
+    q = "My 3 year old laptop battery drains fast, how long should a battery last?"
+    assert figures("A 3 year old battery is normal to fade.", q) == []
+
+
+def test_compatible_ranges_overlap_or_touch() -> None:
+    weeks = lambda a, b: Quantity(7 * a, 7 * b, "time")  # noqa: E731
+    assert compatible(weeks(4, 6), weeks(6, 8))  # touching
+    assert compatible(weeks(2, 10), weeks(4, 5))  # one inside the other
+    assert not compatible(Quantity(7, 10, "time"), weeks(4, 6))
+
+
+# ── figure disagreements ─────────────────────────────────────────────────────────────────
+
+
+def test_durations_without_shared_words_disagree() -> None:
+    e = entry(
+        "How long does a small-claims case take in my county?",
+        ("Ruth Okoye", "From filing to hearing it usually takes 6 to 8 weeks here."),
+        ("Dan Bright", "Maybe 7 to 10 days if the clerk is quick."),  # hedged: no position
+        ("Lee Park", "Mine was decided within 3 to 4 months, courts are slow."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1 and sides_of(ds[0]) == [{"Ruth Okoye"}, {"Lee Park"}]
+
+
+def test_touching_ranges_are_one_side() -> None:
+    e = entry(
+        "How long should I cure a new concrete slab before driving on it?",
+        ("Ana Ruiz", "Give the slab 4 to 7 days before any car."),
+        ("Bo Lind", "Wait 7 to 10 days for a car; trucks need longer."),
+        ("Cy Moss", "Honestly 28 days to 35 days for full strength under a car."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1 and sides_of(ds[0]) == [{"Ana Ruiz", "Bo Lind"}, {"Cy Moss"}]
+
+
+def test_an_expert_with_figures_on_two_sides_is_left_out() -> None:
+    e = entry(
+        "How long should a sprained wrist stay in a splint?",
+        ("Dr. Hale", "Keep the splint on for 2 weeks, then start gentle movement."),
+        ("Mia Chen", "Six weeks in the splint is what our clinic does. Two weeks in the splint also works."),
+        ("Noor Aziz", "Ten days in a splint, then physio."),
+    )
+    units = extract_units(e)
+    positions = figure_positions(units, ["time"], question_features(e.question))["time"]
+    assert {x[0] for x in positions} == {"Dr. Hale", "Noor Aziz"}
+
+
+def test_figures_far_apart_measure_different_things() -> None:
+    # "3 to 5 seconds" and "2 weeks" both answer "how long", about different things.
+    e = entry(
+        "How long should I hold each stretch for a tight hamstring?",
+        ("Pia Roth", "Hold each stretch 30 to 45 seconds and breathe."),
+        ("Ken Wu", "Give the routine 2 weeks before judging it."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_rates_are_normalised_before_comparing() -> None:
+    # 3 times a week is every 2.3 days: not "every 2 to 3 days" against it.
+    e = entry(
+        "How often should I water a cactus in summer?",
+        ("Omar Diaz", "Water it every 2 to 3 days in a heatwave."),
+        ("Jill Stone", "About 3 times a week when it is hot."),
+        ("Ivo Petr", "Once every 2 weeks, they rot easily."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert sides_of(ds[0]) == [{"Omar Diaz", "Jill Stone"}, {"Ivo Petr"}]
+
+
+def test_per_day_amounts_are_not_single_doses() -> None:
+    # "400 mg" a dose and "1,200 mg a day" a daily limit can both hold.
+    e = entry(
+        "How much magnesium can I take for cramps?",
+        ("Dr. Lund", "A 400 mg dose at night is typical."),
+        ("Sara Ek", "Stay at 1,200 mg a day at most, less with kidney problems."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_ratios_disagree() -> None:
+    e = entry(
+        "What rice to water ratio should I use in a pot?",
+        ("Chef Amo", "For long grain I use 1:1.5 and a tight lid."),
+        ("Rita Gill", "1:2 every time, and rinse first."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1 and sides_of(ds[0]) == [{"Chef Amo"}, {"Rita Gill"}]
+
+
+def test_a_comparison_question_has_figures_per_thing() -> None:
+    e = entry(
+        "How long does a tube amp last compared to a solid-state one?",
+        ("Hal Dorn", "Tube amps need new valves every 2 years or so."),
+        ("Ivy Bell", "A solid-state amp runs 20 years without service."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+# ── yes / no on the question's object ────────────────────────────────────────────────────
+
+
+def test_question_object() -> None:
+    assert question_object("Should I set swap files on my Linux servers, or not?") == ("swap", "file")
+    assert question_object("Do I need a torque wrench for pedals?") == ("torqu", "wrench")
+    assert question_object("Should I do it today?") is None
+    assert question_object("How do I bake bread?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Don't set swap files on database hosts.", -1),
+        ("We run with no swap files across the fleet.", -1),
+        ("Memory ballooning yes, swap files no.", -1),
+        ("I'd keep swap files, small ones.", 1),
+        ("Swap files: it depends on the workload.", 0),
+        ("If you set swap files, watch the latency.", 0),
+        ("Swap files are slow on spinning disks.", 0),  # says something of them, no yes or no
+    ],
+)
+def test_object_stance(text: str, expected: int) -> None:
+    assert object_stance(text, ("swap", "file")) == expected
+
+
+def test_yes_no_on_the_object_without_shared_words() -> None:
+    e = entry(
+        "Should I use a torque wrench on carbon handlebars?",
+        ("Nils Berg", "Always use a torque wrench on carbon, 5 Nm is typical."),
+        ("Kate Moor", "I skip the torque wrench and go by feel; twenty years, no cracks."),
+        ("Raj Iyer", "Carbon paste matters more than anything else."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert sides_of(ds[0]) == [{"Nils Berg"}, {"Kate Moor"}]
+
+
+def test_an_expert_on_both_sides_of_the_object_takes_none() -> None:
+    e = entry(
+        "Should I use a torque wrench on carbon handlebars?",
+        ("Nils Berg", "Use a torque wrench on carbon."),
+        ("Kate Moor", "Skip the torque wrench at home. At the shop, always use a torque wrench."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+# ── agreeing with another expert ─────────────────────────────────────────────────────────
+
+
+def test_agreeing_with_an_expert_joins_their_side_of_a_choice() -> None:
+    e = entry(
+        "Should I use ranked or casual mode to learn a new hero?",
+        ("Vera Holm", "Casual is the way to go for learning the kit."),
+        ("Dr. Jonas Berg", "Ranked is fine, the pressure teaches faster."),
+        ("Tia Lane", "I agree with Vera, at least for the first twenty games."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert {"Vera Holm", "Tia Lane"} in sides_of(ds[0])
+    assert {"Dr. Jonas Berg"} in sides_of(ds[0])
+
+
+def test_agreeing_on_one_claim_is_no_side() -> None:
+    e = entry(
+        "Should I use ranked or casual mode to learn a new hero?",
+        ("Vera Holm", "Casual is the way to go for learning the kit."),
+        ("Dr. Jonas Berg", "Ranked is fine, the pressure teaches faster."),
+        ("Tia Lane", "I agree with Vera that the kit takes time to learn."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert all("Tia Lane" not in s for s in sides_of(ds[0]))
+
+
+def test_a_case_the_question_did_not_ask_is_no_position() -> None:
+    assert figures("Without a harness, keep climbs under 3 m.", "How high can I boulder?") == []
+    # the case restates the question: still the expert's figure
+    assert figures("For a first marathon, run 20 miles at most.", "How long a run before my first marathon?")
+
+
+def test_the_question_verb_said_of_something_else() -> None:
+    q = "How long do lithium drill batteries last?"
+    assert figures("Ni-Cd packs typically last 2 to 3 years.", q) == []
+    assert figures("They typically last 3 to 5 years.", q) == [(1095.75, 1826.25, "time", False)]
+
+
+def test_at_what_threshold_the_condition_is_the_answer() -> None:
+    q = "At what fever level should I call the doctor for my toddler?"
+    assert figures("Call when the fever is above 39 °C.", q, threshold=True) == [(39.0, 39.0, "degc", True)]
+    assert figures("Call when the fever is above 39 °C.", q) == []  # a condition, on other questions
+    assert figures("Give paracetamol when it is above 40 °C.", q, threshold=True) == []  # another act's
+    e = entry(
+        q,
+        ("Dr. Sun", "Call when the fever is above 38 °C, honestly."),
+        ("Dr. Moe", "I tell parents to call at 40 °C, not earlier."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1 and sides_of(ds[0]) == [{"Dr. Sun"}, {"Dr. Moe"}]
