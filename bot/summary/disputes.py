@@ -37,7 +37,13 @@ from bot.summary.claims import (
     weight,
 )
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
-from bot.summary.positions import agreements, figure_disputes, object_disputes, with_agreements
+from bot.summary.positions import (
+    agreements,
+    figure_disputes,
+    object_disputes,
+    option_disputes,
+    with_agreements,
+)
 from bot.summary.segment import plain_text
 from bot.summary.sentences import GENERIC_MODIFIERS, stem, words
 from bot.summary.stance import choice_topic, pick, verdict, yes_no_target
@@ -451,7 +457,7 @@ def find_disagreements(
         for d, used in figure_disputes(units, question, question_text)
     ] + [
         Found(d, used, sum(len(s.supporters) for s in d.sides), min(used))
-        for d, used in object_disputes(units, question_text)
+        for d, used in object_disputes(units, question_text) + option_disputes(units, question, question_text)
     ]
     kept: list[Found] = []
     for f in found + clause_disputes(units, question, question_text):

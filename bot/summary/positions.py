@@ -35,6 +35,7 @@ from bot.models import Disagreement, Side
 from bot.summary.claims import Clause, Quantity, quantities, question_parts
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, stem
+from bot.summary.stance import stance
 from bot.summary.units import Unit, labels, shorten
 
 # What a question part asks for → the dimensions (`Quantity.unit`) that answer it.
@@ -92,6 +93,7 @@ _FRAME = frozenset(stem(w) for w in (
     "right", "ideal",
 ))  # fmt: skip
 _APART = 30.0  # sides this many times apart talk about different things
+_DIM_WORDS = {"time": "time", "ratio": "ratio", "degc": "temperature", "percent": "percentage"}
 _NAMES = {
     "time": "how long",
     "length": "how long",
@@ -262,8 +264,16 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
                 held = [positions[e][0].unit for e in s]
                 side_objs.append(Side(shorten(quote.text), labels(held), quote.label))
             topic = _topic(part)
-            if len(found) > 1:
-                topic = f"{topic} ({_NAMES.get(dim, dim.split('/')[0])})"
+            if len(found) > 1:  # "What ratio and shot time…?": each facet by its own words
+                named = _DIM_WORDS.get(dim)
+                m = (
+                    re.search(rf"\b(?:(?!what\b|which\b|and\b)[a-z]+\s+)?{named}\b", part, re.I)
+                    if named
+                    else None
+                )
+                topic = (
+                    f"the {m.group(0).lower()}" if m else f"{topic} ({_NAMES.get(dim, dim.split('/')[0])})"
+                )
             used = frozenset(f.unit.index for s in sides for e in s for f in positions[e])
             out.append((Disagreement(topic[:90], tuple(side_objs)), used))
     return out
@@ -376,15 +386,130 @@ def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Dis
 
 
 __all__ = [
+    "agreements",
     "asked_dimensions",
     "compatible",
     "figure_disputes",
     "figure_positions",
+    "named_pick",
     "object_disputes",
     "object_stance",
+    "option_disputes",
     "question_object",
+    "question_options",
     "stated_figures",
+    "with_agreements",
 ]
+
+
+# ── the option each expert picks ─────────────────────────────────────────────────────────
+
+# "Python, Go or Rust?": three or more options the question names
+_LIST_OPTIONS = re.compile(
+    r"(?:(?:the|a|an)\s+)?([\w.+#-]+)\s*,\s*(?:(?:the|a|an)\s+)?([\w.+#-]+)\s*,?\s+or\s+(?:(?:the|a|an)\s+)?([\w.+#-]+)",
+    re.I,
+)
+# "What opening should I learn…?", "what should I treat with…?": the answers name the options
+_OPEN_Q = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}(?:should|would|do|does|to)\b", re.I)
+_PICK_VERB = re.compile(
+    r"\b(?i:use|using|pick|choose|prefer|recommend|play|try|learn|buy|go\s+with|switch\s+to|stick\s+with|opt\s+for|"
+    r"start\s+with)\s+"
+    r"(?:(?i:the|a|an|with|some)\s+)?(?:[a-z0-9.+#-]+\s+){0,2}?\(?(?P<name>[A-Z][\w'’.+-]*(?:\s+[A-Z][\w'’.+-]*)*)"
+)
+_GO_TO = re.compile(
+    r"^(?:\W*)(?P<name>(?:[A-Z][\w'’.+-]*|[a-z][\w-]*)(?:\s+[\w'’.+-]+){0,3}?)\s+(?:is|are)\s+"
+    r"(?:my|our|the)\s+(?:go-to|way\s+to\s+go|first\s+choice|pick)\b"
+)
+_NAME = re.compile(r"[A-Z][\w'’.+-]*")
+_NEGATED_PICK = re.compile(r"(?:\b(?:not|never|no)\b|n't)\s+(?:\w+\s+){0,2}$", re.I)
+_BARE_WORDS = 6
+
+
+def question_options(question_text: str) -> tuple[str, ...] | None:
+    """Three or more options the question names ("Python, Go or Rust"), as stems."""
+    m = _LIST_OPTIONS.search(plain_text(question_text))
+    if not m:
+        return None
+    opts = tuple(stem(g.lower()) for g in m.groups())
+    return opts if len(set(opts)) == len(opts) and not set(opts) & STOPWORDS else None
+
+
+def _names(text: str, exclude: set[str]) -> frozenset[str]:
+    return frozenset(
+        s for w in _NAME.findall(text) if (s := stem(w.lower().rstrip(".'’"))) not in exclude and w != "I"
+    )
+
+
+def named_pick(text: str, first: bool, exclude: set[str]) -> frozenset[str]:
+    """The named thing a clause recommends (stems): after a choice verb ("I use Apivar", "Play
+    1.d4 with the Queen's Gambit", "I'd go with Formic Pro"), before "is my go-to", or a whole
+    short opening answer ("The London System."); empty when negated or conditional."""
+    plain = plain_text(text).strip()
+    m = _PICK_VERB.search(plain)
+    if m and not _NEGATED_PICK.search(plain[: m.start()]) and not _CONDITION.search(plain[: m.start()]):
+        return _names(m.group("name"), exclude)
+    g = _GO_TO.search(plain)
+    if g:
+        return _names(g.group("name"), exclude) or frozenset(
+            stem(w) for w in re.findall(r"[a-z]+", g.group("name").lower()) if w not in STOPWORDS
+        )
+    words = plain.split()
+    if first and len(words) <= _BARE_WORDS and not _CONDITION.search(plain):
+        # every sentence opens with a capital: its first word is a name only in a one- or two-word
+        # answer ("Django.", "Formic Pro."), never in "Never inflate to the max." or "Cold check, done."
+        kept = [
+            w
+            for i, w in enumerate(words)
+            if i or (len(words) <= 2 and re.sub(r"\W", "", w.lower()) not in STOPWORDS)
+        ]
+        return _names(" ".join(kept), exclude)
+    return frozenset()
+
+
+def option_disputes(units: Sequence[Unit], question: frozenset[str],
+                    question_text: str) -> list[tuple[Disagreement, frozenset[int]]]:  # fmt: skip
+    """Experts who pick different options: of three or more the question names (each expert's
+    one recommended option), or, on a "what / which … should" question, the things the answers
+    name after a choice verb. An expert who picks two different things takes no side."""
+    opts = question_options(question_text)
+    parts = question_parts(plain_text(question_text))
+    part = next((p for p in parts if _OPEN_Q.search(p) and not asked_dimensions(p)), None)
+    if not opts and part is None:
+        return []
+    exclude = set(question) | {stem(w.lower()) for u in units for w in re.findall(r"[\w']+", u.label)}
+    picks: dict[tuple[str, int], list[tuple[frozenset[str], Unit]]] = {}
+    first_seen: set[int] = set()
+    for u in units:
+        first = u.answer not in first_seen
+        first_seen.add(u.answer)
+        for c in u.clauses:
+            if c.hedged:
+                continue
+            if opts:
+                chosen = frozenset(o for o in opts if stance(c.text, o) > 0)
+            else:
+                chosen = named_pick(c.text, first and c is u.clauses[0], exclude)
+            if chosen:
+                picks.setdefault(u.expert, []).append((chosen, u))
+    sides: list[tuple[frozenset[str], list[Unit]]] = []
+    for found in picks.values():
+        names = found[0][0]
+        if opts and len(names) != 1:
+            continue
+        if any(not (names & other) for other, _ in found[1:]):
+            continue  # two different picks: no side
+        home = next((s for s in sides if s[0] & names), None)
+        if home is None:
+            sides.append((names, [found[0][1]]))
+        else:
+            home[1].append(found[0][1])
+    if len(sides) < 2:
+        return []
+    sides.sort(key=lambda s: (-len(s[1]), s[1][0].index))
+    sides = sides[:3]
+    out = tuple(Side(shorten(us[0].text), labels(us), us[0].label) for _, us in sides)
+    topic = _topic(part) if part and not opts else _topic(question_parts(plain_text(question_text))[0])
+    return [(Disagreement(topic[:90], out), frozenset(u.index for _, us in sides for u in us))]
 
 
 # ── "I agree with X" ─────────────────────────────────────────────────────────────────────

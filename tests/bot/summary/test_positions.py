@@ -14,8 +14,10 @@ from bot.summary.positions import (
     asked_dimensions,
     compatible,
     figure_positions,
+    named_pick,
     object_stance,
     question_object,
+    question_options,
     stated_figures,
 )
 from tests.bot.summary.test_core import entry
@@ -278,3 +280,71 @@ def test_at_what_threshold_the_condition_is_the_answer() -> None:
     )
     ds = summarize(e).disagreements
     assert len(ds) == 1 and sides_of(ds[0]) == [{"Dr. Sun"}, {"Dr. Moe"}]
+
+
+# ── the option each expert picks ─────────────────────────────────────────────────────────
+
+
+def test_question_options() -> None:
+    assert question_options("Should I write the CLI in Python, Go or Rust?") == ("python", "go", "rust")
+    assert question_options("Should I use tabs or spaces?") is None  # two: the pairwise rules' job
+    assert question_options("Bring a tent, a tarp, or a bivy?") == ("tent", "tarp", "bivi")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "expected"),
+    [
+        ("For a small team I use Django for everything.", False, {"django"}),
+        ("I'd go with a hosted Postgres (Supabase) for this.", False, {"postgr"}),
+        ("I'd go with hosted Postgres.", False, {"postgr"}),
+        ("Django.", True, {"django"}),
+        ("Rails is my go-to for prototypes.", False, {"rail"}),
+        ("The Sicilian Defence.", True, {"sicilian", "defenc"}),  # a short opening answer
+        ("The Sicilian Defence.", False, set()),  # not the answer's first words
+        ("I wouldn't use Django for this.", False, set()),  # negated
+        ("If you go with Flask, add Blueprints early.", False, set()),  # a condition
+        ("Django has great docs.", False, set()),  # named, not picked
+    ],
+)
+def test_named_pick(text: str, first: bool, expected: set[str]) -> None:
+    assert named_pick(text, first, set()) == expected
+
+
+def test_answers_naming_different_picks_disagree() -> None:
+    e = entry(
+        "Which web framework should a beginner learn first?",
+        ("Ola Berg", "Learn Django first, the admin teaches you a lot."),
+        ("Tim Roe", "I'd go with Flask so you see every moving part."),
+        ("Ugo Sala", "Honestly, I recommend Django too, batteries included."),
+        ("Vik Das", "Whatever you choose, build one real project end to end."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert sides_of(ds[0]) == [{"Ola Berg", "Ugo Sala"}, {"Tim Roe"}]
+
+
+def test_an_expert_picking_two_things_and_one_pick_alone_make_no_dispute() -> None:
+    e = entry(
+        "Which web framework should a beginner learn first?",
+        ("Ola Berg", "Learn Django first, the admin teaches you a lot."),
+        ("Tim Roe", "I use Flask at work. For teaching I use Django."),  # two picks: no side
+        ("Vik Das", "Build one real project end to end."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_three_named_options_one_side_each() -> None:
+    e = entry(
+        "Should I write the CLI in Python, Go or Rust?",
+        ("Ada Holm", "Go, the single static binary is the whole point."),
+        ("Bram Lee", "I'd pick Rust for the argument parsing crates."),
+        ("Cleo Park", "Use Python if the team knows it, honestly."),  # a condition: no pick
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert sides_of(ds[0]) == [{"Ada Holm"}, {"Bram Lee"}]
+
+
+@pytest.mark.parametrize("text", ["Never flash the BIOS mid-game.", "Cold check, door placard, done."])
+def test_a_short_opening_sentence_names_nothing_by_its_first_capital(text: str) -> None:
+    assert named_pick(text, True, set()) == frozenset({"bio"} if "BIOS" in text else set())
