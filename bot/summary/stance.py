@@ -169,7 +169,22 @@ def answer(text: str) -> int:
     w = _WORTH.search(flat)
     if w:
         return -1 if w.group("neg") else 1
+    b = _BARE_VERDICT.match(flat)
+    if b and not _TAIL_CONDITION.search(flat[b.end() :]):
+        return 1 if b.group("yes") else -1
     return 0
+
+
+# An answer that takes the question's act as said ("Skip it.", "Don't bother.", "Always do it."):
+# the act is the question's, so no word of it needs repeating; a condition after it takes no side.
+_BARE_VERDICT = re.compile(
+    r"^(?:(?:honestly|frankly|personally|just|so|well|really)\W+)*"
+    r"(?:(?P<no>skip\s+it|don't\s+bother|do\s+not\s+bother|no\s+need|not\s+needed|not\s+necessary|unnecessary|"
+    r"pointless|overkill|don't\s+do\s+it|leave\s+it)|(?P<yes>always\s+do\s+it|do\s+it|definitely\s+do\s+it|"
+    r"worth\s+doing|go\s+for\s+it))\b",
+    re.I,
+)
+_TAIL_CONDITION = re.compile(r"\b(?:if|unless|when|until|except)\b", re.I)
 
 
 def verdict(text: str, target: str) -> int:

@@ -15,7 +15,7 @@ from bot.summary.claims import (
     sentence_clauses,
 )
 from bot.summary.segment import split_sentences
-from bot.summary.stance import choice_topic, pick, stance, takes_side, yes_no_target
+from bot.summary.stance import choice_topic, pick, stance, takes_side, verdict, yes_no_target
 
 
 def entry(question: str, *answers: tuple[str, str]) -> Entry:
@@ -302,3 +302,28 @@ def test_a_verdict_picks_an_option() -> None:
     assert pick("Arbitration is the safer route for small claims.", ("arbitr", "court")) == "arbitr"
     assert pick("Arbitration is slow for small claims.", ("arbitr", "court")) is None  # no verdict word
     assert pick("Arbitration is obsolete for claims this size.", ("arbitr", "court")) == "court"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Skip it, the stock cooler is fine.", -1),
+        ("Honestly, don't bother.", -1),
+        ("Not needed for a 65 W chip.", -1),
+        ("Go for it, it is a 20 minute job.", 1),
+        ("Skip it unless you overclock.", 0),  # a condition: no side
+        ("Skipping meals is bad.", 0),  # no answer to the question's act
+    ],
+)
+def test_a_bare_answer_takes_the_questions_act_as_said(text: str, expected: int) -> None:
+    assert verdict(text, "repast") == expected
+
+
+def test_skip_it_disputes_always_do_it_without_shared_words() -> None:
+    e = entry(
+        "Should I repaste my laptop's CPU?",
+        ("Ana Ruiz", "Skip it, the factory paste is fine for years."),
+        ("Ben Ode", "Definitely repaste: temperatures drop by 10 °C on most models."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sorted(x.supporters for x in d.sides) == [("Ana Ruiz",), ("Ben Ode",)]
