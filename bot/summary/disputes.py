@@ -31,6 +31,7 @@ from bot.summary.claims import (
     conflict,
     quantities,
     question_parts,
+    ranges_conflict,
     restates_question,
     same_range,
     supports,
@@ -42,6 +43,7 @@ from bot.summary.positions import (
     figure_disputes,
     object_disputes,
     option_disputes,
+    stated_figures,
     with_agreements,
 )
 from bot.summary.segment import plain_text
@@ -248,19 +250,50 @@ def _topic_from(units: Sequence[Unit], shared: set[str], question: frozenset[str
     return topic_phrase(units, Counter(words_only)) or as_topic(question_text)
 
 
-def _contested_figure(c: Clause, claims: Sequence[Clause]) -> Quantity:
+def _contested_figure(
+    c: Clause, claims: Sequence[Clause], question: frozenset[str] = frozenset()
+) -> Quantity:
     """The figure `c` disputes: its first in a unit whose figures differ across the claims
-    ("100 ft" rather than the "2.5 GbE" every side names)."""
+    ("100 ft" rather than the "2.5 GbE" every side names), never one the question gives ("my
+    4-month-old puppy")."""
 
     def common(q: Quantity) -> bool:  # every claim names this figure: it is the subject
         return all(any(same_range(q, x) for x in o.quantities) for o in claims)
 
-    for q in c.quantities:
+    own = [q for q in c.quantities if q.feature() not in question] or list(c.quantities)
+    for q in own:
         if common(q):
             continue
         if any(not same_range(q, x) for o in claims for x in o.quantities if x.unit == q.unit):
             return q
-    return c.quantities[0]
+    return own[0]
+
+
+def _without_torn(sides: list[list[int]], key: dict[int, Quantity], claim_of: dict[int, Clause],
+                  units: Sequence[Unit], mine: dict[tuple[str, int], list[Clause]],
+                  question: frozenset[str]) -> list[list[int]]:  # fmt: skip
+    """Sides of a figure dispute without the experts who also state, on the same subject, a figure
+    an opposing side holds ("6.5 minutes soft, 12 minutes hard" is on both sides of "10 to 12
+    minutes" ↔ "6 to 7 minutes"). The same subject: the claim itself, or a clause sharing a word
+    with the claims, light words and units aside ("a touch-up at 6 months" is not about how long
+    fillers last). Bounds, conditions and figures compared against do not count."""
+
+    def words(c: Clause) -> set[str]:
+        return {f for f in c.features if not f.startswith("#") and weight(f, frozenset()) == 1.0}
+
+    torn: set[tuple[str, int]] = set()
+    for si, side in enumerate(sides):
+        for i in side:
+            others = [
+                j for sj, s in enumerate(sides) if sj != si for j in s if ranges_conflict(key[i], key[j])
+            ]
+            subject = words(claim_of[i]) | {w for j in others for w in words(claim_of[j])}
+            e = units[i].expert
+            near = [c for c in mine[e] if c == claim_of[i] or words(c) & subject]
+            figs = [q for c in near for q, bound in stated_figures(c, question) if not bound]
+            if any(q.unit == key[j].unit and not ranges_conflict(q, key[j]) for q in figs for j in others):
+                torn.add(e)
+    return [[i for i in s if units[i].expert not in torn] for s in sides]
 
 
 def _choice_of(text: str, options: tuple[str, str] | None, target: str | None) -> str | int | None:
@@ -340,7 +373,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
             claim_of.setdefault(j, cb)
         sides: list[list[int]] = []
         if kind == "quantity":
-            key = {ui: _contested_figure(c, list(claim_of.values())) for ui, c in claim_of.items()}
+            key = {ui: _contested_figure(c, list(claim_of.values()), question) for ui, c in claim_of.items()}
             for ui, _c in sorted(claim_of.items()):
                 q = key[ui]
                 home = next((s for s in sides if same_range(key[s[0]], q)), None)
@@ -348,6 +381,7 @@ def clause_disputes(units: Sequence[Unit], question: frozenset[str], question_te
                     sides.append([ui])
                 else:
                     home.append(ui)
+            sides = [s for s in _without_torn(sides, key, claim_of, units, mine, question) if s]
         else:
             colour: dict[int, int] = {}
             adj: dict[int, set[int]] = {}

@@ -131,7 +131,12 @@ def stated_figures(
     With `threshold` a condition whose main verb is the question's ("treat when you find 3 %")
     states the figure to act at."""
     text = plain_text(clause.text)
-    if clause.hedged or _REJECT_OPENER.search(text) or _other_subject(text, question):
+    if (
+        clause.hedged
+        or _REJECT_OPENER.search(text)
+        or _other_subject(text, question)
+        or _other_act(text, question)
+    ):
         return []
     case = _CASE.match(text)
     if case and not {stem(w) for w in re.findall(r"[a-z]+", case.group(1).lower())} & question:
@@ -172,6 +177,31 @@ def _other_subject(text: str, question: frozenset[str]) -> bool:
         return False
     named = {stem(w) for w in before if w not in STOPWORDS and not w.isdigit() and not w.endswith("ly")}
     return bool(named) and not named & question
+
+
+_LEAD = frozenset({"and", "then", "also", "just", "so", "but", "still", "always", "never", "only"})
+_OBJECT_START = frozenset(
+    {"the", "a", "an", "it", "them", "your", "my", "this", "that", "their", "its", "our", "his", "her"}
+)
+# Verbs that only frame a figure ("give it 4 days", "allow 2 weeks", "expect 6–8 weeks")
+_FRAMING = frozenset(stem(w) for w in (
+    "give", "allow", "expect", "wait", "plan", "budget", "leave", "let", "aim", "count", "figure", "reckon",
+    "say", "make", "call",
+))  # fmt: skip
+
+
+def _other_act(text: str, question: frozenset[str]) -> bool:
+    """Whether the clause times another act than the question's: an imperative ("Check the level
+    monthly", "Keep it out of the sun for 4 weeks") whose verb and words are not the question's."""
+    ws = re.findall(r"[a-z0-9']+", text.lower())
+    while ws and ws[0] in _LEAD:
+        ws = ws[1:]
+    if len(ws) < 2 or ws[1] not in _OBJECT_START or ws[0] in STOPWORDS or ws[0][0].isdigit():
+        return False
+    verb = stem(ws[0])
+    if verb in _FRAMING or verb in question:
+        return False
+    return not {stem(w) for w in ws[1:]} & question
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
@@ -423,6 +453,11 @@ _GO_TO = re.compile(
 _NAME = re.compile(r"[A-Z][\w'’.+-]*")
 _NEGATED_PICK = re.compile(r"(?:\b(?:not|never|no)\b|n't)\s+(?:\w+\s+){0,2}$", re.I)
 _BARE_WORDS = 6
+_ANY = re.compile(
+    r"\b(?:use|pick|choose|go\s+with|learn)\s+whatever\b|\beither\s+(?:one\s+)?(?:is\s+fine|works|will\s+do)\b"
+    r"|\b(?:it\s+)?(?:doesn't|does\s+not)\s+(?:really\s+)?matter\s+(?:much\s+)?(?:which|what)\b",
+    re.I,
+)
 
 
 def question_options(question_text: str) -> tuple[str, ...] | None:
@@ -491,8 +526,11 @@ def option_disputes(units: Sequence[Unit], question: frozenset[str],
                 chosen = named_pick(c.text, first and c is u.clauses[0], exclude)
             if chosen:
                 picks.setdefault(u.expert, []).append((chosen, u))
+    indifferent = {u.expert for u in units if _ANY.search(plain_text(u.text))}
     sides: list[tuple[frozenset[str], list[Unit]]] = []
-    for found in picks.values():
+    for expert, found in picks.items():
+        if expert in indifferent:
+            continue  # "Use whatever you know; I use Postgres": a habit, not a pick
         names = found[0][0]
         if opts and len(names) != 1:
             continue

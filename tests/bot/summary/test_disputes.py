@@ -7,6 +7,7 @@ import pytest
 from bot.summary import summarize
 from bot.summary.claims import conflict, question_features, sentence_clauses
 from bot.summary.contradiction import sentence_claims
+from bot.summary.disputes import _contested_figure
 from tests.bot.summary.test_core import entry
 
 
@@ -164,3 +165,22 @@ def test_an_expert_who_picks_both_options_is_on_no_side() -> None:
     )
     (d,) = summarize(e).disagreements
     assert sorted(s.supporters for s in d.sides) == [("Ana Vidal",), ("Ben Kroll",)]
+
+
+def test_an_expert_stating_both_sides_figures_is_left_out() -> None:
+    # "6.5 minutes soft, 12 minutes hard" holds a figure of each side of "6 to 7" ↔ "10 to 12".
+    e = entry(
+        "How long should I boil eggs for a soft yolk, and how long for hard?",
+        ("Chef Ana", "For a jammy soft yolk, boil 6 to 7 minutes, then an ice bath for 2 minutes."),
+        ("Bo Lund", "I do 6 minutes for soft. Hard-boiled takes 10 to 12 minutes."),
+        ("Cy Ortiz", "Steam them instead: 6.5 minutes soft, 12 minutes hard. Peel under cold water."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_a_side_is_never_keyed_on_the_questions_own_figure() -> None:
+    q = question_features("How long should a walk be for my 3-month-old kitten on a harness?")
+    (mine,) = sentence_clauses("At 3 months, 5 to 10 minutes a walk is plenty.")
+    (other,) = sentence_clauses("Walks of 30 to 40 minutes are fine if it keeps up.")
+    key = _contested_figure(mine, [mine, other], q)
+    assert (round(key.low * 1440), round(key.high * 1440), key.unit) == (5, 10, "time")  # minutes

@@ -348,3 +348,25 @@ def test_three_named_options_one_side_each() -> None:
 @pytest.mark.parametrize("text", ["Never flash the BIOS mid-game.", "Cold check, door placard, done."])
 def test_a_short_opening_sentence_names_nothing_by_its_first_capital(text: str) -> None:
     assert named_pick(text, True, set()) == frozenset({"bio"} if "BIOS" in text else set())
+
+
+def test_a_figure_timing_another_act_is_no_position() -> None:
+    q = "How often should I change the coolant in an old pickup?"
+    assert figures("Check the level monthly and top up.", q) == []  # another act
+    assert figures("Change it every 2 years.", q) == [(730.5, 730.5, "period", False)]
+    assert figures("Give it 2 years between changes.", q)  # "give" only frames the figure
+    e = entry(
+        q,
+        ("Hank Lowe", "Every 2 years or 30,000 miles, whichever comes first."),
+        ("Ida Marsh", "Check the level monthly and top up with the same type."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_an_expert_who_would_use_anything_picks_nothing() -> None:
+    e = entry(
+        "Which static site generator should I use for a small blog?",
+        ("Ola Berg", "I'd go with Hugo, builds are instant."),
+        ("Tim Roe", "Use whatever you know; I use Jekyll because GitHub Pages builds it."),
+    )
+    assert summarize(e).disagreements == ()
