@@ -332,6 +332,10 @@ _NO_BEFORE = re.compile(
 _YES_BEFORE = re.compile(
     r"\b(?:keep|set|use|add|always|enable|have|want|need|recommend|put|apply|do)\s+(?:\w+\s+)?$", re.I
 )
+_NOT_WITHOUT = re.compile(
+    r"(?:\b(?:not|never)|n't)\s+(?:forget|skip|skimp\s+on|neglect|ignore|miss|go\s+without)\s+(?:\w+\s+)?$",
+    re.I,
+)
 _NO_AFTER = re.compile(
     r"^\s*(?::\s*)?(?:no\b|nope\b|(?:are|is)\s+(?:\w+ly\s+)?(?:unnecessary|overkill|pointless|a\s+myth|not\s+needed|"
     r"not\s+worth\s+it|a\s+waste))",
@@ -377,7 +381,9 @@ def object_stance(text: str, obj: tuple[str, ...]) -> int:
         if _CONDITION.search(seg_before):
             return 0
         sign = 0
-        if _NO_BEFORE.search(seg_before) or _NO_AFTER.match(after):
+        if _NOT_WITHOUT.search(seg_before):
+            sign = 1  # "don't forget CPU limits", "never skip the CPU limits"
+        elif _NO_BEFORE.search(seg_before) or _NO_AFTER.match(after):
             sign = -1
         elif _YES_BEFORE.search(seg_before) or _YES_AFTER.match(after):
             sign = 1
@@ -440,7 +446,12 @@ _LIST_OPTIONS = re.compile(
     re.I,
 )
 # "What opening should I learn…?", "what should I treat with…?": the answers name the options
-_OPEN_Q = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}(?:should|would|do|does|to)\b", re.I)
+# (a thing named between "what" and the verb, or "what should I <verb> with…"; never "what should I do")
+_OPEN_Q = re.compile(
+    r"\b(?:what|which)\s+(?:(?!(?:should|would|do|does|i|we|you|is|are)\b)[\w-]+\s+){1,2}(?:should|would|do|does|to)\b"
+    r"|\bwhat\s+(?:should|would|do)\s+(?:i|we|you)\s+(?!do\b)\w+\s+(?:with|on|for|in|to)\b",
+    re.I,
+)
 _PICK_VERB = re.compile(
     r"\b(?i:use|using|pick|choose|prefer|recommend|play|try|learn|buy|go\s+with|switch\s+to|stick\s+with|opt\s+for|"
     r"start\s+with)\s+"

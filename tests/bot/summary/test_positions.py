@@ -370,3 +370,25 @@ def test_an_expert_who_would_use_anything_picks_nothing() -> None:
         ("Tim Roe", "Use whatever you know; I use Jekyll because GitHub Pages builds it."),
     )
     assert summarize(e).disagreements == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Don't forget swap files on small VMs.", 1),
+        ("Never skip the swap files.", 1),
+        ("Skip swap files.", -1),
+    ],
+)
+def test_a_denied_omission_is_a_yes(text: str, expected: int) -> None:
+    assert object_stance(text, ("swap", "file")) == expected
+
+
+def test_a_how_to_question_names_no_options() -> None:
+    e = entry(
+        "What should I do when my phone stops charging?",
+        ("Ana Ruiz", "Try a different cable first, then use the Battery page in Settings."),
+        ("Ben Ode", "I'd go with Apple Support if it is under warranty."),
+        ("Cy Lam", "Use Safe Mode to rule out an app."),
+    )
+    assert summarize(e).disagreements == ()
