@@ -81,6 +81,11 @@ def _direction(tok: Token, wide: bool = False) -> int | None:
     return None
 
 
+def direction_of(tok: Token) -> int | None:
+    """A word's change direction, time and speed comparatives included (None: no change word)."""
+    return _direction(tok, wide=True)
+
+
 def _direction_at(toks: list[Token], i: int, wide: bool = False) -> int | None:
     """`_direction` in context: "no longer" / "any longer" mean "not any more", no change."""
     if toks[i].word == "longer" and i >= 1 and toks[i - 1].word in {"no", "any"}:
@@ -98,7 +103,14 @@ def _on_figure(toks: list[Token], i: int) -> bool:
     figures conflict is for the figure rules (`claims.conflict`), which know units and bounds."""
     if i >= 1 and _is_figure(toks[i - 1]):
         return True
-    if i >= 2 and _is_figure(toks[i - 2]) and not toks[i - 1].boundary_before and not toks[i].boundary_before:
+    comparative = toks[i].word in _DECREASE_WORDS | _INCREASE_WORDS | _WIDE_DECREASE | _WIDE_INCREASE
+    if (
+        comparative  # "2–4 psi higher"; not "50 % humidity reduces mould" (a verb)
+        and i >= 2
+        and _is_figure(toks[i - 2])
+        and not toks[i - 1].boundary_before
+        and not toks[i].boundary_before
+    ):
         return True
     nxt = [t for t in toks[i + 1 : i + 4] if t.word not in {"about", "around", "roughly"}]
     return len(nxt) >= 2 and nxt[0].word == "than" and _is_figure(nxt[1])
@@ -262,4 +274,13 @@ def topic_stems(question: str) -> frozenset[str]:
     return frozenset(content_stems(question))
 
 
-__all__ = ["Claim", "contradicts", "directions", "opposite_change", "sentence_claims", "stem", "topic_stems"]
+__all__ = [
+    "Claim",
+    "contradicts",
+    "direction_of",
+    "directions",
+    "opposite_change",
+    "sentence_claims",
+    "stem",
+    "topic_stems",
+]

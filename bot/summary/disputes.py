@@ -40,6 +40,7 @@ from bot.summary.claims import (
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.positions import (
     agreements,
+    change_disputes_on_question,
     figure_disputes,
     object_disputes,
     option_disputes,
@@ -491,7 +492,9 @@ def find_disagreements(
         for d, used in figure_disputes(units, question, question_text)
     ] + [
         Found(d, used, sum(len(s.supporters) for s in d.sides), min(used))
-        for d, used in object_disputes(units, question_text) + option_disputes(units, question, question_text)
+        for d, used in object_disputes(units, question_text)
+        + option_disputes(units, question, question_text)
+        + change_disputes_on_question(units, question_text)
     ]
     kept: list[Found] = []
     for f in found + clause_disputes(units, question, question_text):

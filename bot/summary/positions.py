@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
 from bot.summary.claims import Clause, Quantity, quantities, question_parts
+from bot.summary.contradiction import direction_of, sentence_claims
 from bot.summary.segment import plain_text
-from bot.summary.sentences import STOPWORDS, stem
+from bot.summary.sentences import STOPWORDS, stem, tokens
 from bot.summary.stance import stance
 from bot.summary.units import Unit, labels, shorten
 
@@ -424,6 +425,8 @@ def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Dis
 __all__ = [
     "agreements",
     "asked_dimensions",
+    "change_disputes_on_question",
+    "change_position",
     "compatible",
     "figure_disputes",
     "figure_positions",
@@ -431,6 +434,7 @@ __all__ = [
     "object_disputes",
     "object_stance",
     "option_disputes",
+    "question_change",
     "question_object",
     "question_options",
     "stated_figures",
@@ -559,6 +563,91 @@ def option_disputes(units: Sequence[Unit], question: frozenset[str],
     out = tuple(Side(shorten(us[0].text), labels(us), us[0].label) for _, us in sides)
     topic = _topic(part) if part and not opts else _topic(question_parts(plain_text(question_text))[0])
     return [(Disagreement(topic[:90], out), frozenset(u.index for _, us in sides for u in us))]
+
+
+# ── the change a yes / no question asks about ────────────────────────────────────────────
+
+_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "our", "their", "this", "that"})
+_YES_NO_START = re.compile(r"^\W*(?:does|do|did|will|would|can|could|is|are|should)\b", re.I)
+
+
+def question_change(question_text: str) -> tuple[int, frozenset[str]] | None:
+    """(direction, what changes) of the change a yes / no question asks about: "Does creatine
+    raise blood pressure?" → (+1, {blood, pressur}); "Does salt affect yeast activity?" → (0,
+    {yeast, activ}). What changes: the words after the change word, else the ones before it
+    but the first (the cause: "will a bigger SSD make my games load faster" → {game, load})."""
+    for part in question_parts(plain_text(question_text)):
+        if not _YES_NO_START.search(part):
+            continue
+        toks = tokens(part)
+
+        # "a bigger heatsink": a change word before its noun describes the cause, it asks no change
+        def attributive(i: int) -> bool:
+            return (
+                i >= 1 and toks[i - 1].word in _DETERMINERS and i + 1 < len(toks) and bool(toks[i + 1].stem)
+            )
+
+        at = [i for i, t in enumerate(toks) if t.stem and direction_of(t) is not None and not attributive(i)]
+        if not at:
+            continue
+        i = at[-1]
+        after = [t.stem for t in toks[i + 1 :] if t.stem and t.word not in STOPWORDS]
+        before = [t.stem for t in toks[:i] if t.stem and t.word not in STOPWORDS and direction_of(t) is None]
+        effect = after or before[1:]
+        claims = [
+            c for c in sentence_claims(part, answer=0, sentence=0, wide=True) if c.direction is not None
+        ]
+        if effect and claims and not claims[-1].negated:
+            return claims[-1].direction or 0, frozenset(effect)
+    return None
+
+
+def change_position(text: str, effect: frozenset[str]) -> set[str]:
+    """What a clause says of the asked change: "+1" / "-1" (it happens, that way), "0" (no
+    change at all), "not+1" / "not-1" (not that way); only changes of the `effect` words."""
+    out = set()
+    for c in sentence_claims(plain_text(text), answer=0, sentence=0, wide=True):
+        if c.direction is None or not (c.topic | c.core | {c.word}) & effect:
+            continue
+        if c.negated:
+            out.add("0" if c.direction == 0 else f"not{c.direction:+d}")
+        elif c.direction:
+            out.add(f"{c.direction:+d}")
+    return out
+
+
+_OPPOSED = {("+1", "-1"), ("0", "+1"), ("0", "-1"), ("not+1", "+1"), ("not-1", "-1")}
+
+
+def change_disputes_on_question(
+    units: Sequence[Unit], question_text: str
+) -> list[tuple[Disagreement, frozenset[int]]]:
+    """Experts who say the asked change happens, happens the other way, or not at all — with
+    no shared words but the question's ("it raises it a little" ↔ "creatine lowers resting
+    blood pressure"). An expert who says two of these takes no side."""
+    asked = question_change(question_text)
+    if not asked:
+        return []
+    subject = asked[1]
+    said: dict[tuple[str, int], dict[str, Unit]] = {}
+    for u in units:
+        for c in u.clauses:
+            if c.hedged or _CONDITION.search(plain_text(c.text)):
+                continue
+            for pos in change_position(c.text, subject):
+                said.setdefault(u.expert, {}).setdefault(pos, u)
+    groups: dict[str, list[Unit]] = {}
+    for by_pos in said.values():
+        if len(by_pos) == 1:
+            ((pos, u),) = by_pos.items()
+            groups.setdefault(pos, []).append(u)
+    opposed = [k for k in groups if any((k, o) in _OPPOSED or (o, k) in _OPPOSED for o in groups)]
+    if len(opposed) < 2:
+        return []
+    ordered = sorted(opposed, key=lambda k: (-len(groups[k]), groups[k][0].index))[:3]
+    sides = tuple(Side(shorten(groups[k][0].text), labels(groups[k]), groups[k][0].label) for k in ordered)
+    topic = _topic(next(p for p in question_parts(plain_text(question_text)) if _YES_NO_START.search(p)))
+    return [(Disagreement(topic[:90], sides), frozenset(u.index for k in ordered for u in groups[k]))]
 
 
 # ── "I agree with X" ─────────────────────────────────────────────────────────────────────

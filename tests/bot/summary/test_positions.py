@@ -12,10 +12,12 @@ from bot.summary.claims import Quantity, question_features, sentence_clauses
 from bot.summary.core import extract_units
 from bot.summary.positions import (
     asked_dimensions,
+    change_position,
     compatible,
     figure_positions,
     named_pick,
     object_stance,
+    question_change,
     question_object,
     question_options,
     stated_figures,
@@ -390,5 +392,51 @@ def test_a_how_to_question_names_no_options() -> None:
         ("Ana Ruiz", "Try a different cable first, then use the Battery page in Settings."),
         ("Ben Ode", "I'd go with Apple Support if it is under warranty."),
         ("Cy Lam", "Use Safe Mode to rule out an app."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+# ── the change a yes / no question asks about ────────────────────────────────────────────
+
+
+def test_question_change() -> None:
+    assert question_change("Does creatine raise blood pressure?") == (1, frozenset({"blood", "pressur"}))
+    assert (
+        question_change("Does a bigger heatsink make the fan quieter?") is None
+    )  # "quieter": no change word
+    assert question_change("Does salt affect yeast activity?") == (0, frozenset({"yeast", "activ"}))
+    assert question_change("How much does salt slow yeast?") is None  # not a yes / no question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Creatine lowers resting blood pressure in most trials.", {"-1"}),
+        ("It does not change blood pressure at all.", {"0"}),
+        ("It does not raise blood pressure.", {"not+1"}),
+        ("Drink more water with creatine.", set()),  # a change of something else
+    ],
+)
+def test_change_position(text: str, expected: set[str]) -> None:
+    assert change_position(text, frozenset({"blood", "pressur"})) == expected
+
+
+def test_the_asked_change_disputed_without_other_shared_words() -> None:
+    e = entry(
+        "Does a dehumidifier reduce mould in a basement?",
+        ("Ana Ruiz", "Running one at 50 % humidity reduces mould a lot within weeks."),
+        ("Ben Ode", "In my experience it doesn't reduce mould, it only masks the smell; fix the leak."),
+        ("Cy Lam", "Empty the tank daily and clean the filter monthly."),
+    )
+    ds = summarize(e).disagreements
+    assert len(ds) == 1
+    assert sorted(s.supporters for s in ds[0].sides) == [("Ana Ruiz",), ("Ben Ode",)]
+
+
+def test_a_change_of_something_else_is_no_side() -> None:
+    e = entry(
+        "Does a dehumidifier reduce mould in a basement?",
+        ("Ana Ruiz", "Yes, it reduces mould if you keep it near 50 % humidity."),
+        ("Ben Ode", "It raises your power bill a little, but the mould goes."),
     )
     assert summarize(e).disagreements == ()
