@@ -35,7 +35,7 @@ from bot.models import Disagreement, Side
 from bot.summary.claims import Clause, Quantity, quantities, question_parts
 from bot.summary.contradiction import direction_of, sentence_claims
 from bot.summary.segment import plain_text
-from bot.summary.sentences import STOPWORDS, stem, tokens
+from bot.summary.sentences import STOPWORDS, Token, stem, tokens
 from bot.summary.stance import stance
 from bot.summary.units import Unit, labels, shorten
 
@@ -571,6 +571,11 @@ _DETERMINERS = frozenset({"a", "an", "the", "my", "your", "our", "their", "this"
 _YES_NO_START = re.compile(r"^\W*(?:does|do|did|will|would|can|could|is|are|should)\b", re.I)
 
 
+def _attributive(toks: list[Token], i: int) -> bool:
+    """ "a bigger heatsink": a change word before its noun describes the cause, it asks no change."""
+    return i >= 1 and toks[i - 1].word in _DETERMINERS and i + 1 < len(toks) and bool(toks[i + 1].stem)
+
+
 def question_change(question_text: str) -> tuple[int, frozenset[str]] | None:
     """(direction, what changes) of the change a yes / no question asks about: "Does creatine
     raise blood pressure?" → (+1, {blood, pressur}); "Does salt affect yeast activity?" → (0,
@@ -581,13 +586,11 @@ def question_change(question_text: str) -> tuple[int, frozenset[str]] | None:
             continue
         toks = tokens(part)
 
-        # "a bigger heatsink": a change word before its noun describes the cause, it asks no change
-        def attributive(i: int) -> bool:
-            return (
-                i >= 1 and toks[i - 1].word in _DETERMINERS and i + 1 < len(toks) and bool(toks[i + 1].stem)
-            )
-
-        at = [i for i, t in enumerate(toks) if t.stem and direction_of(t) is not None and not attributive(i)]
+        at = [
+            i
+            for i, t in enumerate(toks)
+            if t.stem and direction_of(t) is not None and not _attributive(toks, i)
+        ]
         if not at:
             continue
         i = at[-1]
