@@ -10,13 +10,25 @@ they disagree on what the question asks. So, per facet the question asks:
   a daily amount, "1:2" a ratio). A figure is not the expert's position when it sits in a
   condition ("if you reach for it more than 2 days a week"), is denied, hedged, rejected
   ("ignore the 25–30 second rule", "3 % is far too late"), reported ("people who say it takes
-  six weeks"), compared against ("shorter than the 12 months"), or is the question's own. A
-  bound ("fewer than 10 days a month", "within 24 hours") counts only for an expert who gives
-  no plain figure. An expert whose own figures cannot all hold together is left out (when in
-  doubt, leave them out).
+  six weeks"), compared against ("shorter than the 12 months"), an offset ("2–4 psi
+  higher"), a case the question did not ask ("Without a harness, …"), the question's verb
+  said of something else ("hard drives last 3 to 5 years" on SSDs), another act ("Check the
+  level monthly"), or the question's own. On "at what level should I X?" a condition on X is
+  the answer ("treat when you find 3 %"). A bound ("fewer than 10 days a month", "within 24
+  hours") counts only for an expert who gives no plain figure. An expert whose own figures
+  cannot all hold together is left out (when in doubt, leave them out).
 * **a yes/no on the question's object** ("Should I set CPU limits…?"): "don't set CPU limits",
   "no CPU limits", "CPU limits: no" against "keep CPU limits", "CPU limits yes". An expert who
   says both, or only with a hedge or a condition, takes no side.
+* **the option picked**: of three or more the question names ("Python, Go or Rust?"), or, on
+  a "what / which … should" question, the named thing after a choice verb ("I use Apivar"),
+  before "is my go-to", or a short opening answer ("The London System."). Two different
+  picks, or "use whatever you know", is no side.
+* **the change a yes / no question asks about** ("Does a dehumidifier reduce mould?"): it
+  happens, the other way, or not at all ("doesn't reduce mould").
+
+"I agree with X" / "+1 to X" opening an answer (one expert by name, not "agree with X that…")
+puts the agreer on X's side of a stance or pick, never of a figure (`agreements`).
 
 Experts whose positions are compatible (ranges that overlap or touch; the same answer) form
 one side; a side whose figures are more than 30 times away from every other side's talks
