@@ -169,6 +169,10 @@ def answer(text: str) -> int:
     w = _WORTH.search(flat)
     if w:
         return -1 if w.group("neg") else 1
+    o = _OPENING_VERDICT.match(flat)
+    if o:
+        sign = 1 if o.group("good") else -1
+        return -sign if o.group("neg") or o.group("cop").endswith("n't") else sign
     b = _BARE_VERDICT.match(flat)
     if b and not _TAIL_CONDITION.search(flat[b.end() :]):
         return 1 if b.group("yes") else -1
@@ -182,6 +186,14 @@ _BARE_VERDICT = re.compile(
     r"(?:(?P<no>skip\s+it|don't\s+bother|do\s+not\s+bother|no\s+need|not\s+needed|not\s+necessary|unnecessary|"
     r"pointless|overkill|don't\s+do\s+it|leave\s+it)|(?P<yes>always\s+do\s+it|do\s+it|definitely\s+do\s+it|"
     r"worth\s+doing|go\s+for\s+it))\b",
+    re.I,
+)
+# "It's not safe…", "That's illegal in most states", "It is perfectly legal…": a verdict that opens an answer
+_OPENING_VERDICT = re.compile(
+    r"^\W*(?:(?:honestly|frankly|in\s+short|short\s+answer|generally|legally)\W+)*"
+    r"(?:it|that|this|they)\s*(?P<cop>'s|\s+is|'re|\s+are|\s+isn't|\s+aren't)\s+(?P<neg>not\s+)?(?:\w+ly\s+)?"
+    r"(?:(?P<good>safe|fine|ok|okay|legal|allowed|necessary|needed|required|a\s+good\s+idea)"
+    r"|(?P<bad>dangerous|unsafe|illegal|harmful|a\s+bad\s+idea|pointless|unnecessary|a\s+myth))\b",
     re.I,
 )
 _TAIL_CONDITION = re.compile(r"\b(?:if|unless|when|until|except)\b", re.I)
@@ -198,16 +210,38 @@ _WH_BEFORE = re.compile(
 )
 
 
+# The target of a yes / no question whose act no expert repeats ("Can my employer read my
+# email?"): no word has this stem, so only an outright answer ("No.", "Yes, as long as…",
+# "It's illegal in most states") takes a side on it.
+YES_NO = "?yes"
+_AUX_START = re.compile(r"^\W*(?:can|could|does|do|did|is|are|will|would|should|must|may)\b", re.I)
+
+
+def _plain_yes_no(plain: str) -> bool:
+    """One yes / no question and nothing else ("…, and how long…?" is two questions)."""
+    parts = [
+        p
+        for p in re.split(
+            r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+            plain,
+            flags=re.I,
+        )
+        if p.strip()
+    ]
+    return len(parts) == 1 and bool(_AUX_START.search(parts[0])) and not _WH_BEFORE.search(parts[0])
+
+
 def yes_no_target(question_text: str) -> str | None:
     """The act a "should I X?" question asks about, as a stem ("use treats" → treat;
-    "is it worth upgrading…" → upgrad). The earliest such question in the text counts."""
+    "is it worth upgrading…" → upgrad). The earliest such question in the text counts. Any other
+    one-part yes / no question ("Can my employer read my email?") → `YES_NO`."""
     plain = plain_text(question_text)
     w = _WORTH_Q.search(plain)
     m = next((y for y in _YES_NO.finditer(plain) if not _WH_BEFORE.search(plain[: y.start()])), None)
     if w and (m is None or w.start() < m.start()):
         return stem((w.group("to") or w.group("ing")).lower())
     if not m:
-        return None
+        return YES_NO if _plain_yes_no(plain) else None
     verb, obj = m.group("verb").lower(), (m.group("obj") or "").lower()
     if verb in _GENERIC_VERBS:
         return stem(obj) if obj and obj not in STOPWORDS else None

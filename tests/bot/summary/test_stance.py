@@ -15,7 +15,7 @@ from bot.summary.claims import (
     sentence_clauses,
 )
 from bot.summary.segment import split_sentences
-from bot.summary.stance import choice_topic, pick, stance, takes_side, verdict, yes_no_target
+from bot.summary.stance import YES_NO, answer, choice_topic, pick, stance, takes_side, verdict, yes_no_target
 
 
 def entry(question: str, *answers: tuple[str, str]) -> Entry:
@@ -327,3 +327,40 @@ def test_skip_it_disputes_always_do_it_without_shared_words() -> None:
     )
     (d,) = summarize(e).disagreements
     assert sorted(x.supporters for x in d.sides) == [("Ana Ruiz",), ("Ben Ode",)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No. A landlord cannot charge for ordinary wear.", -1),
+        ("Yes, as long as both parties consent.", 1),
+        ("It's not legal to record a call without consent here.", -1),
+        ("That's illegal in most states.", -1),
+        ("It is perfectly legal in one-party states.", 1),
+        ("It depends on the state.", 0),
+        ("The landlord can keep it.", 0),  # no verdict word
+    ],
+)
+def test_an_opening_verdict_answers_a_yes_no_question(text: str, expected: int) -> None:
+    assert answer(text) == expected
+
+
+def test_opposite_opening_verdicts_disagree() -> None:
+    e = entry(
+        "Can my employer read my work email?",
+        ("Lia Stone", "Yes, in most countries the account is the employer's property."),
+        ("Marc Dubois", "No. In the EU they need a stated purpose and must tell you first."),
+        ("Nora Pike", "Keep personal mail on a personal account either way."),
+    )
+    assert yes_no_target(e.question) == YES_NO  # no act an answer would repeat
+    ds = summarize(e).disagreements
+    assert len(ds) == 1 and sorted(s.supporters for s in ds[0].sides) == [("Lia Stone",), ("Marc Dubois",)]
+
+
+def test_a_compound_question_takes_no_outright_answer() -> None:
+    compound = entry(  # the "No." may answer either part
+        "Can my employer read my work email, and should I use it for personal mail?",
+        ("Lia Stone", "Yes, in most countries the account is the employer's property."),
+        ("Marc Dubois", "No. Keep personal mail on a personal account."),
+    )
+    assert summarize(compound).disagreements == ()
