@@ -25,6 +25,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from bot.models import Entry, Point, Summary
 from bot.summary.claims import (
     QUESTION_WEIGHT,
@@ -37,9 +39,10 @@ from bot.summary.claims import (
 )
 from bot.summary.contradiction import opposite_change
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
+from bot.summary.segment import plain_text
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
-from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten
+from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten, standalone
 
 RENDER_BUDGET = 3500  # rendered summary stays well inside an embed description (4096)
 MAX_OWN_POINTS = 2  # single-expert points quoted from one answer
@@ -53,8 +56,23 @@ _ASIDE = re.compile(
 )
 # "I agree with Dr. Okafor about…": a reference to another expert's words, not a claim of its own
 # (two such sentences share "agree" and "Dr." and nothing they claim).
-_REFERS = re.compile(r"^(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)\s+with\b", re.I)
-_PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)
+# "+1 to …", "Agree on keeping it easy", "As Dale said, …", "People who say … are wrong": about
+# the others' words.
+_REFERS = re.compile(
+    r"^(?:(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)d?\s+(?:with|on|that)\b|\+1\b|(?:as|like)\s+\S+\s+(?:said|says|"
+    r"mentioned|wrote|pointed\s+out)\b|(?:people|those|anyone)\s+who\s+(?:say|says|claim|tell)\b)",
+    re.I,
+)
+_PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)(?:\s|['’])", re.I)
+# "It depends on …", "It's worth …", "It is best to …": an "it" that stands for nothing before it
+_EXPLETIVE_IT = re.compile(
+    r"^it\s+(?:depends\s+on|(?:is|'s|’s)\s+(?:not\s+)?(?:worth|best|better|safer|safest|fine|important|"
+    r"essential|wise|okay|ok|normal|common|easier|harder|cheaper|usually|always|never)\b)",
+    re.I,
+)
+_LEAD_IN_LIST = re.compile(
+    r"\b(?:following|these|here|steps?|things?|tips?|ways?|options?|reasons?|rules?)\b", re.I
+)
 _DEPENDENT_OPENER = re.compile(
     r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then|either way|"
     r"otherwise|both|which)\b",
@@ -107,6 +125,12 @@ def _cosine(a: frozenset[str], b: frozenset[str], question: frozenset[str]) -> f
         return len(x) - inq + q2 * inq
 
     return total(shared) / math.sqrt(total(a) * total(b))
+
+
+def _claims_before_list(text: str) -> bool:
+    """A lead-in to a list or code that is a claim of its own ("One composite index, equality
+    column first, range column second:"), not an announcement ("Here are the steps:")."""
+    return _prose_words(text) >= 5 and not _LEAD_IN_LIST.search(text) and not _PRONOUN_OPENER.match(text)
 
 
 def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
@@ -229,7 +253,103 @@ def rendered_length(s: Summary) -> int:
     return n
 
 
-def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = None) -> Summary:
+@dataclass(frozen=True)
+class Weights:
+    """How a candidate point's salience is made up (see `salience`)."""
+
+    central: float = 0.5  # biased LexRank centrality over the thread's sentences
+    answers: float = 0.3  # share of the question's words it uses
+    figures: float = 0.2  # states a figure (a quantity with its unit)
+    lead: float = 0.0  # the first sentence of its answer
+    anecdote: float = 0.0  # told in the first person ("I", "we", "my")
+    unclear: float = 1.0  # `clarity` penalty and asides
+
+
+WEIGHTS = Weights()
+SAME_EXPERT = 0.3  # an expert repeating themself is weaker evidence of salience than another expert
+DAMPING = 0.85
+QUESTION_BIAS = 0.5  # share of the random jump that goes to sentences using the question's words
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|we|we've|we're|my|our|mine)\b", re.I)
+
+
+def centrality(
+    units: Sequence[Unit], question: frozenset[str], vectors: list[list[float]] | None = None
+) -> list[float]:
+    """Each sentence's centrality in the thread (mean 1.0): continuous LexRank (Erkan & Radev
+    2004) over TF-IDF cosines of the sentences' stems, the random jump biased towards sentences
+    that use the question's words (Otterbacher et al. 2005), an expert's own other sentences
+    counting `SAME_EXPERT` as much as another expert's. With an embedder the similarity of two
+    sentences is the larger of the lexical and the semantic one (less a floor: unrelated
+    sentences of one thread still embed close)."""
+    n = len(units)
+    if n == 0:
+        return []
+    df: dict[str, int] = {}
+    for u in units:
+        for f in u.stems:
+            df[f] = df.get(f, 0) + 1
+    vocab = {f: i for i, f in enumerate(sorted(df))}
+    tfidf = np.zeros((n, len(vocab)))
+    for i, u in enumerate(units):
+        for f in u.stems:
+            tfidf[i, vocab[f]] = math.log((n + 1) / (df[f] + 0.5))
+    norms = np.linalg.norm(tfidf, axis=1)
+    tfidf /= np.where(norms > 0, norms, 1.0)[:, None]
+    sim = tfidf @ tfidf.T
+    if vectors is not None:
+        emb = np.asarray(vectors, dtype=float)
+        sim = np.maximum(sim, emb @ emb.T - 0.3)
+    np.fill_diagonal(sim, 0.0)
+    sim = np.clip(sim, 0.0, None)
+    experts = [u.expert for u in units]
+    same = np.array([[a == b for b in experts] for a in experts])
+    sim = np.where(same, SAME_EXPERT * sim, sim)
+    rows = sim.sum(axis=1)
+    # a sentence like no other spreads its vote evenly (a dangling node of the graph)
+    walk = np.where(rows[:, None] > 0, sim / np.where(rows > 0, rows, 1.0)[:, None], 1.0 / n)
+    relevance = np.array([len(u.stems & question) / math.sqrt(max(1, len(u.stems))) for u in units])
+    jump = np.full(n, 1.0 / n)
+    if relevance.sum() > 0:
+        jump = (1 - QUESTION_BIAS) * jump + QUESTION_BIAS * relevance / relevance.sum()
+    p = np.full(n, 1.0 / n)
+    for _ in range(100):
+        nxt = (1 - DAMPING) * jump + DAMPING * (walk.T @ p)
+        if float(np.abs(nxt - p).sum()) < 1e-9:
+            p = nxt
+            break
+        p = nxt
+    return [float(x) * n for x in p]
+
+
+def salience(
+    u: Unit,
+    central: float,
+    units: Sequence[Unit],
+    question: frozenset[str],
+    weights: Weights = WEIGHTS,
+) -> float:
+    """How much a candidate point is what the thread is about: its centrality, how much of
+    the question it answers, a figure it states, whether it opens its answer; less for a
+    first-person anecdote, an aside, a long or dependent sentence."""
+    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
+    answered = len(u.stems & question) / max(1, len(question) - n_parts)
+    figures = any(f.startswith("#") for c in u.clauses for f in c.features)
+    lead = u.index == 0 or units[u.index - 1].answer != u.answer
+    anecdote = bool(_FIRST_PERSON.search(plain_text(u.text)))
+    penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
+    return (
+        weights.central * central
+        + weights.answers * answered
+        + weights.figures * figures
+        + weights.lead * lead
+        - weights.anecdote * anecdote
+        - weights.unclear * penalty
+    )
+
+
+def summarize(
+    entry: Entry, *, max_points: int = 6, embedder: object | None = None, weights: Weights = WEIGHTS
+) -> Summary:
     """The automatic summary of `entry` (never the curated one; see `effective_summary`)."""
     options = alternatives(entry.question)
     target = None if options else yes_no_target(entry.question)
@@ -239,7 +359,6 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
     question = question_features(entry.question)
-    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
 
@@ -248,25 +367,10 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         if not u.fragment and u.index not in contested and not u.text.rstrip().endswith("?")
         and not _REFERS.match(u.text)
         and len(u.stems - question) >= 1 and _prose_words(u.text) >= 4
-        and not u.text.rstrip().endswith(":")  # a lead-in to a list or code
+        and (not u.text.rstrip().endswith(":") or _claims_before_list(u.text))
     ]  # fmt: skip
     vectors = _embed(embedder, [u.text for u in units]) if embedder is not None else None
-    answers = {u.expert for u in units}
-
-    def salience(u: Unit) -> float:
-        """How much the other experts talk about what `u` says, and how much it answers."""
-        others: dict[tuple[str, int], float] = {}
-        for v in units:
-            if v.expert == u.expert:
-                continue
-            s = _cosine(u.stems, v.stems, question)
-            if vectors is not None:
-                s = max(s, sum(x * y for x, y in zip(vectors[u.index], vectors[v.index], strict=True)) - 0.3)
-            others[v.expert] = max(others.get(v.expert, 0.0), s)
-        central = sum(others.values()) / max(1, len(answers) - 1)
-        answered = len(u.stems & question) / max(1, len(question) - n_parts)
-        penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
-        return central + 0.3 * answered - 0.5 * penalty
+    central = centrality(units, question, vectors)
 
     experts_words = by_expert(units)
     vocabulary = Vocabulary.of(units)
@@ -275,7 +379,7 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         who, used = supporters_of(u, units, question, options, experts_words, vocabulary, target)
         if not who:
             continue
-        scored.append((len(who), salience(u), u, who, used))
+        scored.append((len(who), salience(u, central[u.index], units, question, weights), u, who, used))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].index))
 
     chosen: list[tuple[int, float, Unit, tuple[str, ...], set[int]]] = []
@@ -286,8 +390,12 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
             break
         if any(u.index in c[4] or c[2].index in used or _same_claim(u, c[2], question) for c in chosen):
             continue  # says what a chosen point already says (a sentence may back two points)
-        text = shorten(resolve_it(u, units, subject))
-        if _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text)):
+        text = shorten(standalone(resolve_it(u, units, subject)))
+        if text.endswith(":"):
+            text = text[:-1].rstrip() + "."  # a lead-in that is a claim of its own
+        if (_PRONOUN_OPENER.match(text) and not _EXPLETIVE_IT.match(text)) or (
+            n == 1 and _DEPENDENT_OPENER.match(text)
+        ):
             continue  # "It also …", one expert's "As a result, …": little out of context
         if n == 1:
             if own_points.get(u.answer, 0) >= MAX_OWN_POINTS:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.models import Entry, supporter_label
 from bot.summary.claims import Clause, sentence_clauses
 from bot.summary.pleasantries import substantive
-from bot.summary.segment import plain_text, segments
+from bot.summary.segment import capitalise, plain_text, segments
 from bot.summary.sentences import content_stems, words
 
 MAX_POINT_CHARS = 300
@@ -115,6 +115,28 @@ def clarity(u: Unit) -> float:
     return penalty
 
 
+# Discourse openers that tie a sentence to the one before it or to the rest of the thread; a
+# point quoted on its own reads better without them ("But at 1000, the opening matters far
+# less than tactics." → "At 1000, …"; "Whatever you choose, contribute …" → "Contribute …").
+_CONNECTIVE = re.compile(
+    r"^(?:and|but|plus|then|also|still|honestly|frankly|basically|anyway|either\s+way|in\s+any\s+case|"
+    r"regardless|whatever\s+you\s+(?:choose|pick|use|do|decide|go\s+with))\b\s*,?\s+(?=\S)",
+    re.I,
+)
+
+
+def standalone(text: str) -> str:
+    """`text` as a quote that stands on its own: opening connectives dropped, the next word
+    capitalised unless it is code or a name written lower-case on purpose."""
+    out = text
+    while True:
+        m = _CONNECTIVE.match(out)
+        if m is None or len(out) - m.end() < 12:
+            break
+        out = out[m.end() :]
+    return out if out == text else capitalise(out)
+
+
 REASON = re.compile(r"\b(because|since|due to|as a result of|by (?:reducing|decreasing|relaxing))\b", re.I)
 
-__all__ = ["MAX_POINT_CHARS", "REASON", "Unit", "clarity", "extract_units", "labels", "shorten"]
+__all__ = ["MAX_POINT_CHARS", "REASON", "Unit", "clarity", "extract_units", "labels", "shorten", "standalone"]
