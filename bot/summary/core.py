@@ -266,32 +266,27 @@ class Weights:
 
 
 WEIGHTS = Weights()
-SAME_EXPERT = 0.3  # an expert repeating themself is weaker evidence of salience than another expert
 DAMPING = 0.85
+REDUNDANCY = 2.0  # how much a point's likeness to a chosen one costs it (MMR)
 QUESTION_BIAS = 0.5  # share of the random jump that goes to sentences using the question's words
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|we|we've|we're|my|our|mine)\b", re.I)
 
 
-def centrality(
-    units: Sequence[Unit], question: frozenset[str], vectors: list[list[float]] | None = None
-) -> list[float]:
-    """Each sentence's centrality in the thread (mean 1.0): continuous LexRank (Erkan & Radev
-    2004) over TF-IDF cosines of the sentences' stems, the random jump biased towards sentences
-    that use the question's words (Otterbacher et al. 2005), an expert's own other sentences
-    counting `SAME_EXPERT` as much as another expert's. With an embedder the similarity of two
-    sentences is the larger of the lexical and the semantic one (less a floor: unrelated
-    sentences of one thread still embed close)."""
+def similarity(units: Sequence[Unit], vectors: list[list[float]] | None = None) -> np.ndarray:
+    """Pairwise similarity of the thread's sentences: cosine of TF-IDF vectors of their stems
+    and figures (a word every sentence uses says little), or with an embedder the larger of
+    that and the semantic cosine less a floor (unrelated sentences of one thread still embed
+    close). The diagonal is 0."""
     n = len(units)
-    if n == 0:
-        return []
+    feats = [u.stems | {f for c in u.clauses for f in c.features if f.startswith("#")} for u in units]
     df: dict[str, int] = {}
-    for u in units:
-        for f in u.stems:
+    for fs in feats:
+        for f in fs:
             df[f] = df.get(f, 0) + 1
     vocab = {f: i for i, f in enumerate(sorted(df))}
     tfidf = np.zeros((n, len(vocab)))
-    for i, u in enumerate(units):
-        for f in u.stems:
+    for i, fs in enumerate(feats):
+        for f in fs:
             tfidf[i, vocab[f]] = math.log((n + 1) / (df[f] + 0.5))
     norms = np.linalg.norm(tfidf, axis=1)
     tfidf /= np.where(norms > 0, norms, 1.0)[:, None]
@@ -300,10 +295,17 @@ def centrality(
         emb = np.asarray(vectors, dtype=float)
         sim = np.maximum(sim, emb @ emb.T - 0.3)
     np.fill_diagonal(sim, 0.0)
-    sim = np.clip(sim, 0.0, None)
-    experts = [u.expert for u in units]
-    same = np.array([[a == b for b in experts] for a in experts])
-    sim = np.where(same, SAME_EXPERT * sim, sim)
+    return np.asarray(np.clip(sim, 0.0, None))
+
+
+def centrality(units: Sequence[Unit], question: frozenset[str], sim: np.ndarray) -> list[float]:
+    """Each sentence's centrality in the thread (mean 1.0): continuous LexRank (Erkan & Radev
+    2004) over `similarity`, the random jump biased towards sentences that use the question's
+    words (Otterbacher et al. 2005). (Weighing an expert's own other sentences less was
+    measured and did not help.)"""
+    n = len(units)
+    if n == 0:
+        return []
     rows = sim.sum(axis=1)
     # a sentence like no other spreads its vote evenly (a dangling node of the graph)
     walk = np.where(rows[:, None] > 0, sim / np.where(rows > 0, rows, 1.0)[:, None], 1.0 / n)
@@ -314,10 +316,10 @@ def centrality(
     p = np.full(n, 1.0 / n)
     for _ in range(100):
         nxt = (1 - DAMPING) * jump + DAMPING * (walk.T @ p)
-        if float(np.abs(nxt - p).sum()) < 1e-9:
-            p = nxt
-            break
+        done = float(np.abs(nxt - p).sum()) < 1e-9
         p = nxt
+        if done:
+            break
     return [float(x) * n for x in p]
 
 
@@ -370,7 +372,8 @@ def summarize(
         and (not u.text.rstrip().endswith(":") or _claims_before_list(u.text))
     ]  # fmt: skip
     vectors = _embed(embedder, [u.text for u in units]) if embedder is not None else None
-    central = centrality(units, question, vectors)
+    sim = similarity(units, vectors)
+    central = centrality(units, question, sim)
 
     experts_words = by_expert(units)
     vocabulary = Vocabulary.of(units)
@@ -380,14 +383,19 @@ def summarize(
         if not who:
             continue
         scored.append((len(who), salience(u, central[u.index], units, question, weights), u, who, used))
-    scored.sort(key=lambda x: (-x[0], -x[1], x[2].index))
-
     chosen: list[tuple[int, float, Unit, tuple[str, ...], set[int]]] = []
     own_points: dict[int, int] = {}
     side_texts = {s.text for d in disagreements for s in d.sides}
-    for n, sal, u, who, used in scored:
-        if len(chosen) >= max(0, max_points):
-            break
+    while scored and len(chosen) < max(0, max_points):
+        # maximal marginal relevance (Carbonell & Goldstein 1998): a sentence much like a
+        # chosen point adds less; support still comes first
+        def gain(x: tuple[int, float, Unit, tuple[str, ...], set[int]]) -> tuple[int, float, int]:
+            overlap = max((float(sim[x[2].index, c[2].index]) for c in chosen), default=0.0)
+            return (x[0], x[1] - REDUNDANCY * overlap, -x[2].index)
+
+        best = max(scored, key=gain)
+        scored.remove(best)
+        n, sal, u, who, used = best
         if any(u.index in c[4] or c[2].index in used or _same_claim(u, c[2], question) for c in chosen):
             continue  # says what a chosen point already says (a sentence may back two points)
         text = shorten(standalone(resolve_it(u, units, subject)))
