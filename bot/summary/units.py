@@ -125,13 +125,21 @@ _CONNECTIVE = re.compile(
 )
 
 
+# A short lead-in that points back ("That's how I wire them: one GFCI at the first outlet …",
+# "One thing nobody mentioned: keep the water warm"): the claim is what follows the colon.
+_POINTING_LEAD = re.compile(
+    r"^(?:(?:it|this|that|these|those|they|here)\b|one\s+(?:more\s+)?thing\b)[^:;.!?`]{0,40}:\s+(?=\S)", re.I
+)
+
+
 def standalone(text: str) -> str:
-    """`text` as a quote that stands on its own: opening connectives dropped, the next word
-    capitalised unless it is code or a name written lower-case on purpose."""
+    """`text` as a quote that stands on its own: opening connectives and a lead-in that points
+    back dropped, the next word capitalised unless it is code or a name written lower-case on
+    purpose."""
     out = text
     while True:
-        m = _CONNECTIVE.match(out)
-        if m is None or len(out) - m.end() < 12:
+        m = _CONNECTIVE.match(out) or _POINTING_LEAD.match(out)
+        if m is None or len(out[m.end() :].split()) < 4:
             break
         out = out[m.end() :]
     return out if out == text else capitalise(out)
