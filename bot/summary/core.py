@@ -11,8 +11,10 @@ Pipeline (deterministic, offline, no LLM):
    expert**: an expert supports it only if, for every clause of the sentence, their own answer
    has a clause that states it (`claims.supports`: same words, same polarity, same hedging,
    same figures) and no clause of theirs conflicts with it. Candidates are ranked by support,
-   then by salience (how much the other answers talk about it, how much of the question it
-   answers, minus asides and dangling openers); near-duplicates of a chosen point are skipped.
+   then by salience (`salience`: biased LexRank centrality over the thread's sentences, how
+   much of the question it answers, a figure, minus asides and long sentences), picked by
+   maximal marginal relevance; near-duplicates of a chosen point are skipped; quotes are
+   made to stand alone (`units.standalone`).
 
 `Summary.experts` (m in "n of m experts") counts the distinct experts with at least one
 substantive sentence (a named expert once, each unattributed answer once).
@@ -401,8 +403,8 @@ def summarize(
         text = shorten(standalone(resolve_it(u, units, subject)))
         if text.endswith(":"):
             text = text[:-1].rstrip() + "."  # a lead-in that is a claim of its own
-        if (_PRONOUN_OPENER.match(text) and not _EXPLETIVE_IT.match(text)) or (
-            n == 1 and _DEPENDENT_OPENER.match(text)
+        if not _EXPLETIVE_IT.match(text) and (
+            _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text))
         ):
             continue  # "It also …", one expert's "As a result, …": little out of context
         if n == 1:
