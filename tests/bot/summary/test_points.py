@@ -64,15 +64,18 @@ def test_asides_and_anecdotes_rank_below_the_claims() -> None:
         (
             "Ann",
             "By the way, my old landlord once showed up at midnight. "
-            "In most states a landlord must give 24 hours' written notice before entering, except in an emergency.",
+            "In most states a landlord must give 24 hours' written notice before entering, "
+            "except in an emergency.",
         ),
         (
             "Bo",
-            "The landlord has to give 24 hours' written notice unless there is an emergency like a burst pipe.",
+            "The landlord has to give 24 hours' written notice unless there is an emergency "
+            "like a burst pipe.",
         ),
         (
             "Cy",
-            "Keep a log of every visit with dates. Fun fact, some leases try to waive notice, which courts ignore.",
+            "Keep a log of every visit with dates. "
+            "Fun fact, some leases try to waive notice, which courts ignore.",
         ),
     )
     points = texts(e)
@@ -126,7 +129,8 @@ def test_a_lead_in_that_is_a_claim_is_quoted_and_an_announcement_is_not() -> Non
         "How should I index a Postgres table for WHERE a = $1 AND b > $2?",
         (
             "Ann",
-            "One composite index, equality column first, range column second:\n\n```sql\nCREATE INDEX ON t (a, b);\n```",
+            "One composite index, equality column first, range column second:\n\n"
+            "```sql\nCREATE INDEX ON t (a, b);\n```",
         ),
         ("Bo", "Here are the steps:\n\n1. run EXPLAIN\n2. add the index"),
     )
@@ -151,7 +155,8 @@ def test_a_pointing_lead_in_is_dropped_from_the_quote() -> None:
         "How do I wire a GFCI outlet to protect the rest of the circuit?",
         (
             "Ann",
-            "That's how I do it: the downstream outlets go on the LOAD terminals of the first GFCI receptacle.",
+            "That's how I do it: the downstream outlets go on the LOAD terminals "
+            "of the first GFCI receptacle.",
         ),
         ("Bo", "Label every protected outlet so the next electrician knows."),
     )
