@@ -44,7 +44,16 @@ from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.segment import plain_text
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
-from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten, standalone
+from bot.summary.units import (
+    EXPLETIVE_IT,
+    MAX_POINT_CHARS,
+    Unit,
+    clarity,
+    extract_units,
+    labels,
+    shorten,
+    standalone,
+)
 
 RENDER_BUDGET = 3500  # rendered summary stays well inside an embed description (4096)
 MAX_OWN_POINTS = 2  # single-expert points quoted from one answer
@@ -66,12 +75,6 @@ _REFERS = re.compile(
     re.I,
 )
 _PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)(?:\s|['’])", re.I)
-# "It depends on …", "It's worth …", "It is best to …": an "it" that stands for nothing before it
-_EXPLETIVE_IT = re.compile(
-    r"^it\s+(?:depends\s+on|(?:is|'s|’s)\s+(?:not\s+)?(?:worth|best|better|safer|safest|fine|important|"
-    r"essential|wise|okay|ok|normal|common|easier|harder|cheaper|usually|always|never)\b)",
-    re.I,
-)
 _LEAD_IN_LIST = re.compile(
     r"\b(?:following|these|here|steps?|things?|tips?|ways?|options?|reasons?|rules?)\b", re.I
 )
@@ -403,7 +406,7 @@ def summarize(
         text = shorten(standalone(resolve_it(u, units, subject)))
         if text.endswith(":"):
             text = text[:-1].rstrip() + "."  # a lead-in that is a claim of its own
-        if not _EXPLETIVE_IT.match(text) and (
+        if not EXPLETIVE_IT.match(text) and (
             _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text))
         ):
             continue  # "It also …", one expert's "As a result, …": little out of context

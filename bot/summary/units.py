@@ -22,6 +22,14 @@ _PRONOUN_START = frozenset({
 })  # fmt: skip
 
 
+# "It depends on …", "It's worth …", "It is best to …": an "it" that stands for nothing before it
+EXPLETIVE_IT = re.compile(
+    r"^it\s+(?:depends\s+on|(?:is|'s|’s)\s+(?:not\s+)?(?:worth|best|better|safer|safest|fine|important|"
+    r"essential|wise|okay|ok|normal|common|easier|harder|cheaper|usually|always|never)\b)",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Unit:
     """One substantive sentence (or list item) of one answer."""
@@ -102,7 +110,7 @@ def clarity(u: Unit) -> float:
     """Lower is clearer: short, self-contained (no leading pronoun), not a question."""
     first = words(u.text)[:1]
     penalty = 0.0
-    if first and first[0] in _PRONOUN_START:
+    if first and first[0] in _PRONOUN_START and not EXPLETIVE_IT.match(u.text):
         penalty += 0.2
     low = f" {u.text.lower()} "
     if any(x in low for x in (" not only ", " but ", ";", " however", " whilst ", " while ")):
@@ -147,4 +155,14 @@ def standalone(text: str) -> str:
 
 REASON = re.compile(r"\b(because|since|due to|as a result of|by (?:reducing|decreasing|relaxing))\b", re.I)
 
-__all__ = ["MAX_POINT_CHARS", "REASON", "Unit", "clarity", "extract_units", "labels", "shorten", "standalone"]
+__all__ = [
+    "EXPLETIVE_IT",
+    "MAX_POINT_CHARS",
+    "REASON",
+    "Unit",
+    "clarity",
+    "extract_units",
+    "labels",
+    "shorten",
+    "standalone",
+]
