@@ -127,7 +127,7 @@ def clarity(u: Unit) -> float:
 # point quoted on its own reads better without them ("But at 1000, the opening matters far
 # less than tactics." → "At 1000, …"; "Whatever you choose, contribute …" → "Contribute …").
 _CONNECTIVE = re.compile(
-    r"^(?:and|but|plus|then|also|still|honestly|frankly|basically|anyway|either\s+way|in\s+any\s+case|"
+    r"^(?:and|but|plus|then|also|honestly|frankly|basically|anyway|either\s+way|in\s+any\s+case|"
     r"regardless|whatever\s+you\s+(?:choose|pick|use|do|decide|go\s+with))\b\s*,?\s+(?=\S)",
     re.I,
 )

@@ -3,21 +3,11 @@ from law, games, hardware, cooking, medicine and programming."""
 
 from __future__ import annotations
 
-from bot.models import Answer, Entry, Provider
+from bot.models import Entry
 from bot.summary import summarize
 from bot.summary.core import centrality, similarity
 from bot.summary.units import extract_units, standalone
-
-
-def entry(question: str, *answers: tuple[str | None, str]) -> Entry:
-    return Entry(
-        id="t",
-        question=question,
-        answers=tuple(
-            Answer(title=f"a{i}", text=text, provider=Provider(name=name) if name else None)
-            for i, (name, text) in enumerate(answers)
-        ),
-    )
+from tests.bot.summary.test_core import entry
 
 
 def texts(e: Entry) -> list[str]:
