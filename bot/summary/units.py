@@ -125,10 +125,12 @@ def clarity(u: Unit) -> float:
 
 # Discourse openers that tie a sentence to the one before it or to the rest of the thread; a
 # point quoted on its own reads better without them ("But at 1000, the opening matters far
-# less than tactics." → "At 1000, …"; "Whatever you choose, contribute …" → "Contribute …").
+# less than tactics." → "At 1000, …"; "Whatever you choose, contribute …" → "Contribute …";
+# "Note the limit is …" → "The limit is …").
 _CONNECTIVE = re.compile(
     r"^(?:and|but|plus|then|also|honestly|frankly|basically|anyway|either\s+way|in\s+any\s+case|"
-    r"regardless|whatever\s+you\s+(?:choose|pick|use|do|decide|go\s+with))\b\s*,?\s+(?=\S)",
+    r"regardless|whatever\s+you\s+(?:choose|pick|use|do|decide|go\s+with)|(?:note|keep\s+in\s+mind|bear\s+in\s+mind)"
+    r"(?:\s+that)?(?=\s+(?:the|a|an|your|most|many|some|every|all|this|it|you)\b|\s+[0-9`$]))\b\s*,?\s+(?=\S)",
     re.I,
 )
 

@@ -165,6 +165,12 @@ def test_code_is_never_recased_when_a_connective_is_dropped() -> None:
     assert standalone("Whatever you choose, take it with food.") == "Take it with food."
     assert standalone("Butter the pan first.") == "Butter the pan first."  # a word, not "But"
     assert standalone("And so on.") == "And so on."  # nothing left worth quoting alone
+    assert standalone("Note the filing deadline is 30 days after the notice.") == (
+        "The filing deadline is 30 days after the notice."
+    )
+    assert standalone("Keep in mind that a deposit is not rent.") == "A deposit is not rent."
+    assert standalone("Note down every visit with its date.") == "Note down every visit with its date."
+    assert standalone("Still water is best for the starter.") == "Still water is best for the starter."
 
 
 def test_points_are_ordered_by_support() -> None:
