@@ -36,6 +36,7 @@ from bot.summary.claims import (
     alternatives,
     conflict,
     question_features,
+    same_range,
     supports,
     weight,
 )
@@ -142,11 +143,20 @@ def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
     return frozenset(t for t in u.stems if weight(t, question) == 1.0)
 
 
+def other_figures(a: Unit, b: Unit) -> bool:
+    """`a` and `b` give figures of one kind and none of them agree ("six to twelve months" /
+    "about six months"): two claims, however many words they share."""
+    qa = [q for c in a.clauses for q in c.quantities]
+    qb = [q for c in b.clauses for q in c.quantities]
+    kinds = {q.unit for q in qa} & {q.unit for q in qb}
+    return bool(kinds) and not any(same_range(x, y) for x in qa for y in qb if x.unit in kinds)
+
+
 def _same_claim(a: Unit, b: Unit, question: frozenset[str]) -> bool:
     """Near-duplicates: most of the shorter one's own words (not the question's, not light
     verbs) are the other's, or the two read alike overall; never opposite changes ("larger" /
-    "smaller"): each is a view of its own."""
-    if opposite_change(a.text, b.text) and opposite_change(b.text, a.text):
+    "smaller") nor other figures: each is a view of its own."""
+    if (opposite_change(a.text, b.text) and opposite_change(b.text, a.text)) or other_figures(a, b):
         return False
     wa, wb = _own_words(a, question), _own_words(b, question)
     shared = len(wa & wb)

@@ -184,3 +184,16 @@ def test_points_are_ordered_by_support() -> None:
     counts = [len(p.supporters) for p in s.points]
     assert counts == sorted(counts, reverse=True)
     assert counts[0] >= 2
+
+
+def test_other_figures_are_two_points_not_one() -> None:
+    # sharing "laptop battery lasts … years" is not saying the same thing when the figures differ
+    e = entry(
+        "How long does a laptop battery last?",
+        ("Ann", "A laptop battery usually lasts two to four years."),
+        ("Bo", "Most laptop batteries last about two years. Newer cells can last longer."),
+    )
+    s = summarize(e)
+    # "two to four" holds "about two" (no dispute), yet neither states the other's figure
+    assert {p.supporters[0] for p in s.points} == {"Ann", "Bo"}
+    assert not any(len(p.supporters) > 1 for p in s.points)  # neither backs the other's figure
