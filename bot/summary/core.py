@@ -42,7 +42,6 @@ from bot.summary.claims import (
 )
 from bot.summary.contradiction import opposite_change
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
-from bot.summary.segment import plain_text
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
 from bot.summary.units import (
@@ -270,13 +269,13 @@ def rendered_length(s: Summary) -> int:
 
 @dataclass(frozen=True)
 class Weights:
-    """How a candidate point's salience is made up (see `salience`)."""
+    """How a candidate point's salience is made up (see `salience`). Chosen leave-one-split-
+    out on the labelled threads (docs/benchmarks.md, round 4); a bonus for an answer's first
+    sentence and a cost for first-person anecdotes were measured there and did not help."""
 
     central: float = 0.5  # biased LexRank centrality over the thread's sentences
     answers: float = 0.3  # share of the question's words it uses
     figures: float = 0.2  # states a figure (a quantity with its unit)
-    lead: float = 0.0  # the first sentence of its answer
-    anecdote: float = 0.0  # told in the first person ("I", "we", "my")
     unclear: float = 1.0  # `clarity` penalty and asides
 
 
@@ -284,7 +283,6 @@ WEIGHTS = Weights()
 DAMPING = 0.85
 REDUNDANCY = 2.0  # how much a point's likeness to a chosen one costs it (MMR)
 QUESTION_BIAS = 0.5  # share of the random jump that goes to sentences using the question's words
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|we|we've|we're|my|our|mine)\b", re.I)
 
 
 def similarity(units: Sequence[Unit], vectors: list[list[float]] | None = None) -> np.ndarray:
@@ -338,28 +336,18 @@ def centrality(units: Sequence[Unit], question: frozenset[str], sim: np.ndarray)
     return [float(x) * n for x in p]
 
 
-def salience(
-    u: Unit,
-    central: float,
-    units: Sequence[Unit],
-    question: frozenset[str],
-    weights: Weights = WEIGHTS,
-) -> float:
+def salience(u: Unit, central: float, question: frozenset[str], weights: Weights = WEIGHTS) -> float:
     """How much a candidate point is what the thread is about: its centrality, how much of
-    the question it answers, a figure it states, whether it opens its answer; less for a
-    first-person anecdote, an aside, a long or dependent sentence."""
+    the question it answers, a figure it states; less for an aside, a long or dependent
+    sentence."""
     n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
     answered = len(u.stems & question) / max(1, len(question) - n_parts)
     figures = any(f.startswith("#") for c in u.clauses for f in c.features)
-    lead = u.index == 0 or units[u.index - 1].answer != u.answer
-    anecdote = bool(_FIRST_PERSON.search(plain_text(u.text)))
     penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
     return (
         weights.central * central
         + weights.answers * answered
         + weights.figures * figures
-        + weights.lead * lead
-        - weights.anecdote * anecdote
         - weights.unclear * penalty
     )
 
@@ -397,7 +385,7 @@ def summarize(
         who, used = supporters_of(u, units, question, options, experts_words, vocabulary, target)
         if not who:
             continue
-        scored.append((len(who), salience(u, central[u.index], units, question, weights), u, who, used))
+        scored.append((len(who), salience(u, central[u.index], question, weights), u, who, used))
     chosen: list[tuple[int, float, Unit, tuple[str, ...], set[int]]] = []
     own_points: dict[int, int] = {}
     side_texts = {s.text for d in disagreements for s in d.sides}
