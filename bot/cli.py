@@ -562,7 +562,7 @@ async def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     service = await open_service(load_cli_config(args), [args.guild])
     try:
         if args.guild:
-            await service.settings(args.guild)  # its overrides, if any
+            await service.guild_settings(args.guild)  # its overrides, if any
         chosen = await service.calibrate(args.guild, use_cache=False)
         effective = service.thresholds(args.guild)
     finally:

@@ -394,8 +394,8 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
             member = None
     said = Said(0, q.expert_id, member.display_name if member else "an expert",
                 tuple(r.id for r in member.roles[1:]) if member else (), q.answer)  # fmt: skip
-    settings = await service.settings(guild.id)
-    answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
+    settings = await service.guild_settings(guild.id)
+    answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings))
     action = f"expert answer to question {q.qid}"
     dupes = await service.near_duplicates(guild.id, q.question)
     own = {e.id for e in service.own_entries(guild.id)}

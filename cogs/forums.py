@@ -28,6 +28,7 @@ from bot.community import post_query, solved_tag_ids
 from bot.present.embeds import answer_embed
 from bot.ratelimit import Cooldown
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store.forums import ForumPost
 from cogs import experts, savefaq
 from cogs.common import (
@@ -291,14 +292,14 @@ class SuggestChannel(app_commands.Transformer):
 
 
 def forum_permission_warning(
-    interaction: discord.Interaction, channel_id: int | None, settings: dict[str, Any]
+    interaction: discord.Interaction, channel_id: int | None, settings: GuildSettings
 ) -> str:
     """For /faq settings add_suggest_channel: tell the moderator now what the bot lacks there."""
     guild = interaction.guild
     channel = guild.get_channel(channel_id) if guild is not None and channel_id else None
     if channel is None or guild is None:
         return ""
-    manage = bool(settings.get("suggest_solved_tag") or settings.get("suggest_close_solved"))
+    manage = bool(settings.suggest_solved_tag or settings.suggest_close_solved)
     missing = missing_permissions(channel, guild.me, manage=manage)
     if not missing:
         return ""

@@ -19,6 +19,7 @@ from bot.community import with_answers
 from bot.config import Config, DatabaseConfig, MatchingConfig
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.store import StoreError
 from bot.store.forums import ForumPost
 
@@ -90,8 +91,8 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
         if kind == "settings":
             channel = channel_of(tag, i)
 
-            def add_channel(current: dict[str, Any]) -> dict[str, Any]:
-                return {"keyword_channels": sorted({*current.get("keyword_channels", []), channel})}
+            def add_channel(current: GuildSettings) -> SettingsChange:
+                return SettingsChange(keyword_channels=sorted({*current.keyword_channels, channel}))
 
             return str(channel), lambda: service.update_settings(GUILD, add_channel, actor=actor)
         if kind == "hide":  # every process hides the same ten: each is hidden once

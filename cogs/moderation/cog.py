@@ -35,6 +35,7 @@ from bot.grammar import plural
 from bot.models import MAX_ANSWERS, Entry
 from bot.present.bylines import byline_preview
 from bot.present.curation import (
+    SettingsDefaults,
     entry_embed,
     history_embed,
     import_preview_embed,
@@ -45,6 +46,7 @@ from bot.present.curation import (
 from bot.present.embeds import answer_embed, clip
 from bot.present.globals import server_phrasings_field
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
@@ -814,7 +816,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             interaction.permissions.manage_guild or interaction.permissions.administrator
         ):
             raise CurationError("Only members with Manage Server can change the moderator role.")
-        current = await self.service.settings(gid)
+        current = await self.service.guild_settings(gid)
         thresholds = {
             k: v
             for k, v in (
@@ -826,43 +828,43 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         }
         base = self.service.base_thresholds(gid)  # calibrated, then config.yaml's
 
-        def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
-            changed = settings_changes(
-                settings,
-                base=base,
-                add_channel=add_keyword_channel.id if add_keyword_channel else None,
-                remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
-                thresholds=thresholds,
-                disclaimer=disclaimer,
-                moderator_role_id=moderator_role.id if moderator_role else None,
-                channel_cooldown=channel_cooldown,
-                user_cooldown=user_cooldown,
-                reset=reset,
-            )
-            # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
-            changed.update(
-                suggest_settings_changes(
+        def changes_to(settings: GuildSettings) -> SettingsChange:
+            role_id = credit_role.id if credit_role else None
+            return (
+                settings_changes(
+                    settings,
+                    base=base,
+                    add_channel=add_keyword_channel.id if add_keyword_channel else None,
+                    remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
+                    thresholds=thresholds,
+                    disclaimer=disclaimer,
+                    moderator_role_id=moderator_role.id if moderator_role else None,
+                    channel_cooldown=channel_cooldown,
+                    user_cooldown=user_cooldown,
+                    reset=reset,
+                )
+                # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
+                | suggest_settings_changes(
                     settings,
                     add_channel=add_suggest_channel,
                     remove_channel=remove_suggest_channel,
                     solved_tag=solved_tag,
                     close_solved=close_solved,
                 )
-            )
-            role_id = credit_role.id if credit_role else None
-            changed.update(role_credit_changes(settings, role_id, credit_as, credit_text))
-            changed.update(
-                experts_settings_changes(
+                | role_credit_changes(settings, role_id, credit_as, credit_text)
+                | experts_settings_changes(
                     settings,
                     channel=experts_channel.id if experts_channel else None,
                     role=expert_role.id if expert_role else None,
                     ping_role=experts_ping_role.id if experts_ping_role else None,
                     trusted=trust_experts,
                 )
+                | (
+                    SettingsChange(web_public=web_public)
+                    if web_public is not None and web_public != bool(settings.web_public)
+                    else SettingsChange()
+                )
             )
-            if web_public is not None and web_public != bool(settings.get("web_public")):
-                changed["web_public"] = web_public
-            return changed
 
         changes = changes_to(current)  # what this command changes (checked, shown below)
         if changes:
@@ -870,28 +872,27 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             # by another moderator meanwhile stays).
             await defer_write(interaction)
             current = await self.service.update_settings(gid, changes_to, actor=actor_of(interaction.user))
-            content = "Saved: " + ", ".join(sorted(changes)) + "."
+            content = "Saved: " + ", ".join(changes.names) + "."
         else:
             content = "Current settings (pass options to change them):"
         cfg = self.service.config
-        bars = self.service.calibrated_bars(gid)
-        defaults = {
-            "thresholds": base.__dict__,
-            "calibrated": bars.to_dict() if bars is not None else None,
-            "configured": self.service.config.matching.thresholds.model_dump(),
-            "disclaimer": cfg.replies.disclaimer,
-            "moderator_role_id": cfg.discord.moderator_role_id,
-            "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
-            "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
-        }
+        defaults = SettingsDefaults(
+            thresholds=base,
+            disclaimer=cfg.replies.disclaimer,
+            moderator_role_id=cfg.discord.moderator_role_id,
+            keyword_channel_cooldown=cfg.keyword_replies.channel_cooldown_seconds,
+            keyword_user_cooldown=cfg.keyword_replies.user_cooldown_seconds,
+            calibrated=self.service.calibrated_bars(gid),
+            configured=cfg.matching.thresholds,
+        )
         content += forum_permission_warning(interaction, add_suggest_channel, current)
         embed = settings_embed(current, defaults)
         embed["fields"].append({"name": "Web pages", "value": self._web_status(gid, current)})
         await send(interaction, content, embed=embed)
 
-    def _web_status(self, gid: int, settings: dict[str, Any]) -> str:
+    def _web_status(self, gid: int, settings: GuildSettings) -> str:
         web = self.service.config.web
-        if not settings.get("web_public"):
+        if not settings.web_public:
             return "this server's entries are not published *(default)*"
         if not web.guild_pages:
             return "web_public is on, but the bot's operator does not publish any server's entries"

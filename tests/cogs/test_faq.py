@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.config import load_config
+from bot.config import ThresholdsConfig, load_config
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from bot.store.common import normalise_query
 from cogs.standalone import FaqBot
 from tests.conftest import ROOT, SEED_ID
@@ -184,7 +185,9 @@ async def test_suggestions_are_buttons_that_answer(
     emulator: DiscordEmulator, bot: FaqBot, service: FaqService
 ) -> None:
     # A guild with a very strict answer bar gets "did you mean" for the same words.
-    await service.update_settings(emulator.guild, {"thresholds": {"answer": 1.0, "suggest": 0.05}}, actor="t")
+    await service.update_settings(
+        emulator.guild, SettingsChange(thresholds=ThresholdsConfig(answer=1.0, suggest=0.05)), actor="t"
+    )
     handle, cb = await ask(emulator, "botox pores")
     assert cb.ephemeral and "Did you mean" in (cb.content or "")
     message = await handle.original_message()
@@ -203,7 +206,9 @@ async def test_keyword_replies_off_by_default_then_on_with_cooldown(
     await ask(emulator, "botox pores")  # a later event the bot handled in order
     assert not emulator.requests_to("POST", f"/channels/{emulator.channel}/messages")
 
-    await service.update_settings(emulator.guild, {"keyword_channels": [emulator.channel]}, actor="t")
+    await service.update_settings(
+        emulator.guild, SettingsChange(keyword_channels=[emulator.channel]), actor="t"
+    )
     await emulator.send_message(emulator.channel, emulator.other_bot, "does botox shrink pores?")
     await emulator.send_message(emulator.channel, emulator.user, "does botox shrink pores?")
     reply = await emulator.wait_for_message(emulator.channel)

@@ -11,10 +11,11 @@ from typing import Any
 import pytest_asyncio
 import yaml
 
-from bot.config import load_config
+from bot.config import ThresholdsConfig, load_config
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, MAX_TAGS
 from bot.serialize import entry_from_dict
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from cogs.standalone import FaqBot
 from tests.emulator import DiscordEmulator, run_bot
 
@@ -103,7 +104,7 @@ async def test_the_biggest_entry_renders_inside_the_spec(
         # calibrated one, for two entries of one filler word, would call the form's filler
         # question a near-duplicate of them — rightly).
         await big_service.update_settings(
-            emulator.guild, {"thresholds": {"answer": 0.5, "suggest": 0.25}}, actor="t"
+            emulator.guild, SettingsChange(thresholds=ThresholdsConfig(answer=0.5, suggest=0.25)), actor="t"
         )
         commands: list[tuple[str, dict[str, Any]]] = [
             ("faq list", {"filter": "b" * 50}), ("faq stats", {}), ("faq history", {"entry": ID}),
