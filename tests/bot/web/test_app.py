@@ -270,6 +270,12 @@ async def test_guild_pages_use_the_servers_disclaimer(client: TestClient, servic
     )
     html = await (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).text()
     assert "Our own &lt;b&gt;footer&lt;/b&gt;." in html
+    # the search page shows the disclaimer the service's Reply carries: the one Discord shows
+    reply = await service.ask("botox pores", PUBLIC_GID, record=False)
+    assert reply.disclaimer == "Our own <b>footer</b>."
+    found = await (await client.get(f"/g/{PUBLIC_GID}/search", params={"q": "botox pores"})).text()
+    assert "Our own &lt;b&gt;footer&lt;/b&gt;." in found
+    assert "Our own" not in await (await client.get("/search", params={"q": "botox pores"})).text()
 
 
 async def test_concurrent_reads_during_writes_never_fail(client: TestClient, service: FaqService) -> None:
