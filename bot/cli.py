@@ -275,8 +275,8 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             from bot.matching import load_synonyms
 
             load_synonyms(synonyms)
-        except Exception as exc:  # the loader's own message names file and entry
-            problems.append(f"{synonyms}: {exc}")
+        except Exception as exc:  # the loader's own message names the file (and line, key)
+            problems.append(str(exc) if str(exc).startswith(str(synonyms)) else f"{synonyms}: {exc}")
     from bot.store import open_store, redact_url
 
     try:
