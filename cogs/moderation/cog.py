@@ -201,8 +201,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         return own + glob + removed
 
     async def _choices(
-        self, interaction: discord.Interaction, current: str, pool: list[Entry]
+        self, interaction: discord.Interaction, current: str, pool: list[Entry], *, mark_shared: bool = False
     ) -> list[app_commands.Choice[str]]:
+        """Up to 25 entries of `pool` for what the moderator typed; `mark_shared` marks the
+        global entries (shared by every server) in a list that mixes them with the server's own."""
         if interaction.guild_id is None or not await is_moderator(interaction):
             return []
         by_id = {e.id: e for e in pool}
@@ -213,7 +215,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             for e in sorted(pool, key=lambda e: e.question.casefold())
             if e.id not in ids and matches_filter(e, current)
         ]
-        return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
+        return [app_commands.Choice(name=choice_name(by_id[i], mark_shared), value=i) for i in ids[:25]]
 
     def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
         """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
@@ -910,14 +912,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         own = self.service.own_entries(gid)
         ids = {e.id for e in own}
         return await self._choices(
-            interaction, current, own + [e for e in self._globals() if e.id not in ids]
+            interaction, current, own + [e for e in self._globals() if e.id not in ids], mark_shared=True
         )
 
     @alias.autocomplete("entry")
     async def alias_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._choices(interaction, current, self._phrasable(interaction.guild_id or 0))
+        return await self._choices(
+            interaction, current, self._phrasable(interaction.guild_id or 0), mark_shared=True
+        )
 
     @answer.autocomplete("entry")
     @remove.autocomplete("entry")
@@ -932,7 +936,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await self._choices(
-            interaction, current, [x.entry for x in self._all(interaction.guild_id or 0)]
+            interaction, current, [x.entry for x in self._all(interaction.guild_id or 0)], mark_shared=True
         )
 
     @restore.autocomplete("entry")
@@ -956,6 +960,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+SHARED = "🌐 "  # marks a global entry among a server's own in autocomplete choices
+
+
+def choice_name(entry: Entry, mark_shared: bool) -> str:
+    """An autocomplete choice's name: the question, within Discord's 100 characters."""
+    if mark_shared and not entry.guild_id:
+        return SHARED + clip(entry.question, 100 - len(SHARED))
+    return clip(entry.question, 100)
 
 
 async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:

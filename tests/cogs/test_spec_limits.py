@@ -119,6 +119,13 @@ async def test_the_biggest_entry_renders_inside_the_spec(
             ).response()
             kinds.append(got.type)
             callbacks.append(got)
+        # /faq edit's choices mark the global entry (its question at the limit) within 100 characters
+        auto = await (
+            await emulator.send_interaction(emulator.autocomplete("faq edit", "entry", "botulinum", user=mod))
+        ).response()
+        names = {c["value"]: c["name"] for c in auto.choices}
+        assert names[ID].startswith("🌐 ") and 90 < len(names[ID]) <= 100 and names[ID].endswith("…"), names
+        assert not names[gid].startswith("🌐"), names
         # The edit forms (entry, answer 50) and the add form are modals (type 9) filled at the limits;
         # a 51st answer is refused with a message.
         assert [kinds[i] for i in (4, 5, 6, 9)] == [9, 9, 4, 9], kinds

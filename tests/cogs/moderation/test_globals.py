@@ -48,7 +48,8 @@ async def test_a_server_adds_and_removes_its_own_phrasings_of_a_global_entry(
         handle = await emu.send_interaction(
             emu.autocomplete("faq edit", "entry", "botox", user=emu.moderator)
         )
-        assert SEED_ID in [c["value"] for c in (await handle.response(timeout=WAIT)).choices]
+        choices = {c["value"]: c["name"] for c in (await handle.response(timeout=WAIT)).choices}
+        assert choices[SEED_ID] == "🌐 " + service.find(None, SEED_ID).entry.question  # type: ignore[union-attr]
 
         # /faq edit on it offers only what a server may change, and says so
         page = await call(emu, "faq edit", {"entry": SEED_ID})
