@@ -37,6 +37,7 @@ from cogs.common import (
     release_service,
     send_private,
 )
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import ReportsErrors
 from cogs.views import AllAnswers
 
@@ -96,11 +97,12 @@ class ForumReply(
                 interaction, "Only the member who opened this post can answer this — thanks anyway!"
             )
             return
+        await defer_write(interaction, update=True)  # the write below may wait for the database
         if not await service.resolve_forum_post(post, self.solved):
             await send_private(interaction, "This suggestion has been answered already.")
             return
         if self.solved:
-            await interaction.response.edit_message(view=reply_view(post.thread_id, post.entry_id, done=True))
+            await edit_message(interaction, view=reply_view(post.thread_id, post.entry_id, done=True))
             await _close_solved(service, interaction, post)
         else:
             await send_private(

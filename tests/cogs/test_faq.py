@@ -155,7 +155,7 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     handle, _ = await ask(emulator, "botox pores")
     message = await handle.original_message()
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
-    cb = await click.response()
+    cb = await click.outcome()  # acknowledged before the write, then the private note
     assert cb.ephemeral and "you marked this answer **Helpful**" in (cb.content or "")
     chosen = buttons(cb.components)
     assert chosen[f"faq:fb:1:{SEED_ID}"]["style"] == 3 and chosen[f"faq:fb:1:{SEED_ID}"]["disabled"]
@@ -164,8 +164,8 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     # Changing your mind in the private note edits it in place; the latest vote counts, once.
     note = await click.original_message()
     change = await emulator.send_interaction(emulator.component_click(note, f"faq:fb:0:{SEED_ID}"))
-    edited = await change.response()
-    assert edited.type == 7 and "**Not helpful**" in (edited.content or "")
+    edited = await change.outcome()
+    assert edited.type == 6 and "**Not helpful**" in (edited.content or "")  # the note, edited
     assert buttons(edited.components)[f"faq:fb:0:{SEED_ID}"]["style"] == 4
     assert buttons(edited.components)[f"faq:fb:1:{SEED_ID}"].get("disabled") in (None, False)
     stats = await service.store.stats(emulator.guild)
@@ -354,5 +354,5 @@ async def test_a_failing_button_answers_with_an_apology(
 
     monkeypatch.setattr(service.store, "record_feedback", broken)
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
-    cb = await click.response()
+    cb = await click.outcome()
     assert cb.ephemeral and "Sorry" in (cb.content or "") and "fire" not in (cb.content or "")
