@@ -76,9 +76,17 @@ class GuildSettings(_Fields):
 
     @classmethod
     def readable(cls, stored: Mapping[str, Any]) -> GuildSettings:
-        """What still reads of stored settings an older version wrote (unknown keys dropped,
-        values not checked): for reading only, never written back."""
-        return cls.model_construct(**{k: v for k, v in stored.items() if k in SETTING_NAMES})
+        """What still reads of stored settings an older version wrote: each key that validates
+        on its own, the others (unknown, or a value no longer allowed) left at their defaults.
+        For reading only, never written back."""
+        kept: dict[str, Any] = {}
+        for key, value in stored.items():
+            try:
+                cls.model_validate({key: value})
+            except ValidationError:
+                continue
+            kept[key] = value
+        return cls.model_validate(kept)
 
     def stored(self) -> dict[str, Any]:
         """The stored JSON form: the keys set (None values dropped)."""

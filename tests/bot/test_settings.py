@@ -50,11 +50,13 @@ def test_bad_values_name_the_field_and_write_nothing() -> None:
 
 
 def test_settings_an_older_version_stored_still_read() -> None:
-    old = {"keyword_channels": [5], "retired_option": 1, "disclaimer": "Kept."}
+    old = {"keyword_channels": [5], "retired_option": 1, "disclaimer": "Kept.", "thresholds": {"answer": 0.7}}
     with pytest.raises(SettingsError, match="retired_option"):
         GuildSettings.from_stored(old)
-    readable = GuildSettings.readable(old)
+    readable = GuildSettings.readable({**old, "keyword_user_cooldown": -5})  # no longer allowed
     assert readable.keyword_channels == [5] and readable.disclaimer == "Kept."
+    assert readable.thresholds == ThresholdsConfig(answer=0.7)  # typed, not the stored dict
+    assert readable.keyword_user_cooldown is None
     # a change on top of it names the key to reset rather than writing it back silently
     with pytest.raises(SettingsError, match="retired_option"):
         SettingsChange(web_public=True).apply(old)
