@@ -25,6 +25,14 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
+def _reads(data: Mapping[str, Any]) -> bool:
+    try:
+        GuildSettings.model_validate(data)
+    except ValidationError:
+        return False
+    return True
+
+
 class RoleCredit(BaseModel):
     """What membership of a role vouches for on a saved answer (Save to FAQ, Ask the experts)."""
 
@@ -79,14 +87,7 @@ class GuildSettings(_Fields):
         """What still reads of stored settings an older version wrote: each key that validates
         on its own, the others (unknown, or a value no longer allowed) left at their defaults.
         For reading only, never written back."""
-        kept: dict[str, Any] = {}
-        for key, value in stored.items():
-            try:
-                cls.model_validate({key: value})
-            except ValidationError:
-                continue
-            kept[key] = value
-        return cls.model_validate(kept)
+        return cls.model_validate({k: v for k, v in stored.items() if _reads({k: v})})
 
     def stored(self) -> dict[str, Any]:
         """The stored JSON form: the keys set (None values dropped)."""
