@@ -21,6 +21,7 @@ import pytest
 
 from bot.models import Entry
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store import Store, open_store
 from bot.store.forums import ExpertQuestion
 from bot.summary import summarize
@@ -99,6 +100,20 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
         channels = (await store.get_settings(GUILD))["keyword_channels"]
         assert sorted(channels) == sorted(int(c) for c in acked) and len(acked) == writers
         assert count(await store.history(GUILD, "*settings*"), "settings") == writers
+    elif kind == "settings-mixed":  # every moderator's change kept, whichever setting it was
+        stored = await store.get_settings(GUILD)
+        settings = GuildSettings.from_stored(stored)  # still the stored form /faq settings reads
+        assert len(acked) == writers
+        for key in acked:
+            field, value = key.split(":")
+            if field == "role_credits":
+                credit = settings.credit_for(int(value))
+                assert credit is not None and credit.field == "specialty", stored
+                assert stored["role_credits"][value] == {"field": "specialty", "text": credit.text}
+            else:
+                assert int(value) in stored[field], (field, stored)
+        mixed = [r for r in await store.history(GUILD, "*settings*") if r.actor.endswith(" mixed")]
+        assert len(mixed) == writers
     elif kind == "hide":
         assert sorted(set(acked)) == sorted(acked) == sorted(GLOBALS[: min(writers, len(GLOBALS))])
         assert all("already hidden" in err for _, err in refused), refused
