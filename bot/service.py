@@ -190,6 +190,7 @@ class FaqService:
         self._settings: dict[int, dict[str, Any]] = {}
         self._revision = 0
         self._refresh_lock = asyncio.Lock()
+        self._reread_lock = asyncio.Lock()  # post-commit re-reads (phrasings, settings, hidden), in turn
         self.sync_report: SyncReport | None = None
         # All matcher work (queries and index builds) runs on this one thread: the event loop
         # stays free for Discord's deadlines, and the matchers (and the embedder's cache) are
@@ -791,10 +792,18 @@ class FaqService:
             return wanted.apply(stored).stored()
 
         old, new = await self.store.change_settings(guild_id, write, actor=actor)
-        self._settings[guild_id] = new
+        # Re-read in turn rather than keep `new`: another moderator's change committed after
+        # ours may have resumed first, and ours applied last would hide theirs (see phrasings).
+        async with self._reread_lock:
+            try:
+                self._settings[guild_id] = await self.store.get_settings(guild_id)
+            except StoreError as exc:
+                self._settings.pop(guild_id, None)  # read again on next use
+                log.warning("settings saved, but not reloaded yet: %s", exc)
+            if old.get("synonyms") != new.get("synonyms"):
+                scope = self._scope(guild_id)
+                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         if old.get("synonyms") != new.get("synonyms"):
-            scope = self._scope(guild_id)
-            scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
             self._recalibrate_soon(guild_id)
         return self._typed_settings(guild_id, new)
 
@@ -896,7 +905,8 @@ class FaqService:
             raise NotFound(f"no global entry {entry_id!r}")
         changed = await self.store.set_hidden(guild_id, entry_id, hidden, actor=actor)
         try:
-            self._hidden = await self._all_hidden()
+            async with self._reread_lock:  # in turn: an older read applied last would undo a newer one
+                self._hidden = await self._all_hidden()
         except StoreError as exc:
             log.warning("hidden entries not reloaded after a write (the refresh loop will): %s", exc)
         self._recalibrate_soon(guild_id)
@@ -972,13 +982,15 @@ class FaqService:
         )
         try:  # after the commit: a failure here is logged, the refresh loop catches up
             if self.guilds.holds(guild_id):
-                # replaced, never changed in place: the matching thread may be reading the old one
-                mine = {k: v for k, v in self._phrasings.get(guild_id, {}).items() if k != entry_id}
-                if new:
-                    mine[entry_id] = new
-                self._phrasings = {**self._phrasings, guild_id: mine}
-                scope = self._scope(guild_id)
-                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+                # Re-read rather than apply `new`: two moderators' writes can resume here in
+                # either order, and the older result applied last would hide the newer phrasing.
+                # Reads and rebuilds in turn, so the last one applied is the latest read.
+                async with self._reread_lock:
+                    read = await self.store.guild_phrasings(GuildScope(guild_ids=frozenset({guild_id})))
+                    # replaced, never changed in place: the matching thread may be reading the old one
+                    self._phrasings = {**self._phrasings, guild_id: read.get(guild_id, {})}
+                    scope = self._scope(guild_id)
+                    scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
                 self._recalibrate_soon(guild_id)
             revision = await self.store.revision()
             if revision == self._revision + 1:  # only our write: nothing else to pick up
