@@ -101,17 +101,17 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
         assert sorted(channels) == sorted(int(c) for c in acked) and len(acked) == writers
         assert count(await store.history(GUILD, "*settings*"), "settings") == writers
     elif kind == "settings-mixed":  # every moderator's change kept, whichever setting it was
-        stored = await store.get_settings(GUILD)
-        settings = GuildSettings.from_stored(stored)  # still the stored form /faq settings reads
+        raw = await store.get_settings(GUILD)
+        settings = GuildSettings.from_stored(raw)  # still the stored form /faq settings reads
         assert len(acked) == writers
         for key in acked:
             field, value = key.split(":")
             if field == "role_credits":
                 credit = settings.credit_for(int(value))
-                assert credit is not None and credit.field == "specialty", stored
-                assert stored["role_credits"][value] == {"field": "specialty", "text": credit.text}
+                assert credit is not None and credit.field == "specialty", raw
+                assert raw["role_credits"][value] == {"field": "specialty", "text": credit.text}
             else:
-                assert int(value) in stored[field], (field, stored)
+                assert int(value) in raw[field], (field, raw)
         mixed = [r for r in await store.history(GUILD, "*settings*") if r.actor.endswith(" mixed")]
         assert len(mixed) == writers
     elif kind == "hide":
