@@ -316,6 +316,8 @@ class FaqService:
                     scopes.setdefault(gid, _Scope())
                 self._phrasings = phrasings
                 self._settings = await self.store.all_settings(self.guilds)
+            # the read's scratch (row tuples, JSON) before the builds allocate theirs: lower peak
+            await self.in_matching_thread(release_free_memory)
             with phase("index build"):
                 for gid, scope in scopes.items():
                     scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, scopes)

@@ -148,6 +148,10 @@ class Embedder:
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No memory arena: the arena keeps the largest batch's buffers for good (+70 MB after
+        # one batch of 32 texts, e.g. an entry's summary); without it they are freed after the
+        # run, and one query costs the same CPU (14.2 vs 15.3 ms p50 on a busy 2-core box).
+        opts.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tok = Tokenizer.from_file(str(tokenizer_path))
