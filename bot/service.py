@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -88,10 +89,12 @@ class DataError(Exception):
 @dataclass
 class _Scope:
     # Held without their automatic summaries (`auto_summary` None): those stay as the rows
-    # store them, in `summaries`, and are decoded for the entry shown (`full`).
+    # store them (JSON), zlib-compressed in `summaries`, and are decoded for the entry shown
+    # (`full`). Compressed they take a third (at 100k entries ~25 MB instead of ~80 MB), for
+    # ~10 µs an entry at the open and when one is shown.
     entries: dict[str, StoredEntry] = field(default_factory=dict)
     matcher: Matcher | None = None
-    summaries: dict[str, str] = field(default_factory=dict)  # id → automatic summary (JSON)
+    summaries: dict[str, bytes] = field(default_factory=dict)  # id → automatic summary
 
     def live(self) -> list[Entry]:
         return [s.entry for s in self.entries.values() if not s.deleted]
@@ -99,7 +102,7 @@ class _Scope:
     def put(self, stored: StoredEntry, summary: str | None) -> None:
         self.entries[stored.entry.id] = stored
         if summary:
-            self.summaries[stored.entry.id] = summary
+            self.summaries[stored.entry.id] = zlib.compress(summary.encode("utf-8", "surrogatepass"), 1)
         else:
             self.summaries.pop(stored.entry.id, None)
 
@@ -117,7 +120,11 @@ class _Scope:
     def full(self, stored: StoredEntry) -> StoredEntry:
         """`stored` with its automatic summary decoded."""
         auto = self.summaries.get(stored.entry.id)
-        return replace(stored, auto_summary=decode_summary(auto)) if auto else stored
+        if not auto:
+            return stored
+        return replace(
+            stored, auto_summary=decode_summary(zlib.decompress(auto).decode("utf-8", "surrogatepass"))
+        )
 
 
 def release_free_memory() -> None:
