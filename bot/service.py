@@ -315,8 +315,9 @@ class FaqService:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
             with phase("store read"):
-                for stored, summary in await self.store.load_rows(scope=self.guilds):
-                    scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
+                async for batch in self.store.load_row_batches(scope=self.guilds):
+                    for stored, summary in batch:
+                        scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
                 hidden = await self._all_hidden()
                 phrasings = await self.store.guild_phrasings(self.guilds)
                 for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
