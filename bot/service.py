@@ -89,9 +89,8 @@ class DataError(Exception):
 @dataclass
 class _Scope:
     # Held without their automatic summaries (`auto_summary` None): those stay as the rows
-    # store them (JSON), zlib-compressed in `summaries`, and are decoded for the entry shown
-    # (`full`). Compressed they take a third (at 100k entries ~25 MB instead of ~80 MB), for
-    # ~10 µs an entry at the open and when one is shown.
+    # store them (JSON), deflated in `summaries`, and are decoded for the entry shown
+    # (`full`): ~60 % of the JSON for ~16 µs an entry at the open, ~7 µs when one is shown.
     entries: dict[str, StoredEntry] = field(default_factory=dict)
     matcher: Matcher | None = None
     summaries: dict[str, bytes] = field(default_factory=dict)  # id → automatic summary
@@ -102,7 +101,7 @@ class _Scope:
     def put(self, stored: StoredEntry, summary: str | None) -> None:
         self.entries[stored.entry.id] = stored
         if summary:
-            self.summaries[stored.entry.id] = zlib.compress(summary.encode("utf-8", "surrogatepass"), 1)
+            self.summaries[stored.entry.id] = _pack(summary)
         else:
             self.summaries.pop(stored.entry.id, None)
 
@@ -122,9 +121,19 @@ class _Scope:
         auto = self.summaries.get(stored.entry.id)
         if not auto:
             return stored
-        return replace(
-            stored, auto_summary=decode_summary(zlib.decompress(auto).decode("utf-8", "surrogatepass"))
-        )
+        return replace(stored, auto_summary=decode_summary(_unpack(auto)))
+
+
+_DEFLATE = (zlib.DEFLATED, -12, 4)  # raw deflate, 4 KB window, small state: 16 µs a summary, not 115
+
+
+def _pack(summary_json: str) -> bytes:
+    packer = zlib.compressobj(1, *_DEFLATE)
+    return packer.compress(summary_json.encode("utf-8", "surrogatepass")) + packer.flush()
+
+
+def _unpack(packed: bytes) -> str:
+    return zlib.decompress(packed, _DEFLATE[1]).decode("utf-8", "surrogatepass")
 
 
 def release_free_memory() -> None:
