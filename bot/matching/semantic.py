@@ -120,10 +120,11 @@ def _locate(model_dir: str | None) -> tuple[Path, Path] | None:
 class Embedder:
     """Text → L2-normalised float32 vectors (mean of the text's token vectors).
 
-    Keeps an LRU cache of vectors by text so rebuilding a Matcher after one entry changes
-    only embeds what changed. With `cache_dir`, vectors also persist on disk (one .npz per
-    model, keyed by a hash of the text), so a restart does not re-embed every phrasing:
-    written after any call that embedded DISK_FLUSH_EVERY new texts, and by `flush()`.
+    Keeps an LRU cache of the vectors it computed, by text, so rebuilding a Matcher after one
+    entry changes only embeds what changed. With `cache_dir`, vectors also persist on disk
+    (one .npz per model, keyed by a hash of the text; `vectorcache.VectorFile`, mapped, not
+    read into memory), so neither a restart nor a rebuild re-embeds a phrasing: written after
+    any call that embedded DISK_FLUSH_EVERY new texts, and by `flush()`.
     """
 
     def __init__(
