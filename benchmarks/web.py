@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
+from bot.settings import SettingsChange
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -151,7 +153,7 @@ async def bench(
             service = await FaqService.open(config)
             try:
                 await service.import_entries(guild, entries, actor="bench")
-                await service.update_settings(guild, {"web_public": True}, actor="bench")
+                await service.update_settings(guild, SettingsChange(web_public=True), actor="bench")
                 figures["ask_direct"] = await _ask_direct(service, guild, paths)
                 matcher = service.matcher_mode
             finally:

@@ -275,8 +275,8 @@ async def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             from bot.matching import load_synonyms
 
             load_synonyms(synonyms)
-        except Exception as exc:  # the loader's own message names file and entry
-            problems.append(f"{synonyms}: {exc}")
+        except Exception as exc:  # the loader's own message names the file (and line, key)
+            problems.append(str(exc) if str(exc).startswith(str(synonyms)) else f"{synonyms}: {exc}")
     from bot.store import open_store, redact_url
 
     try:
@@ -562,7 +562,7 @@ async def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     service = await open_service(load_cli_config(args), [args.guild])
     try:
         if args.guild:
-            await service.settings(args.guild)  # its overrides, if any
+            await service.guild_settings(args.guild)  # its overrides, if any
         chosen = await service.calibrate(args.guild, use_cache=False)
         effective = service.thresholds(args.guild)
     finally:

@@ -18,6 +18,7 @@ from bot.curation import (
     with_answer,
 )
 from bot.models import LIMITS, Answer, Entry, Provider, Source
+from bot.settings import GuildSettings, RoleCredit, SettingsChange
 from bot.store.forums import CommunityRecords
 from bot.text import clean_line, clean_text
 
@@ -32,25 +33,25 @@ def post_query(title: str, body: str) -> str:
 
 
 def suggest_settings_changes(
-    current: dict[str, Any],
+    current: GuildSettings,
     *,
     add_channel: int | None = None,
     remove_channel: int | None = None,
     solved_tag: str | None = None,
     close_solved: bool | None = None,
-) -> dict[str, Any]:
-    """Changes for FaqService.update_settings from /faq settings' help-forum options."""
-    changes = channel_list_changes(
+) -> SettingsChange:
+    """The change for FaqService.update_settings from /faq settings' help-forum options."""
+    change = channel_list_changes(
         current, "suggest_channels", add_channel, remove_channel, "help-forum suggestions"
     )
     if solved_tag is not None:
         tag = clean_text(solved_tag)
         if not tag or len(tag) > 20:
             raise CurationError("solved_tag: a forum tag name of 1–20 characters (or reset it).")
-        changes["suggest_solved_tag"] = tag
+        change |= SettingsChange(suggest_solved_tag=tag)
     if close_solved is not None:
-        changes["suggest_close_solved"] = close_solved
-    return changes
+        change |= SettingsChange(suggest_close_solved=close_solved)
+    return change
 
 
 def solved_tag_ids(
@@ -81,19 +82,19 @@ class Said:
     text: str
 
 
-def credited_provider(said: Said, role_credits: dict[str, dict[str, str]] | None) -> Provider:
+def credited_provider(said: Said, settings: GuildSettings) -> Provider:
     """The expert as the server vouches for them: their display name, and credentials and
     specialty only from roles the moderators mapped (`role_credits`); nothing invented."""
     credentials: list[str] = []
     specialty: str | None = None
     for role_id in said.role_ids:
-        credit = (role_credits or {}).get(str(role_id))
-        if not credit:
+        credit = settings.credit_for(role_id)
+        if credit is None:
             continue
-        if credit["field"] == "credentials" and credit["text"] not in credentials:
-            credentials.append(credit["text"])
-        elif credit["field"] == "specialty" and specialty is None:
-            specialty = credit["text"]
+        if credit.field == "credentials" and credit.text not in credentials:
+            credentials.append(credit.text)
+        elif credit.field == "specialty" and specialty is None:
+            specialty = credit.text
     return Provider(
         name=clean_line(said.display_name)[: LIMITS["provider_field"]] or None,
         credentials=", ".join(credentials)[: LIMITS["provider_field"]] or None,
@@ -103,7 +104,7 @@ def credited_provider(said: Said, role_credits: dict[str, dict[str, str]] | None
 
 def saved_answers(
     picked: Sequence[Said],
-    role_credits: dict[str, dict[str, str]] | None,
+    settings: GuildSettings,
     edits: dict[int, Answer] | None = None,
 ) -> list[Answer]:
     """The picked replies as credited answers; `edits` (by message id) are the moderator's
@@ -115,7 +116,7 @@ def saved_answers(
             continue
         text = clean_text(said.text)
         if text:
-            answers.append(Answer(title="", text=text, provider=credited_provider(said, role_credits)))
+            answers.append(Answer(title="", text=text, provider=credited_provider(said, settings)))
     if not answers:
         raise CurationError("The picked messages have no text to save.")
     return answers
@@ -181,14 +182,14 @@ def with_answers(entry: Entry, answers: Sequence[Answer]) -> Entry:
 
 
 def role_credit_changes(
-    current: dict[str, Any], role_id: int | None, field: str | None, text: str | None
-) -> dict[str, Any]:
+    current: GuildSettings, role_id: int | None, field: str | None, text: str | None
+) -> SettingsChange:
     """/faq settings credit_role: credit_as: [credit_text:] — map a role to what it vouches for."""
     if role_id is None:
         if field is not None or text is not None:
             raise CurationError("credit_as / credit_text: pick the role with credit_role too.")
-        return {}
-    credits = dict(current.get("role_credits") or {})
+        return SettingsChange()
+    credits = dict(current.role_credits or {})
     if field in (None, "none"):
         if str(role_id) not in credits:
             raise CurationError("That role credits nothing yet; pick credit_as: credentials or specialty.")
@@ -201,34 +202,38 @@ def role_credit_changes(
             raise CurationError(
                 "credit_text: the words to show (e.g. MD or Dermatologist), 1–200 characters."
             )
-        credits[str(role_id)] = {"field": field, "text": words}
-    return {"role_credits": credits or None}
+        credits[str(role_id)] = RoleCredit(
+            field="credentials" if field == "credentials" else "specialty", text=words
+        )
+    return SettingsChange(role_credits=credits) if credits else SettingsChange.resetting(["role_credits"])
 
 
 def experts_settings_changes(
-    current: dict[str, Any],
+    current: GuildSettings,
     *,
     channel: int | None = None,
     role: int | None = None,
     ping_role: int | None = None,
     trusted: bool | None = None,
-) -> dict[str, Any]:
+) -> SettingsChange:
     """/faq settings experts_channel / expert_role (a toggle) / experts_ping_role / trust_experts."""
-    changes: dict[str, Any] = {}
+    change = SettingsChange()
     if channel is not None:
-        changes["experts_channel_id"] = channel
+        change |= SettingsChange(experts_channel_id=channel)
     if role is not None:
-        roles = list(current.get("expert_role_ids") or [])
+        roles = list(current.expert_role_ids or [])
         if role in roles:
             roles.remove(role)
         else:
             roles.append(role)
-        changes["expert_role_ids"] = roles or None
+        change |= (
+            SettingsChange(expert_role_ids=roles) if roles else SettingsChange.resetting(["expert_role_ids"])
+        )
     if ping_role is not None:
-        changes["experts_ping_role_id"] = ping_role
+        change |= SettingsChange(experts_ping_role_id=ping_role)
     if trusted is not None:
-        changes["experts_trusted"] = trusted
-    return changes
+        change |= SettingsChange(experts_trusted=trusted)
+    return change
 
 
 # -- faqbot export ----------------------------------------------------------------------------

@@ -13,14 +13,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 
 from bot.bylines import read_byline
+from bot.config import ThresholdsConfig
 from bot.grammar import plural
 from bot.importer import ImportError_, parse_thread
 from bot.matching import Thresholds
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, Answer, Candidate, Entry, Provider
 from bot.serialize import entry_to_dict
+from bot.settings import GuildSettings, SettingsChange
 from bot.store.base import QueryStat
 from bot.text import clean_line, clean_text, slugify
 from bot.validate import Problem, Validator, validate_entry_dict
@@ -396,24 +398,30 @@ def suggest_aliases(
 # -- settings -----------------------------------------------------------------------------------
 
 RESETTABLE = ("keyword_channels", "thresholds", "disclaimer", "moderator_role", "cooldowns")
+ChannelList = Literal["keyword_channels", "suggest_channels"]
 
 
 def channel_list_changes(
-    current: dict[str, Any], key: str, add: int | None, remove: int | None, what: str
-) -> dict[str, Any]:
+    current: GuildSettings, key: ChannelList, add: int | None, remove: int | None, what: str
+) -> SettingsChange:
     """Add a channel to / remove one from the settings list `key` (`what` names it in the error)."""
-    channels = list(current.get(key) or [])
+    was = list(getattr(current, key) or [])
+    channels = list(was)
     if add is not None and add not in channels:
         channels.append(add)
     if remove is not None:
         if remove not in channels:
             raise CurationError(f"That channel does not have {what} on.")
         channels.remove(remove)
-    return {key: channels} if channels != list(current.get(key) or []) or remove is not None else {}
+    if channels == was and remove is None:
+        return SettingsChange()
+    if key == "keyword_channels":
+        return SettingsChange(keyword_channels=channels)
+    return SettingsChange(suggest_channels=channels)
 
 
 def settings_changes(
-    current: dict[str, Any],
+    current: GuildSettings,
     *,
     base: Thresholds,
     add_channel: int | None = None,
@@ -424,9 +432,9 @@ def settings_changes(
     channel_cooldown: float | None = None,
     user_cooldown: float | None = None,
     reset: str | None = None,
-) -> dict[str, Any]:
-    """The changes for FaqService.update_settings (None resets a key), or CurationError."""
-    changes: dict[str, Any] = {}
+) -> SettingsChange:
+    """The change for FaqService.update_settings, or CurationError."""
+    change = SettingsChange()
     if reset is not None:
         if reset not in RESETTABLE:
             raise CurationError(f"reset: choose one of {', '.join(RESETTABLE)}.")
@@ -434,26 +442,27 @@ def settings_changes(
             "moderator_role": ["moderator_role_id"],
             "cooldowns": ["keyword_channel_cooldown", "keyword_user_cooldown"],
         }.get(reset, [reset])
-        changes.update(dict.fromkeys(keys))
-    changes.update(
-        channel_list_changes(current, "keyword_channels", add_channel, remove_channel, "keyword replies")
+        change = SettingsChange.resetting(keys)
+    change |= channel_list_changes(
+        current, "keyword_channels", add_channel, remove_channel, "keyword replies"
     )
     if thresholds:
-        merged = {**(current.get("thresholds") or {}), **thresholds}
+        own = current.thresholds.model_dump(exclude_none=True) if current.thresholds else {}
+        merged = {**own, **thresholds}
         try:
             Thresholds(**{**base.__dict__, **merged})
         except ValueError as exc:
             raise CurationError(f"thresholds: {exc}.") from None
-        changes["thresholds"] = merged
+        change |= SettingsChange(thresholds=ThresholdsConfig(**merged))
     if disclaimer is not None:
         text = clean_text(disclaimer)
         if not text:
             raise CurationError("disclaimer: is blank; use reset: disclaimer to restore the default.")
-        changes["disclaimer"] = text
+        change |= SettingsChange(disclaimer=text)
     if moderator_role_id is not None:
-        changes["moderator_role_id"] = moderator_role_id
+        change |= SettingsChange(moderator_role_id=moderator_role_id)
     if channel_cooldown is not None:
-        changes["keyword_channel_cooldown"] = channel_cooldown
+        change |= SettingsChange(keyword_channel_cooldown=channel_cooldown)
     if user_cooldown is not None:
-        changes["keyword_user_cooldown"] = user_cooldown
-    return changes
+        change |= SettingsChange(keyword_user_cooldown=user_cooldown)
+    return change

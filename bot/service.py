@@ -23,8 +23,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-
 from bot.browse import RelatedIndex
 from bot.config import Config
 from bot.curation import (
@@ -50,7 +48,7 @@ from bot.matching import (
 )
 from bot.models import Answer, Candidate, Entry, MatchResult, Reply, Summary
 from bot.serialize import content_hash
-from bot.settings import GuildSettings, validate_settings
+from bot.settings import GuildSettings, SettingsChange, SettingsError
 from bot.store import (
     ALL_GUILDS,
     GLOBAL,
@@ -208,6 +206,7 @@ class FaqService:
         self._settings: dict[int, dict[str, Any]] = {}
         self._revision = 0
         self._refresh_lock = asyncio.Lock()
+        self._reread_lock = asyncio.Lock()  # post-commit re-reads (phrasings, settings, hidden), in turn
         self.sync_report: SyncReport | None = None
         # All matcher work (queries and index builds) runs on this one thread: the event loop
         # stays free for Discord's deadlines, and the matchers (and the embedder's cache) are
@@ -520,10 +519,6 @@ class FaqService:
         callers may pass ids from untrusted input (the web pages)."""
         return guild_id != GLOBAL and guild_id in self._scopes
 
-    def loaded_settings(self, guild_id: int) -> dict[str, Any]:
-        """A guild's settings as loaded with the store (no store read; see has_guild)."""
-        return dict(self._settings.get(guild_id) or {})
-
     def summary_of(self, stored: StoredEntry) -> Summary:
         return effective_summary(stored.entry, stored.auto_summary)
 
@@ -613,9 +608,9 @@ class FaqService:
     async def disclaimer(self, guild_id: int | None) -> str:
         """The disclaimer shown with answers here: the guild's own, else config.yaml's."""
         if guild_id:
-            custom = (await self._load_settings(guild_id)).get("disclaimer")
+            custom = (await self.guild_settings(guild_id)).disclaimer
             if custom is not None:
-                return str(custom)
+                return custom
         return self.config.replies.disclaimer
 
     async def web_url(self, entry: Entry) -> str | None:
@@ -624,7 +619,7 @@ class FaqService:
             return None
         from bot.web.urls import entry_url  # pure; the web app's own modules are not loaded
 
-        settings = await self._load_settings(entry.guild_id) if entry.guild_id else None
+        settings = await self.guild_settings(entry.guild_id) if entry.guild_id else None
         return entry_url(self.config.web, entry, settings)
 
     async def rank_async(self, query: str, guild_id: int | None, limit: int = 10) -> list[Candidate]:
@@ -781,46 +776,55 @@ class FaqService:
             self._settings[guild_id] = await self.store.get_settings(guild_id)
         return self._settings[guild_id]
 
-    async def settings(self, guild_id: int) -> dict[str, Any]:
-        """A guild's own settings as stored (only the keys it set): what a change is merged into."""
-        return dict(await self._load_settings(guild_id))
-
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """A guild's own settings, typed (unset keys None / empty): what the plugin reads."""
-        stored = await self._load_settings(guild_id)
+        return self._typed_settings(guild_id, await self._load_settings(guild_id))
+
+    def loaded_settings(self, guild_id: int) -> GuildSettings:
+        """A guild's settings as loaded with the store (no store read; see has_guild)."""
+        return self._typed_settings(guild_id, self._settings.get(guild_id) or {})
+
+    @staticmethod
+    def _typed_settings(guild_id: int, stored: dict[str, Any]) -> GuildSettings:
         try:
-            return GuildSettings.model_validate(stored)
-        except ValidationError as exc:  # written by an older version: keep what still reads
+            return GuildSettings.from_stored(stored)
+        except SettingsError as exc:  # written by an older version: keep what still reads
             log.warning("settings of guild %s do not validate (%s); unknown values ignored", guild_id, exc)
-            return GuildSettings.model_construct(
-                **{k: v for k, v in stored.items() if k in GuildSettings.model_fields}
-            )
+            return GuildSettings.readable(stored)
 
     async def update_settings(
         self,
         guild_id: int,
-        changes: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]],
+        change: SettingsChange | Callable[[GuildSettings], SettingsChange],
         *,
         actor: str,
-    ) -> dict[str, Any]:
-        """Merge and validate (SettingsError names the bad key); a None value resets a key.
+    ) -> GuildSettings:
+        """Apply a change and return the guild's settings after it (SettingsError names a bad
+        key; nothing is written then).
 
-        The merge is applied to the settings as stored at that moment, inside the write's
-        transaction, so concurrent changes of different keys all stay. `changes` may be a
-        function of those current settings (e.g. "add this channel to the list").
-        """
+        The change is applied to the settings as stored at that moment, inside the write's
+        transaction, so concurrent changes of different keys all stay. `change` may be a
+        function of those current settings (e.g. "add this channel to the list")."""
 
-        def change(current: dict[str, Any]) -> dict[str, Any]:
-            merged = {**current, **(changes(dict(current)) if callable(changes) else changes)}
-            return validate_settings({k: v for k, v in merged.items() if v is not None})
+        def write(stored: dict[str, Any]) -> dict[str, Any]:
+            wanted = change(self._typed_settings(guild_id, stored)) if callable(change) else change
+            return wanted.apply(stored).stored()
 
-        old, new = await self.store.change_settings(guild_id, change, actor=actor)
-        self._settings[guild_id] = new
+        old, new = await self.store.change_settings(guild_id, write, actor=actor)
+        # Re-read in turn rather than keep `new`: another moderator's change committed after
+        # ours may have resumed first, and ours applied last would hide theirs (see phrasings).
+        async with self._reread_lock:
+            try:
+                self._settings[guild_id] = await self.store.get_settings(guild_id)
+            except StoreError as exc:
+                self._settings.pop(guild_id, None)  # read again on next use
+                log.warning("settings saved, but not reloaded yet: %s", exc)
+            if old.get("synonyms") != new.get("synonyms"):
+                scope = self._scope(guild_id)
+                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
         if old.get("synonyms") != new.get("synonyms"):
-            scope = self._scope(guild_id)
-            scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
             self._recalibrate_soon(guild_id)
-        return dict(new)
+        return self._typed_settings(guild_id, new)
 
     # -- moderator writes (guild entries only) ------------------------------------------------
     #
@@ -920,7 +924,8 @@ class FaqService:
             raise NotFound(f"no global entry {entry_id!r}")
         changed = await self.store.set_hidden(guild_id, entry_id, hidden, actor=actor)
         try:
-            self._hidden = await self._all_hidden()
+            async with self._reread_lock:  # in turn: an older read applied last would undo a newer one
+                self._hidden = await self._all_hidden()
         except StoreError as exc:
             log.warning("hidden entries not reloaded after a write (the refresh loop will): %s", exc)
         self._recalibrate_soon(guild_id)
@@ -996,13 +1001,15 @@ class FaqService:
         )
         try:  # after the commit: a failure here is logged, the refresh loop catches up
             if self.guilds.holds(guild_id):
-                # replaced, never changed in place: the matching thread may be reading the old one
-                mine = {k: v for k, v in self._phrasings.get(guild_id, {}).items() if k != entry_id}
-                if new:
-                    mine[entry_id] = new
-                self._phrasings = {**self._phrasings, guild_id: mine}
-                scope = self._scope(guild_id)
-                scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
+                # Re-read rather than apply `new`: two moderators' writes can resume here in
+                # either order, and the older result applied last would hide the newer phrasing.
+                # Reads and rebuilds in turn, so the last one applied is the latest read.
+                async with self._reread_lock:
+                    read = await self.store.guild_phrasings(GuildScope(guild_ids=frozenset({guild_id})))
+                    # replaced, never changed in place: the matching thread may be reading the old one
+                    self._phrasings = {**self._phrasings, guild_id: read.get(guild_id, {})}
+                    scope = self._scope(guild_id)
+                    scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
                 self._recalibrate_soon(guild_id)
             revision = await self.store.revision()
             if revision == self._revision + 1:  # only our write: nothing else to pick up

@@ -34,7 +34,7 @@ from bot.store.forums import ExpertQuestion
 from bot.text import clean_text
 from cogs.common import NO_MENTIONS, send_private, service_of
 from cogs.moderation.access import PENDING_TTL, REFUSAL, actor_of, is_moderator
-from cogs.ui.defer import defer_write
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import ReportsErrors, report_error
 
 log = logging.getLogger("faqbot.experts")
@@ -114,6 +114,7 @@ class AskExperts(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]], 
                                "the moderators can see why in my log.")  # fmt: skip
             return
         _offers.pop(self.token, None)
+        await defer_write(interaction)  # the writes below may wait for the database
         question = ExpertQuestion(gid, self.token, asker, channel_id, query, reply_to=reply_to)
         await service.add_expert_question(question)
         ping = settings.experts_ping_role_id
@@ -171,16 +172,17 @@ class NotifyToggle(
     async def callback(self, interaction: discord.Interaction) -> None:
         service = service_of(interaction.client)
         gid = interaction.guild_id or 0
+        await defer_write(interaction, update=True)  # the write below may wait for the database
         if not await service.set_expert_notify(gid, self.qid, interaction.user.id, dm=self.dm):
             await send_private(
                 interaction, "Too late to change: this question has been answered already (or isn't yours)."
             )
             return
         experts = (await service.guild_settings(gid)).experts_channel_id
-        await interaction.response.edit_message(
+        await edit_message(
+            interaction,
             content=sent_text(f"<#{experts}>" if experts else "the experts channel", dm=self.dm),
             view=notify_view(self.qid, dm=self.dm),
-            allowed_mentions=NO_MENTIONS,
         )
 
 
@@ -394,8 +396,8 @@ async def _save(service: FaqService, guild: discord.Guild, q: ExpertQuestion, ac
             member = None
     said = Said(0, q.expert_id, member.display_name if member else "an expert",
                 tuple(r.id for r in member.roles[1:]) if member else (), q.answer)  # fmt: skip
-    settings = await service.settings(guild.id)
-    answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings.get("role_credits")))
+    settings = await service.guild_settings(guild.id)
+    answer = Answer(title="", text=q.answer, provider=credited_provider(said, settings))
     action = f"expert answer to question {q.qid}"
     dupes = await service.near_duplicates(guild.id, q.question)
     own = {e.id for e in service.own_entries(guild.id)}

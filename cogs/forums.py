@@ -28,6 +28,7 @@ from bot.community import post_query, solved_tag_ids
 from bot.present.embeds import answer_embed
 from bot.ratelimit import Cooldown
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store.forums import ForumPost
 from cogs import experts, savefaq
 from cogs.common import (
@@ -36,6 +37,7 @@ from cogs.common import (
     release_service,
     send_private,
 )
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import ReportsErrors
 from cogs.views import AllAnswers
 
@@ -95,11 +97,12 @@ class ForumReply(
                 interaction, "Only the member who opened this post can answer this — thanks anyway!"
             )
             return
+        await defer_write(interaction, update=True)  # the write below may wait for the database
         if not await service.resolve_forum_post(post, self.solved):
             await send_private(interaction, "This suggestion has been answered already.")
             return
         if self.solved:
-            await interaction.response.edit_message(view=reply_view(post.thread_id, post.entry_id, done=True))
+            await edit_message(interaction, view=reply_view(post.thread_id, post.entry_id, done=True))
             await _close_solved(service, interaction, post)
         else:
             await send_private(
@@ -291,14 +294,14 @@ class SuggestChannel(app_commands.Transformer):
 
 
 def forum_permission_warning(
-    interaction: discord.Interaction, channel_id: int | None, settings: dict[str, Any]
+    interaction: discord.Interaction, channel_id: int | None, settings: GuildSettings
 ) -> str:
     """For /faq settings add_suggest_channel: tell the moderator now what the bot lacks there."""
     guild = interaction.guild
     channel = guild.get_channel(channel_id) if guild is not None and channel_id else None
     if channel is None or guild is None:
         return ""
-    manage = bool(settings.get("suggest_solved_tag") or settings.get("suggest_close_solved"))
+    manage = bool(settings.suggest_solved_tag or settings.suggest_close_solved)
     missing = missing_permissions(channel, guild.me, manage=manage)
     if not missing:
         return ""

@@ -139,8 +139,8 @@ class SaveFlow(discord.ui.View):
         """Rebuild the proposal from the question and the picked replies: message and embed."""
         if not self.picked:
             return f"**Question:** {escape_markdown(self.question)}\nPick the replies to save.", None
-        credits = (await self.service.settings(self.guild_id)).get("role_credits")
-        answers = self.answers = saved_answers(self.picked, credits, self.edits)
+        settings = await self.service.guild_settings(self.guild_id)
+        answers = self.answers = saved_answers(self.picked, settings, self.edits)
         self.entry = proposed_entry(
             guild_id=self.guild_id,
             question=self.question,

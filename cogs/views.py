@@ -34,6 +34,7 @@ from cogs.common import (
     send_private,
     service_of,
 )
+from cogs.ui.defer import defer_write, edit_message
 from cogs.ui.errors import ReportsErrors
 from cogs.ui.paginator import PageContent, register, send_first_page
 
@@ -163,13 +164,16 @@ class Feedback(
                 "That FAQ entry is not available in this server; your feedback was not recorded.",
             )
             return
-        # The store keeps one vote per member and entry; the latest click wins.
+        # The store keeps one vote per member and entry; the latest click wins. Acknowledged
+        # first: the write may wait for a busy database past Discord's 3 seconds.
+        message = interaction.message
+        in_place = message is not None and message.flags.ephemeral and _is_feedback_prompt(message)
+        await defer_write(interaction, update=in_place)
         await service.record_feedback(interaction.guild_id, self.entry_id, interaction.user.id, self.helpful)
         text = f"{FEEDBACK_CHOSEN[self.helpful]}. Changed your mind? Pick the other one; the latest counts."
         view = feedback_view(self.entry_id, self.helpful)
-        message = interaction.message
-        if message is not None and message.flags.ephemeral and _is_feedback_prompt(message):
-            await interaction.response.edit_message(content=text, view=view, allowed_mentions=NO_MENTIONS)
+        if in_place:
+            await edit_message(interaction, content=text, view=view)
         else:  # a shared answer: each member sees their own choice, privately
             await send_private(interaction, text, view=view)
 
@@ -245,6 +249,7 @@ class NoneOfThese(ReportsErrors, discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction) -> None:
         service = service_of(interaction.client)
+        await defer_write(interaction)  # the write below may wait for a busy database
         query = await service.unanswered_query(interaction.guild_id, self.key)
         if query is not None:
             await service.propose_entry(interaction.guild_id, query, None)

@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.community import with_answers
+from bot.community import role_credit_changes, suggest_settings_changes, with_answers
 from bot.config import Config, DatabaseConfig, MatchingConfig
+from bot.curation import settings_changes
+from bot.matching import Thresholds
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.store import StoreError
 from bot.store.forums import ForumPost
 
@@ -30,6 +33,9 @@ KINDS = (
     "claim", "xanswer", "notify", "saveto",
     # issue 15: a server's own phrasings of a global entry, via /faq alias and the edit form
     "global-alias", "global-edit",
+    # issue 17: moderators changing different settings at once, through /faq settings' own
+    # typed changes (a keyword channel, a help-forum channel, a role credit)
+    "settings-mixed",
 )  # fmt: skip
 THREAD, ASKER = 777, 77  # the forum post every claim writer claims; who asked the questions
 GLOBALS = tuple(f"global-{i:02d}" for i in range(10))  # global entries the hide writers hide
@@ -90,10 +96,22 @@ async def run_kind(service: FaqService, kind: str, tag: str, writers: int, arg: 
         if kind == "settings":
             channel = channel_of(tag, i)
 
-            def add_channel(current: dict[str, Any]) -> dict[str, Any]:
-                return {"keyword_channels": sorted({*current.get("keyword_channels", []), channel})}
+            def add_channel(current: GuildSettings) -> SettingsChange:
+                return SettingsChange(keyword_channels=sorted({*current.keyword_channels, channel}))
 
             return str(channel), lambda: service.update_settings(GUILD, add_channel, actor=actor)
+        if kind == "settings-mixed":
+            value = channel_of(tag, i) + 500  # not a channel the "settings" writers add
+            field = ("keyword_channels", "suggest_channels", "role_credits")[i % 3]
+
+            def mixed(current: GuildSettings) -> SettingsChange:
+                if field == "keyword_channels":
+                    return settings_changes(current, base=Thresholds(), add_channel=value)
+                if field == "suggest_channels":
+                    return suggest_settings_changes(current, add_channel=value)
+                return role_credit_changes(current, value, "specialty", f"Specialty {who}")
+
+            return f"{field}:{value}", lambda: service.update_settings(GUILD, mixed, actor=f"{actor} mixed")
         if kind == "hide":  # every process hides the same ten: each is hidden once
             gid = GLOBALS[i % len(GLOBALS)]
             return gid, lambda: service.set_hidden(GUILD, gid, True, actor=actor)

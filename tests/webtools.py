@@ -14,6 +14,7 @@ import yaml
 from bot.config import Config, load_config
 from bot.models import Answer, Entry, Provider, Source
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from bot.web.app import start
 
 PUBLIC_GID = 111111111111111111
@@ -93,7 +94,7 @@ async def populate(service: FaqService) -> None:
     await service.save_entry(
         hostile_entry().with_changes(guild_id=PUBLIC_GID), actor="test", action="add", create=True
     )
-    await service.update_settings(PUBLIC_GID, {"web_public": True}, actor="test")
+    await service.update_settings(PUBLIC_GID, SettingsChange(web_public=True), actor="test")
     await service.save_entry(
         private_entry().with_changes(guild_id=PRIVATE_GID), actor="test", action="add", create=True
     )

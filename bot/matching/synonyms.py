@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.files import read_text_file
 from bot.matching.normalize import words
+from bot.yamlio import MAX_YAML_BYTES, parse_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "synonyms.yaml"
 
@@ -105,8 +105,15 @@ def load_synonyms(path: str | Path | None = None) -> Synonyms:
     target = Path(path) if path is not None else DEFAULT_PATH
     if path is None and not target.exists():
         return Synonyms()
-    with target.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    # The entries' own YAML reader: a regular file within the size limit, no aliases, and a
+    # key given twice is an error naming both lines (PyYAML alone keeps the last one silently).
+    text, problem = read_text_file(target, MAX_YAML_BYTES)
+    if problem is not None:
+        raise ValueError(str(problem))
+    data, lines, problems = parse_yaml(text or "", str(target))
+    if problems:
+        raise ValueError("\n".join(str(p) for p in problems))
+    data = data or {}
     if not isinstance(data, dict):
         raise ValueError(f"{target}: expected a mapping of canonical term → list of variants")
     for key, value in data.items():
@@ -116,5 +123,7 @@ def load_synonyms(path: str | Path | None = None) -> Synonyms:
             or (isinstance(value, list) and all(isinstance(v, str | int | float) for v in value))
         )
         if not ok:
-            raise ValueError(f"{target}: {key!r} must map to a list of strings")
+            line = lines.get(str(key))
+            where = f"{target}:{line}" if line else str(target)
+            raise ValueError(f"{where}: {key!r} must map to a list of strings")
     return Synonyms.from_mapping(data)

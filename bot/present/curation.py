@@ -8,10 +8,14 @@ what they show (plans, listings, suggestions, settings changes) is `bot.curation
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.config import ThresholdsConfig
 from bot.curation import LIST_PAGE_SIZE, AliasSuggestion, ImportPlan, Listed
 from bot.grammar import plural
+from bot.matching import Thresholds
+from bot.matching.bars import Bars
 from bot.models import Entry, Summary
 from bot.present.embeds import (
     DESCRIPTION_MAX,
@@ -26,6 +30,7 @@ from bot.present.embeds import (
 )
 from bot.present.history import actor_mention, actor_name, change_lines, count_line, timestamp
 from bot.querygroups import group_queries
+from bot.settings import GuildSettings
 from bot.store.base import AuditRecord, Stats
 
 
@@ -210,35 +215,58 @@ def history_embed(records: Sequence[AuditRecord], label: str, *, limit: int = 12
     }
 
 
-def settings_embed(settings: dict[str, Any], defaults: dict[str, Any]) -> Embed:
+@dataclass(frozen=True)
+class SettingsDefaults:
+    """What applies where a server set nothing: its bars without its own overrides (the
+    calibrated ones, then config.yaml's), and config.yaml's other values."""
+
+    thresholds: Thresholds
+    disclaimer: str
+    moderator_role_id: int | None
+    keyword_channel_cooldown: float
+    keyword_user_cooldown: float
+    calibrated: Bars | None = None
+    configured: ThresholdsConfig | None = None
+
+
+def settings_embed(settings: GuildSettings, defaults: SettingsDefaults) -> Embed:
     """The effective settings, each marked when it is this server's own value."""
 
-    def mark(key: str, value: str) -> str:
-        return f"{value} *(this server)*" if settings.get(key) is not None else f"{value} *(default)*"
+    def mark(own: object, value: str) -> str:
+        return f"{value} *(this server)*" if own is not None else f"{value} *(default)*"
 
-    channels = settings.get("keyword_channels") or []
-    th = {**(defaults.get("thresholds") or {}), **(settings.get("thresholds") or {})}
-    role = settings.get("moderator_role_id") or defaults.get("moderator_role_id")
-    disclaimer = settings.get("disclaimer") or defaults.get("disclaimer") or ""
+    own_bars = settings.thresholds.model_dump(exclude_none=True) if settings.thresholds else {}
+    th = {**asdict(defaults.thresholds), **own_bars}
+    role = settings.moderator_role_id or defaults.moderator_role_id
+    disclaimer = settings.disclaimer or defaults.disclaimer
+    channel_cd = _or(settings.keyword_channel_cooldown, defaults.keyword_channel_cooldown)
+    user_cd = _or(settings.keyword_user_cooldown, defaults.keyword_user_cooldown)
     fields = [
-        {"name": "Keyword-reply channels", "value": " ".join(f"<#{c}>" for c in channels) or "none"},
+        {
+            "name": "Keyword-reply channels",
+            "value": " ".join(f"<#{c}>" for c in settings.keyword_channels) or "none",
+        },
         {
             "name": "Thresholds",
-            "value": mark("thresholds", " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
+            "value": mark(settings.thresholds, " · ".join(f"{k} {float(v):.2f}" for k, v in th.items()))
             + threshold_help(th)
-            + calibration_note(
-                defaults.get("calibrated"), settings.get("thresholds"), defaults.get("configured")
-            ),
+            + calibration_note(defaults.calibrated, settings.thresholds, defaults.configured),
         },
-        {"name": "Moderator role", "value": mark("moderator_role_id", f"<@&{role}>" if role else "none")},
+        {
+            "name": "Moderator role",
+            "value": mark(settings.moderator_role_id, f"<@&{role}>" if role else "none"),
+        },
         {
             "name": "Keyword cooldowns",
             "value": "channel "
-            + mark("keyword_channel_cooldown", f"{_num(settings, defaults, 'keyword_channel_cooldown')} s")
+            + mark(settings.keyword_channel_cooldown, f"{channel_cd:g} s")
             + "\nmember "
-            + mark("keyword_user_cooldown", f"{_num(settings, defaults, 'keyword_user_cooldown')} s"),
+            + mark(settings.keyword_user_cooldown, f"{user_cd:g} s"),
         },
-        {"name": "Disclaimer", "value": mark("disclaimer", clip(escape_markdown(disclaimer), 900) or "none")},
+        {
+            "name": "Disclaimer",
+            "value": mark(settings.disclaimer, clip(escape_markdown(disclaimer), 900) or "none"),
+        },
         {"name": "Help-forum suggestions", "value": _suggest_value(settings)},
         {"name": "Expert credits (Save to FAQ)", "value": _credits_value(settings)},
     ]
@@ -252,7 +280,7 @@ THRESHOLD_HELP = {
 }
 
 
-def threshold_help(values: dict[str, Any]) -> str:
+def threshold_help(values: dict[str, float]) -> str:
     """What each number does: confidence runs 0–1; higher means fewer, surer answers."""
     lines = [f"-# {k} {float(v):.2f}: {THRESHOLD_HELP[k]}" for k, v in values.items() if k in THRESHOLD_HELP]
     if not lines:
@@ -261,51 +289,50 @@ def threshold_help(values: dict[str, Any]) -> str:
 
 
 def calibration_note(
-    calibrated: dict[str, Any] | None, overrides: dict[str, Any] | None, configured: dict[str, Any] | None
+    calibrated: Bars | None, overrides: ThresholdsConfig | None, configured: ThresholdsConfig | None
 ) -> str:
     """The store's calibrated bars (bot/matching/bars.py) beside what overrides them here:
     config.yaml's values, then this server's own."""
-    if not calibrated:
+    if calibrated is None:
         return ""
     keys = ("answer", "suggest", "keyword")
-    bars = " · ".join(f"{k} {float(calibrated[k]):.2f}" for k in keys)
-    probes = int(calibrated["in_scope_probes"]) + int(calibrated["out_of_scope_probes"])
-    if calibrated.get("source") == "store":
+    bars = " · ".join(f"{k} {getattr(calibrated, k):.2f}" for k in keys)
+    probes = calibrated.in_scope_probes + calibrated.out_of_scope_probes
+    if calibrated.source == "store":
         lines = [
             f"-# Calibrated on the entries members here see: {bars} "
-            f"({plural(probes, 'test question')}: answers {float(calibrated['answer_rate']):.0%} of "
-            f"questions the FAQ covers, {float(calibrated['precision']):.0%} of them right; declines "
-            f"{float(calibrated['oos_recall']):.0%} of the others)."
+            f"({plural(probes, 'test question')}: answers {calibrated.answer_rate:.0%} of "
+            f"questions the FAQ covers, {calibrated.precision:.0%} of them right; declines "
+            f"{calibrated.oos_recall:.0%} of the others)."
         ]
     else:
         lines = [f"-# Too few entries to calibrate ({plural(probes, 'test question')}): fixed bars {bars}."]
     for source, values in (("config.yaml", configured), ("this server", overrides)):
+        set_here = values.model_dump(exclude_none=True) if values is not None else {}
         over = [
-            f"{k} {float(v):.2f} (calibrated {float(calibrated[k]):.2f})"
-            for k, v in (values or {}).items()
-            if k in keys and v is not None
+            f"{k} {float(v):.2f} (calibrated {getattr(calibrated, k):.2f})"
+            for k, v in set_here.items()
+            if k in keys
         ]
         if over:
             lines.append(f"-# Set by {source}: " + " · ".join(over) + ".")
     return "\n" + "\n".join(lines)
 
 
-def _suggest_value(settings: dict[str, Any]) -> str:
-    channels = " ".join(f"<#{c}>" for c in settings.get("suggest_channels") or []) or "none"
-    tag = settings.get("suggest_solved_tag")
+def _suggest_value(settings: GuildSettings) -> str:
+    channels = " ".join(f"<#{c}>" for c in settings.suggest_channels or []) or "none"
+    tag = settings.suggest_solved_tag
     on_solved = [f"tag {escape_markdown(tag)}"] if tag else []
-    if settings.get("suggest_close_solved"):
+    if settings.suggest_close_solved:
         on_solved.append("close the post")
     return channels + ('\non "This solved it": ' + ", ".join(on_solved) if on_solved else "")
 
 
-def _credits_value(settings: dict[str, Any]) -> str:
-    credits = settings.get("role_credits") or {}
-    lines = [f"<@&{rid}> → {c['field']}: {escape_markdown(c['text'])}" for rid, c in credits.items()]
+def _credits_value(settings: GuildSettings) -> str:
+    credits = settings.role_credits or {}
+    lines = [f"<@&{rid}> → {c.field}: {escape_markdown(c.text)}" for rid, c in credits.items()]
     return clip("\n".join(lines), FIELD_VALUE_MAX) or "none"
 
 
-def _num(settings: dict[str, Any], defaults: dict[str, Any], key: str) -> str:
-    value = settings.get(key)
-    value = defaults.get(key) if value is None else value
-    return f"{float(value or 0):g}"
+def _or(own: float | None, default: float) -> float:
+    return default if own is None else own

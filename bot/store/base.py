@@ -197,7 +197,8 @@ class StoreDump:
 
 Summarizer = Callable[[Entry], Summary]
 Change = Callable[[Entry], Entry]  # a pure change of an entry; raises to refuse it
-SettingsChange = Callable[[dict[str, Any]], dict[str, Any]]  # current settings → new settings
+# the stored JSON object now → after (FaqService.update_settings: a bot.settings.SettingsChange applied)
+StoredSettingsChange = Callable[[dict[str, Any]], dict[str, Any]]
 # (the global entry, the guild's phrasings of it now) → the guild's new phrasings; raises to refuse
 PhrasingsChange = Callable[[Entry, tuple[str, ...]], tuple[str, ...]]
 
@@ -257,7 +258,7 @@ class Store(Protocol):
     ) -> Mutation: ...
     async def set_summary(self, guild_id: int, entry_id: str, revision: int, summary: Summary) -> bool: ...
     async def change_settings(
-        self, guild_id: int, change: SettingsChange, *, actor: str
+        self, guild_id: int, change: StoredSettingsChange, *, actor: str
     ) -> tuple[dict[str, Any], dict[str, Any]]: ...
     async def save_many(
         self, entries: Sequence[Entry], summaries: Sequence[Summary], *, actor: str

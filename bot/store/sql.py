@@ -36,9 +36,9 @@ from bot.store.base import (
     QueryRecord,
     QueryStat,
     ReadOnly,
-    SettingsChange,
     Stats,
     StoredEntry,
+    StoredSettingsChange,
     StoreDump,
     StoreError,
     Summarizer,
@@ -691,7 +691,7 @@ class SqlStore:
     # -- settings ----------------------------------------------------------------------------------
 
     async def change_settings(
-        self, guild_id: int, change: SettingsChange, *, actor: str
+        self, guild_id: int, change: StoredSettingsChange, *, actor: str
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Apply `change` to the guild's settings as they are now (one transaction); (old, new).
         `change` may raise (e.g. SettingsError) to refuse; nothing is written then."""

@@ -11,8 +11,10 @@ Pipeline (deterministic, offline, no LLM):
    expert**: an expert supports it only if, for every clause of the sentence, their own answer
    has a clause that states it (`claims.supports`: same words, same polarity, same hedging,
    same figures) and no clause of theirs conflicts with it. Candidates are ranked by support,
-   then by salience (how much the other answers talk about it, how much of the question it
-   answers, minus asides and dangling openers); near-duplicates of a chosen point are skipped.
+   then by salience (`salience`: biased LexRank centrality over the thread's sentences, how
+   much of the question it answers, a figure, minus asides and long sentences), picked by
+   maximal marginal relevance; near-duplicates of a chosen point are skipped; quotes are
+   made to stand alone (`units.standalone`).
 
 `Summary.experts` (m in "n of m experts") counts the distinct experts with at least one
 substantive sentence (a named expert once, each unattributed answer once).
@@ -25,6 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from bot.models import Entry, Point, Summary
 from bot.summary.claims import (
     QUESTION_WEIGHT,
@@ -32,6 +36,7 @@ from bot.summary.claims import (
     alternatives,
     conflict,
     question_features,
+    same_range,
     supports,
     weight,
 )
@@ -39,7 +44,16 @@ from bot.summary.contradiction import opposite_change
 from bot.summary.disputes import MAX_DISAGREEMENTS, find_disagreements
 from bot.summary.sentences import words
 from bot.summary.stance import takes_side, yes_no_target
-from bot.summary.units import MAX_POINT_CHARS, Unit, clarity, extract_units, labels, shorten
+from bot.summary.units import (
+    EXPLETIVE_IT,
+    MAX_POINT_CHARS,
+    Unit,
+    clarity,
+    extract_units,
+    labels,
+    shorten,
+    standalone,
+)
 
 RENDER_BUDGET = 3500  # rendered summary stays well inside an embed description (4096)
 MAX_OWN_POINTS = 2  # single-expert points quoted from one answer
@@ -53,8 +67,17 @@ _ASIDE = re.compile(
 )
 # "I agree with Dr. Okafor about…": a reference to another expert's words, not a claim of its own
 # (two such sentences share "agree" and "Dr." and nothing they claim).
-_REFERS = re.compile(r"^(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)\s+with\b", re.I)
-_PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)\s", re.I)
+# "+1 to …", "Agree on keeping it easy", "As Dale said, …", "People who say … are wrong": about
+# the others' words.
+_REFERS = re.compile(
+    r"^(?:(?:i\s+)?(?:\w+ly\s+)?(?:agree|disagree)d?\s+(?:with|on|that)\b|\+1\b|(?:as|like)\s+\S+\s+(?:said|says|"
+    r"mentioned|wrote|pointed\s+out)\b|(?:people|those|anyone)\s+who\s+(?:say|says|claim|tell)\b)",
+    re.I,
+)
+_PRONOUN_OPENER = re.compile(r"^(?:it|this|that|these|those|they)(?:\s|['’])", re.I)
+_LEAD_IN_LIST = re.compile(
+    r"\b(?:following|these|here|steps?|things?|tips?|ways?|options?|reasons?|rules?)\b", re.I
+)
 _DEPENDENT_OPENER = re.compile(
     r"^(as a result|this|that|these|those|it|thereby|therefore|so|thus|hence|also|then|either way|"
     r"otherwise|both|which)\b",
@@ -109,15 +132,30 @@ def _cosine(a: frozenset[str], b: frozenset[str], question: frozenset[str]) -> f
     return total(shared) / math.sqrt(total(a) * total(b))
 
 
+def _claims_before_list(text: str) -> bool:
+    """A lead-in to a list or code that is a claim of its own ("One composite index, equality
+    column first, range column second:"), not an announcement ("Here are the steps:")."""
+    return _prose_words(text) >= 5 and not _LEAD_IN_LIST.search(text) and not _PRONOUN_OPENER.match(text)
+
+
 def _own_words(u: Unit, question: frozenset[str]) -> frozenset[str]:
     return frozenset(t for t in u.stems if weight(t, question) == 1.0)
+
+
+def other_figures(a: Unit, b: Unit) -> bool:
+    """`a` and `b` give figures of one kind and none of them agree ("six to twelve months" /
+    "about six months"): two claims, however many words they share."""
+    qa = [q for c in a.clauses for q in c.quantities]
+    qb = [q for c in b.clauses for q in c.quantities]
+    kinds = {q.unit for q in qa} & {q.unit for q in qb}
+    return bool(kinds) and not any(same_range(x, y) for x in qa for y in qb if x.unit in kinds)
 
 
 def _same_claim(a: Unit, b: Unit, question: frozenset[str]) -> bool:
     """Near-duplicates: most of the shorter one's own words (not the question's, not light
     verbs) are the other's, or the two read alike overall; never opposite changes ("larger" /
-    "smaller"): each is a view of its own."""
-    if opposite_change(a.text, b.text) and opposite_change(b.text, a.text):
+    "smaller") nor other figures: each is a view of its own."""
+    if (opposite_change(a.text, b.text) and opposite_change(b.text, a.text)) or other_figures(a, b):
         return False
     wa, wb = _own_words(a, question), _own_words(b, question)
     shared = len(wa & wb)
@@ -229,7 +267,94 @@ def rendered_length(s: Summary) -> int:
     return n
 
 
-def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = None) -> Summary:
+@dataclass(frozen=True)
+class Weights:
+    """How a candidate point's salience is made up (see `salience`). Chosen leave-one-split-
+    out on the labelled threads (docs/benchmarks.md, round 4); a bonus for an answer's first
+    sentence and a cost for first-person anecdotes were measured there and did not help."""
+
+    central: float = 0.5  # biased LexRank centrality over the thread's sentences
+    answers: float = 0.3  # share of the question's words it uses
+    figures: float = 0.2  # states a figure (a quantity with its unit)
+    unclear: float = 1.0  # `clarity` penalty and asides
+
+
+WEIGHTS = Weights()
+DAMPING = 0.85
+REDUNDANCY = 2.0  # how much a point's likeness to a chosen one costs it (MMR)
+QUESTION_BIAS = 0.5  # share of the random jump that goes to sentences using the question's words
+
+
+def similarity(units: Sequence[Unit], vectors: list[list[float]] | None = None) -> np.ndarray:
+    """Pairwise similarity of the thread's sentences: cosine of TF-IDF vectors of their stems
+    and figures (a word every sentence uses says little), or with an embedder the larger of
+    that and the semantic cosine less a floor (unrelated sentences of one thread still embed
+    close). The diagonal is 0."""
+    n = len(units)
+    feats = [u.stems | {f for c in u.clauses for f in c.features if f.startswith("#")} for u in units]
+    df: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            df[f] = df.get(f, 0) + 1
+    vocab = {f: i for i, f in enumerate(sorted(df))}
+    tfidf = np.zeros((n, len(vocab)))
+    for i, fs in enumerate(feats):
+        for f in fs:
+            tfidf[i, vocab[f]] = math.log((n + 1) / (df[f] + 0.5))
+    norms = np.linalg.norm(tfidf, axis=1)
+    tfidf /= np.where(norms > 0, norms, 1.0)[:, None]
+    sim = tfidf @ tfidf.T
+    if vectors is not None:
+        emb = np.asarray(vectors, dtype=float)
+        sim = np.maximum(sim, emb @ emb.T - 0.3)
+    np.fill_diagonal(sim, 0.0)
+    return np.asarray(np.clip(sim, 0.0, None))
+
+
+def centrality(units: Sequence[Unit], question: frozenset[str], sim: np.ndarray) -> list[float]:
+    """Each sentence's centrality in the thread (mean 1.0): continuous LexRank (Erkan & Radev
+    2004) over `similarity`, the random jump biased towards sentences that use the question's
+    words (Otterbacher et al. 2005). (Weighing an expert's own other sentences less was
+    measured and did not help.)"""
+    n = len(units)
+    if n == 0:
+        return []
+    rows = sim.sum(axis=1)
+    # a sentence like no other spreads its vote evenly (a dangling node of the graph)
+    walk = np.where(rows[:, None] > 0, sim / np.where(rows > 0, rows, 1.0)[:, None], 1.0 / n)
+    relevance = np.array([len(u.stems & question) / math.sqrt(max(1, len(u.stems))) for u in units])
+    jump = np.full(n, 1.0 / n)
+    if relevance.sum() > 0:
+        jump = (1 - QUESTION_BIAS) * jump + QUESTION_BIAS * relevance / relevance.sum()
+    p = np.full(n, 1.0 / n)
+    for _ in range(100):
+        nxt = (1 - DAMPING) * jump + DAMPING * (walk.T @ p)
+        done = float(np.abs(nxt - p).sum()) < 1e-9
+        p = nxt
+        if done:
+            break
+    return [float(x) * n for x in p]
+
+
+def salience(u: Unit, central: float, question: frozenset[str], weights: Weights = WEIGHTS) -> float:
+    """How much a candidate point is what the thread is about: its centrality, how much of
+    the question it answers, a figure it states; less for an aside, a long or dependent
+    sentence."""
+    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
+    answered = len(u.stems & question) / max(1, len(question) - n_parts)
+    figures = any(f.startswith("#") for c in u.clauses for f in c.features)
+    penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
+    return (
+        weights.central * central
+        + weights.answers * answered
+        + weights.figures * figures
+        - weights.unclear * penalty
+    )
+
+
+def summarize(
+    entry: Entry, *, max_points: int = 6, embedder: object | None = None, weights: Weights = WEIGHTS
+) -> Summary:
     """The automatic summary of `entry` (never the curated one; see `effective_summary`)."""
     options = alternatives(entry.question)
     target = None if options else yes_no_target(entry.question)
@@ -239,7 +364,6 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         return Summary(experts=0, curated=False)
     experts = len(labels(units))
     question = question_features(entry.question)
-    n_parts = sum(1 for f in question if f.startswith("&"))  # a compound question's parts, not words
     subject = question_subject(entry.question)
     disagreements, contested = find_disagreements(units, question, entry.question)
 
@@ -248,25 +372,11 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         if not u.fragment and u.index not in contested and not u.text.rstrip().endswith("?")
         and not _REFERS.match(u.text)
         and len(u.stems - question) >= 1 and _prose_words(u.text) >= 4
-        and not u.text.rstrip().endswith(":")  # a lead-in to a list or code
+        and (not u.text.rstrip().endswith(":") or _claims_before_list(u.text))
     ]  # fmt: skip
     vectors = _embed(embedder, [u.text for u in units]) if embedder is not None else None
-    answers = {u.expert for u in units}
-
-    def salience(u: Unit) -> float:
-        """How much the other experts talk about what `u` says, and how much it answers."""
-        others: dict[tuple[str, int], float] = {}
-        for v in units:
-            if v.expert == u.expert:
-                continue
-            s = _cosine(u.stems, v.stems, question)
-            if vectors is not None:
-                s = max(s, sum(x * y for x, y in zip(vectors[u.index], vectors[v.index], strict=True)) - 0.3)
-            others[v.expert] = max(others.get(v.expert, 0.0), s)
-        central = sum(others.values()) / max(1, len(answers) - 1)
-        answered = len(u.stems & question) / max(1, len(question) - n_parts)
-        penalty = clarity(u) + (0.4 if _ASIDE.match(u.text) else 0.0)
-        return central + 0.3 * answered - 0.5 * penalty
+    sim = similarity(units, vectors)
+    central = centrality(units, question, sim)
 
     experts_words = by_expert(units)
     vocabulary = Vocabulary.of(units)
@@ -275,19 +385,28 @@ def summarize(entry: Entry, *, max_points: int = 6, embedder: object | None = No
         who, used = supporters_of(u, units, question, options, experts_words, vocabulary, target)
         if not who:
             continue
-        scored.append((len(who), salience(u), u, who, used))
-    scored.sort(key=lambda x: (-x[0], -x[1], x[2].index))
-
+        scored.append((len(who), salience(u, central[u.index], question, weights), u, who, used))
     chosen: list[tuple[int, float, Unit, tuple[str, ...], set[int]]] = []
     own_points: dict[int, int] = {}
     side_texts = {s.text for d in disagreements for s in d.sides}
-    for n, sal, u, who, used in scored:
-        if len(chosen) >= max(0, max_points):
-            break
+    while scored and len(chosen) < max(0, max_points):
+        # maximal marginal relevance (Carbonell & Goldstein 1998): a sentence much like a
+        # chosen point adds less; support still comes first
+        def gain(x: tuple[int, float, Unit, tuple[str, ...], set[int]]) -> tuple[int, float, int]:
+            overlap = max((float(sim[x[2].index, c[2].index]) for c in chosen), default=0.0)
+            return (x[0], x[1] - REDUNDANCY * overlap, -x[2].index)
+
+        best = max(scored, key=gain)
+        scored.remove(best)
+        n, sal, u, who, used = best
         if any(u.index in c[4] or c[2].index in used or _same_claim(u, c[2], question) for c in chosen):
             continue  # says what a chosen point already says (a sentence may back two points)
-        text = shorten(resolve_it(u, units, subject))
-        if _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text)):
+        text = shorten(standalone(resolve_it(u, units, subject)))
+        if text.endswith(":"):
+            text = text[:-1].rstrip() + "."  # a lead-in that is a claim of its own
+        if not EXPLETIVE_IT.match(text) and (
+            _PRONOUN_OPENER.match(text) or (n == 1 and _DEPENDENT_OPENER.match(text))
+        ):
             continue  # "It also …", one expert's "As a result, …": little out of context
         if n == 1:
             if own_points.get(u.answer, 0) >= MAX_OWN_POINTS:

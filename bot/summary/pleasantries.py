@@ -35,6 +35,8 @@ _WHOLE = [
         r"^(?:your|this|that)\s+(?:observations?|question|assessment|instinct)s?\s+"
         r"(?:is|are|was|were)\s+(?:correct|right|spot\s+on|accurate|valid|a\s+good\s+one)\b",
         r"^(?:you\s+are|you're)\s+(?:right|correct|absolutely\s+right)\b[\s.!]*$",
+        # a dash-led attribution line: "— Marco, electrician 20 yrs (not your electrician…)"
+        r"^(?:[—–―]|--)\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[,(]|$)",
         r"^(?:dr\.?|doctor)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}[\s.!]*$",  # a bare signature
         r"^(?:please\s+)?(?:feel\s+free\s+to|don't\s+hesitate\s+to|do\s+not\s+hesitate\s+to)\b",
         r"^(?:good|great)\s+(?:to\s+hear|luck)\b",

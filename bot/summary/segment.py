@@ -50,6 +50,14 @@ ABBREVIATIONS = frozenset({
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "esq",
     "e", "i", "v", "ver", "min", "max", "avg", "est", "resp", "incl", "excl", "lb", "oz",
 })  # fmt: skip
+# Abbreviations that are also plain words or units and so often end a sentence: "it's the max.
+# The sticker…", "in Dec. Then…". Before a capitalised word they end it; before a figure or a
+# lower-case word ("max. 5 bar", "approx. twice") they do not.
+_WORDLIKE = frozenset({
+    "max", "min", "avg", "est", "approx", "incl", "excl", "resp", "ver", "fig", "ft", "lb", "oz",
+    "co", "inc", "ltd", "dept", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec",
+})  # fmt: skip
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 _PH = re.compile(r"\x00(\d+)\x00")
 
@@ -161,6 +169,8 @@ def _ends_with_abbreviation(chunk: str, saved: list[str], after: str = "") -> bo
     token = _restore(m.group(1), saved).lower().rstrip(".")
     if re.search(r"\d\s*[A-Za-z]{1,3}\.$", chunk) and re.match(r"\s*[A-Z][a-z]", after):
         return False  # a unit after a figure ends the sentence: "up to 100 m. If you…", "5 ft. Then"
+    if token in _WORDLIKE and re.match(r"\s*[A-Z][a-z]", after):
+        return False  # "… it's the max. The sticker is right."
     if token in ABBREVIATIONS:
         return True
     if token in _BEFORE_NUMBER:
@@ -221,16 +231,32 @@ def _is_full_sentence(s: str) -> bool:
     return bool(re.match(r"[A-Z`\"“(\d]", s)) and len(s.split()) >= 4 and s.rstrip().endswith((".", "!", "?"))
 
 
+_ITEM_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+
+
+def _is_unpunctuated_sentence(s: str) -> bool:
+    """A list item written as a sentence without its full stop ("Check them monthly: tyres lose
+    about 1 psi a month"): it opens with a capitalised word, not a figure or code, and has five
+    words or more. "A fast metabolism", "1 part perlite", "Control the centre" stay fragments."""
+    if not re.match(r"[A-Z][a-z'’]*\b", s) or s.rstrip().endswith((":", ",", ";")):
+        return False
+    return len(_ITEM_WORD.findall(_CODE_SPAN.sub(" ", s))) >= 5
+
+
 def segments(text: str) -> list[Segment]:
     """An answer's sentences and list items, in order (code blocks, quotes, tables left out)."""
     out: list[Segment] = []
     for block, item in _blocks(text):
         sentences = _sentences(block)
-        for s in sentences:
-            if item:
-                out.append(Segment(s, item=True, fragment=not _is_full_sentence(s)))
+        # an item written lower-case continues its lead-in ("It fades sooner with: - a fast …")
+        continues = item and bool(re.match(r"[*_~\s]*[a-z]", block))
+        for i, s in enumerate(sentences):
+            if not item or _is_full_sentence(s):
+                out.append(Segment(s, item=item))
+            elif _is_unpunctuated_sentence(s) and not (continues and i == 0):
+                out.append(Segment(s.rstrip() + ".", item=True))  # shown as the sentence it is
             else:
-                out.append(Segment(s))
+                out.append(Segment(s, item=True, fragment=True))
     return out
 
 

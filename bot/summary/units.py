@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.models import Entry, supporter_label
 from bot.summary.claims import Clause, sentence_clauses
 from bot.summary.pleasantries import substantive
-from bot.summary.segment import plain_text, segments
+from bot.summary.segment import capitalise, plain_text, segments
 from bot.summary.sentences import content_stems, words
 
 MAX_POINT_CHARS = 300
@@ -20,6 +20,14 @@ _PRONOUN_START = frozenset({
     "it", "this", "that", "these", "those", "they", "them", "he", "she", "its", "their",
     "such", "as", "so", "then", "also", "and", "but",
 })  # fmt: skip
+
+
+# "It depends on …", "It's worth …", "It is best to …": an "it" that stands for nothing before it
+EXPLETIVE_IT = re.compile(
+    r"^it\s+(?:depends\s+on|(?:is|'s|’s)\s+(?:not\s+)?(?:worth|best|better|safer|safest|fine|important|"
+    r"essential|wise|okay|ok|normal|common|easier|harder|cheaper|usually|always|never)\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def clarity(u: Unit) -> float:
     """Lower is clearer: short, self-contained (no leading pronoun), not a question."""
     first = words(u.text)[:1]
     penalty = 0.0
-    if first and first[0] in _PRONOUN_START:
+    if first and first[0] in _PRONOUN_START and not EXPLETIVE_IT.match(u.text):
         penalty += 0.2
     low = f" {u.text.lower()} "
     if any(x in low for x in (" not only ", " but ", ";", " however", " whilst ", " while ")):
@@ -115,6 +123,48 @@ def clarity(u: Unit) -> float:
     return penalty
 
 
+# Discourse openers that tie a sentence to the one before it or to the rest of the thread; a
+# point quoted on its own reads better without them ("But at 1000, the opening matters far
+# less than tactics." → "At 1000, …"; "Whatever you choose, contribute …" → "Contribute …";
+# "Note the limit is …" → "The limit is …").
+_CONNECTIVE = re.compile(
+    r"^(?:and|but|plus|then|also|honestly|frankly|basically|anyway|either\s+way|in\s+any\s+case|"
+    r"regardless|whatever\s+you\s+(?:choose|pick|use|do|decide|go\s+with)|(?:note|keep\s+in\s+mind|bear\s+in\s+mind)"
+    r"(?:\s+that)?(?=\s+(?:the|a|an|your|most|many|some|every|all|this|it|you)\b|\s+[0-9`$]))\b\s*,?\s+(?=\S)",
+    re.I,
+)
+
+
+# A short lead-in that points back ("That's how I wire them: one GFCI at the first outlet …",
+# "One thing nobody mentioned: keep the water warm"): the claim is what follows the colon.
+_POINTING_LEAD = re.compile(
+    r"^(?:(?:it|this|that|these|those|they|here)\b|one\s+(?:more\s+)?thing\b)[^:;.!?`]{0,40}:\s+(?=\S)", re.I
+)
+
+
+def standalone(text: str) -> str:
+    """`text` as a quote that stands on its own: opening connectives and a lead-in that points
+    back dropped, the next word capitalised unless it is code or a name written lower-case on
+    purpose."""
+    out = text
+    while True:
+        m = _CONNECTIVE.match(out) or _POINTING_LEAD.match(out)
+        if m is None or len(out[m.end() :].split()) < 4:
+            break
+        out = out[m.end() :]
+    return out if out == text else capitalise(out)
+
+
 REASON = re.compile(r"\b(because|since|due to|as a result of|by (?:reducing|decreasing|relaxing))\b", re.I)
 
-__all__ = ["MAX_POINT_CHARS", "REASON", "Unit", "clarity", "extract_units", "labels", "shorten"]
+__all__ = [
+    "EXPLETIVE_IT",
+    "MAX_POINT_CHARS",
+    "REASON",
+    "Unit",
+    "clarity",
+    "extract_units",
+    "labels",
+    "shorten",
+    "standalone",
+]

@@ -197,12 +197,6 @@ def _stored(service: FaqService, guild_id: int | None, entry_id: str) -> StoredE
     return None if stored is None or stored.deleted else stored
 
 
-def _disclaimer(request: web.Request, guild_id: int | None) -> str:
-    service = request.app[SERVICE]
-    custom = service.loaded_settings(guild_id).get("disclaimer") if guild_id else None
-    return str(custom) if custom else request.app[CONFIG].replies.disclaimer
-
-
 def _query(request: web.Request) -> str:
     q = request.query.get("q", "")
     if len(q) > QUERY_MAX:
@@ -280,7 +274,7 @@ async def entry(request: web.Request) -> web.StreamResponse:
         source=pages.source_link(e),
         updated=(e.updated_at or e.created_at or "")[:10],
         updated_iso=e.updated_at or e.created_at or "",
-        disclaimer=_disclaimer(request, gid),
+        disclaimer=await service.disclaimer(gid),  # the one rule Discord and the CLI show
         scope=scope_path(gid),
         canonical=(base + _entry_path(e)) if base else None,
         query="",
@@ -319,7 +313,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         summary=pages.summary_view(summary, e) if summary and e else None,
         suggestions=suggestions,
         scope=scope_path(gid),
-        disclaimer=_disclaimer(request, gid),
+        disclaimer=reply.disclaimer,
     )
 
 

@@ -6,18 +6,17 @@ their pages, the web app to decide what it may serve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import WebConfig
 from bot.models import Entry
+from bot.settings import GuildSettings
 
 
-def guild_is_public(web: WebConfig, settings: Mapping[str, Any]) -> bool:
+def guild_is_public(web: WebConfig, settings: GuildSettings | None) -> bool:
     """A server's own entries are public only when the operator allows server pages and that
     server's moderators turned `web_public` on; never by default."""
-    return web.guild_pages and settings.get("web_public") is True
+    return web.guild_pages and settings is not None and settings.web_public is True
 
 
 def entry_path(entry_id: str, guild_id: int | None = None) -> str:
@@ -30,13 +29,13 @@ def scope_path(guild_id: int | None) -> str:
     return f"/g/{guild_id}/" if guild_id else "/"
 
 
-def entry_url(web: WebConfig, entry: Entry, guild_settings: Mapping[str, Any] | None = None) -> str | None:
+def entry_url(web: WebConfig, entry: Entry, guild_settings: GuildSettings | None = None) -> str | None:
     """The absolute address of an entry's page, or None when there is none to link to: no
     base_url configured, or a server entry its server has not made public. base_url alone
     decides: the pages may be served by another process (`faqbot web`) than the bot's."""
     if not web.base_url:
         return None
-    if entry.guild_id and not guild_is_public(web, guild_settings or {}):
+    if entry.guild_id and not guild_is_public(web, guild_settings):
         return None
     return web.base_url + entry_path(entry.id, entry.guild_id)
 

@@ -35,6 +35,7 @@ from bot.grammar import plural
 from bot.models import MAX_ANSWERS, Entry
 from bot.present.bylines import byline_preview
 from bot.present.curation import (
+    SettingsDefaults,
     entry_embed,
     history_embed,
     import_preview_embed,
@@ -45,6 +46,7 @@ from bot.present.curation import (
 from bot.present.embeds import answer_embed, clip
 from bot.present.globals import server_phrasings_field
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.store import StoredEntry
 from bot.yamlio import dump_entries
 from cogs.common import (
@@ -199,8 +201,10 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         return own + glob + removed
 
     async def _choices(
-        self, interaction: discord.Interaction, current: str, pool: list[Entry]
+        self, interaction: discord.Interaction, current: str, pool: list[Entry], *, mark_shared: bool = False
     ) -> list[app_commands.Choice[str]]:
+        """Up to 25 entries of `pool` for what the moderator typed; `mark_shared` marks the
+        global entries (shared by every server) in a list that mixes them with the server's own."""
         if interaction.guild_id is None or not await is_moderator(interaction):
             return []
         by_id = {e.id: e for e in pool}
@@ -211,7 +215,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             for e in sorted(pool, key=lambda e: e.question.casefold())
             if e.id not in ids and matches_filter(e, current)
         ]
-        return [app_commands.Choice(name=clip(by_id[i].question, 100), value=i) for i in ids[:25]]
+        return [app_commands.Choice(name=choice_name(by_id[i], mark_shared), value=i) for i in ids[:25]]
 
     def list_content(self, guild_id: int, scope: str, text: str, page: int) -> PageContent:
         """One page of /faq list (the shared paginator's kind `faqm:ls`, arg `<scope>:<filter>`)."""
@@ -814,7 +818,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             interaction.permissions.manage_guild or interaction.permissions.administrator
         ):
             raise CurationError("Only members with Manage Server can change the moderator role.")
-        current = await self.service.settings(gid)
+        current = await self.service.guild_settings(gid)
         thresholds = {
             k: v
             for k, v in (
@@ -826,43 +830,43 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         }
         base = self.service.base_thresholds(gid)  # calibrated, then config.yaml's
 
-        def changes_to(settings: dict[str, Any]) -> dict[str, Any]:
-            changed = settings_changes(
-                settings,
-                base=base,
-                add_channel=add_keyword_channel.id if add_keyword_channel else None,
-                remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
-                thresholds=thresholds,
-                disclaimer=disclaimer,
-                moderator_role_id=moderator_role.id if moderator_role else None,
-                channel_cooldown=channel_cooldown,
-                user_cooldown=user_cooldown,
-                reset=reset,
-            )
-            # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
-            changed.update(
-                suggest_settings_changes(
+        def changes_to(settings: GuildSettings) -> SettingsChange:
+            role_id = credit_role.id if credit_role else None
+            return (
+                settings_changes(
+                    settings,
+                    base=base,
+                    add_channel=add_keyword_channel.id if add_keyword_channel else None,
+                    remove_channel=remove_keyword_channel.id if remove_keyword_channel else None,
+                    thresholds=thresholds,
+                    disclaimer=disclaimer,
+                    moderator_role_id=moderator_role.id if moderator_role else None,
+                    channel_cooldown=channel_cooldown,
+                    user_cooldown=user_cooldown,
+                    reset=reset,
+                )
+                # issue 16: help forums (cogs/forums.py), expert credits, Ask the experts
+                | suggest_settings_changes(
                     settings,
                     add_channel=add_suggest_channel,
                     remove_channel=remove_suggest_channel,
                     solved_tag=solved_tag,
                     close_solved=close_solved,
                 )
-            )
-            role_id = credit_role.id if credit_role else None
-            changed.update(role_credit_changes(settings, role_id, credit_as, credit_text))
-            changed.update(
-                experts_settings_changes(
+                | role_credit_changes(settings, role_id, credit_as, credit_text)
+                | experts_settings_changes(
                     settings,
                     channel=experts_channel.id if experts_channel else None,
                     role=expert_role.id if expert_role else None,
                     ping_role=experts_ping_role.id if experts_ping_role else None,
                     trusted=trust_experts,
                 )
+                | (
+                    SettingsChange(web_public=web_public)
+                    if web_public is not None and web_public != bool(settings.web_public)
+                    else SettingsChange()
+                )
             )
-            if web_public is not None and web_public != bool(settings.get("web_public")):
-                changed["web_public"] = web_public
-            return changed
 
         changes = changes_to(current)  # what this command changes (checked, shown below)
         if changes:
@@ -870,28 +874,27 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
             # by another moderator meanwhile stays).
             await defer_write(interaction)
             current = await self.service.update_settings(gid, changes_to, actor=actor_of(interaction.user))
-            content = "Saved: " + ", ".join(sorted(changes)) + "."
+            content = "Saved: " + ", ".join(changes.names) + "."
         else:
             content = "Current settings (pass options to change them):"
         cfg = self.service.config
-        bars = self.service.calibrated_bars(gid)
-        defaults = {
-            "thresholds": base.__dict__,
-            "calibrated": bars.to_dict() if bars is not None else None,
-            "configured": self.service.config.matching.thresholds.model_dump(),
-            "disclaimer": cfg.replies.disclaimer,
-            "moderator_role_id": cfg.discord.moderator_role_id,
-            "keyword_channel_cooldown": cfg.keyword_replies.channel_cooldown_seconds,
-            "keyword_user_cooldown": cfg.keyword_replies.user_cooldown_seconds,
-        }
+        defaults = SettingsDefaults(
+            thresholds=base,
+            disclaimer=cfg.replies.disclaimer,
+            moderator_role_id=cfg.discord.moderator_role_id,
+            keyword_channel_cooldown=cfg.keyword_replies.channel_cooldown_seconds,
+            keyword_user_cooldown=cfg.keyword_replies.user_cooldown_seconds,
+            calibrated=self.service.calibrated_bars(gid),
+            configured=cfg.matching.thresholds,
+        )
         content += forum_permission_warning(interaction, add_suggest_channel, current)
         embed = settings_embed(current, defaults)
         embed["fields"].append({"name": "Web pages", "value": self._web_status(gid, current)})
         await send(interaction, content, embed=embed)
 
-    def _web_status(self, gid: int, settings: dict[str, Any]) -> str:
+    def _web_status(self, gid: int, settings: GuildSettings) -> str:
         web = self.service.config.web
-        if not settings.get("web_public"):
+        if not settings.web_public:
             return "this server's entries are not published *(default)*"
         if not web.guild_pages:
             return "web_public is on, but the bot's operator does not publish any server's entries"
@@ -909,14 +912,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         own = self.service.own_entries(gid)
         ids = {e.id for e in own}
         return await self._choices(
-            interaction, current, own + [e for e in self._globals() if e.id not in ids]
+            interaction, current, own + [e for e in self._globals() if e.id not in ids], mark_shared=True
         )
 
     @alias.autocomplete("entry")
     async def alias_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._choices(interaction, current, self._phrasable(interaction.guild_id or 0))
+        return await self._choices(
+            interaction, current, self._phrasable(interaction.guild_id or 0), mark_shared=True
+        )
 
     @answer.autocomplete("entry")
     @remove.autocomplete("entry")
@@ -931,7 +936,7 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await self._choices(
-            interaction, current, [x.entry for x in self._all(interaction.guild_id or 0)]
+            interaction, current, [x.entry for x in self._all(interaction.guild_id or 0)], mark_shared=True
         )
 
     @restore.autocomplete("entry")
@@ -955,6 +960,16 @@ class ModerationCog(commands.Cog, name="FaqModeration"):
     ) -> list[app_commands.Choice[str]]:
         hidden = self.service.hidden_ids(interaction.guild_id or 0)
         return await self._choices(interaction, current, [e for e in self._globals() if e.id in hidden])
+
+
+SHARED = "🌐 "  # marks a global entry among a server's own in autocomplete choices
+
+
+def choice_name(entry: Entry, mark_shared: bool) -> str:
+    """An autocomplete choice's name: the question, within Discord's 100 characters."""
+    if mark_shared and not entry.guild_id:
+        return SHARED + clip(entry.question, 100 - len(SHARED))
+    return clip(entry.question, 100)
 
 
 async def _list_page(interaction: discord.Interaction, page: int, arg: str) -> PageContent:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ThresholdsConfig
 from bot.curation import (
     MAX_UPLOAD_BYTES,
     CurationError,
@@ -29,6 +30,7 @@ from bot.curation import (
 from bot.matching import Matcher, Thresholds, load_synonyms
 from bot.models import MAX_ANSWERS, Answer, Candidate, Entry, Provider
 from bot.present.curation import (
+    SettingsDefaults,
     describe_changes,
     entry_embed,
     history_embed,
@@ -38,6 +40,7 @@ from bot.present.curation import (
     stats_embed,
 )
 from bot.present.embeds import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, embed_length
+from bot.settings import GuildSettings, SettingsChange
 from bot.store.base import AuditRecord, QueryStat, Stats
 from bot.summary import summarize
 from bot.yamlio import dump_entries, load_data
@@ -353,31 +356,33 @@ def test_history_diff_names_the_phrasing_answer_and_expert_that_changed() -> Non
 
 def test_settings_changes_validate_and_reset() -> None:
     base = Thresholds()
-    current = {"keyword_channels": [5], "thresholds": {"answer": 0.6}}
-    assert settings_changes(current, base=base, add_channel=6) == {"keyword_channels": [5, 6]}
-    assert settings_changes(current, base=base, remove_channel=5) == {"keyword_channels": []}
+    current = GuildSettings(keyword_channels=[5], thresholds=ThresholdsConfig(answer=0.6))
+    assert settings_changes(current, base=base, add_channel=6) == SettingsChange(keyword_channels=[5, 6])
+    assert settings_changes(current, base=base, remove_channel=5) == SettingsChange(keyword_channels=[])
+    assert settings_changes(current, base=base, remove_channel=5) != SettingsChange()
     with pytest.raises(CurationError, match="does not have keyword replies"):
         settings_changes(current, base=base, remove_channel=9)
-    assert settings_changes(current, base=base, thresholds={"suggest": 0.3}) == {
-        "thresholds": {"answer": 0.6, "suggest": 0.3}
-    }
+    assert settings_changes(current, base=base, thresholds={"suggest": 0.3}) == SettingsChange(
+        thresholds=ThresholdsConfig(answer=0.6, suggest=0.3)
+    )
     with pytest.raises(CurationError, match="suggest must not exceed answer"):
         settings_changes(current, base=base, thresholds={"suggest": 0.7})
-    assert settings_changes(current, base=base, reset="cooldowns") == {
-        "keyword_channel_cooldown": None,
-        "keyword_user_cooldown": None,
-    }
+    reset = settings_changes(current, base=base, reset="cooldowns")
+    assert reset == SettingsChange.resetting(["keyword_channel_cooldown", "keyword_user_cooldown"])
+    assert reset.names == ["keyword_channel_cooldown", "keyword_user_cooldown"]
     with pytest.raises(CurationError, match="blank"):
         settings_changes(current, base=base, disclaimer=" \u200b")
     embed = settings_embed(
-        {"keyword_channels": [5], "disclaimer": "Ask your doctor."},
-        {"thresholds": {"answer": 0.5}, "keyword_user_cooldown": 120},
+        GuildSettings(keyword_channels=[5], disclaimer="Ask your doctor."),
+        SettingsDefaults(
+            Thresholds(), "Not advice.", None, keyword_channel_cooldown=30, keyword_user_cooldown=120
+        ),
     )
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Keyword-reply channels"] == "<#5>"
     assert fields["Disclaimer"] == "Ask your doctor. *(this server)*"
     assert fields["Thresholds"].split("\n")[:2] == [
-        "answer 0.50 *(default)*",
+        "answer 0.50 · suggest 0.25 · keyword 0.80 *(default)*",
         "-# answer 0.50: at or above this confidence the bot answers",
     ]
     assert "member 120 s *(default)*" in fields["Keyword cooldowns"]

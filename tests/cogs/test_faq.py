@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.config import load_config
+from bot.config import ThresholdsConfig, load_config
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from bot.store.common import normalise_query
 from cogs.standalone import FaqBot
 from tests.conftest import ROOT, SEED_ID
@@ -154,7 +155,7 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     handle, _ = await ask(emulator, "botox pores")
     message = await handle.original_message()
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
-    cb = await click.response()
+    cb = await click.outcome()  # acknowledged before the write, then the private note
     assert cb.ephemeral and "you marked this answer **Helpful**" in (cb.content or "")
     chosen = buttons(cb.components)
     assert chosen[f"faq:fb:1:{SEED_ID}"]["style"] == 3 and chosen[f"faq:fb:1:{SEED_ID}"]["disabled"]
@@ -163,8 +164,8 @@ async def test_feedback_is_recorded(emulator: DiscordEmulator, bot: FaqBot, serv
     # Changing your mind in the private note edits it in place; the latest vote counts, once.
     note = await click.original_message()
     change = await emulator.send_interaction(emulator.component_click(note, f"faq:fb:0:{SEED_ID}"))
-    edited = await change.response()
-    assert edited.type == 7 and "**Not helpful**" in (edited.content or "")
+    edited = await change.outcome()
+    assert edited.type == 6 and "**Not helpful**" in (edited.content or "")  # the note, edited
     assert buttons(edited.components)[f"faq:fb:0:{SEED_ID}"]["style"] == 4
     assert buttons(edited.components)[f"faq:fb:1:{SEED_ID}"].get("disabled") in (None, False)
     stats = await service.store.stats(emulator.guild)
@@ -184,7 +185,9 @@ async def test_suggestions_are_buttons_that_answer(
     emulator: DiscordEmulator, bot: FaqBot, service: FaqService
 ) -> None:
     # A guild with a very strict answer bar gets "did you mean" for the same words.
-    await service.update_settings(emulator.guild, {"thresholds": {"answer": 1.0, "suggest": 0.05}}, actor="t")
+    await service.update_settings(
+        emulator.guild, SettingsChange(thresholds=ThresholdsConfig(answer=1.0, suggest=0.05)), actor="t"
+    )
     handle, cb = await ask(emulator, "botox pores")
     assert cb.ephemeral and "Did you mean" in (cb.content or "")
     message = await handle.original_message()
@@ -203,7 +206,9 @@ async def test_keyword_replies_off_by_default_then_on_with_cooldown(
     await ask(emulator, "botox pores")  # a later event the bot handled in order
     assert not emulator.requests_to("POST", f"/channels/{emulator.channel}/messages")
 
-    await service.update_settings(emulator.guild, {"keyword_channels": [emulator.channel]}, actor="t")
+    await service.update_settings(
+        emulator.guild, SettingsChange(keyword_channels=[emulator.channel]), actor="t"
+    )
     await emulator.send_message(emulator.channel, emulator.other_bot, "does botox shrink pores?")
     await emulator.send_message(emulator.channel, emulator.user, "does botox shrink pores?")
     reply = await emulator.wait_for_message(emulator.channel)
@@ -349,5 +354,5 @@ async def test_a_failing_button_answers_with_an_apology(
 
     monkeypatch.setattr(service.store, "record_feedback", broken)
     click = await emulator.send_interaction(emulator.component_click(message, f"faq:fb:1:{SEED_ID}"))
-    cb = await click.response()
+    cb = await click.outcome()
     assert cb.ephemeral and "Sorry" in (cb.content or "") and "fire" not in (cb.content or "")

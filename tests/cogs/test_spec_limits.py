@@ -11,10 +11,11 @@ from typing import Any
 import pytest_asyncio
 import yaml
 
-from bot.config import load_config
+from bot.config import ThresholdsConfig, load_config
 from bot.models import LIMITS, MAX_ANSWERS, MAX_PHRASINGS, MAX_TAGS
 from bot.serialize import entry_from_dict
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from cogs.standalone import FaqBot
 from tests.emulator import DiscordEmulator, run_bot
 
@@ -103,7 +104,7 @@ async def test_the_biggest_entry_renders_inside_the_spec(
         # calibrated one, for two entries of one filler word, would call the form's filler
         # question a near-duplicate of them — rightly).
         await big_service.update_settings(
-            emulator.guild, {"thresholds": {"answer": 0.5, "suggest": 0.25}}, actor="t"
+            emulator.guild, SettingsChange(thresholds=ThresholdsConfig(answer=0.5, suggest=0.25)), actor="t"
         )
         commands: list[tuple[str, dict[str, Any]]] = [
             ("faq list", {"filter": "b" * 50}), ("faq stats", {}), ("faq history", {"entry": ID}),
@@ -118,6 +119,13 @@ async def test_the_biggest_entry_renders_inside_the_spec(
             ).response()
             kinds.append(got.type)
             callbacks.append(got)
+        # /faq edit's choices mark the global entry (its question at the limit) within 100 characters
+        auto = await (
+            await emulator.send_interaction(emulator.autocomplete("faq edit", "entry", "botulinum", user=mod))
+        ).response()
+        names = {c["value"]: c["name"] for c in auto.choices}
+        assert names[ID].startswith("🌐 ") and 90 < len(names[ID]) <= 100 and names[ID].endswith("…"), names
+        assert not names[gid].startswith("🌐"), names
         # The edit forms (entry, answer 50) and the add form are modals (type 9) filled at the limits;
         # a 51st answer is refused with a message.
         assert [kinds[i] for i in (4, 5, 6, 9)] == [9, 9, 4, 9], kinds

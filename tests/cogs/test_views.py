@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.models import Answer, Entry, Provider, Source
 from bot.service import FaqService
+from bot.settings import SettingsChange
 from cogs.standalone import FaqBot
 from tests.cogs import test_faq as _ask_tests
 from tests.cogs.test_faq import QUESTION, ask, assert_no_pings, buttons
@@ -155,7 +156,9 @@ async def test_disclaimer_everywhere_and_per_server(
 ) -> None:
     await service.update_settings(
         emulator.guild,
-        {"disclaimer": "Community tips, not professional advice.", "keyword_channels": [emulator.channel]},
+        SettingsChange(
+            disclaimer="Community tips, not professional advice.", keyword_channels=[emulator.channel]
+        ),
         actor="t",
     )
     handle, cb = await ask(emulator, "botox pores")
@@ -249,7 +252,9 @@ async def test_grammar_one_expert(emulator: DiscordEmulator, bot: FaqBot, servic
 async def test_keyword_reply_show_then_post_replies_to_the_members_message(
     emulator: DiscordEmulator, bot: FaqBot, service: FaqService
 ) -> None:
-    await service.update_settings(emulator.guild, {"keyword_channels": [emulator.channel]}, actor="t")
+    await service.update_settings(
+        emulator.guild, SettingsChange(keyword_channels=[emulator.channel]), actor="t"
+    )
     asked = await emulator.send_message(emulator.channel, emulator.user, "does botox shrink pores?")
     keyword = await emulator.wait_for_message(emulator.channel)
     click = await emulator.send_interaction(emulator.component_click(keyword, f"faq:show:{SEED_ID}"))

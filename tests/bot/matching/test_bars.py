@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import ThresholdsConfig
 from bot.matching import Matcher, Synonyms, bars
 from bot.models import Answer, Entry
+from bot.settings import SettingsChange
 from tests.bot.matching.fixtures import seed_entry, skincare_entries
 
 
@@ -202,7 +204,9 @@ def test_service_recalibrates_a_guild_after_a_write(data_dir: Path, tmp_path: Pa
             own = service.calibrated_bars(7)
             assert own is not None and own is not service.calibrated_bars(None)
             assert service.thresholds(7).answer == own.answer
-            await service.update_settings(7, {"thresholds": {"answer": 0.95, "suggest": 0.3}}, actor="t")
+            await service.update_settings(
+                7, SettingsChange(thresholds=ThresholdsConfig(answer=0.95, suggest=0.3)), actor="t"
+            )
             assert service.thresholds(7).answer == 0.95  # a guild's override wins
         finally:
             await service.close()

@@ -21,6 +21,7 @@ import pytest
 
 from bot.models import Entry
 from bot.service import FaqService
+from bot.settings import GuildSettings
 from bot.store import Store, open_store
 from bot.store.forums import ExpertQuestion
 from bot.summary import summarize
@@ -99,6 +100,20 @@ async def check(store: Store, kind: str, acked: list[str], refused: list[list[st
         channels = (await store.get_settings(GUILD))["keyword_channels"]
         assert sorted(channels) == sorted(int(c) for c in acked) and len(acked) == writers
         assert count(await store.history(GUILD, "*settings*"), "settings") == writers
+    elif kind == "settings-mixed":  # every moderator's change kept, whichever setting it was
+        raw = await store.get_settings(GUILD)
+        settings = GuildSettings.from_stored(raw)  # still the stored form /faq settings reads
+        assert len(acked) == writers
+        for key in acked:
+            field, value = key.split(":")
+            if field == "role_credits":
+                credit = settings.credit_for(int(value))
+                assert credit is not None and credit.field == "specialty", raw
+                assert raw["role_credits"][value] == {"field": "specialty", "text": credit.text}
+            else:
+                assert int(value) in raw[field], (field, raw)
+        mixed = [r for r in await store.history(GUILD, "*settings*") if r.actor.endswith(" mixed")]
+        assert len(mixed) == writers
     elif kind == "hide":
         assert sorted(set(acked)) == sorted(acked) == sorted(GLOBALS[: min(writers, len(GLOBALS))])
         assert all("already hidden" in err for _, err in refused), refused
@@ -255,3 +270,83 @@ async def test_concurrent_writers_in_two_processes(
         for w in writers:
             await w.stop()
     print("two processes, acknowledged/refused per kind:", figures)
+
+
+async def test_global_phrasings_resuming_out_of_order_keep_the_newer(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+) -> None:
+    """Two moderators' phrasings of a global entry: the first write's commit returns only after
+    the second's has been applied (as two connections' replies can arrive). The service must
+    still hold both — applying the first write's own (older) result last would drop the second
+    phrasing from matching until the next refresh (seen once on PostgreSQL under load)."""
+    service = await FaqService.open(config_for(db_url, data_with_globals))
+    real = service.store.change_guild_phrasings
+    second_done = asyncio.Event()
+    calls = 0
+
+    async def first_returns_last(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        mine = calls
+        result = await real(*args, **kwargs)  # committed
+        if mine == 1:
+            await asyncio.wait_for(second_done.wait(), timeout=30)
+        return result
+
+    service.store.change_guild_phrasings = first_returns_last  # type: ignore[method-assign]
+    try:
+        first = asyncio.create_task(
+            service.add_guild_phrasing(GUILD, PHRASED, "first phrasing here", actor="a")
+        )
+        while calls < 1:
+            await asyncio.sleep(0.01)
+        await service.add_guild_phrasing(GUILD, PHRASED, "second phrasing here", actor="b")
+        second_done.set()
+        await first
+        stored = (await service.store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
+        assert sorted(stored) == ["first phrasing here", "second phrasing here"]
+        assert sorted(service.guild_phrasings(GUILD, PHRASED)) == sorted(stored)
+        (best, *_) = service.rank("second phrasing here", GUILD)
+        assert (best.entry_id, best.confidence) == (PHRASED, 1.0)
+    finally:
+        await service.close()
+
+
+async def test_settings_resuming_out_of_order_keep_the_newer(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_dir: Path,
+) -> None:
+    """The same for /faq settings: two moderators set different settings; the first write's
+    commit returns only after the second's has been applied. The service keeps both."""
+    from bot.settings import SettingsChange
+
+    service = await FaqService.open(config_for(db_url, data_dir))
+    real = service.store.change_settings
+    second_done = asyncio.Event()
+    calls = 0
+
+    async def first_returns_last(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        mine = calls
+        result = await real(*args, **kwargs)  # committed
+        if mine == 1:
+            await asyncio.wait_for(second_done.wait(), timeout=30)
+        return result
+
+    service.store.change_settings = first_returns_last  # type: ignore[method-assign]
+    try:
+        first = asyncio.create_task(
+            service.update_settings(GUILD, SettingsChange(disclaimer="Not medical advice."), actor="a")
+        )
+        while calls < 1:
+            await asyncio.sleep(0.01)
+        await service.update_settings(GUILD, SettingsChange(web_public=True), actor="b")
+        second_done.set()
+        said = await first
+        assert said.disclaimer == "Not medical advice."  # what the first moderator is told
+        held = await service.guild_settings(GUILD)
+        assert (held.disclaimer, held.web_public) == ("Not medical advice.", True)
+    finally:
+        await service.close()

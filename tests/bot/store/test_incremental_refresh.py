@@ -16,6 +16,7 @@ import pytest
 from bot.models import Answer, Entry, Provider
 from bot.serialize import content_hash
 from bot.service import DataError, FaqService
+from bot.settings import SettingsChange
 from bot.store import GLOBAL
 from bot.yamlio import dump_entries, load_data
 from tests.bot.store.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
@@ -127,7 +128,7 @@ async def test_refresh_reads_only_what_changed_and_matches_a_fresh_open(
 
         # a guild's own synonyms change its matcher, no entry written
         b_matcher = reader._scopes[GUILD_B].matcher
-        await writer.update_settings(GUILD_B, {"synonyms": {"peel": ["exfoliation"]}}, actor="m")
+        await writer.update_settings(GUILD_B, SettingsChange(synonyms={"peel": ["exfoliation"]}), actor="m")
         assert await reader.refresh() is True
         assert reader._scopes[GUILD_B].matcher is not b_matcher
         assert reader.rank("exfoliation", GUILD_B)[0].entry_id == "peel"

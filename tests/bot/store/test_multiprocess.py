@@ -18,6 +18,7 @@ import pytest
 from bot.config import Config, DatabaseConfig, MatchingConfig
 from bot.models import Answer, Entry, Provider
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.store import open_store
 from tests.conftest import ROOT
 from tests.pgtools import fresh_database
@@ -106,10 +107,10 @@ async def test_settings_changed_in_one_process_are_seen_by_the_other(
     pair: tuple[FaqService, FaqService],
 ) -> None:
     a, b = pair
-    assert await b.settings(GUILD) == {}  # b has it cached now
-    await a.update_settings(GUILD, {"keyword_channels": [7]}, actor="mod#1")
+    assert await b.guild_settings(GUILD) == GuildSettings()  # b has it cached now
+    await a.update_settings(GUILD, SettingsChange(keyword_channels=[7]), actor="mod#1")
     await b.refresh()
-    assert await b.settings(GUILD) == {"keyword_channels": [7]}
+    assert await b.guild_settings(GUILD) == GuildSettings(keyword_channels=[7])
 
 
 # -- real processes ---------------------------------------------------------------------------

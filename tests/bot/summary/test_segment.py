@@ -148,3 +148,62 @@ def test_disclaimers_are_no_claims() -> None:
     assert substantive("This is not medical advice.") == ""
     assert substantive("I'm not a lawyer, but fair use is a defence.") == "Fair use is a defence."
     assert substantive("Not all medical advice is good.") == "Not all medical advice is good."
+
+
+def test_word_like_abbreviations_end_a_sentence_before_a_capital() -> None:
+    # "max", "Dec.", "approx." are words too: before a capitalised word the sentence ends
+    assert split_sentences("Don't run the sidewall figure, it's the max. The door sticker is right.") == [
+        "Don't run the sidewall figure, it's the max.",
+        "The door sticker is right.",
+    ]
+    assert split_sentences("The lease ended in Dec. Then the landlord kept the deposit.") == [
+        "The lease ended in Dec.",
+        "Then the landlord kept the deposit.",
+    ]
+    # before a figure or a lower-case word they stay abbreviations
+    assert split_sentences("Clock it to max. 4.8 GHz and run it approx. twice a week.") == [
+        "Clock it to max. 4.8 GHz and run it approx. twice a week."
+    ]
+    assert split_sentences("Filed on Dec. 12 at Acme Inc. in Ohio.") == [
+        "Filed on Dec. 12 at Acme Inc. in Ohio."
+    ]
+
+
+def test_unpunctuated_list_items_written_as_sentences_are_sentences() -> None:
+    from bot.summary.segment import segments
+
+    segs = segments(
+        "A few habits:\n"
+        "- Rest the dough for 20 minutes before shaping it\n"
+        "- Castle early, usually by move 10\n"
+        "- Control the centre\n"
+        "- 1 part orchid bark\n"
+        "- a warm kitchen speeds up the whole proof a lot\n"
+        "- `git gc` packs loose objects into one file"
+    )
+    assert [(s.text, s.fragment) for s in segs] == [
+        ("A few habits:", False),
+        ("Rest the dough for 20 minutes before shaping it.", False),  # shown with its full stop
+        ("Castle early, usually by move 10.", False),
+        ("Control the centre", True),  # too short to stand alone
+        ("1 part orchid bark", True),
+        ("A warm kitchen speeds up the whole proof a lot", True),  # lower-case: continues the lead-in
+        ("`git gc` packs loose objects into one file", True),  # opens with code: kept as written
+    ]
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        "— Marco, electrician 20 yrs (not your electrician, check your local code)",
+        "-- Jane Doe",
+        "– Sam (retired vet)",
+        "— Dr. Green",
+    ],
+)
+def test_dash_signatures_are_no_claims(s: str) -> None:
+    assert substantive(s) == ""
+
+
+def test_a_dash_opening_a_claim_is_kept() -> None:
+    assert substantive("— Not worth it for most homes.") == "— Not worth it for most homes."

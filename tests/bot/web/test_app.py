@@ -28,6 +28,7 @@ from bot.models import Entry
 from bot.present.embeds import answer_embed
 from bot.ratelimit import RateLimiter
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from bot.web.app import CSP, LISTING_SECONDS, make_app
 from bot.web.urls import entry_url, safe_href
 from tests.bot.test_importer import SEED_ANSWERS
@@ -235,9 +236,9 @@ async def test_public_server_pages_follow_the_moderators_setting(
     r = await client.get(f"/g/{PUBLIC_GID}/")
     assert r.status == 200 and f'href="/g/{PUBLIC_GID}/faq/{HOSTILE_ID}"' in await r.text()
     assert (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).status == 200
-    await service.update_settings(PUBLIC_GID, {"web_public": False}, actor="test")
+    await service.update_settings(PUBLIC_GID, SettingsChange(web_public=False), actor="test")
     assert (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).status == 404
-    await service.update_settings(PUBLIC_GID, {"web_public": True}, actor="test")
+    await service.update_settings(PUBLIC_GID, SettingsChange(web_public=True), actor="test")
     assert (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).status == 200
 
 
@@ -264,9 +265,17 @@ async def test_hostile_entry_is_escaped_and_its_links_inert(client: TestClient) 
 
 
 async def test_guild_pages_use_the_servers_disclaimer(client: TestClient, service: FaqService) -> None:
-    await service.update_settings(PUBLIC_GID, {"disclaimer": "Our own <b>footer</b>."}, actor="test")
+    await service.update_settings(
+        PUBLIC_GID, SettingsChange(disclaimer="Our own <b>footer</b>."), actor="test"
+    )
     html = await (await client.get(f"/g/{PUBLIC_GID}/faq/{HOSTILE_ID}")).text()
     assert "Our own &lt;b&gt;footer&lt;/b&gt;." in html
+    # the search page shows the disclaimer the service's Reply carries: the one Discord shows
+    reply = await service.ask("botox pores", PUBLIC_GID, record=False)
+    assert reply.disclaimer == "Our own <b>footer</b>."
+    found = await (await client.get(f"/g/{PUBLIC_GID}/search", params={"q": "botox pores"})).text()
+    assert "Our own &lt;b&gt;footer&lt;/b&gt;." in found
+    assert "Our own" not in await (await client.get("/search", params={"q": "botox pores"})).text()
 
 
 async def test_concurrent_reads_during_writes_never_fail(client: TestClient, service: FaqService) -> None:
@@ -340,9 +349,12 @@ def test_entry_urls_and_safe_links() -> None:
     glob = Entry(id="a-b", question="Q?")
     own = Entry(id="c", question="Q?", guild_id=5)
     assert entry_url(web_conf, glob) == "https://faq.example.org/faq/a-b"
-    assert entry_url(web_conf, own, {}) is None  # never public by default
-    assert entry_url(web_conf, own, {"web_public": True}) == "https://faq.example.org/g/5/faq/c"
-    assert entry_url(web_conf.model_copy(update={"guild_pages": False}), own, {"web_public": True}) is None
+    assert entry_url(web_conf, own, GuildSettings()) is None  # never public by default
+    assert entry_url(web_conf, own, GuildSettings(web_public=True)) == "https://faq.example.org/g/5/faq/c"
+    assert (
+        entry_url(web_conf.model_copy(update={"guild_pages": False}), own, GuildSettings(web_public=True))
+        is None
+    )
     assert entry_url(WebConfig(), glob) is None
     for bad in (
         "javascript:alert(1)",

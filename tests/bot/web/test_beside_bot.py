@@ -101,7 +101,7 @@ async def test_answers_link_to_their_public_page(setup: tuple[DiscordEmulator, F
     assert shown["Web pages"].startswith(
         f"this server's entries are published at https://faq.example.org/g/{emu.guild}/"
     )
-    assert (await service.settings(emu.guild))["web_public"] is True
+    assert (await service.guild_settings(emu.guild)).web_public is True
     embed = await ask(emu, "microneedling aftercare")
     assert embed["url"] == f"https://faq.example.org/g/{emu.guild}/faq/{OWN_ID}"
     assert await _status(page) == 200

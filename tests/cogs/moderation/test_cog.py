@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.config import ThresholdsConfig
 from bot.service import FaqService
+from bot.settings import GuildSettings, SettingsChange
 from cogs.moderation import REFUSAL
 from cogs.standalone import FaqBot
 from tests.conftest import SEED_ID
@@ -234,7 +236,7 @@ async def test_member_without_permission_is_refused_everywhere(emu: DiscordEmula
         service = svc(bot)
         before = (
             service.own_entries(emu.guild),
-            await service.settings(emu.guild),
+            await service.guild_settings(emu.guild),
             service.hidden_ids(emu.guild),
         )
         revision = await service.store.revision()
@@ -287,7 +289,7 @@ async def test_member_without_permission_is_refused_everywhere(emu: DiscordEmula
         assert (await handle.response(timeout=WAIT)).choices == []
         after = (
             service.own_entries(emu.guild),
-            await service.settings(emu.guild),
+            await service.guild_settings(emu.guild),
             service.hidden_ids(emu.guild),
         )
         assert after == before and await service.store.revision() == revision
@@ -304,7 +306,7 @@ async def test_moderator_role_grants_access_but_not_the_role_setting(
         assert (await call(emu, "faq list", user=helper)).content == REFUSAL
         set_role = await call(emu, "faq settings", {"moderator_role": helpers})
         assert set_role.content == "Saved: moderator_role_id."
-        assert (await svc(bot).settings(emu.guild))["moderator_role_id"] == int(helpers["id"])
+        assert (await svc(bot).guild_settings(emu.guild)).moderator_role_id == int(helpers["id"])
         listed = await call(emu, "faq list", user=helper)
         assert listed.embeds[0]["title"] == "FAQ entries" and listed.content is None
         assert (await add(emu, user=helper)).content == f"Added `{LIP}`. Members can find it with /ask now."
@@ -353,7 +355,10 @@ async def test_guilds_do_not_see_each_others_entries_settings_or_stats(
             refused.content
             == f"Nothing was changed. No entry “{LIP}” here; pick one from the list as you type."
         )
-        assert svc(bot).own_entries(other.id) == [] and await svc(bot).settings(other.id) == {}
+        assert (
+            svc(bot).own_entries(other.id) == []
+            and await svc(bot).guild_settings(other.id) == GuildSettings()
+        )
 
 
 async def test_entries_survive_a_restart(emu: DiscordEmulator, tmp_path: Path) -> None:
@@ -594,7 +599,9 @@ async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmul
         assert "Answer 1 answer text: is missing or empty" in bad.content
         too_low = await call(emu, "faq settings", {"suggest_threshold": 0.9})
         assert too_low.content == "Nothing was changed. thresholds: threshold suggest must not exceed answer."
-        assert await svc(bot).store.revision() == revision and await svc(bot).settings(emu.guild) == {}
+        assert (
+            await svc(bot).store.revision() == revision and await svc(bot).store.get_settings(emu.guild) == {}
+        )
         saved = await call(
             emu, "faq settings", {"add_keyword_channel": emu.channel_payload, "user_cooldown": 30.0}
         )
@@ -602,7 +609,7 @@ async def test_validation_errors_are_specific_and_write_nothing(emu: DiscordEmul
         fields = {f["name"]: f["value"] for f in saved.embeds[0]["fields"]}
         assert fields["Keyword-reply channels"] == f"<#{emu.channel}>"
         assert svc(bot).own_entries(emu.guild) == []
-        assert await svc(bot).settings(emu.guild) == {
+        assert await svc(bot).store.get_settings(emu.guild) == {  # the stored form
             "keyword_channels": [emu.channel],
             "keyword_user_cooldown": 30.0,
         }
@@ -634,7 +641,9 @@ async def test_a_picked_suggestion_is_a_proposal_a_moderator_approves(
     async with running(emu, tmp_path) as bot:
         await add(emu)
         # A strict answer bar: the member's words only get "did you mean" buttons.
-        await svc(bot).update_settings(emu.guild, {"thresholds": {"answer": 1.0, "suggest": 0.01}}, actor="t")
+        await svc(bot).update_settings(
+            emu.guild, SettingsChange(thresholds=ThresholdsConfig(answer=1.0, suggest=0.01)), actor="t"
+        )
         miss = await ask(emu, "do lips get puffy after filler")
         ids = custom_ids(miss)
         pick = next(i for i in ids if i.startswith("faq:sug:") and i.endswith(f":{LIP}"))

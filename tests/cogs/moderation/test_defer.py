@@ -1,22 +1,20 @@
 """Moderator writes while the database is busy, through the real discord.py client and the
 loopback emulator enforcing Discord's 3-second deadline for an interaction's first response:
-another connection holds SQLite's write lock for ~4 s (the store waits up to 5 s), so a bot
+another connection holds every write for ~4 s (`tests/busytools.py`: SQLite's write lock, the
+store waiting up to 5 s; PostgreSQL's tables locked against writes), so a bot
 that wrote before answering would get "Unknown interaction" and the moderator "This
 interaction failed" while the write committed. The bot acknowledges first, then says what was
 saved — and what it says was saved is in the store."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import sqlite3
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.service import FaqService
+from tests.busytools import DEADLINE, HELD, acknowledged_then_saved, backend, lock_held  # noqa: F401
 from tests.cogs.moderation.test_cog import (
     BYLINE_PREVIEW,
     LIP,
@@ -29,11 +27,9 @@ from tests.cogs.moderation.test_cog import (
     running,
     svc,
 )
-from tests.emulator import Callback, DiscordEmulator, InteractionHandle
+from tests.emulator import DiscordEmulator
+from tests.emulator.faqbot import running_faqbot
 from tests.emulator.fixtures import emulator  # noqa: F401
-
-DEADLINE = 3.0  # Discord's, for the first response
-HELD = 4.0  # seconds another connection holds the write lock: past the deadline, within the busy timeout
 
 
 @pytest.fixture
@@ -42,37 +38,12 @@ def emu(emulator: DiscordEmulator) -> DiscordEmulator:  # noqa: F811
     return emulator
 
 
-@contextlib.asynccontextmanager
-async def lock_held(service: FaqService, seconds: float) -> AsyncIterator[float]:
-    """Another connection holds the database's write lock for `seconds` (released by the
-    event loop, whatever the bot does meanwhile); yields when it was taken."""
-    other = sqlite3.connect(service.store.path, isolation_level=None, timeout=0.1)  # type: ignore[attr-defined]
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("UPDATE meta SET value = value WHERE key = 'revision'")
-    taken = time.monotonic()
-    release = asyncio.get_running_loop().call_later(seconds, other.rollback)
-    try:
-        yield taken
-    finally:
-        release.cancel()
-        other.rollback()
-        other.close()
-
-
-async def acknowledged_then_saved(handle: InteractionHandle, taken: float) -> Callback:
-    """The first response came within the deadline, the outcome only after the lock was gone
-    (so the write really waited for it)."""
-    outcome = await handle.outcome(timeout=WAIT + HELD)
-    assert handle.response_delay() < DEADLINE, handle.response_delay()
-    assert outcome.request.status in (200, 204), outcome.request  # not 404 Unknown interaction
-    assert time.monotonic() - taken >= HELD * 0.9
-    return outcome
-
-
 async def test_add_confirmed_on_the_byline_preview_while_the_database_is_busy(
-    emu: DiscordEmulator, tmp_path: Path
+    emu: DiscordEmulator,
+    tmp_path: Path,
+    backend: dict[str, Any],  # noqa: F811 - SQLite and PostgreSQL
 ) -> None:
-    async with running(emu, tmp_path) as bot:
+    async with running_faqbot(emu, tmp_path, **backend) as bot:
         opened = await call(emu, "faq add")
         handle = await emu.send_interaction(
             emu.modal_submit(opened.data["custom_id"], LIP_FIELDS, user=emu.moderator)
@@ -92,8 +63,12 @@ async def test_add_confirmed_on_the_byline_preview_while_the_database_is_busy(
         assert stored is not None and stored.entry.question == LIP_FIELDS["question"]
 
 
-async def test_answer_and_alias_while_the_database_is_busy(emu: DiscordEmulator, tmp_path: Path) -> None:
-    async with running(emu, tmp_path) as bot:
+async def test_answer_and_alias_while_the_database_is_busy(
+    emu: DiscordEmulator,
+    tmp_path: Path,
+    backend: dict[str, Any],  # noqa: F811 - SQLite and PostgreSQL
+) -> None:
+    async with running_faqbot(emu, tmp_path, **backend) as bot:
         await add(emu)
         opened = await call(emu, "faq answer", {"entry": LIP})
         text = "Most lip filler lasts about six months."
@@ -125,7 +100,8 @@ async def test_answer_and_alias_while_the_database_is_busy(emu: DiscordEmulator,
 async def test_a_write_that_times_out_after_the_defer_says_nothing_was_saved(
     emu: DiscordEmulator, tmp_path: Path
 ) -> None:
-    """The lock is held past the busy timeout: the moderator was answered in time, and the
+    """SQLite (PostgreSQL waits for a lock rather than timing out): the lock is held past the
+    busy timeout: the moderator was answered in time, and the
     follow-up is the error map's message (nothing saved), never a traceback or a "saved"."""
     async with running(emu, tmp_path) as bot:
         await add(emu)

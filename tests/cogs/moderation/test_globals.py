@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ThresholdsConfig
 from bot.present.globals import WHAT_A_SERVER_MAY_CHANGE
+from bot.settings import SettingsChange
 from tests.cogs.moderation.test_cog import (
     BYLINE_PREVIEW,
     LIP,
@@ -46,7 +48,8 @@ async def test_a_server_adds_and_removes_its_own_phrasings_of_a_global_entry(
         handle = await emu.send_interaction(
             emu.autocomplete("faq edit", "entry", "botox", user=emu.moderator)
         )
-        assert SEED_ID in [c["value"] for c in (await handle.response(timeout=WAIT)).choices]
+        choices = {c["value"]: c["name"] for c in (await handle.response(timeout=WAIT)).choices}
+        assert choices[SEED_ID] == "🌐 " + service.find(None, SEED_ID).entry.question  # type: ignore[union-attr]
 
         # /faq edit on it offers only what a server may change, and says so
         page = await call(emu, "faq edit", {"entry": SEED_ID})
@@ -153,7 +156,9 @@ async def test_a_members_pick_of_a_global_entry_is_approved_as_this_servers_phra
     server, /faq stats offers it with one click, and approving adds this server's phrasing."""
     async with running(emu, tmp_path) as bot:
         service = svc(bot)
-        await service.update_settings(emu.guild, {"thresholds": {"answer": 1.0, "suggest": 0.01}}, actor="t")
+        await service.update_settings(
+            emu.guild, SettingsChange(thresholds=ThresholdsConfig(answer=1.0, suggest=0.01)), actor="t"
+        )
         query = "does botox shrink pores"
         miss = await ask(emu, query)
         pick = next(i for i in custom_ids(miss) if i.startswith("faq:sug:") and i.endswith(f":{SEED_ID}"))

@@ -148,6 +148,7 @@ async def test_forged_feedback_naming_another_servers_entry_is_refused(
             cb = await _click(emu, _forged_message(emu, real, custom_id, emu.guild), custom_id, user=emu.user)
             assert cb.ephemeral and "not recorded" in (cb.content or ""), cb.data
         assert await _dump(service) == before, "feedback on another server's entry was recorded"
-        cb = await _click(emu, real, f"faq:fb:1:{LIP}", user=emu.user)
+        handle = await emu.send_interaction(emu.component_click(real, f"faq:fb:1:{LIP}", user=emu.user))
+        cb = await handle.outcome(timeout=WAIT)  # acknowledged before the write, then the note
         assert cb.ephemeral and (cb.content or "").startswith("Thanks")
         assert (await service.store.stats(emu.guild)).feedback == {LIP: (1, 0)}
