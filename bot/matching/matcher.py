@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, overload
@@ -91,22 +92,23 @@ class Matcher:
             return
         self._lex = LexicalIndex(self.entries, self.synonyms)
         folded = [fold(e.question).strip() for e in self.entries]
-        self._by_question = np.asarray(sorted(range(len(folded)), key=lambda i: (folded[i], i)), np.int32)
+        # sorted() is stable: equal questions stay in entry order (no (question, i) tuples)
+        self._by_question = np.asarray(sorted(range(len(folded)), key=folded.__getitem__), np.int32)
+        del folded
         self._sorted_questions = SortedQuestions(self.entries, self._by_question)
         # Exact and near-exact matches: an entry's question or phrasing (aliases included),
         # normalised like a query, answers at confidence 1.0 whatever the scores say. Held as
         # sorted key hashes beside entry numbers (12 bytes a key; a dict of the key strings
         # took 38 MB at 100k entries); a hit is confirmed against the entry's own keys.
-        hashes: list[int] = []
-        owners: list[int] = []
+        hashes, owners = array("q"), array("i")  # typed: no Python int per key
         for i, e in enumerate(self.entries):
             for key in {self.exact_key(text) for text in (e.question, *e.phrasings)} - {""}:
                 hashes.append(key_hash(key))
                 owners.append(i)
-        h = np.asarray(hashes, dtype=np.int64)
-        order = np.lexsort((np.asarray(owners, dtype=np.int32), h))  # by hash, then entry
+        h, o = np.frombuffer(hashes, np.int64), np.frombuffer(owners, np.int32)
+        order = np.lexsort((o, h))  # by hash, then entry
         self._exact_hashes = h[order]
-        self._exact_owners = np.asarray(owners, dtype=np.int32)[order]
+        self._exact_owners = o[order]
         self._semantic(embedder)
 
     def _semantic(self, embedder: Embedder | None) -> None:
