@@ -155,6 +155,7 @@ async def measure(
         if hasattr(service, "phases"):
             out["phases_s"] = {k: round(v, 2) for k, v in service.phases.seconds.items()}
             out["phases_cpu_s"] = {k: round(v, 2) for k, v in service.phases.cpu.items()}
+            out["phases_peak_mb"] = {k: round(v) for k, v in getattr(service.phases, "peak_mb", {}).items()}
         if parts:
             out["service_parts_mb"] = service_parts(service)
         _, queries, _ = corpus(1000)  # queries drawn from the global entries' questions

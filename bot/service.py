@@ -162,6 +162,15 @@ def _find_malloc_trim() -> Callable[[], None]:
 _malloc_trim: Callable[[], None] | None = None
 
 
+def _peak_rss_mb() -> float | None:
+    """The process's peak resident memory so far (Linux reports KB), None where unknown."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Phases:
     """Seconds spent per start-up phase (data/ read, sync, store read, index build, …), summed
     over repeats: logged after the open, and read by benchmarks/memory.py."""
@@ -169,6 +178,7 @@ class Phases:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}  # the process's CPU seconds: what other load does not inflate
+        self.peak_mb: dict[str, float] = {}  # the process's peak RSS when the phase ended (Unix)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
@@ -178,6 +188,9 @@ class Phases:
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
             self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c0
+            peak = _peak_rss_mb()
+            if peak is not None:  # which phase a start's memory peak happened in
+                self.peak_mb[name] = peak
 
     def __str__(self) -> str:
         return ", ".join(f"{k} {v:.2f} s ({self.cpu[k]:.2f} CPU)" for k, v in self.seconds.items())
