@@ -148,6 +148,14 @@ class _Postings:
         return self.rows[a:b], self.vals[a:b]
 
 
+_DTYPES = {"H": np.uint16, "i": np.int32}
+
+
+def _wide_enough(numbers: array[int], count: int) -> array[int]:
+    """`numbers` (typecode H or i) able to hold 0 … count - 1: widened to 32 bits past 16."""
+    return array("i", numbers) if count > 0xFFFF and numbers.typecode == "H" else numbers
+
+
 def _segments(bounds: np.ndarray, step: int) -> Iterator[tuple[int, int, int, np.ndarray]]:
     """(first record, end record, first owner, owner of each record) per `step` owners,
     `bounds` being the owners' first records and the end (owners: entries or units)."""
@@ -213,10 +221,12 @@ class LexicalIndex:
         # bounds. An entry term's two frequencies (coverage's, pooled's) are a few sums of
         # the field weights, so they are kept once in `freqs` and referred to by number: the
         # records take 8 bytes instead of 24 (at 100k entries, 5M records).
-        c_cols, c_freq = array("i"), array("i")
+        # 16-bit column and frequency numbers while they fit (26k terms at 100k entries), widened
+        # to 32 bits past 65,535: the records then take 4 bytes instead of 8.
+        c_cols, c_freq = array("H"), array("H")
         c_bounds = array("q", [0])
         freqs: dict[tuple[float, float], int] = {}
-        u_cols = array("i")
+        u_cols = array("H")
         u_bounds = array("q", [0])
         starts = array("q")
         entry_words = array("f")
@@ -254,6 +264,7 @@ class LexicalIndex:
                 for c in hit[1]:
                     tf[c] = tf.get(c, 0.0) + w
                 if is_unit and k:
+                    u_cols = _wide_enough(u_cols, len(cols))
                     u_cols.extend(sorted(set(hit[1])))
                     u_bounds.append(len(u_cols))
                     n_units += 1
@@ -270,15 +281,17 @@ class LexicalIndex:
                 u_bounds.append(len(u_cols))
             entry_words.append(n_words)
             terms = sorted(tf)
+            codes = [freqs.setdefault((tf[c], ptf.get(c, 0.0)), len(freqs)) for c in terms]
+            c_cols, c_freq = _wide_enough(c_cols, len(cols)), _wide_enough(c_freq, len(freqs))
             c_cols.extend(terms)
-            c_freq.extend(freqs.setdefault((tf[c], ptf.get(c, 0.0)), len(freqs)) for c in terms)
+            c_freq.extend(codes)
             c_bounds.append(len(c_cols))
         del analysed, sighted
 
         # Words per entry: how much an entry says, i.e. how telling a missing word is.
         self.entry_words = np.frombuffer(entry_words, np.float32).copy()
-        cols_c = np.frombuffer(c_cols, np.int32)
-        freq_c = np.frombuffer(c_freq, np.int32)
+        cols_c = np.frombuffer(c_cols, _DTYPES[c_cols.typecode])
+        freq_c = np.frombuffer(c_freq, _DTYPES[c_freq.typecode])
         df = np.bincount(cols_c, minlength=len(cols))
         self._idf = np.array([self._term_idf(t, int(d)) for t, d in zip(cols, df, strict=True)], np.float64)
         tf_of = np.array([f[0] for f in freqs], np.float64)
@@ -296,7 +309,7 @@ class LexicalIndex:
         )
         del cols_c, freq_c, c_cols, c_freq, c_bounds
 
-        uc_all = np.frombuffer(u_cols, np.int32)
+        uc_all = np.frombuffer(u_cols, _DTYPES[u_cols.typecode])
         idf2 = self._idf**2
 
         self._unit = _Postings.build(
