@@ -3,6 +3,8 @@ chunk size, postings in column order with rows ascending."""
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,39 @@ def test_a_units_values_are_its_idf_squares_over_its_norm(monkeypatch: pytest.Mo
     norm = np.sqrt(np.bincount(a["unit_rows"], weights=idf2[cols], minlength=int(a["n"][1])))
     expected = idf2[cols] / norm[a["unit_rows"]]
     assert np.allclose(a["unit_vals"], expected, rtol=1e-6)
+
+
+def letters(k: int) -> str:
+    """A distinct all-letter word per number (words() keeps letters; no stemmer collapses these)."""
+    out = "zq"
+    while True:
+        k, r = divmod(k, 20)
+        out += "bcdfghjklmnpqrstvwx"[r] if r < 19 else "z"
+        if not k:
+            return out
+
+
+def test_past_65535_terms_the_numbers_widen_and_every_term_still_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 70,000 distinct words, 100 a body: term numbers outgrow 16 bits in the middle of the build
+    es = [
+        Entry(
+            id=f"e{i}",
+            question=f"botox {letters(i)}",
+            body=" ".join(letters(1000 + i * 100 + j) for j in range(100)),
+        )
+        for i in range(700)
+    ]
+    index = LexicalIndex(es, load_synonyms(None))
+    assert len(index.arrays()["idf"]) > 0xFFFF
+    for i in (0, 350, 699):
+        for word in (letters(1000 + i * 100), letters(1000 + i * 100 + 99)):
+            scores = index.score_array(index.query_terms(word))
+            assert np.flatnonzero(scores).tolist() == [i], word
+    narrow = index.arrays()
+    monkeypatch.setattr(
+        lexical, "_wide_enough", lambda numbers, count: array("i", numbers)
+    )  # 32 bits from the start
+    wide = LexicalIndex(es, load_synonyms(None)).arrays()
+    assert all(wide[k].tobytes() == v.tobytes() for k, v in narrow.items())
