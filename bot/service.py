@@ -468,6 +468,9 @@ class FaqService:
         cached = indexcache.load(cache.parent, key)
         matcher = Matcher(entries, synonyms=synonyms, embedder=self.embedder, cached=cached)
         if cached is None:
+            # the build's scratch (millions of short-lived objects) handed back before what
+            # follows (saving, the bars' keys) allocates: lower peak at a first 100k open
+            release_free_memory()
             indexcache.save(cache.parent, key, matcher.arrays())
         return matcher
 
