@@ -159,6 +159,7 @@ class Quantity:
     low: float
     high: float
     unit: str  # "time" (days), "period" (days), a dimension, or the counted noun's stem
+    approx: bool = False  # "about 3 months", "roughly 15 %", "~$80k": a round figure, not a bound
 
     def feature(self) -> str:
         lo, hi = f"{self.low:g}", f"{self.high:g}"
@@ -283,8 +284,27 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
                 lo, hi, unit_name = per / hi, per / lo, "period"
             else:
                 lo, hi, unit_name = lo / per, hi / per, f"{unit_name}/day"
-        out.append((m.start(), end, Quantity(min(lo, hi), max(lo, hi), unit_name)))
+        approx = bool(_APPROX.search(masked[max(0, m.start() - 16) : m.start()]))
+        out.append((m.start(), end, Quantity(min(lo, hi), max(lo, hi), unit_name, approx)))
     return sorted(out, key=lambda x: x[0])
+
+
+# "about 3 months", "roughly 15 %", "~80k", "3-ish": a figure said loosely
+_APPROX = re.compile(
+    r"(?:\b(?:about|around|roughly|approximately|approx\.?|circa|some|maybe|nearly|almost|close\s+to)\s*|~\s*)[$€£]?$",
+    re.I,
+)
+APPROX_SLACK = 0.2  # how far a loose figure may be from another one and still agree with it
+
+
+def widened(q: Quantity) -> tuple[float, float]:
+    """The span a figure covers: a loose single one ("about 3 months") ± 20 %, a loose temperature
+    ± 3 °C ("about 190 °F" is no 96 °C). A range ("about 12 to 18 inches") already says how loose."""
+    if not q.approx or q.low != q.high:
+        return q.low, q.high
+    if q.unit == "degc":
+        return q.low - 3.0, q.high + 3.0
+    return q.low * (1 - APPROX_SLACK), q.high * (1 + APPROX_SLACK)
 
 
 def _unit_here(text: str, m: re.Match[str], group: str) -> bool:
@@ -425,7 +445,7 @@ def sentence_clauses(sentence: str) -> list[Clause]:
 # by temporarily paralysing the muscle" claims the paralysing.
 _LIGHT = frozenset({
     "work", "give", "lead", "show", "seem", "becom", "get", "keep", "take", "go", "come", "look",
-    "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort",
+    "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort", "put", "make",
     # time units: a figure's unit word says little on its own ("10 years of writes" ≠ "3 to 5 years")
     "second", "minut", "hour", "day", "week", "month", "year",
 })  # fmt: skip
@@ -450,6 +470,13 @@ def ranges_conflict(a: Quantity, b: Quantity) -> bool:
     """Two quantities of one unit that cannot both hold (see the module doc)."""
     if a.unit != b.unit or same_range(a, b):
         return False
+    if a.approx or b.approx:  # "about 3 months" agrees with "8–12 weeks": only apart when far apart
+        (al, ah), (bl, bh) = widened(a), widened(b)
+        return ah < bl or bh < al
+    if a.low == a.high or b.low == b.high:  # a single figure within 10 % of a range's end is at it
+        point, rng = (a, b) if a.low == a.high else (b, a)
+        if rng.low * 0.9 <= point.low <= rng.high * 1.1 and rng.low != rng.high:
+            return False
     span_a, span_b = a.high - a.low, b.high - b.low
     overlap = min(a.high, b.high) - max(a.low, b.low)
     if span_a <= 0 and span_b <= 0:
@@ -735,4 +762,5 @@ __all__ = [
     "sentence_clauses",
     "split_clauses",
     "supports",
+    "widened",
 ]

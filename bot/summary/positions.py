@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, Quantity, quantities, question_parts
+from bot.summary.claims import Clause, Quantity, quantities, question_parts, widened
 from bot.summary.contradiction import direction_of, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, Token, stem, tokens
@@ -79,8 +79,12 @@ _QUOTED_AFTER = re.compile(
     r"^[^,;]{0,25}\b(?:often|commonly|usually|always)\s+(?:quoted|cited|given|said)\b", re.I
 )
 _REJECT_OPENER = re.compile(r"^\W*(?:ignore|forget|disregard|never\s+mind|don't\s+trust)\b", re.I)
-_TOO = re.compile(
-    r"\btoo\s+(?:late|early|long|short|much|little|high|low|many|few|slow|fast|hot|cold|big|small|strong|weak)\b",
+# "3 % is far too late", "25 % is cutting it way too close": the figure judged wrong
+_TOO = re.compile(r"^[^,;.]*?\btoo\s+(?!many\s+to\b)[a-z]{3,}\b(?!\s+to\s+\w)", re.I)
+# "self-employment tax is roughly 15 %": a figure said of a named thing (its subject)
+_COPULA_BEFORE = re.compile(
+    r"(?:^|[,;:(]\s*|\b(?:and|but|so)\s+)(?P<subj>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,4}?)\s+(?:is|are|was|were|runs|comes\s+to)\s+"
+    r"(?:(?:about|around|roughly|approximately|usually|typically|generally|normally|only|just|still)\s+)?[$€£~]?$",
     re.I,
 )
 # "shorter than the 12 months (others quote)": a figure compared against, not stated
@@ -167,8 +171,31 @@ def stated_figures(
             continue
         if _COMPARED.search(before) or _OFFSET_AFTER.search(after) or _TOO.search(after[:40]):
             continue
+        if _figure_of_other(before, question):
+            continue
         out.append((q, bool(_BOUND_BEFORE.search(before[-30:]))))
     return out
+
+
+def _figure_of_other(before: str, question: frozenset[str]) -> bool:
+    """Whether the figure is said of a named thing the question does not ask about: "self-employment
+    tax is roughly 15 %" on "how much should I set aside for taxes?" (the subject has a word that
+    is neither the question's nor a frame word; "the ideal temperature is 60 °C" is the answer)."""
+    m = _COPULA_BEFORE.search(before)
+    if not m:
+        return False
+    ws = re.findall(r"[a-z][a-z'-]*", m.group("subj").lower())
+    if any(w in _PRONOUNS for w in ws):
+        return False
+    named = {
+        stem(p)
+        for w in ws
+        if w not in STOPWORDS
+        for p in w.split("-")
+        if p and p not in STOPWORDS and not p.endswith("ly")
+    }
+    named -= _FRAME
+    return bool(named - question)
 
 
 _PRONOUNS = frozenset({
@@ -218,9 +245,11 @@ def _other_act(text: str, question: frozenset[str]) -> bool:
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
-    """Two figures that can both hold: their ranges overlap or touch (2 % slack)."""
-    slack = 0.02 * max(abs(a.high), abs(b.high), 1e-9)
-    return a.low <= b.high + slack and b.low <= a.high + slack
+    """Two figures that can both hold: their ranges overlap or touch (2 % slack; a loose figure,
+    "about 3 months", ± 20 %)."""
+    (al, ah), (bl, bh) = widened(a), widened(b)
+    slack = 0.02 * max(abs(ah), abs(bh), 1e-9)
+    return al <= bh + slack and bl <= ah + slack
 
 
 def _apart(a: Sequence[Quantity], b: Sequence[Quantity]) -> bool:

@@ -361,3 +361,22 @@ def test_quantities_normalise_ratios_rates_and_ranges(
 ) -> None:
     got = [(round(q.low, 4), round(q.high, 4), q.unit) for _, _, q in quantities(text)]
     assert got == expected
+
+
+def test_a_single_figure_at_a_ranges_end_does_not_conflict() -> None:
+    from bot.summary.claims import Quantity, ranges_conflict
+
+    days = lambda a, b, approx=False: Quantity(a, b, "time", approx)  # noqa: E731
+    assert not ranges_conflict(days(90, 90), days(56, 84))  # 3 months ↔ 8–12 weeks: within 10 %
+    assert ranges_conflict(days(120, 120), days(56, 84))  # 4 months is past it
+    assert not ranges_conflict(days(100, 100, True), days(56, 84))  # "about 100 days": loose
+    assert ranges_conflict(days(30, 30, True), days(56, 84))  # "about a month" is still shorter
+
+
+def test_a_light_verb_is_no_subject_of_a_conflict() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("Should I rent or buy a kayak?")
+    (a,) = sentence_clauses("Never put a roof rack on a rented car.")
+    (b,) = sentence_clauses("Renting puts the repair risk on the shop.")
+    assert conflict(a, b, q) is None

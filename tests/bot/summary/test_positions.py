@@ -440,3 +440,64 @@ def test_a_change_of_something_else_is_no_side() -> None:
         ("Ben Ode", "It raises your power bill a little, but the mould goes."),
     )
     assert summarize(e).disagreements == ()
+
+
+# ── loose figures, figures judged wrong, figures of another thing (round 6) ──────────────
+
+
+def test_a_loose_single_figure_agrees_with_a_range_it_nearly_touches() -> None:
+    # "about 6 months" (180 days) beside "20–24 weeks" (140–168 days): within 20 %
+    about = Quantity(180, 180, "time", approx=True)
+    assert compatible(about, Quantity(140, 168, "time"))
+    assert not compatible(Quantity(180, 180, "time"), Quantity(140, 168, "time"))  # said exactly: apart
+    assert not compatible(about, Quantity(28, 42, "time"))  # 4–6 weeks: still far apart
+    # a loose temperature is loose by degrees, not by a share of its value
+    assert not compatible(Quantity(71, 71, "degc", approx=True), Quantity(82, 82, "degc"))
+    assert compatible(Quantity(71, 71, "degc", approx=True), Quantity(73, 73, "degc"))
+
+
+def test_approximate_words_mark_a_figure_loose() -> None:
+    from bot.summary.claims import quantities
+
+    loose = [q.approx for _, _, q in quantities("Expect roughly 40 minutes, or ~2 hours on a cold day.")]
+    assert loose == [True, True]
+    assert [q.approx for _, _, q in quantities("Bake it 40 minutes.")] == [False]
+
+
+def test_loose_figures_make_no_dispute() -> None:
+    e = entry(
+        "How long until a new lawn can take foot traffic?",
+        ("Ana", "Keep off the new lawn for 6–8 weeks after seeding."),
+        ("Bo", "I'd stay off it for about 2 months, then mow high."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_exact_figures_far_apart_still_dispute() -> None:
+    e = entry(
+        "How long until a new lawn can take foot traffic?",
+        ("Ana", "Keep off the new lawn for 6–8 weeks after seeding."),
+        ("Bo", "Stay off it for 10 days, then mow high."),
+    )
+    assert len(summarize(e).disagreements) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10 % is cutting it way too close for a tip.",  # judged wrong, any "too" adjective
+        "2 hours is too generous for a lunch break.",
+    ],
+)
+def test_a_figure_judged_too_anything_is_no_position(text: str) -> None:
+    assert figures(text, "How much should I tip?") == []
+
+
+def test_a_figure_said_of_another_named_thing_is_no_position() -> None:
+    q = "How much should I budget for a wedding cake?"
+    assert figures("The delivery fee is roughly $80 on top of that.", q) == []
+    assert figures("Sales tax is about 8 %.", q) == []
+    # the question's own thing, a frame word or a pronoun as subject: the answer itself
+    assert figures("A wedding cake is about $500 for 100 guests.", q)
+    assert figures("The usual budget is $400.", q)
+    assert figures("It is $400 at most bakeries.", q)
