@@ -740,3 +740,86 @@ def with_agreements(d: Disagreement, agree: dict[str, str]) -> Disagreement:
         extra = tuple(a for a, whom in agree.items() if whom in s.supporters and a not in held)
         sides.append(Side(s.text, s.supporters + extra, s.quoted_from) if extra else s)
     return Disagreement(d.topic, tuple(sides))
+
+
+# ── for or against one named thing ───────────────────────────────────────────────────────
+
+_ACT_MARK = re.compile(
+    r"\b(?:use|using|pick|choose|prefer|recommend|try|get|buy|take|do|want|bother|need|skip|avoid|ditch|"
+    r"forget|go|stick|switch|opt)\b",
+    re.I,
+)
+_GERUND = re.compile(r"^[a-z]{3,}ing$")
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
+# "pkg/errors", "errors.Is", `--force-with-lease`: a word inside a name or code is not a thing of its own
+_NAME_TOKEN = re.compile(r"`[^`]*`|[\w-]+(?:[./][\w-]+)+|--?[\w-]+")
+
+
+def _in_name(text: str, term: str) -> bool:
+    return any(
+        term in {stem(w) for w in re.findall(r"[a-z0-9]+", m.group(0).lower())}
+        for m in _NAME_TOKEN.finditer(text)
+    )
+
+
+def _about_term(text: str, term: str) -> bool:
+    """Whether a choice verb's object is `term` itself, not another act it modifies: "I don't
+    recommend alternating the two drills" is about alternating, not about drills."""
+    ws = re.findall(r"[a-z0-9]+", plain_text(text).lower())
+    at = next((i for i, w in enumerate(ws) if stem(w) == term), None)
+    if at is None:
+        return False
+    verbs = [i for i in range(at) if _ACT_MARK.fullmatch(ws[i])]
+    between = ws[verbs[-1] + 1 : at] if verbs else []
+    return not any(_GERUND.match(w) for w in between)
+
+
+def advice_disputes(
+    units: Sequence[Unit], question: frozenset[str]
+) -> list[tuple[Disagreement, frozenset[int]]]:
+    """Experts who recommend a named thing and experts who advise against it ("Custom insoles
+    are a waste of money" ↔ "I'd get fitted for custom insoles"; "skip the quarterly check" ↔
+    "do the quarterly check"), whatever else they share. A hedged clause, a condition or an
+    expert on both sides takes no side; the thing must be the object of the advice."""
+    said: dict[str, dict[tuple[str, int], dict[int, Unit]]] = {}
+    for u in units:
+        for c in u.clauses:
+            if c.hedged:
+                continue
+            for t in {t.stem for t in tokens(plain_text(c.text)) if t.stem and t.word not in STOPWORDS}:
+                if len(t) < 3 or t in _FRAME or t.isdigit():
+                    continue
+                s = stance(c.text, t)
+                if s > 0 and _NEGATION.search(plain_text(c.text)):
+                    continue  # "use X, never plain Y": a mixed clause is no clear side on its words
+                if s < 0 and (c.timed or c.bounds):
+                    continue  # "not before 6 months" denies the timing, not the thing
+                if s and _about_term(c.text, t) and not _in_name(c.text, t):
+                    said.setdefault(t, {}).setdefault(u.expert, {}).setdefault(s, u)
+    found: list[tuple[str, list[Unit], list[Unit]]] = []
+    for t, by in said.items():
+        pro = [v[1] for v in by.values() if list(v) == [1]]
+        con = [v[-1] for v in by.values() if list(v) == [-1]]
+        if pro and con:
+            found.append((t, pro, con))
+    out: list[tuple[Disagreement, frozenset[int]]] = []
+    taken: set[int] = set()
+    for t, pro, con in sorted(
+        found, key=lambda f: (-(len(f[1]) + len(f[2])), min(u.index for u in f[1] + f[2]))
+    ):
+        used = frozenset(u.index for u in pro + con)
+        if used & taken:
+            continue  # one subject, named by two words ("hoof", "oil")
+        taken |= used
+        word = next(
+            (w for w in re.findall(r"[\w/+.-]+", plain_text(pro[0].text)) if stem(w.lower().strip(".")) == t),
+            t,
+        )
+        sides = (
+            Side(shorten(pro[0].text), labels(pro), pro[0].label),
+            Side(shorten(con[0].text), labels(con), con[0].label),
+        )
+        out.append((Disagreement(word[:90], sides), used))
+    return out

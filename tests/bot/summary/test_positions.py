@@ -501,3 +501,46 @@ def test_a_figure_said_of_another_named_thing_is_no_position() -> None:
     assert figures("A wedding cake is about $500 for 100 guests.", q)
     assert figures("The usual budget is $400.", q)
     assert figures("It is $400 at most bakeries.", q)
+
+
+# ── for or against one named thing ───────────────────────────────────────────────────────
+
+
+def test_advice_for_and_against_one_thing_disagrees() -> None:
+    e = entry(
+        "My bike chain squeaks after rain. What should I do about it?",
+        ("Ines", "Clean it and use a wet lube; the dry stuff washes straight off."),
+        ("Karl", "Honestly, wax is the best option for commuters."),
+        ("Lou", "Skip the wax, it takes forever to apply and flakes in the wet."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Karl"}, {"Lou"}]
+    assert d.topic == "wax"
+
+
+@pytest.mark.parametrize(
+    "against",
+    [
+        "I do not recommend waxing before the first 100 km.",  # a denial about timing
+        "Wax is the best option, maybe.",  # hedged
+        "I don't recommend switching brands of wax mid-season.",  # advice on another act
+    ],
+)
+def test_advice_that_takes_no_side(against: str) -> None:
+    e = entry(
+        "My bike chain squeaks after rain. What should I do about it?",
+        ("Karl", "Honestly, wax is the best option for commuters."),
+        ("Lou", against),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_a_mixed_clause_or_a_name_in_code_takes_no_side() -> None:
+    e = entry(
+        "How should I deploy a static site?",
+        ("Ann", "Use `rsync --delete`, never plain `scp -r`, for the upload."),
+        ("Bea", "Never use scp for deploys."),
+        ("Cy", "Use the tools/deploy.sh script and skip the deploy hooks of your host."),
+        ("Dee", "Don't use tools from random blogs for this."),
+    )
+    assert summarize(e).disagreements == ()
