@@ -772,8 +772,9 @@ def _about_term(text: str, term: str) -> bool:
     if at is None:
         return False
     verbs = [i for i in range(at) if _ACT_MARK.fullmatch(ws[i])]
-    between = ws[verbs[-1] + 1 : at] if verbs else []
-    return not any(_GERUND.match(w) for w in between)
+    if not verbs:  # no choice verb: only a verdict on the thing itself ("X is a waste"), never "Treat it…"
+        return at + 1 < len(ws) and ws[at + 1] in {"is", "are", "s", "isn", "aren", "was"}
+    return not any(_GERUND.match(w) for w in ws[verbs[-1] + 1 : at])
 
 
 def advice_disputes(

@@ -544,3 +544,13 @@ def test_a_mixed_clause_or_a_name_in_code_takes_no_side() -> None:
         ("Dee", "Don't use tools from random blogs for this."),
     )
     assert summarize(e).disagreements == ()
+
+
+def test_an_imperative_verb_is_not_the_thing_advised() -> None:
+    # "Brush …" (the act) and "brushes" (the thing) share a stem, not a subject
+    e = entry(
+        "How do I keep a cast aluminium grill clean?",
+        ("Ann", "Brush it while it's still warm, then oil it lightly."),
+        ("Bo", "I don't recommend brushes with steel bristles."),
+    )
+    assert summarize(e).disagreements == ()
