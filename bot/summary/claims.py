@@ -595,7 +595,31 @@ def _other_use(f: str, a: Clause, b: Clause) -> bool:
     """A denied class word the other clause only uses to modify another noun: "the long run is
     not a race" ↔ "practise your race fuelling" share a word, not a subject. ("Skip the
     backpack" ↔ "get the backpack upgrade" deny an act, not a class: still one subject.)"""
-    return any(_denied_class(f, x) and _modifies_other(f, y, x) for x, y in ((a, b), (b, a)))
+    return any(
+        _denied_class(f, x) and _modifies_other(f, y, x) for x, y in ((a, b), (b, a))
+    ) or _other_objects(f, a, b)
+
+
+_OBJ_SKIP = frozenset(
+    {"a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "some", "any", "this", "that"}
+)
+
+
+def _other_objects(f: str, a: Clause, b: Clause) -> bool:
+    """One verb on two different objects: "never cook tomatoes in it" ↔ "cook bacon in it" deny
+    and do different acts (each object is a content word the other clause does not use)."""
+
+    def objs(c: Clause) -> set[str]:
+        ws = re.findall(r"[a-z0-9']+", c.text.lower())
+        out = set()
+        for i, w in enumerate(ws[:-1]):
+            rest = [x for x in ws[i + 1 : i + 4] if x not in _OBJ_SKIP]
+            if stem(w) == f and rest and rest[0] not in STOPWORDS and rest[0].isalpha():
+                out.add(stem(rest[0]))
+        return out
+
+    oa, ob = objs(a), objs(b)
+    return bool(oa and ob and not oa & ob and not oa & b.features and not ob & a.features)
 
 
 _PHRASE_OPENERS = frozenset({

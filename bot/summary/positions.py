@@ -757,6 +757,14 @@ _NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
 _NAME_TOKEN = re.compile(r"`[^`]*`|[\w-]+(?:[./][\w-]+)+|--?[\w-]+")
 
 
+def _negated_near(text: str, term: str) -> bool:
+    """Whether a part of the clause (between commas) that names `term` has a negation in it."""
+    return any(
+        _NEGATION.search(seg) and term in {stem(w) for w in re.findall(r"[a-z0-9]+", seg.lower())}
+        for seg in re.split(r"[,;:()]|\s[–—-]\s", plain_text(text))
+    )
+
+
 def _in_name(text: str, term: str) -> bool:
     return any(
         term in {stem(w) for w in re.findall(r"[a-z0-9]+", m.group(0).lower())}
@@ -793,7 +801,7 @@ def advice_disputes(
                 if len(t) < 3 or t in _FRAME or t.isdigit():
                     continue
                 s = stance(c.text, t)
-                if s > 0 and _NEGATION.search(plain_text(c.text)):
+                if s > 0 and _negated_near(c.text, t):
                     continue  # "use X, never plain Y": a mixed clause is no clear side on its words
                 if s < 0 and (c.timed or c.bounds):
                     continue  # "not before 6 months" denies the timing, not the thing
@@ -822,5 +830,7 @@ def advice_disputes(
             Side(shorten(pro[0].text), labels(pro), pro[0].label),
             Side(shorten(con[0].text), labels(con), con[0].label),
         )
+        if word[:1].isupper() and word[1:].islower():  # "Wax is…" opens a sentence: "wax"
+            word = word.lower()
         out.append((Disagreement(word[:90], sides), used))
     return out

@@ -52,7 +52,15 @@ _GENERIC_VERBS = frozenset({"use", "get", "try", "buy", "take", "have", "do", "p
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(plain_text(text).lower().replace("’", "'"))
+    # "Soap's fine": the contracted "is" is a word of its own (a possessive "'s" names no verdict)
+    return _WORD.findall(_CONTRACTED_IS.sub(r"\1 is", plain_text(text).lower().replace("’", "'")))
+
+
+_CONTRACTED_IS = re.compile(
+    r"\b([a-z0-9]+)'s\b(?=\s+(?:\w+ly\s+|just\s+|still\s+)?(?:fine|ok|okay|best|great|sound|overkill|pointless|a\b|the\b|not\b))"
+)
+# "Never, ever use X": an emphatic negation set off by a comma still governs the verb after it
+_EMPHATIC_NEG = re.compile(r"\b(never|no)\s*,\s*(?=ever\b)", re.I)
 
 
 # A condition set off by commas ("If you do upgrade, skip…") states no choice of its own.
@@ -61,7 +69,7 @@ _CONDITION_SEGMENT = re.compile(r"(?:^|(?<=[,;:]))\s*(?:if|unless|when|whenever|
 
 def stance(text: str, term: str) -> int:
     """+1 if the clause recommends `term` (a stem), -1 if it advises against it, else 0."""
-    text = _CONDITION_SEGMENT.sub(" ", plain_text(text))
+    text = _EMPHATIC_NEG.sub(r"\1 ", _CONDITION_SEGMENT.sub(" ", plain_text(text)))
     ws = _words(text)
     stems = [stem(w) for w in ws]
     if term not in stems:

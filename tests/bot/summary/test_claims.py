@@ -380,3 +380,14 @@ def test_a_light_verb_is_no_subject_of_a_conflict() -> None:
     (a,) = sentence_clauses("Never put a roof rack on a rented car.")
     (b,) = sentence_clauses("Renting puts the repair risk on the shop.")
     assert conflict(a, b, q) is None
+
+
+def test_one_verb_on_two_objects_is_no_conflict() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How do I look after a carbon steel wok?")
+    (a,) = sentence_clauses("Never steam rice in it, the water strips the patina.")
+    (b,) = sentence_clauses("Just steam vegetables in it for a week and the patina builds.")
+    assert conflict(a, b, q) is None
+    (c,) = sentence_clauses("Steam rice in it whenever you like.")
+    assert conflict(a, c, q) == "polarity"  # the same act denied and done

@@ -554,3 +554,18 @@ def test_an_imperative_verb_is_not_the_thing_advised() -> None:
         ("Bo", "I don't recommend brushes with steel bristles."),
     )
     assert summarize(e).disagreements == ()
+
+
+def test_contracted_verdicts_and_emphatic_negations_take_sides() -> None:
+    from bot.summary.stance import stance
+
+    assert stance("Chalk's fine for indoor climbing, just brush the holds after.", "chalk") == 1
+    assert stance("Never, ever use chalk on a wet rock.", "chalk") == -1
+    assert stance("My partner's chalk bag is empty.", "partner") == 0  # a possessive is no verdict
+    e = entry(
+        "Can I use chalk on sandstone?",
+        ("Ann", "Chalk's fine on most sandstone, brush it off afterwards."),
+        ("Bo", "Never, ever use chalk on sandstone, it clogs the pores."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ann"}, {"Bo"}]
