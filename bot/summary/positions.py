@@ -65,6 +65,8 @@ _ASKS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bat\s+what\s+(?:\w+\s+){0,2}(?:count|level|percentage|threshold|rate|point)\b", re.I),
      ("degc", *_MEASURES)),
 )  # fmt: skip
+# "How many lands should I run?": the counted noun is the dimension ("37 lands"), not "how many times"
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?!times\b)([a-z][a-z-]{2,})\b", re.I)
 # "once it clears", not "once a week" / "once every 2 weeks"
 _CONDITION = re.compile(
     r"\b(?:if|when|whenever|unless|until|once(?=\s+(?:it|the|you|they|your|its|we|i|he|she|this|that)\b))\b[^,;]*$",
@@ -109,6 +111,9 @@ _FRAME = frozenset(stem(w) for w in (
     "keep", "go", "best", "good", "recommend", "usual", "typical", "normal", "aim", "safe", "okay", "fine",
     "right", "ideal",
 ))  # fmt: skip
+_PER_OTHER = re.compile(r"\s*(?:per|each|every|a|an)\s+[a-z]", re.I)
+_STANDARD_UNITS = frozenset({"time", "period", "length", "degc", "ratio", *_MEASURES})
+_SLACK = 0.05  # "36" and "37–38" lands, "2 weeks" and "15–20 days": next to each other, one side
 _APART = 30.0  # sides this many times apart talk about different things
 _DIM_WORDS = {"time": "time", "ratio": "ratio", "degc": "temperature", "percent": "percentage"}
 _NAMES = {
@@ -136,6 +141,9 @@ def asked_dimensions(question_text: str) -> list[tuple[str, tuple[str, ...]]]:
         for rx, ds in _ASKS:
             if rx.search(part):
                 dims.extend(d for d in ds if d not in dims)
+        many = _HOW_MANY.search(part)
+        if many and stem(many.group(1).lower()) not in dims:
+            dims.append(stem(many.group(1).lower()))  # "how many lands": a count of lands
         if dims:
             out.append((part, tuple(dims)))
     return out
@@ -173,6 +181,8 @@ def stated_figures(
             continue
         if _figure_of_other(before, question):
             continue
+        if q.unit not in _STANDARD_UNITS and _PER_OTHER.match(after):
+            continue  # "4–8 pearls per trade": a rate on another thing, not how many to get
         out.append((q, bool(_BOUND_BEFORE.search(before[-30:]))))
     return out
 
@@ -248,7 +258,8 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     """Two figures that can both hold: their ranges overlap or touch (2 % slack; a loose figure,
     "about 3 months", ± 20 %)."""
     (al, ah), (bl, bh) = widened(a), widened(b)
-    slack = 0.02 * max(abs(ah), abs(bh), 1e-9)
+    # 5 % of a count or a duration; a temperature by degrees (38 °C and 40 °C are apart)
+    slack = 0.5 if a.unit == "degc" else _SLACK * max(abs(ah), abs(bh), 1e-9)
     return al <= bh + slack and bl <= ah + slack
 
 

@@ -569,3 +569,29 @@ def test_contracted_verdicts_and_emphatic_negations_take_sides() -> None:
     )
     (d,) = summarize(e).disagreements
     assert sides_of(d) == [{"Ann"}, {"Bo"}]
+
+
+def test_how_many_asks_for_a_count_of_its_noun() -> None:
+    assert asked_dimensions("How many hens should I keep in a 3 m² coop?") == [
+        ("How many hens should I keep in a 3 m² coop", ("hen",))
+    ]
+    assert asked_dimensions("How many times a week should I feed them?")[0][1] == ("period",)
+    e = entry(
+        "How many hens should I keep in a small backyard coop?",
+        ("Ana", "Keep 4–5 hens in a coop that size."),
+        ("Bo", "I'd say 4 hens, they need the space."),
+        ("Cy", "We keep 12 hens in ours and they're fine."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ana", "Bo"}, {"Cy"}]
+
+
+def test_a_count_per_another_thing_is_no_answer_to_how_many() -> None:
+    q = "How many hens should I keep?"
+    assert [f for f in figures("Hens need 4 hens per coop to stay calm.", q) if f[2] == "hen"] == []
+    assert figures("Keep 6 hens.", q) == [(6.0, 6.0, "hen", False)]
+
+
+def test_counts_next_to_each_other_are_one_side() -> None:
+    assert compatible(Quantity(36, 36, "land"), Quantity(37, 38, "land"))
+    assert not compatible(Quantity(29, 29, "land"), Quantity(36, 36, "land"))
