@@ -600,6 +600,27 @@ def _other_use(f: str, a: Clause, b: Clause) -> bool:
     ) or _other_objects(f, a, b)
 
 
+_LIST_NEGATOR = re.compile(r"\b(?:not|no|never|without|avoid|skip)\b|n't\b", re.I)
+
+
+def _listed(f: str, c: Clause) -> bool:
+    """A word in a list after a negation ("don't take it with tea, coffee, milk or …"): the list's
+    items after a comma are denied too, though a comma ends the negation scope elsewhere."""
+    if f in c.negated:
+        return False
+    for m in re.finditer(r"[a-z0-9']+", c.text.lower()):
+        if stem(m.group(0)) != f:
+            continue
+        before, after = c.text[: m.start()], c.text[m.end() :]
+        if (
+            re.search(r",\s*$", before)
+            and re.match(r"\s*(?:,|or\b|and\b)", after)
+            and _LIST_NEGATOR.search(before.split(";")[-1])
+        ):
+            return True
+    return False
+
+
 _OBJ_SKIP = frozenset(
     {"a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "some", "any", "this", "that"}
 )
@@ -684,7 +705,9 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
             flipped = frozenset()
     # A word both use is one subject only if both use it as one ("not a race" ↔ "race fuelling").
-    flipped = frozenset(f for f in flipped if not _other_use(f, a, b))
+    flipped = frozenset(
+        f for f in flipped if not _other_use(f, a, b) and not _listed(f, a) and not _listed(f, b)
+    )
     if flipped:
         strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:

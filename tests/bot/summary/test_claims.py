@@ -391,3 +391,17 @@ def test_one_verb_on_two_objects_is_no_conflict() -> None:
     assert conflict(a, b, q) is None
     (c,) = sentence_clauses("Steam rice in it whenever you like.")
     assert conflict(a, c, q) == "polarity"  # the same act denied and done
+
+
+def test_a_list_after_a_negation_is_denied_throughout() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I store fresh basil?")
+    (a,) = sentence_clauses("No fridge or freezer for basil.")
+    (b,) = sentence_clauses("Don't keep it near the stove, fridge, freezer or a sunny window.")
+    assert conflict(a, b, q) is None  # both keep basil out of the freezer
+    from bot.summary.claims import _listed
+
+    (c,) = sentence_clauses("Keep it near the window, fridge, freezer or pantry.")
+    assert not _listed("freezer", c)  # no negation: a plain list
+    assert _listed("freezer", b)
