@@ -764,7 +764,8 @@ _ASKED = (
 
 
 _PARTS = re.compile(
-    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)"
+    r"|,\s+(?=(?:how|what|when|where|which|why|who)\s+(?:\w+\s+)?(?:is|are|do|does|did|should|can|will|would|often|long|much|many)\b)",
     re.I,
 )
 

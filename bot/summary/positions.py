@@ -336,6 +336,7 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
         found = []
         threshold = bool(re.search(r"\bat\s+what\b", part, re.I))
         for dim, positions in figure_positions(units, dims, question, threshold).items():
+            positions = _same_act(positions, part)
             sides = _sides(positions)
             if len(sides) < 2:
                 continue
@@ -360,6 +361,30 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
             used = frozenset(f.unit.index for s in sides for e in s for f in positions[e])
             out.append((Disagreement(topic[:90], tuple(side_objs)), used))
     return out
+
+
+def _act_words(f: Figure) -> set[str]:
+    """The content words before a figure in its sentence: what it times or measures ("Trim every
+    6 weeks" → {trim}; "Oil the hooves every day" → {oil, hoov})."""
+    text = plain_text(f.unit.text)
+    for start, _, q in quantities(text):
+        if (q.unit, q.low, q.high) == (f.quantity.unit, f.quantity.low, f.quantity.high):
+            return {t.stem for t in tokens(text[:start]) if t.stem and t.word not in STOPWORDS} - _FRAME
+    return set()
+
+
+def _same_act(
+    positions: dict[tuple[str, int], list[Figure]], part: str
+) -> dict[tuple[str, int], list[Figure]]:
+    """When two or more experts' figures time one act (their words before the figure share one),
+    an expert whose figure shares no word with them nor with the question's part times another
+    act ("Brush them every day" beside "Trim every 6 weeks" / "a trim every 4 weeks")."""
+    acts = {e: set().union(*(_act_words(f) for f in figs)) for e, figs in positions.items()}
+    asked = {t.stem for t in tokens(part) if t.stem and t.word not in STOPWORDS} - _FRAME
+    shared = {e for e in acts if any(acts[e] & acts[o] for o in acts if o != e)}
+    if len(shared) < 2:
+        return positions
+    return {e: figs for e, figs in positions.items() if e in shared or acts[e] & asked}
 
 
 def _topic(part: str) -> str:

@@ -595,3 +595,27 @@ def test_a_count_per_another_thing_is_no_answer_to_how_many() -> None:
 def test_counts_next_to_each_other_are_one_side() -> None:
     assert compatible(Quantity(36, 36, "land"), Quantity(37, 38, "land"))
     assert not compatible(Quantity(29, 29, "land"), Quantity(36, 36, "land"))
+
+
+def test_a_comma_before_a_wh_word_starts_another_question_part() -> None:
+    from bot.summary.claims import question_parts
+
+    assert question_parts("Should I use a crate or a pen, how often should I let him out?") == [
+        "Should I use a crate or a pen",
+        "how often should I let him out",
+    ]
+    assert question_parts("Is it fine, what with the rain?") == ["Is it fine, what with the rain"]
+
+
+def test_figures_that_time_another_act_are_dropped() -> None:
+    e = entry(
+        "Should I keep my guinea pigs indoors or outdoors, how often does their hutch need cleaning?",
+        ("Ana", "Clean the hutch fully every 7 days, spot clean in between."),
+        ("Bo", "A full hutch clean every 3 days in summer."),
+        ("Cy", "Long-haired coats want a good brush every 14 days."),
+    )
+    from bot.summary.positions import figure_disputes
+
+    q = e.question
+    ((d, _),) = figure_disputes(extract_units(e), question_features(q), q)
+    assert sides_of(d) == [{"Ana"}, {"Bo"}]  # Cy's figure times brushing, not cleaning
