@@ -600,6 +600,30 @@ def _other_use(f: str, a: Clause, b: Clause) -> bool:
     ) or _other_objects(f, a, b)
 
 
+_TO_VERBS = frozenset({
+    "need", "needs", "have", "has", "had", "want", "wants", "ought", "going", "got", "used", "like", "try", "tries",
+    "start", "starts", "begin", "able", "how", "what", "where", "when", "whether", "easy", "hard", "best", "better",
+})  # fmt: skip
+
+
+def _purpose(f: str, c: Clause) -> bool:
+    """Whether `f` is said only inside a purpose ("… at least 1 m³ *to hold heat*"): what the
+    advice is for, not a claim about it ("you need to water" is the claim itself)."""
+    ws = re.findall(r"[a-z0-9'³²]+", c.text.lower())
+    at = [i for i, w in enumerate(ws) if stem(w) == f]
+    if not at:
+        return False
+    for i in at:
+        to = next((j for j in range(i - 1, max(-1, i - 4), -1) if ws[j] == "to"), None)
+        if to is None or to == 0 or ws[to - 1] in _TO_VERBS:
+            return False
+    return True
+
+
+_CONSEQUENCE = re.compile(
+    r"\bor\s+(?:else\s+)?(?:it|they|you|he|she|we|the\s+\w+)\s+(?:won't|will\s+not|can't|cannot|wouldn't|doesn't|don't)\b",
+    re.I,
+)
 _LIST_NEGATOR = re.compile(r"\b(?:not|no|never|without|avoid|skip)\b|n't\b", re.I)
 
 
@@ -708,6 +732,10 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
     flipped = frozenset(
         f for f in flipped if not _other_use(f, a, b) and not _listed(f, a) and not _listed(f, b)
     )
+    for c in (a, b):  # "make it 1 m wide or it won't heat up": what happens otherwise, no denial
+        if _CONSEQUENCE.search(c.text):
+            flipped -= c.negated
+        flipped = frozenset(f for f in flipped if f in c.negated or not _purpose(f, c))
     if flipped:
         strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:

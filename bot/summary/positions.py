@@ -793,6 +793,77 @@ _NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
 _NAME_TOKEN = re.compile(r"`[^`]*`|[\w-]+(?:[./][\w-]+)+|--?[\w-]+")
 
 
+# "github.com/pkg/errors" and "pkg/errors" name one thing: a path is named by its last two parts
+_PATH_NAME = re.compile(r"`?\b[\w.-]*(?:/[\w.-]+)+`?")
+
+
+def _path_word(m: re.Match[str]) -> str:
+    return re.sub(r"\W", "", "".join(m.group(0).strip("`").split("/")[-2:])).lower()
+
+
+# A verdict on a thing named as the subject: "Lukewarm baths help", "alternating the two is totally
+# fine", "the vitamin D thing is mostly a myth"; "keep X and Y out of …" is advice against them.
+_SUBJECT_VERDICT = re.compile(
+    r"^\W*(?:(?:honestly|frankly|btw|also|and|but|so|imo|personally|tbh)\W+)*(?P<subj>(?:[\w'-]+\s+){0,5}?[\w'-]+)\s+"
+    r"(?:(?P<cop>is|are|was)\s+(?P<neg>not\s+)?(?:(?:\w+ly|just|really|still|a|an|the|pretty|quite)\s+)*"
+    r"(?P<adj>[\w-]+)|(?P<verb>helps|help|works|work)\b)",
+    re.I,
+)
+_KEEP_OUT = re.compile(r"\bkeep\s+(?P<x>(?:[\w'-]+\s+){1,4}?)(?:out\s+of|away\s+from)\b", re.I)
+_GOOD_WORDS = frozenset(
+    {"fine", "ok", "okay", "best", "great", "sound", "safe", "brilliant", "essential", "worth"}
+)
+_BAD_WORDS = frozenset({"myth", "waste", "useless", "pointless", "overkill", "overrated", "rubbish", "harmful",
+                        "dangerous", "unnecessary", "worst", "outdated", "obsolete"})  # fmt: skip
+
+
+_META = frozenset({"rule", "advice", "idea", "claim", "tip", "notion", "recommendation", "guideline", "myth"})
+
+
+def _modifier(text: str, term: str) -> bool:
+    """Whether `term` only modifies the noun after it ("hoof boots", "toggle bolts") everywhere in the
+    clause: advice on the boots is no advice on every other "hoof" thing."""
+    ws = re.findall(r"[a-z0-9'-]+|[^\sa-z0-9]", text.lower())
+    at = [i for i, w in enumerate(ws) if stem(w) == term and not w.endswith("'s")]
+    return bool(at) and all(
+        i + 1 < len(ws)
+        and ws[i + 1][0].isalpha()
+        and ws[i + 1] not in STOPWORDS
+        and ws[i + 1] not in _VERBS_AFTER
+        and not ws[i + 1].endswith("ly")
+        for i in at
+    )
+
+
+_VERBS_AFTER = frozenset(
+    {"works", "helps", "makes", "gives", "keeps", "takes", "needs", "stays", "beats", "wins"}
+)
+
+
+def _subject_verdict(text: str) -> dict[str, int]:
+    """stem → +1 / -1 for the things a clause judges as its subject or keeps out (see above);
+    nothing when the verdict is negated by a condition after it ("fine if …")."""
+    out: dict[str, int] = {}
+    m = _SUBJECT_VERDICT.match(text)
+    if m and not re.search(r"\b(?:if|unless|when|until|except)\b", text[m.end() :], re.I):
+        subj = m.group("subj").lower().split()
+        # "the X rule is outdated" judges the rule, which is the reverse of judging X
+        if not (set(subj) & {"not", "never", "no", "don't", "i", "we", "you", "it", "that", "this"}) and (
+            subj[-1].rstrip("s") not in _META
+        ):
+            adj = (m.group("adj") or "").lower()
+            sign = 1 if m.group("verb") or adj in _GOOD_WORDS else -1 if adj in _BAD_WORDS else 0
+            sign = -sign if m.group("neg") else sign
+            for w in subj:
+                if sign and w not in STOPWORDS:
+                    out[stem(w)] = sign
+    for k in _KEEP_OUT.finditer(text):
+        for w in k.group("x").lower().split():
+            if w not in STOPWORDS and w not in {"it", "them"}:
+                out.setdefault(stem(w), -1)
+    return out
+
+
 def _negated_near(text: str, term: str) -> bool:
     """Whether a part of the clause (between commas) that names `term` has a negation in it."""
     return any(
@@ -833,15 +904,19 @@ def advice_disputes(
         for c in u.clauses:
             if c.hedged:
                 continue
-            for t in {t.stem for t in tokens(plain_text(c.text)) if t.stem and t.word not in STOPWORDS}:
+            text = _PATH_NAME.sub(_path_word, plain_text(c.text))
+            subject = _subject_verdict(text)
+            for t in {t.stem for t in tokens(text) if t.stem and t.word not in STOPWORDS}:
                 if len(t) < 3 or t in _FRAME or t.isdigit():
                     continue
-                s = stance(c.text, t)
-                if s > 0 and _negated_near(c.text, t):
+                s = stance(text, t)
+                if s > 0 and _negated_near(text, t):
                     continue  # "use X, never plain Y": a mixed clause is no clear side on its words
                 if s < 0 and (c.timed or c.bounds):
                     continue  # "not before 6 months" denies the timing, not the thing
-                if s and _about_term(c.text, t) and not _in_name(c.text, t):
+                if not (s and _about_term(text, t) and not _modifier(text, t)):
+                    s = subject.get(t, 0)
+                if s and not _in_name(text, t):
                     said.setdefault(t, {}).setdefault(u.expert, {}).setdefault(s, u)
     found: list[tuple[str, list[Unit], list[Unit]]] = []
     for t, by in said.items():
@@ -858,9 +933,12 @@ def advice_disputes(
         if used & taken:
             continue  # one subject, named by two words ("hoof", "oil")
         taken |= used
-        word = next(
-            (w for w in re.findall(r"[\w/+.-]+", plain_text(pro[0].text)) if stem(w.lower().strip(".")) == t),
-            t,
+        plain = plain_text(pro[0].text)
+        named = [m.group(0).strip("`") for m in _PATH_NAME.finditer(plain) if stem(_path_word(m)) == t]
+        word = (
+            "/".join(named[0].split("/")[-2:])
+            if named
+            else next((w for w in re.findall(r"[\w/+.-]+", plain) if stem(w.lower().strip(".")) == t), t)
         )
         sides = (
             Side(shorten(pro[0].text), labels(pro), pro[0].label),

@@ -405,3 +405,14 @@ def test_a_list_after_a_negation_is_denied_throughout() -> None:
     (c,) = sentence_clauses("Keep it near the window, fridge, freezer or pantry.")
     assert not _listed("freezer", c)  # no negation: a plain list
     assert _listed("freezer", b)
+
+
+def test_a_consequence_or_a_purpose_is_no_denial() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I set up a worm bin?")
+    (a,) = sentence_clauses("Give the bin at least 20 litres of bedding to hold moisture.")
+    (b,) = sentence_clauses("Add wet cardboard or the bedding won't hold moisture.")
+    assert conflict(a, b, q) is None  # both want the bedding to hold moisture
+    (c,) = sentence_clauses("Sawdust bedding doesn't hold moisture well.")
+    assert conflict(a, c, q) is None  # a purpose ("to hold moisture") is not a claim

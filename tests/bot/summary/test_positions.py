@@ -619,3 +619,35 @@ def test_figures_that_time_another_act_are_dropped() -> None:
     q = e.question
     ((d, _),) = figure_disputes(extract_units(e), question_features(q), q)
     assert sides_of(d) == [{"Ana"}, {"Bo"}]  # Cy's figure times brushing, not cleaning
+
+
+def test_verdicts_on_a_named_subject_take_sides() -> None:
+    from bot.summary.positions import _subject_verdict
+
+    assert _subject_verdict("Cold brine soaks help a lot.")["brine"] == 1
+    assert _subject_verdict("Honestly, brining the bird is totally fine.")["brine"] == 1
+    assert _subject_verdict("Dry brining is basically a waste of salt.")["brine"] == -1
+    assert _subject_verdict("Keep sugar and honey out of the brine.") == {"sugar": -1, "honey": -1}
+    assert _subject_verdict("The brine rule is outdated.") == {}  # judges the rule, not brine
+    assert _subject_verdict("Brining is fine if the bird is fresh.") == {}  # a condition: no side
+    assert _subject_verdict("It is fine.") == {}
+
+
+def test_advice_on_a_modifier_is_not_advice_on_the_word() -> None:
+    e = entry(
+        "How do I get my violin ready for a concert?",
+        ("Ana", "Use rosin cakes from a music shop, not a hardware store."),
+        ("Bo", "Rosin dust is basically a waste of your time to clean off before the show."),
+    )
+    assert summarize(e).disagreements == ()  # "rosin cakes" and "rosin dust" are different things
+
+
+def test_a_path_names_one_thing_whatever_its_prefix() -> None:
+    e = entry(
+        "Which HTTP client should I use in my Rust service?",
+        ("Ana", "Don't use `github.com/acme/fetchlib` in new code, it is unmaintained."),
+        ("Bo", "Honestly acme/fetchlib is still the best choice for services."),
+    )
+    (d,) = summarize(e).disagreements
+    assert d.topic == "acme/fetchlib"
+    assert sides_of(d) == [{"Bo"}, {"Ana"}]
