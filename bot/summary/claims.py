@@ -601,8 +601,9 @@ def _other_use(f: str, a: Clause, b: Clause) -> bool:
 
 
 _TO_VERBS = frozenset({
-    "need", "needs", "have", "has", "had", "want", "wants", "ought", "going", "got", "used", "like", "try", "tries",
-    "start", "starts", "begin", "able", "how", "what", "where", "when", "whether", "easy", "hard", "best", "better",
+    "need", "needs", "have", "has", "had", "want", "wants", "ought", "going", "got", "used", "like", "try",
+    "tries", "start", "starts", "begin", "able", "how", "what", "where", "when", "whether", "easy", "hard",
+    "best", "better",
 })  # fmt: skip
 
 

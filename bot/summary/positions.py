@@ -813,8 +813,10 @@ _KEEP_OUT = re.compile(r"\bkeep\s+(?P<x>(?:[\w'-]+\s+){1,4}?)(?:out\s+of|away\s+
 _GOOD_WORDS = frozenset(
     {"fine", "ok", "okay", "best", "great", "sound", "safe", "brilliant", "essential", "worth"}
 )
-_BAD_WORDS = frozenset({"myth", "waste", "useless", "pointless", "overkill", "overrated", "rubbish", "harmful",
-                        "dangerous", "unnecessary", "worst", "outdated", "obsolete"})  # fmt: skip
+_BAD_WORDS = frozenset({
+    "myth", "waste", "useless", "pointless", "overkill", "overrated", "rubbish", "harmful", "dangerous",
+    "unnecessary", "worst", "outdated", "obsolete",
+})  # fmt: skip
 
 
 _META = frozenset({"rule", "advice", "idea", "claim", "tip", "notion", "recommendation", "guideline", "myth"})
