@@ -90,9 +90,9 @@ class RandomEntryEmbedder:
         self._real, self._np, self.dim = real, np, real.dim  # type: ignore[attr-defined]
         self._rng = np.random.default_rng(0)
 
-    def embed(self, texts: Sequence[str], batch_size: int = 32) -> object:
+    def embed(self, texts: Sequence[str], batch_size: int = 32, *, persist: bool = True) -> object:
         if len(texts) == 1:
-            return self._real.embed(texts)  # type: ignore[attr-defined]
+            return self._real.embed(texts, persist=persist)  # type: ignore[attr-defined]
         v = self._rng.standard_normal((len(texts), self.dim)).astype(self._np.float32)
         return v / self._np.linalg.norm(v, axis=1, keepdims=True)
 

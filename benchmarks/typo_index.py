@@ -67,16 +67,17 @@ def main() -> None:
 
     entries, queries, _ = corpus(args.entries)
     index = LexicalIndex(entries, load_synonyms(None))
-    vocab, freq = index._sorted_vocab, index._freq
+    vocab = index._sorted_vocab
+    freq = {w: index.word_count(w) for w in vocab}
     rng = random.Random(1)
     words = [
         misspell(rng, w, 2 if len(w) >= 8 else 1) for w in rng.sample(vocab, min(args.words, len(vocab)))
     ]
-    words += [w for q in queries for w in q.split() if w not in index._vocab][: args.words // 3]
+    words += [w for q in queries for w in q.split() if not index.in_vocabulary(w)][: args.words // 3]
     words += ["".join(rng.choices(LETTERS, k=rng.randint(5, 10))) for _ in range(args.words // 10)]
     # Only words the index would try to snap (not known, not a known stem, a content word), so
     # both sides answer the same question: the closest vocabulary word.
-    words = [w for w in words if len(w) >= 4 and w not in index._vocab and is_content(w)
+    words = [w for w in words if len(w) >= 4 and not index.in_vocabulary(w) and is_content(w)
              and stem(w) not in index._cov.cols and not w.isdigit()]  # fmt: skip
 
     def ours_build() -> object:  # what LexicalIndex.__init__ builds, alone

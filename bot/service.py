@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -86,10 +87,11 @@ class DataError(Exception):
 @dataclass
 class _Scope:
     # Held without their automatic summaries (`auto_summary` None): those stay as the rows
-    # store them, in `summaries`, and are decoded for the entry shown (`full`).
+    # store them (JSON), deflated in `summaries`, and are decoded for the entry shown
+    # (`full`): ~60 % of the JSON for ~16 µs an entry at the open, ~7 µs when one is shown.
     entries: dict[str, StoredEntry] = field(default_factory=dict)
     matcher: Matcher | None = None
-    summaries: dict[str, str] = field(default_factory=dict)  # id → automatic summary (JSON)
+    summaries: dict[str, bytes] = field(default_factory=dict)  # id → automatic summary
 
     def live(self) -> list[Entry]:
         return [s.entry for s in self.entries.values() if not s.deleted]
@@ -97,7 +99,7 @@ class _Scope:
     def put(self, stored: StoredEntry, summary: str | None) -> None:
         self.entries[stored.entry.id] = stored
         if summary:
-            self.summaries[stored.entry.id] = summary
+            self.summaries[stored.entry.id] = _pack(summary)
         else:
             self.summaries.pop(stored.entry.id, None)
 
@@ -115,7 +117,21 @@ class _Scope:
     def full(self, stored: StoredEntry) -> StoredEntry:
         """`stored` with its automatic summary decoded."""
         auto = self.summaries.get(stored.entry.id)
-        return replace(stored, auto_summary=decode_summary(auto)) if auto else stored
+        if not auto:
+            return stored
+        return replace(stored, auto_summary=decode_summary(_unpack(auto)))
+
+
+_DEFLATE = (zlib.DEFLATED, -12, 4)  # raw deflate, 4 KB window, small state: 16 µs a summary, not 115
+
+
+def _pack(summary_json: str) -> bytes:
+    packer = zlib.compressobj(1, *_DEFLATE)
+    return packer.compress(summary_json.encode("utf-8", "surrogatepass")) + packer.flush()
+
+
+def _unpack(packed: bytes) -> str:
+    return zlib.decompress(packed, _DEFLATE[1]).decode("utf-8", "surrogatepass")
 
 
 def release_free_memory() -> None:
@@ -307,14 +323,17 @@ class FaqService:
             revision = await self.store.revision()
             scopes: dict[int, _Scope] = {}
             with phase("store read"):
-                for stored, summary in await self.store.load_rows(scope=self.guilds):
-                    scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
+                async for batch in self.store.load_row_batches(scope=self.guilds):
+                    for stored, summary in batch:
+                        scopes.setdefault(stored.entry.guild_id or GLOBAL, _Scope()).put(stored, summary)
                 hidden = await self._all_hidden()
                 phrasings = await self.store.guild_phrasings(self.guilds)
                 for gid in phrasings:  # a guild with only phrasings of globals still has its matcher
                     scopes.setdefault(gid, _Scope())
                 self._phrasings = phrasings
                 self._settings = await self.store.all_settings(self.guilds)
+            # the read's scratch (row tuples, JSON) before the builds allocate theirs: lower peak
+            await self.in_matching_thread(release_free_memory)
             with phase("index build"):
                 for gid, scope in scopes.items():
                     scope.matcher = await self.in_matching_thread(self._build, scope, gid or None, scopes)

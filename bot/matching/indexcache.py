@@ -17,8 +17,9 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -78,17 +79,23 @@ def load(folder: Path, key: str) -> dict[str, np.ndarray] | None:
     return arrays
 
 
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Atomically: concurrent readers see the old file or the new one (OSError on failure)."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """`write` into a temporary file that then replaces `path`: concurrent readers see the old
+    file or the new one (OSError on failure)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
+            write(fh)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Atomically (`atomic_write`)."""
+    atomic_write(path, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
 
 
 def save(folder: Path, key: str, arrays: dict[str, np.ndarray]) -> None:

@@ -234,9 +234,11 @@ class LexicalIndex:
         # Surface words for typo snapping and prefix completion (stop words can't be snapped to).
         vocab = {w for w in surface if is_content(w) and not w.isdigit()}
         vocab |= {w for w in synonyms.vocabulary() if is_content(w)}
-        self._freq = surface
-        self._vocab = vocab
+        # One sorted list and its counts in the store (ties between typo candidates go to
+        # the more frequent word): a set and a Counter of the same words took 10 MB at 10k.
         self._sorted_vocab = sorted(vocab)
+        self._vocab_freq = np.array([surface[w] for w in self._sorted_vocab], np.int64)
+        del surface
         # Typo candidates SymSpell-style (bot/matching/typos.py): every vocabulary word under
         # itself and its one-letter deletions; a query word looks up its own deletions.
         self._deletes = DeletionIndex(self._sorted_vocab)
@@ -245,7 +247,6 @@ class LexicalIndex:
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything the index holds but its synonyms, as arrays (strings newline-joined)."""
         terms = sorted(self._cov.cols, key=self._cov.cols.__getitem__)
-        freq = list(self._freq.items())
         return {
             "n": np.array([self.n, self.n_units], np.int64),
             "terms": _joined(terms),
@@ -259,9 +260,8 @@ class LexicalIndex:
             "entry_words": self.entry_words,
             "text_words": self.text_words,
             "unit_starts": self._unit_starts,
-            "freq_words": _joined([w for w, _ in freq]),
-            "freq_counts": np.array([c for _, c in freq], np.int64),
             "vocab": _joined(self._sorted_vocab),
+            "vocab_freq": self._vocab_freq,
         }
 
     @classmethod
@@ -277,9 +277,8 @@ class LexicalIndex:
         index.entry_words = a["entry_words"]
         index.text_words = a["text_words"]
         index._unit_starts = a["unit_starts"].astype(np.intp)
-        index._freq = Counter(dict(zip(_split(a["freq_words"]), a["freq_counts"].tolist(), strict=True)))
         index._sorted_vocab = _split(a["vocab"])
-        index._vocab = set(index._sorted_vocab)
+        index._vocab_freq = a["vocab_freq"]
         index._deletes = DeletionIndex(index._sorted_vocab)  # str hashes are per process
         return index
 
@@ -288,6 +287,19 @@ class LexicalIndex:
         if term in _STOP_STEMS:
             df = max(df, int(STOP_DF_SHARE * max(self.n, MIN_CORPUS)))
         return idf(df, self.n)
+
+    def in_vocabulary(self, word: str) -> bool:
+        """A surface word the store uses (or a synonym's), typo snapping's targets."""
+        return self._vocab_position(word) is not None
+
+    def word_count(self, word: str) -> int:
+        """How often the store uses a vocabulary word (0 for others)."""
+        i = self._vocab_position(word)
+        return 0 if i is None else int(self._vocab_freq[i])
+
+    def _vocab_position(self, word: str) -> int | None:
+        i = bisect_left(self._sorted_vocab, word)
+        return i if i < len(self._sorted_vocab) and self._sorted_vocab[i] == word else None
 
     def idf(self, term: str) -> float:
         c = self._cov.cols.get(term)
@@ -330,7 +342,7 @@ class LexicalIndex:
     def _snap(self, word: str) -> tuple[str, float]:
         """An unknown word of 4+ letters → the closest vocabulary word within 1 edit
         (2 for 8+ letters; transpositions count as one), weighted by similarity."""
-        if len(word) < 4 or word in self._vocab or not is_content(word) or word.isdigit():
+        if len(word) < 4 or not is_content(word) or word.isdigit() or self.in_vocabulary(word):
             return word, 1.0
         if stem(word) in self._cov.cols:
             return word, 1.0
@@ -347,7 +359,7 @@ class LexicalIndex:
             return word, 1.0
         best_d = min(d for d, _ in hits)
         # Ties: prefer the more frequent word in the store, then the alphabetically first.
-        best = min((w for d, w in hits if d == best_d), key=lambda w: (-self._freq[w], w))
+        best = min((w for d, w in hits if d == best_d), key=lambda w: (-self.word_count(w), w))
         return best, 1.0 - best_d / max(len(word), len(best)) * 0.8
 
     def _complete(self, partial: str) -> tuple[tuple[str, float], ...]:
@@ -356,8 +368,9 @@ class LexicalIndex:
         hi = bisect_left(vocab, partial + "\U0010ffff", lo)
         found = vocab[lo:hi]
         cap = MAX_PREFIX_EXPANSION if len(partial) > 2 else 10
-        if len(found) > cap:
-            found = heapq.nlargest(cap, found, key=lambda w: self._freq[w])
+        if len(found) > cap:  # the most frequent; ties in vocabulary order (nlargest is stable)
+            counts = self._vocab_freq[lo:hi].tolist()
+            found = [found[k] for k in heapq.nlargest(cap, range(len(found)), key=counts.__getitem__)]
         stems: dict[str, float] = {}
         for w in found:
             for t in analyse(w, self.synonyms):

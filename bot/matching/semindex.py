@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 KNN_TEMPERATURE = 0.05
 TIGHTNESS_PRIOR = 3.0  # pseudo-pairs of the store's mean tightness added to each entry's own
 N_FEATURES = 5  # best, knn, centroid, mean dot, tightness
+_CHUNK = 1024  # rows per float64 scratch block
 
 
 def units_of(e: Entry) -> list[str]:
@@ -86,8 +87,11 @@ class SemanticIndex:
         self._starts = np.asarray(starts, dtype=np.intp)
         self._counts = np.diff(np.append(self._starts, len(texts)))
         if len(entries):
-            sums = np.add.reduceat(self._units, self._starts, axis=0)
-            self._means = (sums / self._counts[:, None]).astype(np.float32)
+            # In place and in float32: float64 temporaries of (entries × dim) were the open's
+            # peak with the embedder (~45 MB at 10k entries). A float32 quotient of float32
+            # operands is the float64 one rounded to float32, so the values are the same.
+            self._means = np.add.reduceat(self._units, self._starts, axis=0)
+            self._means /= self._counts[:, None].astype(np.float32)
         else:
             self._means = np.zeros((0, embedder.dim), np.float32)
         # The centroid is the mean's direction: its cosine is the mean dot over the mean's norm.
@@ -95,7 +99,7 @@ class SemanticIndex:
         self._tightness = _tightness(self._means, self._counts)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
+        return np.asarray(self.embedder.embed(list(texts), persist=False), dtype=np.float32)
 
     def similarities(self, q: np.ndarray, need: Sequence[bool] = (True,) * N_FEATURES) -> np.ndarray:
         """Per entry (rows, in entry order) the features best-unit, soft-kNN, centroid,
@@ -132,7 +136,9 @@ def _tightness(means: np.ndarray, counts: np.ndarray) -> np.ndarray:
     (n-1)·rho)/n for n unit vectors. Shrunk towards the store's mean by TIGHTNESS_PRIOR
     pseudo-pairs, so an entry of two phrasings is not judged on one pair alone."""
     n = counts.astype(np.float64)
-    sq = (means.astype(np.float64) ** 2).sum(axis=1)
+    sq = np.empty(len(means), np.float64)
+    for a in range(0, len(means), _CHUNK):  # per row, so chunks give the same sums
+        sq[a : a + _CHUNK] = (means[a : a + _CHUNK].astype(np.float64) ** 2).sum(axis=1)
     multi = n > 1
     rho = np.zeros_like(n)
     rho[multi] = (n[multi] * sq[multi] - 1.0) / (n[multi] - 1.0)

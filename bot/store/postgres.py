@@ -222,6 +222,16 @@ class PostgresStore(CommunityStore, SqlStore):
     async def _one(self, conn: Any, sql: str, *args: Any) -> Any:
         return await conn.fetchrow(_numbered(sql), *args)
 
+    async def _batches(self, conn: Any, size: int, sql: str, *args: Any) -> AsyncIterator[list[Any]]:
+        batch: list[Any] = []
+        async for record in conn.cursor(_numbered(sql), *args, prefetch=size):  # needs a transaction
+            batch.append(record)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     async def _run(self, conn: Any, sql: str, *args: Any) -> int:
         return _rowcount(await conn.execute(_numbered(sql), *args))
 

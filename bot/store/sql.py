@@ -17,7 +17,7 @@ concurrent writers, coroutines or processes, each apply on top of the others' co
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar
 
@@ -128,6 +128,10 @@ class SqlStore:
     async def _one(self, conn: Any, sql: str, *args: Any) -> Any:
         raise NotImplementedError
 
+    def _batches(self, conn: Any, size: int, sql: str, *args: Any) -> AsyncIterator[list[Any]]:
+        """The rows of a query, `size` at a time (inside `_snapshot`)."""
+        raise NotImplementedError
+
     async def _run(self, conn: Any, sql: str, *args: Any) -> int:
         """Execute; the number of rows it changed."""
         raise NotImplementedError
@@ -206,15 +210,24 @@ class SqlStore:
         rows = await self._entry_rows(since_revision, scope)
         return [(_stored(row, summary=False), row["auto_summary"]) for row in rows]
 
-    async def _entry_rows(self, since_revision: int, scope: GuildScope) -> list[Any]:
+    async def load_row_batches(
+        self, scope: GuildScope = ALL_GUILDS, size: int = 2000
+    ) -> AsyncIterator[list[tuple[StoredEntry, str | None]]]:
+        """`load_rows()` as batches of `size` rows read from one snapshot, in the same order:
+        a reader holding every entry never has all the raw rows at once (at 100k entries they
+        made the open's peak: 425 MB)."""
+        async with self._snapshot() as conn:
+            async for rows in self._batches(conn, size, self._entry_sql(scope), 0):
+                yield [(_stored(row, summary=False), row["auto_summary"]) for row in rows]
+
+    def _entry_sql(self, scope: GuildScope) -> str:
         where = "" if scope.everything else f" AND {scope.sql()}"
         order = f" ORDER BY guild_id, id{self.COLLATE_C}"
+        return f"SELECT {_ENTRY} FROM entries WHERE revision > ?{where}{order}"
+
+    async def _entry_rows(self, since_revision: int, scope: GuildScope) -> list[Any]:
         async with self._read() as conn:
-            return await self._all(
-                conn,
-                f"SELECT {_ENTRY} FROM entries WHERE revision > ?{where}{order}",
-                since_revision,
-            )
+            return await self._all(conn, self._entry_sql(scope), since_revision)
 
     async def entry_count(self, scope: GuildScope = ALL_GUILDS) -> int:
         """Rows (removed ones too) of the global entries and of the guilds `scope` holds."""

@@ -227,6 +227,11 @@ class SQLiteStore(CommunityStore, SqlStore):
         async with conn.execute(sql, args) as cur:
             return await cur.fetchone()
 
+    async def _batches(self, conn: Any, size: int, sql: str, *args: Any) -> AsyncIterator[list[Any]]:
+        async with conn.execute(sql, args) as cur:
+            while rows := await cur.fetchmany(size):
+                yield list(rows)
+
     async def _run(self, conn: Any, sql: str, *args: Any) -> int:
         cur = await conn.execute(sql, args)
         return int(cur.rowcount)

@@ -28,3 +28,26 @@ async def test_summaries_follow_the_summariser_version(data_dir: Path, tmp_path:
     fresh = service.find(None, SEED_ID)
     assert fresh is not None and fresh.auto_summary is not None and fresh.auto_summary.points
     await service.close()
+
+
+async def test_the_summary_held_compressed_reads_back_as_stored(data_dir: Path, tmp_path: Path) -> None:
+    """The service holds automatic summaries deflated (issue 17); the entry shown gets exactly
+    the summary the store has, for every entry, non-ASCII text included."""
+    config = load_config(
+        None, {"data_dir": str(data_dir), "database": {"url": f"sqlite:///{tmp_path / 'db'}"}}
+    )
+    service = await FaqService.open(config)
+    try:
+        held = service._scope(None)
+        assert held.summaries and all(isinstance(v, bytes) for v in held.summaries.values())
+        for stored in await service.store.load_all():
+            shown = service.find(None, stored.entry.id)
+            assert shown is not None and shown.auto_summary == stored.auto_summary
+        text = "Botox “relaxes” muscles — Größe, 日本語, emoji 🙂"
+        scope_json = '{"points": [{"text": "%s", "supporters": ["Dr Ä"]}], "disagreements": [], "experts": 1}'
+        entry = next(iter(held.entries.values()))
+        held.put(entry, scope_json % text)
+        full = held.full(entry)
+        assert full.auto_summary is not None and full.auto_summary.points[0].text == text
+    finally:
+        await service.close()

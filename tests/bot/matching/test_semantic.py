@@ -122,3 +122,21 @@ def test_paraphrase_without_shared_words(matcher: Matcher) -> None:
 @pytest.mark.parametrize("query", ["does botox hurt", "how much does botox cost", "bruises after tox"])
 def test_no_confident_answer_about_words_the_entry_never_mentions(single: Matcher, query: str) -> None:
     assert decide(query, single.rank(query), Thresholds()).decision != "answer"
+
+
+def test_a_query_is_not_written_to_the_disk_cache(tmp_path) -> None:
+    """Entries' texts persist; a member's query does not (the file would grow with every
+    question asked), though it is still cached in memory."""
+    emb = load_embedder(cache_dir=tmp_path)
+    assert emb is not None
+    kept = emb.embed(["an entry's phrasing about peels"])
+    query = emb.embed(["a member asking about peels"], persist=False)
+    emb.flush()
+    again = load_embedder(cache_dir=tmp_path)
+    assert again is not None
+    again._session = None  # type: ignore[assignment]  # a cached text must not run the model
+    assert (again.embed(["an entry's phrasing about peels"]) == kept).all()
+    with pytest.raises(AttributeError):  # not cached: it would run the (removed) model
+        again.embed(["a member asking about peels"])
+    emb._session = None  # type: ignore[assignment]
+    assert (emb.embed(["a member asking about peels"]) == query).all()  # in memory
