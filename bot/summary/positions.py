@@ -420,7 +420,9 @@ _NO_AFTER = re.compile(
     re.I,
 )
 _YES_AFTER = re.compile(
-    r"^\s*(?::\s*)?(?:yes\b|(?:are|is)\s+(?:\w+ly\s+)?(?:essential|a\s+must|necessary|required|worth\s+it))",
+    r"^\s*(?::\s*)?(?:yes\b|(?:(?:in|on|for|during|at|after)\s+(?:[\w-]+\s+){1,3}?)?(?:are|is)\s+(?:\w+ly\s+)?"
+    r"(?:essential|a\s+must|necessary|required|worth\s+it|fine|ok|okay|safe)\b"
+    r"(?![^.;]*\b(?:if|unless|when|until|after|before|once)\b))",
     re.I,
 )
 
@@ -446,24 +448,50 @@ def question_object(question_text: str) -> tuple[str, ...] | None:
     return tuple(stem(w) for w in ws)
 
 
-def object_stance(text: str, obj: tuple[str, ...]) -> int:
-    """+1 / -1 when a clause says yes / no to `obj` outright, 0 otherwise (see the module doc)."""
+def _object_at(spans: list[tuple[int, int, str]], i: int, obj: tuple[str, ...]) -> int | None:
+    """The index of the object's last word when the object starts at span `i`: all its words in
+    order ("CPU limits"), its first and last with up to one word between ("quarterly estimated
+    payments"), or its first word alone ending a phrase ("skip the quarterlies in year one")."""
+    ws = [stem(w.lower()) for _, _, w in spans[i : i + len(obj) + 1]]
+    if tuple(ws[: len(obj)]) == obj:
+        return i + len(obj) - 1
+    if len(obj) < 2 or not ws or ws[0] != obj[0]:
+        return None
+    if len(obj) == 2 and len(ws) > 2 and ws[2] == obj[1]:
+        return i + 2
+    # the modifier made a noun ("the quarterlies"): a plural of the object's first word, ending a phrase
+    word = spans[i][2].lower()
+    nxt = spans[i + 1][2].lower() if i + 1 < len(spans) else ""
+    return i if word.endswith("s") and (not nxt or nxt in STOPWORDS) else None
+
+
+def object_stance(text: str, obj: tuple[str, ...], verb: str = "") -> int:
+    """+1 / -1 when a clause says yes / no to `obj` outright, 0 otherwise (see the module doc).
+    `verb`: the question's own verb ("make" in "do I need to make quarterly payments"): "do make
+    the quarterly payments" says yes."""
     plain = plain_text(text).replace("’", "'")
     spans = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[A-Za-z0-9][\w'-]*", plain)]
     found = 0
-    for i in range(len(spans) - len(obj) + 1):
-        if tuple(stem(spans[i + k][2].lower()) for k in range(len(obj))) != obj:
+    own_verb = re.compile(rf"\b{re.escape(verb)}\s+(?:(?:the|a|an|your|my|those|these|them)\s+)?$", re.I)
+    for i in range(len(spans)):
+        last = _object_at(spans, i, obj)
+        if last is None:
             continue
-        before, after = plain[: spans[i][0]], plain[spans[i + len(obj) - 1][1] :]
+        before, after = plain[: spans[i][0]], plain[spans[last][1] :]
         seg_before = re.split(r"[,;:.!?()]", before)[-1]
-        if _CONDITION.search(seg_before):
-            return 0
+        seg_after = re.split(r"[,;:.!?()]", after)[0]
+        if _CONDITION.search(seg_before) or re.search(r"\b(?:if|unless)\b", seg_after, re.I):
+            return 0  # "skip them if nothing changes": advice for a case
         sign = 0
         if _NOT_WITHOUT.search(seg_before):
             sign = 1  # "don't forget CPU limits", "never skip the CPU limits"
         elif _NO_BEFORE.search(seg_before) or _NO_AFTER.match(after):
             sign = -1
-        elif _YES_BEFORE.search(seg_before) or _YES_AFTER.match(after):
+        elif (
+            _YES_BEFORE.search(seg_before)
+            or _YES_AFTER.match(after)
+            or (verb and own_verb.search(seg_before))
+        ):
             sign = 1
         if sign and found and sign != found:
             return 0
@@ -476,12 +504,14 @@ def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Dis
     obj = question_object(question_text)
     if not obj:
         return []
+    qm = _object_question(question_text)
+    verb = qm.group("verb").lower() if qm else ""
     said: dict[tuple[str, int], dict[int, list[Unit]]] = {}
     for u in units:
         for c in u.clauses:
             if c.hedged:
                 continue
-            s = object_stance(c.text, obj)
+            s = object_stance(c.text, obj, verb)
             if s:
                 said.setdefault(u.expert, {}).setdefault(s, []).append(u)
     sides: dict[int, list[Unit]] = {}

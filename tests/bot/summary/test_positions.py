@@ -651,3 +651,29 @@ def test_a_path_names_one_thing_whatever_its_prefix() -> None:
     (d,) = summarize(e).disagreements
     assert d.topic == "acme/fetchlib"
     assert sides_of(d) == [{"Bo"}, {"Ana"}]
+
+
+def test_object_stance_with_the_questions_verb_and_short_forms() -> None:
+    obj = question_object("Should I make weekly backups for a home NAS?")
+    assert obj == ("week", "backup")
+    assert object_stance("Do make the weekly backups, it saves you one day.", obj, "make") == 1
+    assert object_stance("Yes, make weekly offsite backups.", obj, "make") == 1  # one word between
+    assert (
+        object_stance("Honestly you can skip the weeklies in year one.", obj, "make") == -1
+    )  # the modifier as a noun
+    assert (
+        object_stance("No weekly job of any kind runs here.", obj, "make") == 0
+    )  # the bare modifier: not the object
+    assert object_stance("Weekly backups in a small office are perfectly fine.", obj) == 1
+    assert object_stance("Weekly backups are fine after the first month if the disk is new.", obj) == 0
+
+
+def test_yes_no_object_dispute_with_short_forms() -> None:
+    e = entry(
+        "Should I make weekly backups for a home NAS?",
+        ("Ana", "Yes, make weekly offsite backups, RAID is not a backup."),
+        ("Bo", "Honestly you can skip the weeklies if nothing on it changes."),
+        ("Cy", "Honestly you can skip the weeklies; a monthly copy is plenty."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ana"}, {"Cy"}]  # Bo's is for a case (a condition): no side
