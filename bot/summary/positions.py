@@ -834,7 +834,7 @@ def _path_word(m: re.Match[str]) -> str:
 # A verdict on a thing named as the subject: "Lukewarm baths help", "alternating the two is totally
 # fine", "the vitamin D thing is mostly a myth"; "keep X and Y out of …" is advice against them.
 _SUBJECT_VERDICT = re.compile(
-    r"^\W*(?:(?:honestly|frankly|btw|also|and|but|so|imo|personally|tbh)\W+)*(?P<subj>(?:[\w'-]+\s+){0,5}?[\w'-]+)\s+"
+    r"^\W*(?:(?:honestly|frankly|btw|also|and|but|so|imo|personally|tbh)\W+)*(?P<subj>(?:[\w'-]+\s+){0,7}?[\w'-]+)\s+"
     r"(?:(?P<cop>is|are|was)\s+(?P<neg>not\s+)?(?:(?:\w+ly|just|really|still|a|an|the|pretty|quite)\s+)*"
     r"(?P<adj>[\w-]+)|(?P<verb>helps|help|works|work)\b)",
     re.I,
@@ -877,7 +877,9 @@ def _subject_verdict(text: str) -> dict[str, int]:
     nothing when the verdict is negated by a condition after it ("fine if …")."""
     out: dict[str, int] = {}
     m = _SUBJECT_VERDICT.match(text)
-    if m and not re.search(r"\b(?:if|unless|when|until|except)\b", text[m.end() :], re.I):
+    if m and not re.search(
+        r"\b(?:if|unless|when|until|except)\b", re.split(r"[,;.]|\band\b", text[m.end() :])[0], re.I
+    ):
         subj = m.group("subj").lower().split()
         # "the X rule is outdated" judges the rule, which is the reverse of judging X
         if not (set(subj) & {"not", "never", "no", "don't", "i", "we", "you", "it", "that", "this"}) and (

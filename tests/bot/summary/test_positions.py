@@ -677,3 +677,23 @@ def test_yes_no_object_dispute_with_short_forms() -> None:
     )
     (d,) = summarize(e).disagreements
     assert sides_of(d) == [{"Ana"}, {"Cy"}]  # Bo's is for a case (a condition): no side
+
+
+def test_a_long_subject_verdict_and_a_later_condition_of_another_part() -> None:
+    from bot.summary.positions import _subject_verdict
+
+    v = _subject_verdict(
+        "Honestly rotating the two feeds every 2 weeks is totally fine and it's what we do when wet."
+    )
+    assert v["rotat"] == 1
+    assert _subject_verdict("Rotating the two fertilisers is fine when the soil is dry.") == {}
+    e = entry(
+        "How should I feed my tomatoes?",
+        ("Ana", "I don't recommend rotating the two feeds routinely."),
+        (
+            "Bo",
+            "Honestly rotating the two feeds every 2 weeks is totally fine and it's what we do when wet.",
+        ),
+    )
+    (d,) = summarize(e).disagreements
+    assert {frozenset(s) for s in sides_of(d)} == {frozenset({"Ana"}), frozenset({"Bo"})}
