@@ -48,7 +48,7 @@ from bot.summary.claims import Clause, Quantity, quantities, question_parts, wid
 from bot.summary.contradiction import direction_of, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, Token, stem, tokens
-from bot.summary.stance import stance
+from bot.summary.stance import BAD, GOOD, stance
 from bot.summary.units import Unit, labels, shorten
 
 # What a question part asks for → the dimensions (`Quantity.unit`) that answer it.
@@ -840,13 +840,6 @@ _SUBJECT_VERDICT = re.compile(
     re.I,
 )
 _KEEP_OUT = re.compile(r"\bkeep\s+(?P<x>(?:[\w'-]+\s+){1,4}?)(?:out\s+of|away\s+from)\b", re.I)
-_GOOD_WORDS = frozenset(
-    {"fine", "ok", "okay", "best", "great", "sound", "safe", "brilliant", "essential", "worth"}
-)
-_BAD_WORDS = frozenset({
-    "myth", "waste", "useless", "pointless", "overkill", "overrated", "rubbish", "harmful", "dangerous",
-    "unnecessary", "worst", "outdated", "obsolete",
-})  # fmt: skip
 
 
 _META = frozenset({"rule", "advice", "idea", "claim", "tip", "notion", "recommendation", "guideline", "myth"})
@@ -886,7 +879,7 @@ def _subject_verdict(text: str) -> dict[str, int]:
             subj[-1].rstrip("s") not in _META
         ):
             adj = (m.group("adj") or "").lower()
-            sign = 1 if m.group("verb") or adj in _GOOD_WORDS else -1 if adj in _BAD_WORDS else 0
+            sign = 1 if m.group("verb") or adj in GOOD else -1 if adj in BAD else 0
             sign = -sign if m.group("neg") else sign
             for w in subj:
                 if sign and w not in STOPWORDS:

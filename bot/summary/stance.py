@@ -112,11 +112,12 @@ def stance(text: str, term: str) -> int:
 
 
 # A verdict on the term itself: "ETTR is sound", "Waxing is the way to go", "Brine is obsolete".
-_GOOD = frozenset({"sound", "fine", "best", "better", "great", "ideal", "safer", "essential", "superior",
-                   "preferable", "way", "go-to", "right", "correct", "worth"})  # fmt: skip
-_BAD = frozenset({
+GOOD = frozenset({"sound", "fine", "best", "better", "great", "ideal", "safer", "essential", "superior",
+                  "preferable", "way", "go-to", "right", "correct", "worth", "ok", "okay", "safe",
+                  "brilliant"})  # fmt: skip
+BAD = frozenset({
     "obsolete", "outdated", "overrated", "pointless", "useless", "unnecessary", "overkill", "myth", "waste",
-    "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior",
+    "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior", "rubbish", "worst",
 })  # fmt: skip
 _LATER = frozenset({"if", "unless", "after", "before", "once", "until", "except"})
 _COPULA = frozenset({"is", "are", "was", "stays", "remains", "'s"})
@@ -138,7 +139,7 @@ def judged(ws: list[str], stems: list[str], term: str) -> int:
             k += 1
         if k >= len(ws) or any(w in _CONDITIONAL | _LATER for w in ws[k + 1 :]):
             continue  # "X is fine after the first two days": praise for a case, no choice
-        sign = 1 if ws[k] in _GOOD else -1 if ws[k] in _BAD else 0
+        sign = 1 if ws[k] in GOOD else -1 if ws[k] in BAD else 0
         if sign:
             return -sign if negated else sign
     return 0
@@ -290,6 +291,8 @@ def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -
 
 
 __all__ = [
+    "BAD",
+    "GOOD",
     "OPTIONS",
     "answer",
     "choice_topic",
