@@ -933,10 +933,18 @@ def advice_disputes(
                 continue
             text = _PATH_NAME.sub(_path_word, plain_text(c.text))
             subject = _subject_verdict(text)
+            ws = re.findall(r"[a-z0-9]+", text.lower())
+            first_verb = next((i for i, w in enumerate(ws) if _ACT_MARK.fullmatch(w)), len(ws))
+            # only words a choice verb may govern or a verdict may follow can take a side (cheap filter)
+            candidates = {
+                stem(w)
+                for i, w in enumerate(ws)
+                if i > first_verb or ws[i + 1 : i + 2] in (["is"], ["are"], ["s"], ["isn"], ["aren"], ["was"])
+            }
             for t in {t.stem for t in tokens(text) if t.stem and t.word not in STOPWORDS}:
                 if len(t) < 3 or t in _FRAME or t.isdigit():
                     continue
-                s = stance(text, t)
+                s = stance(text, t) if t in candidates else 0
                 if s > 0 and _negated_near(text, t):
                     continue  # "use X, never plain Y": a mixed clause is no clear side on its words
                 if s < 0 and (c.timed or c.bounds):

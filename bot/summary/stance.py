@@ -19,6 +19,7 @@ word; a clause naming both options, or hedged, picks none.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, stem
@@ -67,6 +68,7 @@ _EMPHATIC_NEG = re.compile(r"\b(never|no)\s*,\s*(?=ever\b)", re.I)
 _CONDITION_SEGMENT = re.compile(r"(?:^|(?<=[,;:]))\s*(?:if|unless|when|whenever|once|whether)\b[^,;:]*", re.I)
 
 
+@lru_cache(maxsize=65536)  # asked about every option / term of every clause, often the same pair
 def stance(text: str, term: str) -> int:
     """+1 if the clause recommends `term` (a stem), -1 if it advises against it, else 0."""
     text = _EMPHATIC_NEG.sub(r"\1 ", _CONDITION_SEGMENT.sub(" ", plain_text(text)))
