@@ -703,6 +703,30 @@ def _apart(a: Clause, b: Clause) -> bool:
     return bool(qa and qb and not (qa & qb) and not (qa & b.features) and not (qb & a.features))
 
 
+def _kinds_apart(a: Clause, b: Clause, shared: frozenset[str]) -> bool:
+    """Whether a noun both name, ending a phrase in each, is named as two kinds of it: a different
+    word right before it ("daily limit" ↔ "CPU limits", "hot water" ↔ "cold water"), neither word
+    in the other clause."""
+    wa, wb = (re.findall(r"[a-z0-9]+(?:-[a-z]+)*", c.text.lower()) for c in (a, b))
+
+    def kind(ws: list[str], f: str) -> str | None:
+        at = next((i for i, w in enumerate(ws) if stem(w) == f), None)
+        if not at:
+            return None
+        w = ws[at - 1]
+        if at + 1 < len(ws) and ws[at + 1] not in STOPWORDS and ws[at + 1].isalpha():
+            return None  # "manual dict loop": the word modifies another noun, no kind of its own
+        return w if w not in STOPWORDS and w.replace("-", "").isalpha() and len(w) > 2 else None
+
+    for f in shared:
+        if f.startswith("#"):
+            continue
+        x, y = kind(wa, f), kind(wb, f)
+        if x and y and stem(x) != stem(y) and stem(x) not in b.features and stem(y) not in a.features:
+            return True
+    return False
+
+
 def conflict(a: Clause, b: Clause, question: frozenset[str],
              options: tuple[str, str] | None = None, target: str | None = None) -> str | None:  # fmt: skip
     """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
@@ -737,6 +761,8 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         if _CONSEQUENCE.search(c.text):
             flipped -= c.negated
         flipped = frozenset(f for f in flipped if f in c.negated or not _purpose(f, c))
+    if flipped and _kinds_apart(a, b, shared):
+        flipped = frozenset()  # "set the daily limit" ↔ "don't set CPU limits": two kinds of limit
     if flipped:
         strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:

@@ -919,6 +919,18 @@ def _about_term(text: str, term: str) -> bool:
     return not any(_GERUND.match(w) for w in ws[verbs[-1] + 1 : at])
 
 
+def _kind_of(ws: list[str], term: str) -> str:
+    """The word right before the thing that says which kind of it is ("daily" in "the daily
+    limit", "cpu" in "CPU limits"); "" when none does."""
+    at = next((i for i, w in enumerate(ws) if stem(w) == term), None)
+    if not at:
+        return ""
+    w = ws[at - 1]
+    if w in STOPWORDS or w.isdigit() or (w.endswith("ly") and w != "daily") or _ACT_MARK.fullmatch(w):
+        return ""
+    return stem(w)
+
+
 def advice_disputes(
     units: Sequence[Unit], question: frozenset[str]
 ) -> list[tuple[Disagreement, frozenset[int]]]:
@@ -927,6 +939,7 @@ def advice_disputes(
     "do the quarterly check"), whatever else they share. A hedged clause, a condition or an
     expert on both sides takes no side; the thing must be the object of the advice."""
     said: dict[str, dict[tuple[str, int], dict[int, Unit]]] = {}
+    kinds: dict[tuple[str, tuple[str, int]], str] = {}  # the word naming which kind of the thing
     for u in units:
         for c in u.clauses:
             if c.hedged:
@@ -953,10 +966,16 @@ def advice_disputes(
                     s = subject.get(t, 0)
                 if s and not _in_name(text, t):
                     said.setdefault(t, {}).setdefault(u.expert, {}).setdefault(s, u)
+                    kinds.setdefault((t, u.expert), _kind_of(ws, t))
     found: list[tuple[str, list[Unit], list[Unit]]] = []
     for t, by in said.items():
         pro = [v[1] for v in by.values() if list(v) == [1]]
         con = [v[-1] for v in by.values() if list(v) == [-1]]
+        # "set the daily limit" ↔ "don't set CPU limits": two kinds of the thing, no dispute
+        pro_kinds = {kinds[(t, u.expert)] for u in pro}
+        con_kinds = {kinds[(t, u.expert)] for u in con}
+        if "" not in pro_kinds | con_kinds and not pro_kinds & con_kinds:
+            continue
         if pro and con:
             found.append((t, pro, con))
     out: list[tuple[Disagreement, frozenset[int]]] = []

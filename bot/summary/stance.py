@@ -95,6 +95,8 @@ def stance(text: str, term: str) -> int:
         for i, s in enumerate(ss):
             if s != term:
                 continue
+            if i and sw[i - 1] in _NARRATOR and sw[i].endswith("ed"):
+                continue  # "I started lifting at 14 and hurt my back": what happened, not advice
             window = sw[max(0, i - 4) : i]
             verb_near = any(stem(w) in _CHOICE_VERBS or w in _CHOICE_VERBS for w in window)
             # "don't take ibuprofen if you have an ulcer" is advice for a case, not a choice
@@ -111,6 +113,9 @@ def stance(text: str, term: str) -> int:
             if (first or verb_near) and not negated_before:
                 result = 1
     return result or judged(ws, stems, term)
+
+
+_NARRATOR = frozenset({"i", "we"})
 
 
 # A verdict on the term itself: "ETTR is sound", "Waxing is the way to go", "Brine is obsolete".

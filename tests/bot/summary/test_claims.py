@@ -416,3 +416,18 @@ def test_a_consequence_or_a_purpose_is_no_denial() -> None:
     assert conflict(a, b, q) is None  # both want the bedding to hold moisture
     (c,) = sentence_clauses("Sawdust bedding doesn't hold moisture well.")
     assert conflict(a, c, q) is None  # a purpose ("to hold moisture") is not a claim
+
+
+def test_two_kinds_of_one_thing_are_no_conflict() -> None:
+    """'Set the guest limit' and 'don't set device limits' advise on two different limits."""
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I configure the office router?")
+    (a,) = sentence_clauses("Set the guest limit on the admin page.")
+    (b,) = sentence_clauses("For a small office, don't set device limits.")
+    assert conflict(a, b, q) is None
+    (c,) = sentence_clauses("Don't set guest limits, they break video calls.")
+    assert conflict(a, c, q) == "polarity"  # the same kind set and not set
+    (d,) = sentence_clauses("Never rinse it with cold water.")
+    (e,) = sentence_clauses("Rinse it with hot water after every use.")
+    assert conflict(d, e, question_features("How do I clean a cast iron pan?")) is None
