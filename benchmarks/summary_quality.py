@@ -3,13 +3,18 @@
     python benchmarks/summary_quality.py [DIR] [--json OUT] [--verbose]
 
 DIR (default `benchmarks/summary_eval`) holds one sub-folder per split (`dev/`, `heldout/`,
-`fresh/`, `fresh2/`), one YAML thread per file: question, answers (`expert`, `text`; expert
-"unattributed" = no provider), labelled `claims` (`text`, `stated_by`), `disagreements` (`sides`:
-lists of experts) and a hand-written `reference` summary. `fresh2/` (12 threads: aquarium, home
-electrical, running, Kubernetes, tyres, houseplants, photography, SQL, espresso, chess,
-beekeeping, and a migraine dosing thread) was written by a helper engineer who read only this
-docstring and two example threads, never the summarizer's code or tests: it is the unseen
-generalisation check. Reported per split:
+`fresh/`, `fresh2/`, `fresh3/`, `fresh4/`), one YAML thread per file: question, answers
+(`expert`, `text`; expert "unattributed" = no provider), labelled `claims` (`text`,
+`stated_by`), `disagreements` (`sides`: lists of experts) and a hand-written `reference`
+summary. `fresh2/` (12 threads: aquarium, home electrical, running, Kubernetes, tyres,
+houseplants, photography, SQL, espresso, chess, beekeeping, and a migraine dosing thread) was
+written by a helper engineer who read only this docstring and two example threads, never the
+summarizer's code or tests; it was the unseen generalisation check until it was used to develop
+the disagreement finder. `fresh3/` (15 threads, 15 domains) and `fresh4/` (16 threads, 16
+domains) were written the same way in the fifth session: fresh4 then became a development set;
+fresh3 stayed blind to the engineers working on the summarizer and was run on the code before
+and after their work (the lead then fixed one false holder it showed, so its last figures are no
+longer blind). The next round needs a new unseen split. Reported per split:
 
 * supporter precision / recall. Each point is mapped to a labelled claim: its author is the
   supporter whose answer contains most of the point's words, the claim is the author's labelled

@@ -12,7 +12,7 @@ from bot.summary.serialize import format_summary, summary_from_dict, summary_to_
 
 # Bumped whenever the automatic summary of an unchanged entry can come out differently; the
 # store should recompute stored automatic summaries when it changes.
-SUMMARY_VERSION = 19
+SUMMARY_VERSION = 21
 
 __all__ = [
     "SUMMARY_VERSION",

@@ -159,6 +159,7 @@ class Quantity:
     low: float
     high: float
     unit: str  # "time" (days), "period" (days), a dimension, or the counted noun's stem
+    approx: bool = False  # "about 3 months", "roughly 15 %", "~$80k": a round figure, not a bound
 
     def feature(self) -> str:
         lo, hi = f"{self.low:g}", f"{self.high:g}"
@@ -283,8 +284,27 @@ def quantities(text: str) -> list[tuple[int, int, Quantity]]:
                 lo, hi, unit_name = per / hi, per / lo, "period"
             else:
                 lo, hi, unit_name = lo / per, hi / per, f"{unit_name}/day"
-        out.append((m.start(), end, Quantity(min(lo, hi), max(lo, hi), unit_name)))
+        approx = bool(_APPROX.search(masked[max(0, m.start() - 16) : m.start()]))
+        out.append((m.start(), end, Quantity(min(lo, hi), max(lo, hi), unit_name, approx)))
     return sorted(out, key=lambda x: x[0])
+
+
+# "about 3 months", "roughly 15 %", "~80k", "3-ish": a figure said loosely
+_APPROX = re.compile(
+    r"(?:\b(?:about|around|roughly|approximately|approx\.?|circa|some|maybe|nearly|almost|close\s+to)\s*|~\s*)[$€£]?$",
+    re.I,
+)
+APPROX_SLACK = 0.2  # how far a loose figure may be from another one and still agree with it
+
+
+def widened(q: Quantity) -> tuple[float, float]:
+    """The span a figure covers: a loose single one ("about 3 months") ± 20 %, a loose temperature
+    ± 3 °C ("about 190 °F" is no 96 °C). A range ("about 12 to 18 inches") already says how loose."""
+    if not q.approx or q.low != q.high:
+        return q.low, q.high
+    if q.unit == "degc":
+        return q.low - 3.0, q.high + 3.0
+    return q.low * (1 - APPROX_SLACK), q.high * (1 + APPROX_SLACK)
 
 
 def _unit_here(text: str, m: re.Match[str], group: str) -> bool:
@@ -425,7 +445,7 @@ def sentence_clauses(sentence: str) -> list[Clause]:
 # by temporarily paralysing the muscle" claims the paralysing.
 _LIGHT = frozenset({
     "work", "give", "lead", "show", "seem", "becom", "get", "keep", "take", "go", "come", "look",
-    "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort",
+    "tend", "mean", "tri", "thing", "way", "lot", "bit", "kind", "sort", "put", "make",
     # time units: a figure's unit word says little on its own ("10 years of writes" ≠ "3 to 5 years")
     "second", "minut", "hour", "day", "week", "month", "year",
 })  # fmt: skip
@@ -450,6 +470,13 @@ def ranges_conflict(a: Quantity, b: Quantity) -> bool:
     """Two quantities of one unit that cannot both hold (see the module doc)."""
     if a.unit != b.unit or same_range(a, b):
         return False
+    if a.approx or b.approx:  # "about 3 months" agrees with "8–12 weeks": only apart when far apart
+        (al, ah), (bl, bh) = widened(a), widened(b)
+        return ah < bl or bh < al
+    if a.low == a.high or b.low == b.high:  # a single figure within 10 % of a range's end is at it
+        point, rng = (a, b) if a.low == a.high else (b, a)
+        if rng.low * 0.9 <= point.low <= rng.high * 1.1 and rng.low != rng.high:
+            return False
     span_a, span_b = a.high - a.low, b.high - b.low
     overlap = min(a.high, b.high) - max(a.low, b.low)
     if span_a <= 0 and span_b <= 0:
@@ -568,7 +595,77 @@ def _other_use(f: str, a: Clause, b: Clause) -> bool:
     """A denied class word the other clause only uses to modify another noun: "the long run is
     not a race" ↔ "practise your race fuelling" share a word, not a subject. ("Skip the
     backpack" ↔ "get the backpack upgrade" deny an act, not a class: still one subject.)"""
-    return any(_denied_class(f, x) and _modifies_other(f, y, x) for x, y in ((a, b), (b, a)))
+    return any(
+        _denied_class(f, x) and _modifies_other(f, y, x) for x, y in ((a, b), (b, a))
+    ) or _other_objects(f, a, b)
+
+
+_TO_VERBS = frozenset({
+    "need", "needs", "have", "has", "had", "want", "wants", "ought", "going", "got", "used", "like", "try",
+    "tries", "start", "starts", "begin", "able", "how", "what", "where", "when", "whether", "easy", "hard",
+    "best", "better",
+})  # fmt: skip
+
+
+def _purpose(f: str, c: Clause) -> bool:
+    """Whether `f` is said only inside a purpose ("… at least 1 m³ *to hold heat*"): what the
+    advice is for, not a claim about it ("you need to water" is the claim itself)."""
+    ws = re.findall(r"[a-z0-9'³²]+", c.text.lower())
+    at = [i for i, w in enumerate(ws) if stem(w) == f]
+    if not at:
+        return False
+    for i in at:
+        to = next((j for j in range(i - 1, max(-1, i - 4), -1) if ws[j] == "to"), None)
+        if to is None or to == 0 or ws[to - 1] in _TO_VERBS:
+            return False
+    return True
+
+
+_CONSEQUENCE = re.compile(
+    r"\bor\s+(?:else\s+)?(?:it|they|you|he|she|we|the\s+\w+)\s+(?:won't|will\s+not|can't|cannot|wouldn't|doesn't|don't)\b",
+    re.I,
+)
+_LIST_NEGATOR = re.compile(r"\b(?:not|no|never|without|avoid|skip)\b|n't\b", re.I)
+
+
+def _listed(f: str, c: Clause) -> bool:
+    """A word in a list after a negation ("don't take it with tea, coffee, milk or …"): the list's
+    items after a comma are denied too, though a comma ends the negation scope elsewhere."""
+    if f in c.negated:
+        return False
+    for m in re.finditer(r"[a-z0-9']+", c.text.lower()):
+        if stem(m.group(0)) != f:
+            continue
+        before, after = c.text[: m.start()], c.text[m.end() :]
+        if (
+            re.search(r",\s*$", before)
+            and re.match(r"\s*(?:,|or\b|and\b)", after)
+            and _LIST_NEGATOR.search(before.split(";")[-1])
+        ):
+            return True
+    return False
+
+
+_OBJ_SKIP = frozenset(
+    {"a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "some", "any", "this", "that"}
+)
+
+
+def _other_objects(f: str, a: Clause, b: Clause) -> bool:
+    """One verb on two different objects: "never cook tomatoes in it" ↔ "cook bacon in it" deny
+    and do different acts (each object is a content word the other clause does not use)."""
+
+    def objs(c: Clause) -> set[str]:
+        ws = re.findall(r"[a-z0-9']+", c.text.lower())
+        out = set()
+        for i, w in enumerate(ws[:-1]):
+            rest = [x for x in ws[i + 1 : i + 4] if x not in _OBJ_SKIP]
+            if stem(w) == f and rest and rest[0] not in STOPWORDS and rest[0].isalpha():
+                out.add(stem(rest[0]))
+        return out
+
+    oa, ob = objs(a), objs(b)
+    return bool(oa and ob and not oa & ob and not oa & b.features and not ob & a.features)
 
 
 _PHRASE_OPENERS = frozenset({
@@ -606,6 +703,30 @@ def _apart(a: Clause, b: Clause) -> bool:
     return bool(qa and qb and not (qa & qb) and not (qa & b.features) and not (qb & a.features))
 
 
+def _kinds_apart(a: Clause, b: Clause, shared: frozenset[str]) -> bool:
+    """Whether a noun both name, ending a phrase in each, is named as two kinds of it: a different
+    word right before it ("daily limit" ↔ "CPU limits", "hot water" ↔ "cold water"), neither word
+    in the other clause."""
+    wa, wb = (re.findall(r"[a-z0-9]+(?:-[a-z]+)*", c.text.lower()) for c in (a, b))
+
+    def kind(ws: list[str], f: str) -> str | None:
+        at = next((i for i, w in enumerate(ws) if stem(w) == f), None)
+        if not at:
+            return None
+        w = ws[at - 1]
+        if at + 1 < len(ws) and ws[at + 1] not in STOPWORDS and ws[at + 1].isalpha():
+            return None  # "manual dict loop": the word modifies another noun, no kind of its own
+        return w if w not in STOPWORDS and w.replace("-", "").isalpha() and len(w) > 2 else None
+
+    for f in shared:
+        if f.startswith("#"):
+            continue
+        x, y = kind(wa, f), kind(wb, f)
+        if x and y and stem(x) != stem(y) and stem(x) not in b.features and stem(y) not in a.features:
+            return True
+    return False
+
+
 def conflict(a: Clause, b: Clause, question: frozenset[str],
              options: tuple[str, str] | None = None, target: str | None = None) -> str | None:  # fmt: skip
     """ "polarity", "choice" or "quantity" when the two clauses cannot both be right, else None."""
@@ -633,7 +754,15 @@ def conflict(a: Clause, b: Clause, question: frozenset[str],
         if c.negated & flipped and not ((c.heads & shared) or (c.heads & _MODAL_HEADS)):
             flipped = frozenset()
     # A word both use is one subject only if both use it as one ("not a race" ↔ "race fuelling").
-    flipped = frozenset(f for f in flipped if not _other_use(f, a, b))
+    flipped = frozenset(
+        f for f in flipped if not _other_use(f, a, b) and not _listed(f, a) and not _listed(f, b)
+    )
+    for c in (a, b):  # "make it 1 m wide or it won't heat up": what happens otherwise, no denial
+        if _CONSEQUENCE.search(c.text):
+            flipped -= c.negated
+        flipped = frozenset(f for f in flipped if f in c.negated or not _purpose(f, c))
+    if flipped and _kinds_apart(a, b, shared):
+        flipped = frozenset()  # "set the daily limit" ↔ "don't set CPU limits": two kinds of limit
     if flipped:
         strong = [f for f in flipped if weight(f, question) == 1.0 and f not in GENERIC_MODIFIERS]
         if strong and wsh >= 1.3:
@@ -690,7 +819,8 @@ _ASKED = (
 
 
 _PARTS = re.compile(
-    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)",
+    r"[?;]|,?\s+and\s+(?=(?:how|what|when|where|which|why|who|is|are|do|does|can|should|will|would|could)\b)"
+    r"|,\s+(?=(?:how|what|when|where|which|why|who)\s+(?:\w+\s+)?(?:is|are|do|does|did|should|can|will|would|often|long|much|many)\b)",
     re.I,
 )
 
@@ -735,4 +865,5 @@ __all__ = [
     "sentence_clauses",
     "split_clauses",
     "supports",
+    "widened",
 ]

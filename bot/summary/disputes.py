@@ -39,6 +39,7 @@ from bot.summary.claims import (
 )
 from bot.summary.contradiction import Claim, contradicts, sentence_claims
 from bot.summary.positions import (
+    advice_disputes,
     agreements,
     change_disputes_on_question,
     figure_disputes,
@@ -495,6 +496,7 @@ def find_disagreements(
         for d, used in object_disputes(units, question_text)
         + option_disputes(units, question, question_text)
         + change_disputes_on_question(units, question_text)
+        + advice_disputes(units, question)
     ]
     kept: list[Found] = []
     for f in found + clause_disputes(units, question, question_text):

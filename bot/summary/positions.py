@@ -44,11 +44,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Disagreement, Side
-from bot.summary.claims import Clause, Quantity, quantities, question_parts
+from bot.summary.claims import Clause, Quantity, quantities, question_parts, widened
 from bot.summary.contradiction import direction_of, sentence_claims
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, Token, stem, tokens
-from bot.summary.stance import stance
+from bot.summary.stance import BAD, GOOD, stance
 from bot.summary.units import Unit, labels, shorten
 
 # What a question part asks for → the dimensions (`Quantity.unit`) that answer it.
@@ -65,6 +65,8 @@ _ASKS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bat\s+what\s+(?:\w+\s+){0,2}(?:count|level|percentage|threshold|rate|point)\b", re.I),
      ("degc", *_MEASURES)),
 )  # fmt: skip
+# "How many lands should I run?": the counted noun is the dimension ("37 lands"), not "how many times"
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?!times\b)([a-z][a-z-]{2,})\b", re.I)
 # "once it clears", not "once a week" / "once every 2 weeks"
 _CONDITION = re.compile(
     r"\b(?:if|when|whenever|unless|until|once(?=\s+(?:it|the|you|they|your|its|we|i|he|she|this|that)\b))\b[^,;]*$",
@@ -79,8 +81,12 @@ _QUOTED_AFTER = re.compile(
     r"^[^,;]{0,25}\b(?:often|commonly|usually|always)\s+(?:quoted|cited|given|said)\b", re.I
 )
 _REJECT_OPENER = re.compile(r"^\W*(?:ignore|forget|disregard|never\s+mind|don't\s+trust)\b", re.I)
-_TOO = re.compile(
-    r"\btoo\s+(?:late|early|long|short|much|little|high|low|many|few|slow|fast|hot|cold|big|small|strong|weak)\b",
+# "3 % is far too late", "25 % is cutting it way too close": the figure judged wrong
+_TOO = re.compile(r"^[^,;.]*?\btoo\s+(?!many\s+to\b)[a-z]{3,}\b(?!\s+to\s+\w)", re.I)
+# "self-employment tax is roughly 15 %": a figure said of a named thing (its subject)
+_COPULA_BEFORE = re.compile(
+    r"(?:^|[,;:(]\s*|\b(?:and|but|so)\s+)(?P<subj>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,4}?)\s+(?:is|are|was|were|runs|comes\s+to)\s+"
+    r"(?:(?:about|around|roughly|approximately|usually|typically|generally|normally|only|just|still)\s+)?[$€£~]?$",
     re.I,
 )
 # "shorter than the 12 months (others quote)": a figure compared against, not stated
@@ -105,6 +111,9 @@ _FRAME = frozenset(stem(w) for w in (
     "keep", "go", "best", "good", "recommend", "usual", "typical", "normal", "aim", "safe", "okay", "fine",
     "right", "ideal",
 ))  # fmt: skip
+_PER_OTHER = re.compile(r"\s*(?:per|each|every|a|an)\s+[a-z]", re.I)
+_STANDARD_UNITS = frozenset({"time", "period", "length", "degc", "ratio", *_MEASURES})
+_SLACK = 0.05  # "36" and "37–38" lands, "2 weeks" and "15–20 days": next to each other, one side
 _APART = 30.0  # sides this many times apart talk about different things
 _DIM_WORDS = {"time": "time", "ratio": "ratio", "degc": "temperature", "percent": "percentage"}
 _NAMES = {
@@ -132,6 +141,9 @@ def asked_dimensions(question_text: str) -> list[tuple[str, tuple[str, ...]]]:
         for rx, ds in _ASKS:
             if rx.search(part):
                 dims.extend(d for d in ds if d not in dims)
+        many = _HOW_MANY.search(part)
+        if many and stem(many.group(1).lower()) not in dims:
+            dims.append(stem(many.group(1).lower()))  # "how many lands": a count of lands
         if dims:
             out.append((part, tuple(dims)))
     return out
@@ -167,8 +179,33 @@ def stated_figures(
             continue
         if _COMPARED.search(before) or _OFFSET_AFTER.search(after) or _TOO.search(after[:40]):
             continue
+        if _figure_of_other(before, question):
+            continue
+        if q.unit not in _STANDARD_UNITS and _PER_OTHER.match(after):
+            continue  # "4–8 pearls per trade": a rate on another thing, not how many to get
         out.append((q, bool(_BOUND_BEFORE.search(before[-30:]))))
     return out
+
+
+def _figure_of_other(before: str, question: frozenset[str]) -> bool:
+    """Whether the figure is said of a named thing the question does not ask about: "self-employment
+    tax is roughly 15 %" on "how much should I set aside for taxes?" (the subject has a word that
+    is neither the question's nor a frame word; "the ideal temperature is 60 °C" is the answer)."""
+    m = _COPULA_BEFORE.search(before)
+    if not m:
+        return False
+    ws = re.findall(r"[a-z][a-z'-]*", m.group("subj").lower())
+    if any(w in _PRONOUNS for w in ws):
+        return False
+    named = {
+        stem(p)
+        for w in ws
+        if w not in STOPWORDS
+        for p in w.split("-")
+        if p and p not in STOPWORDS and not p.endswith("ly")
+    }
+    named -= _FRAME
+    return bool(named - question)
 
 
 _PRONOUNS = frozenset({
@@ -218,9 +255,12 @@ def _other_act(text: str, question: frozenset[str]) -> bool:
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
-    """Two figures that can both hold: their ranges overlap or touch (2 % slack)."""
-    slack = 0.02 * max(abs(a.high), abs(b.high), 1e-9)
-    return a.low <= b.high + slack and b.low <= a.high + slack
+    """Two figures that can both hold: their ranges overlap or touch (2 % slack; a loose figure,
+    "about 3 months", ± 20 %)."""
+    (al, ah), (bl, bh) = widened(a), widened(b)
+    # 5 % of a count or a duration; a temperature by degrees (38 °C and 40 °C are apart)
+    slack = 0.5 if a.unit == "degc" else _SLACK * max(abs(ah), abs(bh), 1e-9)
+    return al <= bh + slack and bl <= ah + slack
 
 
 def _apart(a: Sequence[Quantity], b: Sequence[Quantity]) -> bool:
@@ -296,6 +336,7 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
         found = []
         threshold = bool(re.search(r"\bat\s+what\b", part, re.I))
         for dim, positions in figure_positions(units, dims, question, threshold).items():
+            positions = _same_act(positions, part)
             sides = _sides(positions)
             if len(sides) < 2:
                 continue
@@ -320,6 +361,30 @@ def figure_disputes(units: Sequence[Unit], question: frozenset[str],
             used = frozenset(f.unit.index for s in sides for e in s for f in positions[e])
             out.append((Disagreement(topic[:90], tuple(side_objs)), used))
     return out
+
+
+def _act_words(f: Figure) -> set[str]:
+    """The content words before a figure in its sentence: what it times or measures ("Trim every
+    6 weeks" → {trim}; "Oil the hooves every day" → {oil, hoov})."""
+    text = plain_text(f.unit.text)
+    for start, _, q in quantities(text):
+        if (q.unit, q.low, q.high) == (f.quantity.unit, f.quantity.low, f.quantity.high):
+            return {t.stem for t in tokens(text[:start]) if t.stem and t.word not in STOPWORDS} - _FRAME
+    return set()
+
+
+def _same_act(
+    positions: dict[tuple[str, int], list[Figure]], part: str
+) -> dict[tuple[str, int], list[Figure]]:
+    """When two or more experts' figures time one act (their words before the figure share one),
+    an expert whose figure shares no word with them nor with the question's part times another
+    act ("Brush them every day" beside "Trim every 6 weeks" / "a trim every 4 weeks")."""
+    acts = {e: set().union(*(_act_words(f) for f in figs)) for e, figs in positions.items()}
+    asked = {t.stem for t in tokens(part) if t.stem and t.word not in STOPWORDS} - _FRAME
+    shared = {e for e in acts if any(acts[e] & acts[o] for o in acts if o != e)}
+    if len(shared) < 2:
+        return positions
+    return {e: figs for e, figs in positions.items() if e in shared or acts[e] & asked}
 
 
 def _topic(part: str) -> str:
@@ -355,7 +420,9 @@ _NO_AFTER = re.compile(
     re.I,
 )
 _YES_AFTER = re.compile(
-    r"^\s*(?::\s*)?(?:yes\b|(?:are|is)\s+(?:\w+ly\s+)?(?:essential|a\s+must|necessary|required|worth\s+it))",
+    r"^\s*(?::\s*)?(?:yes\b|(?:(?:in|on|for|during|at|after)\s+(?:[\w-]+\s+){1,3}?)?(?:are|is)\s+(?:\w+ly\s+)?"
+    r"(?:essential|a\s+must|necessary|required|worth\s+it|fine|ok|okay|safe)\b"
+    r"(?![^.;]*\b(?:if|unless|when|until|after|before|once)\b))",
     re.I,
 )
 
@@ -381,24 +448,50 @@ def question_object(question_text: str) -> tuple[str, ...] | None:
     return tuple(stem(w) for w in ws)
 
 
-def object_stance(text: str, obj: tuple[str, ...]) -> int:
-    """+1 / -1 when a clause says yes / no to `obj` outright, 0 otherwise (see the module doc)."""
+def _object_at(spans: list[tuple[int, int, str]], i: int, obj: tuple[str, ...]) -> int | None:
+    """The index of the object's last word when the object starts at span `i`: all its words in
+    order ("CPU limits"), its first and last with up to one word between ("quarterly estimated
+    payments"), or its first word alone ending a phrase ("skip the quarterlies in year one")."""
+    ws = [stem(w.lower()) for _, _, w in spans[i : i + len(obj) + 1]]
+    if tuple(ws[: len(obj)]) == obj:
+        return i + len(obj) - 1
+    if len(obj) < 2 or not ws or ws[0] != obj[0]:
+        return None
+    if len(obj) == 2 and len(ws) > 2 and ws[2] == obj[1]:
+        return i + 2
+    # the modifier made a noun ("the quarterlies"): a plural of the object's first word, ending a phrase
+    word = spans[i][2].lower()
+    nxt = spans[i + 1][2].lower() if i + 1 < len(spans) else ""
+    return i if word.endswith("s") and (not nxt or nxt in STOPWORDS) else None
+
+
+def object_stance(text: str, obj: tuple[str, ...], verb: str = "") -> int:
+    """+1 / -1 when a clause says yes / no to `obj` outright, 0 otherwise (see the module doc).
+    `verb`: the question's own verb ("make" in "do I need to make quarterly payments"): "do make
+    the quarterly payments" says yes."""
     plain = plain_text(text).replace("’", "'")
     spans = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[A-Za-z0-9][\w'-]*", plain)]
     found = 0
-    for i in range(len(spans) - len(obj) + 1):
-        if tuple(stem(spans[i + k][2].lower()) for k in range(len(obj))) != obj:
+    own_verb = re.compile(rf"\b{re.escape(verb)}\s+(?:(?:the|a|an|your|my|those|these|them)\s+)?$", re.I)
+    for i in range(len(spans)):
+        last = _object_at(spans, i, obj)
+        if last is None:
             continue
-        before, after = plain[: spans[i][0]], plain[spans[i + len(obj) - 1][1] :]
+        before, after = plain[: spans[i][0]], plain[spans[last][1] :]
         seg_before = re.split(r"[,;:.!?()]", before)[-1]
-        if _CONDITION.search(seg_before):
-            return 0
+        seg_after = re.split(r"[,;:.!?()]", after)[0]
+        if _CONDITION.search(seg_before) or re.search(r"\b(?:if|unless)\b", seg_after, re.I):
+            return 0  # "skip them if nothing changes": advice for a case
         sign = 0
         if _NOT_WITHOUT.search(seg_before):
             sign = 1  # "don't forget CPU limits", "never skip the CPU limits"
         elif _NO_BEFORE.search(seg_before) or _NO_AFTER.match(after):
             sign = -1
-        elif _YES_BEFORE.search(seg_before) or _YES_AFTER.match(after):
+        elif (
+            _YES_BEFORE.search(seg_before)
+            or _YES_AFTER.match(after)
+            or (verb and own_verb.search(seg_before))
+        ):
             sign = 1
         if sign and found and sign != found:
             return 0
@@ -411,12 +504,14 @@ def object_disputes(units: Sequence[Unit], question_text: str) -> list[tuple[Dis
     obj = question_object(question_text)
     if not obj:
         return []
+    qm = _object_question(question_text)
+    verb = qm.group("verb").lower() if qm else ""
     said: dict[tuple[str, int], dict[int, list[Unit]]] = {}
     for u in units:
         for c in u.clauses:
             if c.hedged:
                 continue
-            s = object_stance(c.text, obj)
+            s = object_stance(c.text, obj, verb)
             if s:
                 said.setdefault(u.expert, {}).setdefault(s, []).append(u)
     sides: dict[int, list[Unit]] = {}
@@ -711,3 +806,199 @@ def with_agreements(d: Disagreement, agree: dict[str, str]) -> Disagreement:
         extra = tuple(a for a, whom in agree.items() if whom in s.supporters and a not in held)
         sides.append(Side(s.text, s.supporters + extra, s.quoted_from) if extra else s)
     return Disagreement(d.topic, tuple(sides))
+
+
+# ── for or against one named thing ───────────────────────────────────────────────────────
+
+_ACT_MARK = re.compile(
+    r"\b(?:use|using|pick|choose|prefer|recommend|try|get|buy|take|do|want|bother|need|skip|avoid|ditch|"
+    r"forget|go|stick|switch|opt)\b",
+    re.I,
+)
+_GERUND = re.compile(r"^[a-z]{3,}ing$")
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
+# "pkg/errors", "errors.Is", `--force-with-lease`: a word inside a name or code is not a thing of its own
+_NAME_TOKEN = re.compile(r"`[^`]*`|[\w-]+(?:[./][\w-]+)+|--?[\w-]+")
+
+
+# "github.com/pkg/errors" and "pkg/errors" name one thing: a path is named by its last two parts
+_PATH_NAME = re.compile(r"`?\b[\w.-]*(?:/[\w.-]+)+`?")
+
+
+def _path_word(m: re.Match[str]) -> str:
+    return re.sub(r"\W", "", "".join(m.group(0).strip("`").split("/")[-2:])).lower()
+
+
+# A verdict on a thing named as the subject: "Lukewarm baths help", "alternating the two is totally
+# fine", "the vitamin D thing is mostly a myth"; "keep X and Y out of …" is advice against them.
+_SUBJECT_VERDICT = re.compile(
+    r"^\W*(?:(?:honestly|frankly|btw|also|and|but|so|imo|personally|tbh)\W+)*(?P<subj>(?:[\w'-]+\s+){0,7}?[\w'-]+)\s+"
+    r"(?:(?P<cop>is|are|was)\s+(?P<neg>not\s+)?(?:(?:\w+ly|just|really|still|a|an|the|pretty|quite)\s+)*"
+    r"(?P<adj>[\w-]+)|(?P<verb>helps|help|works|work)\b)",
+    re.I,
+)
+_KEEP_OUT = re.compile(r"\bkeep\s+(?P<x>(?:[\w'-]+\s+){1,4}?)(?:out\s+of|away\s+from)\b", re.I)
+
+
+_META = frozenset({"rule", "advice", "idea", "claim", "tip", "notion", "recommendation", "guideline", "myth"})
+
+
+def _modifier(text: str, term: str) -> bool:
+    """Whether `term` only modifies the noun after it ("hoof boots", "toggle bolts") everywhere in the
+    clause: advice on the boots is no advice on every other "hoof" thing."""
+    ws = re.findall(r"[a-z0-9'-]+|[^\sa-z0-9]", text.lower())
+    at = [i for i, w in enumerate(ws) if stem(w) == term and not w.endswith("'s")]
+    return bool(at) and all(
+        i + 1 < len(ws)
+        and ws[i + 1][0].isalpha()
+        and ws[i + 1] not in STOPWORDS
+        and ws[i + 1] not in _VERBS_AFTER
+        and not ws[i + 1].endswith("ly")
+        for i in at
+    )
+
+
+_VERBS_AFTER = frozenset(
+    {"works", "helps", "makes", "gives", "keeps", "takes", "needs", "stays", "beats", "wins"}
+)
+
+
+def _subject_verdict(text: str) -> dict[str, int]:
+    """stem → +1 / -1 for the things a clause judges as its subject or keeps out (see above);
+    nothing when the verdict is negated by a condition after it ("fine if …")."""
+    out: dict[str, int] = {}
+    m = _SUBJECT_VERDICT.match(text)
+    if m and not re.search(
+        r"\b(?:if|unless|when|until|except)\b", re.split(r"[,;.]|\band\b", text[m.end() :])[0], re.I
+    ):
+        subj = m.group("subj").lower().split()
+        # "the X rule is outdated" judges the rule, which is the reverse of judging X
+        if not (set(subj) & {"not", "never", "no", "don't", "i", "we", "you", "it", "that", "this"}) and (
+            subj[-1].rstrip("s") not in _META
+        ):
+            adj = (m.group("adj") or "").lower()
+            sign = 1 if m.group("verb") or adj in GOOD else -1 if adj in BAD else 0
+            sign = -sign if m.group("neg") else sign
+            for w in subj:
+                if sign and w not in STOPWORDS:
+                    out[stem(w)] = sign
+    for k in _KEEP_OUT.finditer(text):
+        for w in k.group("x").lower().split():
+            if w not in STOPWORDS and w not in {"it", "them"}:
+                out.setdefault(stem(w), -1)
+    return out
+
+
+def _negated_near(text: str, term: str) -> bool:
+    """Whether a part of the clause (between commas) that names `term` has a negation in it."""
+    return any(
+        _NEGATION.search(seg) and term in {stem(w) for w in re.findall(r"[a-z0-9]+", seg.lower())}
+        for seg in re.split(r"[,;:()]|\s[–—-]\s", plain_text(text))
+    )
+
+
+def _in_name(text: str, term: str) -> bool:
+    return any(
+        term in {stem(w) for w in re.findall(r"[a-z0-9]+", m.group(0).lower())}
+        for m in _NAME_TOKEN.finditer(text)
+    )
+
+
+def _about_term(text: str, term: str) -> bool:
+    """Whether a choice verb's object is `term` itself, not another act it modifies: "I don't
+    recommend alternating the two drills" is about alternating, not about drills."""
+    ws = re.findall(r"[a-z0-9]+", plain_text(text).lower())
+    at = next((i for i, w in enumerate(ws) if stem(w) == term), None)
+    if at is None:
+        return False
+    verbs = [i for i in range(at) if _ACT_MARK.fullmatch(ws[i])]
+    if not verbs:  # no choice verb: only a verdict on the thing itself ("X is a waste"), never "Treat it…"
+        return at + 1 < len(ws) and ws[at + 1] in {"is", "are", "s", "isn", "aren", "was"}
+    return not any(_GERUND.match(w) for w in ws[verbs[-1] + 1 : at])
+
+
+def _kind_of(ws: list[str], term: str) -> str:
+    """The word right before the thing that says which kind of it is ("daily" in "the daily
+    limit", "cpu" in "CPU limits"); "" when none does."""
+    at = next((i for i, w in enumerate(ws) if stem(w) == term), None)
+    if not at:
+        return ""
+    w = ws[at - 1]
+    if w in STOPWORDS or w.isdigit() or (w.endswith("ly") and w != "daily") or _ACT_MARK.fullmatch(w):
+        return ""
+    return stem(w)
+
+
+def advice_disputes(
+    units: Sequence[Unit], question: frozenset[str]
+) -> list[tuple[Disagreement, frozenset[int]]]:
+    """Experts who recommend a named thing and experts who advise against it ("Custom insoles
+    are a waste of money" ↔ "I'd get fitted for custom insoles"; "skip the quarterly check" ↔
+    "do the quarterly check"), whatever else they share. A hedged clause, a condition or an
+    expert on both sides takes no side; the thing must be the object of the advice."""
+    said: dict[str, dict[tuple[str, int], dict[int, Unit]]] = {}
+    kinds: dict[tuple[str, tuple[str, int]], str] = {}  # the word naming which kind of the thing
+    for u in units:
+        for c in u.clauses:
+            if c.hedged:
+                continue
+            text = _PATH_NAME.sub(_path_word, plain_text(c.text))
+            subject = _subject_verdict(text)
+            ws = re.findall(r"[a-z0-9]+", text.lower())
+            first_verb = next((i for i, w in enumerate(ws) if _ACT_MARK.fullmatch(w)), len(ws))
+            # only words a choice verb may govern or a verdict may follow can take a side (cheap filter)
+            candidates = {
+                stem(w)
+                for i, w in enumerate(ws)
+                if i > first_verb or ws[i + 1 : i + 2] in (["is"], ["are"], ["s"], ["isn"], ["aren"], ["was"])
+            }
+            for t in {t.stem for t in tokens(text) if t.stem and t.word not in STOPWORDS}:
+                if len(t) < 3 or t in _FRAME or t.isdigit():
+                    continue
+                s = stance(text, t) if t in candidates else 0
+                if s > 0 and _negated_near(text, t):
+                    continue  # "use X, never plain Y": a mixed clause is no clear side on its words
+                if s < 0 and (c.timed or c.bounds):
+                    continue  # "not before 6 months" denies the timing, not the thing
+                if not (s and _about_term(text, t) and not _modifier(text, t)):
+                    s = subject.get(t, 0)
+                if s and not _in_name(text, t):
+                    said.setdefault(t, {}).setdefault(u.expert, {}).setdefault(s, u)
+                    kinds.setdefault((t, u.expert), _kind_of(ws, t))
+    found: list[tuple[str, list[Unit], list[Unit]]] = []
+    for t, by in said.items():
+        pro = [v[1] for v in by.values() if list(v) == [1]]
+        con = [v[-1] for v in by.values() if list(v) == [-1]]
+        # "set the daily limit" ↔ "don't set CPU limits": two kinds of the thing, no dispute
+        pro_kinds = {kinds[(t, u.expert)] for u in pro}
+        con_kinds = {kinds[(t, u.expert)] for u in con}
+        if "" not in pro_kinds | con_kinds and not pro_kinds & con_kinds:
+            continue
+        if pro and con:
+            found.append((t, pro, con))
+    out: list[tuple[Disagreement, frozenset[int]]] = []
+    taken: set[int] = set()
+    for t, pro, con in sorted(
+        found, key=lambda f: (-(len(f[1]) + len(f[2])), min(u.index for u in f[1] + f[2]))
+    ):
+        used = frozenset(u.index for u in pro + con)
+        if used & taken:
+            continue  # one subject, named by two words ("hoof", "oil")
+        taken |= used
+        plain = plain_text(pro[0].text)
+        named = [m.group(0).strip("`") for m in _PATH_NAME.finditer(plain) if stem(_path_word(m)) == t]
+        word = (
+            "/".join(named[0].split("/")[-2:])
+            if named
+            else next((w for w in re.findall(r"[\w/+.-]+", plain) if stem(w.lower().strip(".")) == t), t)
+        )
+        sides = (
+            Side(shorten(pro[0].text), labels(pro), pro[0].label),
+            Side(shorten(con[0].text), labels(con), con[0].label),
+        )
+        if word[:1].isupper() and word[1:].islower():  # "Wax is…" opens a sentence: "wax"
+            word = word.lower()
+        out.append((Disagreement(word[:90], sides), used))
+    return out

@@ -19,6 +19,7 @@ word; a clause naming both options, or hedged, picks none.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.summary.segment import plain_text
 from bot.summary.sentences import STOPWORDS, stem
@@ -52,16 +53,25 @@ _GENERIC_VERBS = frozenset({"use", "get", "try", "buy", "take", "have", "do", "p
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(plain_text(text).lower().replace("’", "'"))
+    # "Soap's fine": the contracted "is" is a word of its own (a possessive "'s" names no verdict)
+    return _WORD.findall(_CONTRACTED_IS.sub(r"\1 is", plain_text(text).lower().replace("’", "'")))
+
+
+_CONTRACTED_IS = re.compile(
+    r"\b([a-z0-9]+)'s\b(?=\s+(?:\w+ly\s+|just\s+|still\s+)?(?:fine|ok|okay|best|great|sound|overkill|pointless|a\b|the\b|not\b))"
+)
+# "Never, ever use X": an emphatic negation set off by a comma still governs the verb after it
+_EMPHATIC_NEG = re.compile(r"\b(never|no)\s*,\s*(?=ever\b)", re.I)
 
 
 # A condition set off by commas ("If you do upgrade, skip…") states no choice of its own.
 _CONDITION_SEGMENT = re.compile(r"(?:^|(?<=[,;:]))\s*(?:if|unless|when|whenever|once|whether)\b[^,;:]*", re.I)
 
 
+@lru_cache(maxsize=65536)  # asked about every option / term of every clause, often the same pair
 def stance(text: str, term: str) -> int:
     """+1 if the clause recommends `term` (a stem), -1 if it advises against it, else 0."""
-    text = _CONDITION_SEGMENT.sub(" ", plain_text(text))
+    text = _EMPHATIC_NEG.sub(r"\1 ", _CONDITION_SEGMENT.sub(" ", plain_text(text)))
     ws = _words(text)
     stems = [stem(w) for w in ws]
     if term not in stems:
@@ -85,6 +95,8 @@ def stance(text: str, term: str) -> int:
         for i, s in enumerate(ss):
             if s != term:
                 continue
+            if i and sw[i - 1] in _NARRATOR and sw[i].endswith("ed"):
+                continue  # "I started lifting at 14 and hurt my back": what happened, not advice
             window = sw[max(0, i - 4) : i]
             verb_near = any(stem(w) in _CHOICE_VERBS or w in _CHOICE_VERBS for w in window)
             # "don't take ibuprofen if you have an ulcer" is advice for a case, not a choice
@@ -103,12 +115,16 @@ def stance(text: str, term: str) -> int:
     return result or judged(ws, stems, term)
 
 
+_NARRATOR = frozenset({"i", "we"})
+
+
 # A verdict on the term itself: "ETTR is sound", "Waxing is the way to go", "Brine is obsolete".
-_GOOD = frozenset({"sound", "fine", "best", "better", "great", "ideal", "safer", "essential", "superior",
-                   "preferable", "way", "go-to", "right", "correct", "worth"})  # fmt: skip
-_BAD = frozenset({
+GOOD = frozenset({"sound", "fine", "best", "better", "great", "ideal", "safer", "essential", "superior",
+                  "preferable", "way", "go-to", "right", "correct", "worth", "ok", "okay", "safe",
+                  "brilliant"})  # fmt: skip
+BAD = frozenset({
     "obsolete", "outdated", "overrated", "pointless", "useless", "unnecessary", "overkill", "myth", "waste",
-    "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior",
+    "worse", "wrong", "dangerous", "harmful", "dead", "riskier", "inferior", "rubbish", "worst",
 })  # fmt: skip
 _LATER = frozenset({"if", "unless", "after", "before", "once", "until", "except"})
 _COPULA = frozenset({"is", "are", "was", "stays", "remains", "'s"})
@@ -130,7 +146,7 @@ def judged(ws: list[str], stems: list[str], term: str) -> int:
             k += 1
         if k >= len(ws) or any(w in _CONDITIONAL | _LATER for w in ws[k + 1 :]):
             continue  # "X is fine after the first two days": praise for a case, no choice
-        sign = 1 if ws[k] in _GOOD else -1 if ws[k] in _BAD else 0
+        sign = 1 if ws[k] in GOOD else -1 if ws[k] in BAD else 0
         if sign:
             return -sign if negated else sign
     return 0
@@ -282,6 +298,8 @@ def takes_side(text: str, options: tuple[str, str] | None, target: str | None) -
 
 
 __all__ = [
+    "BAD",
+    "GOOD",
     "OPTIONS",
     "answer",
     "choice_topic",

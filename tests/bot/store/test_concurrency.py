@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -272,16 +273,13 @@ async def test_concurrent_writers_in_two_processes(
     print("two processes, acknowledged/refused per kind:", figures)
 
 
-async def test_global_phrasings_resuming_out_of_order_keep_the_newer(
-    db_url: str,  # noqa: F811 - the fixture imported above
-    data_with_globals: Path,
-) -> None:
-    """Two moderators' phrasings of a global entry: the first write's commit returns only after
-    the second's has been applied (as two connections' replies can arrive). The service must
-    still hold both — applying the first write's own (older) result last would drop the second
-    phrasing from matching until the next refresh (seen once on PostgreSQL under load)."""
-    service = await FaqService.open(config_for(db_url, data_with_globals))
-    real = service.store.change_guild_phrasings
+async def in_reverse_order(
+    service: FaqService, write: str, first: Awaitable[object], second: Callable[[], Awaitable[object]]
+) -> object:
+    """Run two writes through the store method `write` so that the first one's commit returns
+    only after the second has been applied (as two connections' replies can arrive); the
+    first's result."""
+    real = getattr(service.store, write)
     second_done = asyncio.Event()
     calls = 0
 
@@ -294,16 +292,31 @@ async def test_global_phrasings_resuming_out_of_order_keep_the_newer(
             await asyncio.wait_for(second_done.wait(), timeout=30)
         return result
 
-    service.store.change_guild_phrasings = first_returns_last  # type: ignore[method-assign]
+    setattr(service.store, write, first_returns_last)
+    task = asyncio.ensure_future(first)
+    while calls < 1:
+        await asyncio.sleep(0.01)
+    await second()
+    second_done.set()
+    return await task
+
+
+async def test_global_phrasings_resuming_out_of_order_keep_the_newer(
+    db_url: str,  # noqa: F811 - the fixture imported above
+    data_with_globals: Path,
+) -> None:
+    """Two moderators' phrasings of a global entry: the first write's commit returns only after
+    the second's has been applied (as two connections' replies can arrive). The service must
+    still hold both — applying the first write's own (older) result last would drop the second
+    phrasing from matching until the next refresh (seen once on PostgreSQL under load)."""
+    service = await FaqService.open(config_for(db_url, data_with_globals))
     try:
-        first = asyncio.create_task(
-            service.add_guild_phrasing(GUILD, PHRASED, "first phrasing here", actor="a")
+        await in_reverse_order(
+            service,
+            "change_guild_phrasings",
+            service.add_guild_phrasing(GUILD, PHRASED, "first phrasing here", actor="a"),
+            lambda: service.add_guild_phrasing(GUILD, PHRASED, "second phrasing here", actor="b"),
         )
-        while calls < 1:
-            await asyncio.sleep(0.01)
-        await service.add_guild_phrasing(GUILD, PHRASED, "second phrasing here", actor="b")
-        second_done.set()
-        await first
         stored = (await service.store.guild_phrasings()).get(GUILD, {}).get(PHRASED, ())
         assert sorted(stored) == ["first phrasing here", "second phrasing here"]
         assert sorted(service.guild_phrasings(GUILD, PHRASED)) == sorted(stored)
@@ -322,29 +335,14 @@ async def test_settings_resuming_out_of_order_keep_the_newer(
     from bot.settings import SettingsChange
 
     service = await FaqService.open(config_for(db_url, data_dir))
-    real = service.store.change_settings
-    second_done = asyncio.Event()
-    calls = 0
-
-    async def first_returns_last(*args: Any, **kwargs: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        mine = calls
-        result = await real(*args, **kwargs)  # committed
-        if mine == 1:
-            await asyncio.wait_for(second_done.wait(), timeout=30)
-        return result
-
-    service.store.change_settings = first_returns_last  # type: ignore[method-assign]
     try:
-        first = asyncio.create_task(
-            service.update_settings(GUILD, SettingsChange(disclaimer="Not medical advice."), actor="a")
+        said = await in_reverse_order(
+            service,
+            "change_settings",
+            service.update_settings(GUILD, SettingsChange(disclaimer="Not medical advice."), actor="a"),
+            lambda: service.update_settings(GUILD, SettingsChange(web_public=True), actor="b"),
         )
-        while calls < 1:
-            await asyncio.sleep(0.01)
-        await service.update_settings(GUILD, SettingsChange(web_public=True), actor="b")
-        second_done.set()
-        said = await first
+        assert isinstance(said, GuildSettings)
         assert said.disclaimer == "Not medical advice."  # what the first moderator is told
         held = await service.guild_settings(GUILD)
         assert (held.disclaimer, held.web_public) == ("Not medical advice.", True)

@@ -361,3 +361,73 @@ def test_quantities_normalise_ratios_rates_and_ranges(
 ) -> None:
     got = [(round(q.low, 4), round(q.high, 4), q.unit) for _, _, q in quantities(text)]
     assert got == expected
+
+
+def test_a_single_figure_at_a_ranges_end_does_not_conflict() -> None:
+    from bot.summary.claims import Quantity, ranges_conflict
+
+    days = lambda a, b, approx=False: Quantity(a, b, "time", approx)  # noqa: E731
+    assert not ranges_conflict(days(90, 90), days(56, 84))  # 3 months ↔ 8–12 weeks: within 10 %
+    assert ranges_conflict(days(120, 120), days(56, 84))  # 4 months is past it
+    assert not ranges_conflict(days(100, 100, True), days(56, 84))  # "about 100 days": loose
+    assert ranges_conflict(days(30, 30, True), days(56, 84))  # "about a month" is still shorter
+
+
+def test_a_light_verb_is_no_subject_of_a_conflict() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("Should I rent or buy a kayak?")
+    (a,) = sentence_clauses("Never put a roof rack on a rented car.")
+    (b,) = sentence_clauses("Renting puts the repair risk on the shop.")
+    assert conflict(a, b, q) is None
+
+
+def test_one_verb_on_two_objects_is_no_conflict() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How do I look after a carbon steel wok?")
+    (a,) = sentence_clauses("Never steam rice in it, the water strips the patina.")
+    (b,) = sentence_clauses("Just steam vegetables in it for a week and the patina builds.")
+    assert conflict(a, b, q) is None
+    (c,) = sentence_clauses("Steam rice in it whenever you like.")
+    assert conflict(a, c, q) == "polarity"  # the same act denied and done
+
+
+def test_a_list_after_a_negation_is_denied_throughout() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I store fresh basil?")
+    (a,) = sentence_clauses("No fridge or freezer for basil.")
+    (b,) = sentence_clauses("Don't keep it near the stove, fridge, freezer or a sunny window.")
+    assert conflict(a, b, q) is None  # both keep basil out of the freezer
+    from bot.summary.claims import _listed
+
+    (c,) = sentence_clauses("Keep it near the window, fridge, freezer or pantry.")
+    assert not _listed("freezer", c)  # no negation: a plain list
+    assert _listed("freezer", b)
+
+
+def test_a_consequence_or_a_purpose_is_no_denial() -> None:
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I set up a worm bin?")
+    (a,) = sentence_clauses("Give the bin at least 20 litres of bedding to hold moisture.")
+    (b,) = sentence_clauses("Add wet cardboard or the bedding won't hold moisture.")
+    assert conflict(a, b, q) is None  # both want the bedding to hold moisture
+    (c,) = sentence_clauses("Sawdust bedding doesn't hold moisture well.")
+    assert conflict(a, c, q) is None  # a purpose ("to hold moisture") is not a claim
+
+
+def test_two_kinds_of_one_thing_are_no_conflict() -> None:
+    """'Set the guest limit' and 'don't set device limits' advise on two different limits."""
+    from bot.summary.claims import conflict, question_features, sentence_clauses
+
+    q = question_features("How should I configure the office router?")
+    (a,) = sentence_clauses("Set the guest limit on the admin page.")
+    (b,) = sentence_clauses("For a small office, don't set device limits.")
+    assert conflict(a, b, q) is None
+    (c,) = sentence_clauses("Don't set guest limits, they break video calls.")
+    assert conflict(a, c, q) == "polarity"  # the same kind set and not set
+    (d,) = sentence_clauses("Never rinse it with cold water.")
+    (e,) = sentence_clauses("Rinse it with hot water after every use.")
+    assert conflict(d, e, question_features("How do I clean a cast iron pan?")) is None

@@ -440,3 +440,260 @@ def test_a_change_of_something_else_is_no_side() -> None:
         ("Ben Ode", "It raises your power bill a little, but the mould goes."),
     )
     assert summarize(e).disagreements == ()
+
+
+# ── loose figures, figures judged wrong, figures of another thing (round 6) ──────────────
+
+
+def test_a_loose_single_figure_agrees_with_a_range_it_nearly_touches() -> None:
+    # "about 6 months" (180 days) beside "20–24 weeks" (140–168 days): within 20 %
+    about = Quantity(180, 180, "time", approx=True)
+    assert compatible(about, Quantity(140, 168, "time"))
+    assert not compatible(Quantity(180, 180, "time"), Quantity(140, 168, "time"))  # said exactly: apart
+    assert not compatible(about, Quantity(28, 42, "time"))  # 4–6 weeks: still far apart
+    # a loose temperature is loose by degrees, not by a share of its value
+    assert not compatible(Quantity(71, 71, "degc", approx=True), Quantity(82, 82, "degc"))
+    assert compatible(Quantity(71, 71, "degc", approx=True), Quantity(73, 73, "degc"))
+
+
+def test_approximate_words_mark_a_figure_loose() -> None:
+    from bot.summary.claims import quantities
+
+    loose = [q.approx for _, _, q in quantities("Expect roughly 40 minutes, or ~2 hours on a cold day.")]
+    assert loose == [True, True]
+    assert [q.approx for _, _, q in quantities("Bake it 40 minutes.")] == [False]
+
+
+def test_loose_figures_make_no_dispute() -> None:
+    e = entry(
+        "How long until a new lawn can take foot traffic?",
+        ("Ana", "Keep off the new lawn for 6–8 weeks after seeding."),
+        ("Bo", "I'd stay off it for about 2 months, then mow high."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_exact_figures_far_apart_still_dispute() -> None:
+    e = entry(
+        "How long until a new lawn can take foot traffic?",
+        ("Ana", "Keep off the new lawn for 6–8 weeks after seeding."),
+        ("Bo", "Stay off it for 10 days, then mow high."),
+    )
+    assert len(summarize(e).disagreements) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10 % is cutting it way too close for a tip.",  # judged wrong, any "too" adjective
+        "2 hours is too generous for a lunch break.",
+    ],
+)
+def test_a_figure_judged_too_anything_is_no_position(text: str) -> None:
+    assert figures(text, "How much should I tip?") == []
+
+
+def test_a_figure_said_of_another_named_thing_is_no_position() -> None:
+    q = "How much should I budget for a wedding cake?"
+    assert figures("The delivery fee is roughly $80 on top of that.", q) == []
+    assert figures("Sales tax is about 8 %.", q) == []
+    # the question's own thing, a frame word or a pronoun as subject: the answer itself
+    assert figures("A wedding cake is about $500 for 100 guests.", q)
+    assert figures("The usual budget is $400.", q)
+    assert figures("It is $400 at most bakeries.", q)
+
+
+# ── for or against one named thing ───────────────────────────────────────────────────────
+
+
+def test_advice_for_and_against_one_thing_disagrees() -> None:
+    e = entry(
+        "My bike chain squeaks after rain. What should I do about it?",
+        ("Ines", "Clean it and use a wet lube; the dry stuff washes straight off."),
+        ("Karl", "Honestly, wax is the best option for commuters."),
+        ("Lou", "Skip the wax, it takes forever to apply and flakes in the wet."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Karl"}, {"Lou"}]
+    assert d.topic == "wax"
+
+
+@pytest.mark.parametrize(
+    "against",
+    [
+        "I do not recommend waxing before the first 100 km.",  # a denial about timing
+        "Wax is the best option, maybe.",  # hedged
+        "I don't recommend switching brands of wax mid-season.",  # advice on another act
+    ],
+)
+def test_advice_that_takes_no_side(against: str) -> None:
+    e = entry(
+        "My bike chain squeaks after rain. What should I do about it?",
+        ("Karl", "Honestly, wax is the best option for commuters."),
+        ("Lou", against),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_a_mixed_clause_or_a_name_in_code_takes_no_side() -> None:
+    e = entry(
+        "How should I deploy a static site?",
+        ("Ann", "Use `rsync --delete`, never plain `scp -r`, for the upload."),
+        ("Bea", "Never use scp for deploys."),
+        ("Cy", "Use the tools/deploy.sh script and skip the deploy hooks of your host."),
+        ("Dee", "Don't use tools from random blogs for this."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_an_imperative_verb_is_not_the_thing_advised() -> None:
+    # "Brush …" (the act) and "brushes" (the thing) share a stem, not a subject
+    e = entry(
+        "How do I keep a cast aluminium grill clean?",
+        ("Ann", "Brush it while it's still warm, then oil it lightly."),
+        ("Bo", "I don't recommend brushes with steel bristles."),
+    )
+    assert summarize(e).disagreements == ()
+
+
+def test_contracted_verdicts_and_emphatic_negations_take_sides() -> None:
+    from bot.summary.stance import stance
+
+    assert stance("Chalk's fine for indoor climbing, just brush the holds after.", "chalk") == 1
+    assert stance("Never, ever use chalk on a wet rock.", "chalk") == -1
+    assert stance("My partner's chalk bag is empty.", "partner") == 0  # a possessive is no verdict
+    e = entry(
+        "Can I use chalk on sandstone?",
+        ("Ann", "Chalk's fine on most sandstone, brush it off afterwards."),
+        ("Bo", "Never, ever use chalk on sandstone, it clogs the pores."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ann"}, {"Bo"}]
+
+
+def test_how_many_asks_for_a_count_of_its_noun() -> None:
+    assert asked_dimensions("How many hens should I keep in a 3 m² coop?") == [
+        ("How many hens should I keep in a 3 m² coop", ("hen",))
+    ]
+    assert asked_dimensions("How many times a week should I feed them?")[0][1] == ("period",)
+    e = entry(
+        "How many hens should I keep in a small backyard coop?",
+        ("Ana", "Keep 4–5 hens in a coop that size."),
+        ("Bo", "I'd say 4 hens, they need the space."),
+        ("Cy", "We keep 12 hens in ours and they're fine."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ana", "Bo"}, {"Cy"}]
+
+
+def test_a_count_per_another_thing_is_no_answer_to_how_many() -> None:
+    q = "How many hens should I keep?"
+    assert [f for f in figures("Hens need 4 hens per coop to stay calm.", q) if f[2] == "hen"] == []
+    assert figures("Keep 6 hens.", q) == [(6.0, 6.0, "hen", False)]
+
+
+def test_counts_next_to_each_other_are_one_side() -> None:
+    assert compatible(Quantity(36, 36, "land"), Quantity(37, 38, "land"))
+    assert not compatible(Quantity(29, 29, "land"), Quantity(36, 36, "land"))
+
+
+def test_a_comma_before_a_wh_word_starts_another_question_part() -> None:
+    from bot.summary.claims import question_parts
+
+    assert question_parts("Should I use a crate or a pen, how often should I let him out?") == [
+        "Should I use a crate or a pen",
+        "how often should I let him out",
+    ]
+    assert question_parts("Is it fine, what with the rain?") == ["Is it fine, what with the rain"]
+
+
+def test_figures_that_time_another_act_are_dropped() -> None:
+    e = entry(
+        "Should I keep my guinea pigs indoors or outdoors, how often does their hutch need cleaning?",
+        ("Ana", "Clean the hutch fully every 7 days, spot clean in between."),
+        ("Bo", "A full hutch clean every 3 days in summer."),
+        ("Cy", "Long-haired coats want a good brush every 14 days."),
+    )
+    from bot.summary.positions import figure_disputes
+
+    q = e.question
+    ((d, _),) = figure_disputes(extract_units(e), question_features(q), q)
+    assert sides_of(d) == [{"Ana"}, {"Bo"}]  # Cy's figure times brushing, not cleaning
+
+
+def test_verdicts_on_a_named_subject_take_sides() -> None:
+    from bot.summary.positions import _subject_verdict
+
+    assert _subject_verdict("Cold brine soaks help a lot.")["brine"] == 1
+    assert _subject_verdict("Honestly, brining the bird is totally fine.")["brine"] == 1
+    assert _subject_verdict("Dry brining is basically a waste of salt.")["brine"] == -1
+    assert _subject_verdict("Keep sugar and honey out of the brine.") == {"sugar": -1, "honey": -1}
+    assert _subject_verdict("The brine rule is outdated.") == {}  # judges the rule, not brine
+    assert _subject_verdict("Brining is fine if the bird is fresh.") == {}  # a condition: no side
+    assert _subject_verdict("It is fine.") == {}
+
+
+def test_advice_on_a_modifier_is_not_advice_on_the_word() -> None:
+    e = entry(
+        "How do I get my violin ready for a concert?",
+        ("Ana", "Use rosin cakes from a music shop, not a hardware store."),
+        ("Bo", "Rosin dust is basically a waste of your time to clean off before the show."),
+    )
+    assert summarize(e).disagreements == ()  # "rosin cakes" and "rosin dust" are different things
+
+
+def test_a_path_names_one_thing_whatever_its_prefix() -> None:
+    e = entry(
+        "Which HTTP client should I use in my Rust service?",
+        ("Ana", "Don't use `github.com/acme/fetchlib` in new code, it is unmaintained."),
+        ("Bo", "Honestly acme/fetchlib is still the best choice for services."),
+    )
+    (d,) = summarize(e).disagreements
+    assert d.topic == "acme/fetchlib"
+    assert sides_of(d) == [{"Bo"}, {"Ana"}]
+
+
+def test_object_stance_with_the_questions_verb_and_short_forms() -> None:
+    obj = question_object("Should I make weekly backups for a home NAS?")
+    assert obj == ("week", "backup")
+    assert object_stance("Do make the weekly backups, it saves you one day.", obj, "make") == 1
+    assert object_stance("Yes, make weekly offsite backups.", obj, "make") == 1  # one word between
+    assert (
+        object_stance("Honestly you can skip the weeklies in year one.", obj, "make") == -1
+    )  # the modifier as a noun
+    assert (
+        object_stance("No weekly job of any kind runs here.", obj, "make") == 0
+    )  # the bare modifier: not the object
+    assert object_stance("Weekly backups in a small office are perfectly fine.", obj) == 1
+    assert object_stance("Weekly backups are fine after the first month if the disk is new.", obj) == 0
+
+
+def test_yes_no_object_dispute_with_short_forms() -> None:
+    e = entry(
+        "Should I make weekly backups for a home NAS?",
+        ("Ana", "Yes, make weekly offsite backups, RAID is not a backup."),
+        ("Bo", "Honestly you can skip the weeklies if nothing on it changes."),
+        ("Cy", "Honestly you can skip the weeklies; a monthly copy is plenty."),
+    )
+    (d,) = summarize(e).disagreements
+    assert sides_of(d) == [{"Ana"}, {"Cy"}]  # Bo's is for a case (a condition): no side
+
+
+def test_a_long_subject_verdict_and_a_later_condition_of_another_part() -> None:
+    from bot.summary.positions import _subject_verdict
+
+    v = _subject_verdict(
+        "Honestly rotating the two feeds every 2 weeks is totally fine and it's what we do when wet."
+    )
+    assert v["rotat"] == 1
+    assert _subject_verdict("Rotating the two fertilisers is fine when the soil is dry.") == {}
+    e = entry(
+        "How should I feed my tomatoes?",
+        ("Ana", "I don't recommend rotating the two feeds routinely."),
+        (
+            "Bo",
+            "Honestly rotating the two feeds every 2 weeks is totally fine and it's what we do when wet.",
+        ),
+    )
+    (d,) = summarize(e).disagreements
+    assert {frozenset(s) for s in sides_of(d)} == {frozenset({"Ana"}), frozenset({"Bo"})}

@@ -15,6 +15,7 @@ from bot.summary.claims import (
     sentence_clauses,
 )
 from bot.summary.segment import split_sentences
+from bot.summary.sentences import stem
 from bot.summary.stance import YES_NO, answer, choice_topic, pick, stance, takes_side, verdict, yes_no_target
 
 
@@ -364,3 +365,40 @@ def test_a_compound_question_takes_no_outright_answer() -> None:
         ("Marc Dubois", "No. Keep personal mail on a personal account."),
     )
     assert summarize(compound).disagreements == ()
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["I started lifting at 14 and hurt my back.", "We started far too early and regretted it."],
+)
+def test_a_first_person_past_act_is_what_happened_not_advice(clause: str) -> None:
+    assert stance(clause, stem("start")) == 0
+    assert stance("I'd start now with light sets.", stem("start")) == 1
+
+
+def test_an_anecdote_of_the_act_is_no_side_of_the_dispute() -> None:
+    """An unnamed answer telling how starting early went wrong for them is not on the "start
+    now" side (it was credited with it: "I started sprint work…" read as "start")."""
+    answers = [
+        (
+            "Coach Dana",
+            "Skip it for now. Until about a year of steady running your tendons lag behind your lungs.",
+        ),
+        ("Dr. Wu", "The one-year rule is folklore. I would start now with short, easy strides twice a week."),
+        (
+            None,
+            "Agree with Dana. I started sprint work at 3 months and got shin splints; 6 weeks off. "
+            "Run more, sprint later.",
+        ),
+    ]
+    e = Entry(
+        id="t",
+        question="I have been running for 4 months. When should I start interval training?",
+        answers=tuple(
+            Answer(title=f"a{i}", text=t, provider=Provider(name=n) if n else None)
+            for i, (n, t) in enumerate(answers)
+        ),
+    )
+    (d,) = summarize(e).disagreements
+    start_now = next(side for side in d.sides if "start now" in side.text)
+    assert start_now.supporters == ("Dr. Wu",)
