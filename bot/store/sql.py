@@ -458,35 +458,54 @@ class SqlStore:
             await self._delete_entry(conn, existing[entry_id]["pk"])
             await self._audit(conn, None, entry_id, "data/", "sync-remove", {})
 
-    async def refresh_summaries(self, version: int, summarize: Summarizer) -> int:
-        """Recompute every automatic summary once when the summariser's version changes."""
+    async def refresh_summaries(self, version: int, summarize: Summarizer, batch: int = 2000) -> int:
+        """Recompute every automatic summary once when the summariser's version changes.
+
+        A page of `batch` rows at a time (by primary key), each page's changes written in a
+        transaction of its own, so an upgrade at 100k entries never holds every row and every
+        new summary at once; the version is recorded after the last page (a run stopped
+        half-way starts again and rewrites only what still differs)."""
         async with self._read() as conn:
             current = await self._one(conn, "SELECT value FROM meta WHERE key = 'summary_version'")
-            if current is not None and int(current[0]) == version:
-                return 0
-            rows = await self._all(conn, "SELECT pk, data, auto_summary, revision FROM entries")
-        fresh = []
-        for row in rows:
-            auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))))
-            if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
-                fresh.append((auto, row["pk"], row["revision"]))
-        async with self._transaction() as conn:
-            # Only where the entry is still the version summarised (no write landed meanwhile);
-            # the rows' revision moves, so other processes' refresh picks the summaries up.
-            if fresh:
-                rev = await self._bump(conn)
-                await self._many(
+        if current is not None and int(current[0]) == version:
+            return 0
+        changed, last = 0, -1
+        while True:
+            async with self._read() as conn:
+                rows = await self._all(
                     conn,
-                    "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ? AND revision = ?",
-                    [(auto, rev, pk, old) for auto, pk, old in fresh],
+                    "SELECT pk, data, auto_summary, revision FROM entries WHERE pk > ? ORDER BY pk LIMIT ?",
+                    last,
+                    batch,
                 )
+            if not rows:
+                break
+            last = int(rows[-1]["pk"])
+            fresh = []
+            for row in rows:
+                auto = to_json(summary_to_dict(summarize(entry_from_dict(json.loads(row["data"])))))
+                if auto != row["auto_summary"]:  # unchanged summaries are not rewritten
+                    fresh.append((auto, row["pk"], row["revision"]))
+            del rows
+            if fresh:
+                async with self._transaction() as conn:
+                    # Only where the entry is still the version summarised (no write landed
+                    # meanwhile); the rows' revision moves, so other processes pick them up.
+                    rev = await self._bump(conn)
+                    await self._many(
+                        conn,
+                        "UPDATE entries SET auto_summary = ?, revision = ? WHERE pk = ? AND revision = ?",
+                        [(auto, rev, pk, old) for auto, pk, old in fresh],
+                    )
+                changed += len(fresh)
+        async with self._transaction() as conn:
             await self._run(
                 conn,
                 "INSERT INTO meta VALUES ('summary_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 version,
             )
-        return len(fresh)
+        return changed
 
     # -- moderator writes ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from bot.config import load_config
 from bot.models import Summary
 from bot.service import FaqService
 from bot.summary import SUMMARY_VERSION
+from tests.bot.store.test_multiprocess import config_for, db_url  # noqa: F401  (db_url: both backends)
 from tests.conftest import SEED_ID
 
 
@@ -49,5 +50,40 @@ async def test_the_summary_held_compressed_reads_back_as_stored(data_dir: Path, 
         held.put(entry, scope_json % text)
         full = held.full(entry)
         assert full.auto_summary is not None and full.auto_summary.points[0].text == text
+    finally:
+        await service.close()
+
+
+async def test_an_upgrade_recomputes_page_by_page(
+    db_url: str,  # noqa: F811 - both backends
+    data_dir: Path,
+) -> None:
+    """refresh_summaries reads and writes a page of rows at a time (an upgrade at 100k entries
+    must not hold every row and every new summary at once): every entry is recomputed once,
+    across pages, and the version is recorded after the last page."""
+    from bot.models import Answer, Entry, Provider
+
+    service = await FaqService.open(config_for(db_url, data_dir))
+    store = service.store
+    try:
+        for i in range(7):
+            e = Entry(
+                id=f"e{i}",
+                question=f"How do I fix problem number {i}?",
+                answers=(Answer("a", f"Restart it {i} times.", Provider(name="Ada")),),
+                guild_id=42,
+            )
+            await service.save_entry(e, actor="mod", action="add", create=True)
+        pages: list[str] = []
+
+        def summarize(e: Entry) -> Summary:
+            pages.append(e.id)
+            return Summary(experts=7)
+
+        changed = await store.refresh_summaries(SUMMARY_VERSION + 1, summarize, batch=3)
+        assert changed == await store.entry_count() and len(pages) == changed  # every row, once
+        rows = [s async for batch in store.load_row_batches() for s in batch]
+        assert rows and all(auto is not None and '"experts": 7' in auto for _, auto in rows)
+        assert await store.refresh_summaries(SUMMARY_VERSION + 1, summarize, batch=3) == 0  # recorded
     finally:
         await service.close()
