@@ -405,7 +405,9 @@ class SqlStore:
             added, updated, removed = plan(await self._global_rows(conn))
         if not (added or updated or removed) and digest is None:
             return SyncReport(unchanged=len(wanted))
-        summaries = {e.id: summarize(e) for e in [*added, *updated]}  # outside the transaction
+        # outside the transaction; held as their stored JSON text (at 100k entries the Summary
+        # objects themselves would be most of the sync's memory)
+        summaries = {e.id: summary_json(summarize(e)) for e in [*added, *updated]}
         async with self._transaction() as conn:
             await self._sync_lock(conn)
             existing = await self._global_rows(conn)
@@ -421,7 +423,7 @@ class SqlStore:
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
                 if e.id not in summaries:
-                    summaries[e.id] = summarize(e)
+                    summaries[e.id] = summary_json(summarize(e))
             rev = await self._bump(conn)
             await self._write_sync(conn, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
@@ -436,7 +438,7 @@ class SqlStore:
         conn: Any,
         existing: Mapping[str, Any],
         plan: tuple[Sequence[Entry], Sequence[Entry], Sequence[str]],
-        summaries: Mapping[str, Summary],
+        summaries: Mapping[str, str | None],
         rev: int,
     ) -> None:
         added, updated, removed = plan
@@ -445,14 +447,14 @@ class SqlStore:
             e = e.with_changes(
                 guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp
             )
-            await self._write_entry(conn, e, summary_json(summaries[e.id]), rev, None)
+            await self._write_entry(conn, e, summaries[e.id], rev, None)
             await self._audit(conn, None, e.id, "data/", "sync-add", diff(None, e))
         for e in updated:
             old = entry_from_dict(json.loads(existing[e.id]["data"]))
             e = e.with_changes(
                 guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
             )
-            await self._write_entry(conn, e, summary_json(summaries[e.id]), rev, existing[e.id]["pk"])
+            await self._write_entry(conn, e, summaries[e.id], rev, existing[e.id]["pk"])
             await self._audit(conn, None, e.id, "data/", "sync-update", diff(old, e))
         for entry_id in removed:
             await self._delete_entry(conn, existing[entry_id]["pk"])
