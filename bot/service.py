@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import json
 import logging
 import sys
@@ -66,6 +67,7 @@ from bot.store.common import summary_json
 from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 from bot.store.sql import decode_summary
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
+from bot.summary import clear_caches as clear_summary_caches
 from bot.validate import Problem
 from bot.yamlio import load_data
 
@@ -290,7 +292,14 @@ class FaqService:
                     service.sync_report = await store.sync_global(entries, service.summarize, digest)
             # Stored automatic summaries follow the summariser: recompute once after an upgrade.
             with phases("summaries check"):
-                await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
+                recomputed = await store.refresh_summaries(SUMMARY_VERSION, service.summarize)
+                synced = service.sync_report is not None and bool(
+                    service.sync_report.added or service.sync_report.updated
+                )
+                if recomputed or synced:  # many entries summarised: their memo tables go
+                    clear_summary_caches()
+                    gc.collect()
+                    release_free_memory()
             await service.reload()
             if skip:  # what the sync would have said
                 service.sync_report = SyncReport(unchanged=len(service._scope(None).entries))

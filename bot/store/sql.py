@@ -96,11 +96,11 @@ def _audit_record(r: Sequence[Any]) -> AuditRecord:
 
 
 def _packed(text: str | None) -> bytes | None:
-    return zlib.compress(text.encode("utf-8"), 6) if text is not None else None
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6) if text is not None else None
 
 
 def _unpacked(blob: bytes | None) -> str | None:
-    return zlib.decompress(blob).decode("utf-8") if blob is not None else None
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass") if blob is not None else None
 
 
 class SqlStore:

@@ -14,8 +14,21 @@ from bot.summary.serialize import format_summary, summary_from_dict, summary_to_
 # store should recompute stored automatic summaries when it changes.
 SUMMARY_VERSION = 21
 
+
+def clear_caches() -> None:
+    """Empty the summariser's memo tables (clauses, stances, stems, contradictions): after
+    summarising a whole store at once they hold tens of MB nothing will ask for again."""
+    from bot.summary import claims, contradiction, sentences, stance
+
+    for module in (claims, contradiction, sentences, stance):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
 __all__ = [
     "SUMMARY_VERSION",
+    "clear_caches",
     "effective_summary",
     "format_summary",
     "summarize",
