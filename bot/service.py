@@ -14,7 +14,6 @@ import json
 import logging
 import sys
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -63,7 +62,7 @@ from bot.store import (
     open_store,
 )
 from bot.store.base import AuditRecord, Change, QueryStat, Stats
-from bot.store.common import summary_json
+from bot.store.common import pack_text, summary_json, unpack_text
 from bot.store.forums import CommunityRecords, ExpertQuestion, ForumPost
 from bot.store.sql import decode_summary
 from bot.summary import SUMMARY_VERSION, effective_summary, summarize
@@ -101,7 +100,7 @@ class _Scope:
     def put(self, stored: StoredEntry, summary: str | None) -> None:
         self.entries[stored.entry.id] = stored
         if summary:
-            self.summaries[stored.entry.id] = _pack(summary)
+            self.summaries[stored.entry.id] = pack_text(summary)
         else:
             self.summaries.pop(stored.entry.id, None)
 
@@ -121,19 +120,7 @@ class _Scope:
         auto = self.summaries.get(stored.entry.id)
         if not auto:
             return stored
-        return replace(stored, auto_summary=decode_summary(_unpack(auto)))
-
-
-_DEFLATE = (zlib.DEFLATED, -12, 4)  # raw deflate, 4 KB window, small state: 16 µs a summary, not 115
-
-
-def _pack(summary_json: str) -> bytes:
-    packer = zlib.compressobj(1, *_DEFLATE)
-    return packer.compress(summary_json.encode("utf-8", "surrogatepass")) + packer.flush()
-
-
-def _unpack(packed: bytes) -> str:
-    return zlib.decompress(packed, _DEFLATE[1]).decode("utf-8", "surrogatepass")
+        return replace(stored, auto_summary=decode_summary(unpack_text(auto)))
 
 
 def release_free_memory() -> None:

@@ -17,7 +17,6 @@ concurrent writers, coroutines or processes, each apply on top of the others' co
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar
@@ -54,6 +53,7 @@ from bot.store.common import (
     entry_record,
     normalise_query,
     now,
+    pack_text,
     restored,
     settings_diff,
     storable,
@@ -61,6 +61,7 @@ from bot.store.common import (
     stored_entry,
     summary_json,
     to_json,
+    unpack_text,
 )
 
 _ENTRY = "data, auto_summary, deleted, revision, content_hash"
@@ -93,14 +94,6 @@ def decode_summary(auto: str | None) -> Summary | None:
 
 def _audit_record(r: Sequence[Any]) -> AuditRecord:
     return AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]))
-
-
-def _packed(text: str | None) -> bytes | None:
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6) if text is not None else None
-
-
-def _unpacked(blob: bytes | None) -> str | None:
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass") if blob is not None else None
 
 
 class SqlStore:
@@ -416,7 +409,7 @@ class SqlStore:
             return SyncReport(unchanged=len(wanted))
         # outside the transaction; held as their stored JSON text, deflated (at 100k entries the
         # Summary objects, or even their text, would be most of the sync's memory)
-        summaries = {e.id: _packed(summary_json(summarize(e))) for e in [*added, *updated]}
+        summaries = {e.id: pack_text(to_json(summary_to_dict(summarize(e)))) for e in [*added, *updated]}
         async with self._transaction() as conn:
             await self._sync_lock(conn)
             existing = await self._global_rows(conn)
@@ -432,7 +425,7 @@ class SqlStore:
                 return SyncReport(unchanged=len(wanted))
             for e in [*added, *updated]:
                 if e.id not in summaries:
-                    summaries[e.id] = _packed(summary_json(summarize(e)))
+                    summaries[e.id] = pack_text(to_json(summary_to_dict(summarize(e))))
             rev = await self._bump(conn)
             await self._write_sync(conn, existing, (added, updated, removed), summaries, rev)
         return SyncReport(
@@ -447,7 +440,7 @@ class SqlStore:
         conn: Any,
         existing: Mapping[str, Any],
         plan: tuple[Sequence[Entry], Sequence[Entry], Sequence[str]],
-        summaries: Mapping[str, bytes | None],
+        summaries: Mapping[str, bytes],
         rev: int,
     ) -> None:
         added, updated, removed = plan
@@ -456,14 +449,14 @@ class SqlStore:
             e = e.with_changes(
                 guild_id=None, created_at=e.created_at or stamp, updated_at=e.updated_at or stamp
             )
-            await self._write_entry(conn, e, _unpacked(summaries[e.id]), rev, None)
+            await self._write_entry(conn, e, unpack_text(summaries[e.id]), rev, None)
             await self._audit(conn, None, e.id, "data/", "sync-add", diff(None, e))
         for e in updated:
             old = entry_from_dict(json.loads(existing[e.id]["data"]))
             e = e.with_changes(
                 guild_id=None, created_at=e.created_at or old.created_at, updated_at=e.updated_at or stamp
             )
-            await self._write_entry(conn, e, _unpacked(summaries[e.id]), rev, existing[e.id]["pk"])
+            await self._write_entry(conn, e, unpack_text(summaries[e.id]), rev, existing[e.id]["pk"])
             await self._audit(conn, None, e.id, "data/", "sync-update", diff(old, e))
         for entry_id in removed:
             await self._delete_entry(conn, existing[entry_id]["pk"])
