@@ -831,10 +831,11 @@ class FaqService:
             except StoreError as exc:
                 self._settings.pop(guild_id, None)  # read again on next use
                 log.warning("settings saved, but not reloaded yet: %s", exc)
-            if old.get("synonyms") != new.get("synonyms"):
+            synonyms_changed = old.get("synonyms") != new.get("synonyms")
+            if synonyms_changed:
                 scope = self._scope(guild_id)
                 scope.matcher = await self.in_matching_thread(self._build, scope, guild_id)
-        if old.get("synonyms") != new.get("synonyms"):
+        if synonyms_changed:
             self._recalibrate_soon(guild_id)
         return self._typed_settings(guild_id, new)
 
